@@ -1,0 +1,179 @@
+package compose
+
+// Project is one loaded ordset file: a namespace and its StatefulSets.
+// After Load returns without error every default is applied and every port
+// reference resolved, so consumers never re-derive defaults.
+type Project struct {
+	// File is the absolute path the project was loaded from ("" for in-memory input).
+	File string `yaml:"-" json:"-"`
+	// Dir is the directory relative hostPath mounts are resolved against.
+	Dir string `yaml:"-" json:"-"`
+
+	Namespace    string                  `yaml:"namespace" json:"namespace"`
+	StatefulSets map[string]*StatefulSet `yaml:"statefulsets" json:"statefulsets"`
+}
+
+// StatefulSet is the flattened, one-main-container form of a Kubernetes StatefulSet.
+type StatefulSet struct {
+	// Name is the map key under `statefulsets`; filled in by Load.
+	Name string `yaml:"-" json:"-"`
+
+	Replicas                             *int                  `yaml:"replicas,omitempty" json:"replicas,omitempty"`
+	ServiceName                          string                `yaml:"serviceName,omitempty" json:"serviceName,omitempty"`
+	PodManagementPolicy                  string                `yaml:"podManagementPolicy,omitempty" json:"podManagementPolicy,omitempty"`
+	UpdateStrategy                       UpdateStrategy        `yaml:"updateStrategy,omitempty" json:"updateStrategy"`
+	MinReadySeconds                      int                   `yaml:"minReadySeconds,omitempty" json:"minReadySeconds,omitempty"`
+	Ordinals                             Ordinals              `yaml:"ordinals,omitempty" json:"ordinals"`
+	PublishNotReadyAddresses             bool                  `yaml:"publishNotReadyAddresses,omitempty" json:"publishNotReadyAddresses,omitempty"`
+	PersistentVolumeClaimRetentionPolicy RetentionPolicy       `yaml:"persistentVolumeClaimRetentionPolicy,omitempty" json:"persistentVolumeClaimRetentionPolicy"`
+	DependsOn                            []string              `yaml:"dependsOn,omitempty" json:"dependsOn,omitempty"`
+	Image                                string                `yaml:"image" json:"image"`
+	ImagePullPolicy                      string                `yaml:"imagePullPolicy,omitempty" json:"imagePullPolicy,omitempty"`
+	Command                              []string              `yaml:"command,omitempty" json:"command,omitempty"`
+	Args                                 []string              `yaml:"args,omitempty" json:"args,omitempty"`
+	WorkingDir                           string                `yaml:"workingDir,omitempty" json:"workingDir,omitempty"`
+	User                                 string                `yaml:"user,omitempty" json:"user,omitempty"`
+	Env                                  EnvList               `yaml:"env,omitempty" json:"env,omitempty"`
+	Ports                                []Port                `yaml:"ports,omitempty" json:"ports,omitempty"`
+	ReadinessProbe                       *Probe                `yaml:"readinessProbe,omitempty" json:"readinessProbe,omitempty"`
+	LivenessProbe                        *Probe                `yaml:"livenessProbe,omitempty" json:"livenessProbe,omitempty"`
+	StartupProbe                         *Probe                `yaml:"startupProbe,omitempty" json:"startupProbe,omitempty"`
+	Resources                            Resources             `yaml:"resources,omitempty" json:"resources"`
+	TerminationGracePeriodSeconds        *int64                `yaml:"terminationGracePeriodSeconds,omitempty" json:"terminationGracePeriodSeconds,omitempty"`
+	VolumeMounts                         []VolumeMount         `yaml:"volumeMounts,omitempty" json:"volumeMounts,omitempty"`
+	InitContainers                       []InitContainer       `yaml:"initContainers,omitempty" json:"initContainers,omitempty"`
+	VolumeClaimTemplates                 []VolumeClaimTemplate `yaml:"volumeClaimTemplates,omitempty" json:"volumeClaimTemplates,omitempty"`
+}
+
+// Policy words, as Kubernetes spells them.
+const (
+	OrderedReady = "OrderedReady"
+	Parallel     = "Parallel"
+
+	RollingUpdate = "RollingUpdate"
+	OnDelete      = "OnDelete"
+
+	Retain = "Retain"
+	Delete = "Delete"
+
+	PullAlways       = "Always"
+	PullIfNotPresent = "IfNotPresent"
+	PullNever        = "Never"
+)
+
+// UpdateStrategy flattens Kubernetes' rollingUpdate.partition into one level.
+type UpdateStrategy struct {
+	Type      string `yaml:"type,omitempty" json:"type"`
+	Partition int    `yaml:"partition,omitempty" json:"partition"`
+}
+
+// Ordinals mirrors StatefulSetOrdinals: the first ordinal of the set.
+type Ordinals struct {
+	Start int `yaml:"start,omitempty" json:"start"`
+}
+
+// RetentionPolicy says whether per-ordinal volumes survive scale-down and delete.
+type RetentionPolicy struct {
+	WhenScaled  string `yaml:"whenScaled,omitempty" json:"whenScaled"`
+	WhenDeleted string `yaml:"whenDeleted,omitempty" json:"whenDeleted"`
+}
+
+// EnvVar is one environment variable; EnvList decodes from a map or the Kubernetes list form.
+type EnvVar struct {
+	Name  string `yaml:"name" json:"name"`
+	Value string `yaml:"value" json:"value"`
+}
+
+// EnvList keeps document order so the revision hash and the container env are stable.
+type EnvList []EnvVar
+
+// Port is a container port; HostPort, when set, is published as HostPort+ordinal-offset.
+type Port struct {
+	Name          string `yaml:"name,omitempty" json:"name,omitempty"`
+	ContainerPort int    `yaml:"containerPort" json:"containerPort"`
+	Protocol      string `yaml:"protocol,omitempty" json:"protocol"`
+	HostPort      int    `yaml:"hostPort,omitempty" json:"hostPort,omitempty"`
+	HostIP        string `yaml:"hostIP,omitempty" json:"hostIP,omitempty"`
+}
+
+// PortRef is Kubernetes' IntOrString for probe ports: a number or a named container port.
+// After Load, Number is always set (names are resolved against the set's ports).
+type PortRef struct {
+	Number int    `yaml:"-" json:"-"`
+	Name   string `yaml:"-" json:"-"`
+}
+
+// Probe has exactly one handler; the numeric fields carry Kubernetes' defaults after Load.
+type Probe struct {
+	Exec                *ExecAction      `yaml:"exec,omitempty" json:"exec,omitempty"`
+	TCPSocket           *TCPSocketAction `yaml:"tcpSocket,omitempty" json:"tcpSocket,omitempty"`
+	HTTPGet             *HTTPGetAction   `yaml:"httpGet,omitempty" json:"httpGet,omitempty"`
+	InitialDelaySeconds int              `yaml:"initialDelaySeconds,omitempty" json:"initialDelaySeconds"`
+	TimeoutSeconds      int              `yaml:"timeoutSeconds,omitempty" json:"timeoutSeconds"`
+	PeriodSeconds       int              `yaml:"periodSeconds,omitempty" json:"periodSeconds"`
+	SuccessThreshold    int              `yaml:"successThreshold,omitempty" json:"successThreshold"`
+	FailureThreshold    int              `yaml:"failureThreshold,omitempty" json:"failureThreshold"`
+}
+
+// ExecAction runs a command inside the pod's container; exit 0 is success.
+type ExecAction struct {
+	Command []string `yaml:"command" json:"command"`
+}
+
+// TCPSocketAction succeeds when a TCP connection to the pod IP (or Host) and Port opens.
+type TCPSocketAction struct {
+	Host string  `yaml:"host,omitempty" json:"host,omitempty"`
+	Port PortRef `yaml:"port" json:"port"`
+}
+
+// HTTPGetAction succeeds on a status code in [200, 400).
+type HTTPGetAction struct {
+	Path        string       `yaml:"path,omitempty" json:"path,omitempty"`
+	Port        PortRef      `yaml:"port" json:"port"`
+	Host        string       `yaml:"host,omitempty" json:"host,omitempty"`
+	Scheme      string       `yaml:"scheme,omitempty" json:"scheme,omitempty"`
+	HTTPHeaders []HTTPHeader `yaml:"httpHeaders,omitempty" json:"httpHeaders,omitempty"`
+}
+
+// HTTPHeader is one request header of an httpGet probe.
+type HTTPHeader struct {
+	Name  string `yaml:"name" json:"name"`
+	Value string `yaml:"value" json:"value"`
+}
+
+// Resources holds Kubernetes quantities ("500m", "256Mi"); only cpu and memory are known keys.
+type Resources struct {
+	Limits   ResourceList `yaml:"limits,omitempty" json:"limits,omitempty"`
+	Requests ResourceList `yaml:"requests,omitempty" json:"requests,omitempty"`
+}
+
+// ResourceList maps a resource name (cpu, memory) to a quantity string.
+type ResourceList map[string]string
+
+// VolumeMount mounts a claim template (Name) or a host path (HostPath, relative to the file).
+type VolumeMount struct {
+	Name      string `yaml:"name,omitempty" json:"name,omitempty"`
+	HostPath  string `yaml:"hostPath,omitempty" json:"hostPath,omitempty"`
+	MountPath string `yaml:"mountPath" json:"mountPath"`
+	ReadOnly  bool   `yaml:"readOnly,omitempty" json:"readOnly,omitempty"`
+}
+
+// InitContainer runs to completion, in order, before the main container starts.
+type InitContainer struct {
+	Name            string        `yaml:"name" json:"name"`
+	Image           string        `yaml:"image,omitempty" json:"image,omitempty"`
+	ImagePullPolicy string        `yaml:"imagePullPolicy,omitempty" json:"imagePullPolicy,omitempty"`
+	Command         []string      `yaml:"command,omitempty" json:"command,omitempty"`
+	Args            []string      `yaml:"args,omitempty" json:"args,omitempty"`
+	WorkingDir      string        `yaml:"workingDir,omitempty" json:"workingDir,omitempty"`
+	User            string        `yaml:"user,omitempty" json:"user,omitempty"`
+	Env             EnvList       `yaml:"env,omitempty" json:"env,omitempty"`
+	VolumeMounts    []VolumeMount `yaml:"volumeMounts,omitempty" json:"volumeMounts,omitempty"`
+}
+
+// VolumeClaimTemplate becomes one Docker named volume per ordinal; Driver plays the storage class.
+type VolumeClaimTemplate struct {
+	Name       string            `yaml:"name" json:"name"`
+	Driver     string            `yaml:"driver,omitempty" json:"driver,omitempty"`
+	DriverOpts map[string]string `yaml:"driverOpts,omitempty" json:"driverOpts,omitempty"`
+}

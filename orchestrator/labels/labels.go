@@ -1,0 +1,52 @@
+// Package labels defines the Docker labels that carry every ordset object's identity.
+//
+// They live in one leaf package so the orchestrator, the volume manager and the
+// test sweepers agree on a single prefix, and so ownership checks ("is this ours?")
+// are one function, not a string comparison scattered across packages.
+package labels
+
+import "strconv"
+
+// Prefix starts every label ordset writes.
+const Prefix = "io.ordset."
+
+// Label keys.
+const (
+	ManagedBy = Prefix + "managed-by" // always ManagedByValue on objects ordset created
+	Namespace = Prefix + "namespace"
+	Set       = Prefix + "statefulset"
+	Ordinal   = Prefix + "ordinal"
+	Pod       = Prefix + "pod"      // pod name, e.g. redis-1
+	Claim     = Prefix + "claim"    // volume claim template name (volumes only)
+	Revision  = Prefix + "revision" // template hash the container was created from
+	Role      = Prefix + "role"     // RolePod, RoleInit, RoleVolume or RoleNetwork
+	Init      = Prefix + "init"     // init container name (RoleInit only)
+	Service   = Prefix + "service"  // headless service name (pods only)
+)
+
+// ManagedByValue marks an object as ordset's own.
+const ManagedByValue = "ordset"
+
+// Roles of labelled objects.
+const (
+	RolePod     = "pod"
+	RoleInit    = "init"
+	RoleVolume  = "volume"
+	RoleNetwork = "network"
+)
+
+// Owned reports whether an object's labels mark it as created by ordset.
+func Owned(l map[string]string) bool { return l[ManagedBy] == ManagedByValue }
+
+// OrdinalOf parses the ordinal label; ok is false when it is missing or malformed.
+func OrdinalOf(l map[string]string) (int, bool) {
+	v, present := l[Ordinal]
+	if !present {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return n, true
+}
