@@ -1,0 +1,61 @@
+package orchestrator
+
+import (
+	"strconv"
+	"strings"
+)
+
+// DefaultZone is the DNS zone pods live in unless the daemon is told otherwise.
+const DefaultZone = "cluster.local"
+
+// PodName is the stable identity of one ordinal, e.g. web-1. It is also the pod's hostname.
+func PodName(set string, ordinal int) string { return set + "-" + strconv.Itoa(ordinal) }
+
+// ContainerName is the Docker name of a pod's main container. The namespace prefix keeps
+// two namespaces with a set of the same name apart on one Docker host.
+func ContainerName(namespace, set string, ordinal int) string {
+	return namespace + "-" + PodName(set, ordinal)
+}
+
+// InitContainerName is the Docker name of one init container of a pod.
+func InitContainerName(namespace, set string, ordinal int, init string) string {
+	return ContainerName(namespace, set, ordinal) + "-init-" + init
+}
+
+// NetworkName is the user-defined bridge network all pods of a namespace share.
+func NetworkName(namespace string) string { return "ordset-" + namespace }
+
+// Hostname is what a pod sees as its own short host name; equal to the pod name, like Kubernetes.
+func Hostname(set string, ordinal int) string { return PodName(set, ordinal) }
+
+// Domainname is the headless service domain a pod lives in, so `hostname -f` is the pod FQDN.
+func Domainname(service, namespace, zone string) string {
+	if zone == "" {
+		zone = DefaultZone
+	}
+	return service + "." + namespace + ".svc." + zone
+}
+
+// PodFQDN is the stable DNS name of one pod, e.g. web-1.web.demo.svc.cluster.local.
+func PodFQDN(set string, ordinal int, service, namespace, zone string) string {
+	return PodName(set, ordinal) + "." + Domainname(service, namespace, zone)
+}
+
+// ParseOrdinal extracts the ordinal from a pod name of the given set ("web-12", "web" -> 12).
+// It rejects names of other sets, signs, and leading zeros so a name maps to one ordinal only.
+func ParseOrdinal(pod, set string) (int, bool) {
+	rest, ok := strings.CutPrefix(pod, set+"-")
+	if !ok || rest == "" || (len(rest) > 1 && rest[0] == '0') {
+		return 0, false
+	}
+	for _, c := range rest {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil {
+		return 0, false
+	}
+	return n, true
+}
