@@ -1,0 +1,200 @@
+package api
+
+import (
+	"time"
+
+	"github.com/ordset/ordset/compose"
+	"github.com/ordset/ordset/orchestrator/store"
+)
+
+// Version is the API version spoken by this package; client and server must agree on it.
+const Version = "v1"
+
+// VersionInfo identifies a daemon build.
+type VersionInfo struct {
+	Version    string `json:"version"`
+	APIVersion string `json:"apiVersion"`
+	GoVersion  string `json:"goVersion"`
+}
+
+// Pod is one pod as ps shows it.
+type Pod struct {
+	Name        string         `json:"name"` // redis-1
+	Namespace   string         `json:"namespace"`
+	StatefulSet string         `json:"statefulset"`
+	Service     string         `json:"service"`
+	Ordinal     int            `json:"ordinal"`
+	Container   string         `json:"container"` // Docker name, demo-redis-1
+	ContainerID string         `json:"containerID"`
+	IP          string         `json:"ip"`
+	IPv6        string         `json:"ipv6,omitempty"`
+	Ready       bool           `json:"ready"`
+	Status      string         `json:"status"`
+	Restarts    int            `json:"restarts"`
+	Revision    string         `json:"revision"`
+	Volumes     []string       `json:"volumes"`
+	Ports       []compose.Port `json:"ports"`
+	CreatedAt   time.Time      `json:"createdAt,omitzero"`
+	StartedAt   time.Time      `json:"startedAt,omitzero"`
+}
+
+// StatefulSet is one set's status, kubectl get statefulsets style.
+type StatefulSet struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Image     string `json:"image"`
+	Desired   int    `json:"desired"`
+	Current   int    `json:"current"`
+	Ready     int    `json:"ready"`
+	Updated   int    `json:"updated"`
+	Revision  string `json:"revision"`
+	// Waiting is the controller's reason for not progressing ("" when converged).
+	Waiting   string    `json:"waiting,omitempty"`
+	CreatedAt time.Time `json:"createdAt,omitzero"`
+	Pods      []Pod     `json:"pods"`
+}
+
+// Converged reports whether every desired pod exists, runs the current revision and is Ready.
+func (s StatefulSet) Converged() bool {
+	return s.Ready == s.Desired && s.Updated == s.Desired && s.Current == s.Desired && len(s.Pods) == s.Desired
+}
+
+// Event is one recorded event.
+type Event = store.Event
+
+// ApplyRequest submits the sets of one namespace. Sets are keyed by name because
+// compose.StatefulSet does not carry its name in JSON.
+type ApplyRequest struct {
+	Namespace string                          `json:"namespace"`
+	Sets      map[string]*compose.StatefulSet `json:"sets"`
+	// Prune deletes the namespace's stored sets absent from Sets.
+	Prune bool `json:"prune,omitempty"`
+}
+
+// Apply outcomes.
+const (
+	Created    = "created"
+	Configured = "configured" // template changed: pods roll
+	Scaled     = "scaled"     // only replicas changed
+	Unchanged  = "unchanged"
+	Pruned     = "deleted"
+)
+
+// SetResult is what an apply did to one set.
+type SetResult struct {
+	Name     string `json:"name"`
+	Action   string `json:"action"`
+	Revision string `json:"revision,omitempty"`
+	Replicas int    `json:"replicas"`
+}
+
+// ApplyResponse lists per-set outcomes, sorted by name.
+type ApplyResponse struct {
+	Namespace string      `json:"namespace"`
+	Sets      []SetResult `json:"sets"`
+}
+
+// ScaleRequest sets a set's live replica count.
+type ScaleRequest struct {
+	Namespace string `json:"namespace"`
+	Set       string `json:"set"`
+	Replicas  int    `json:"replicas"`
+}
+
+// DeleteRequest removes sets (all of the namespace when Sets is empty).
+type DeleteRequest struct {
+	Namespace     string   `json:"namespace"`
+	Sets          []string `json:"sets,omitempty"`
+	RemoveVolumes bool     `json:"removeVolumes"`
+}
+
+// DeleteResponse names the sets removed.
+type DeleteResponse struct {
+	Sets []string `json:"sets"`
+}
+
+// RestartRequest asks for a rolling restart of one set.
+type RestartRequest struct {
+	Namespace string `json:"namespace"`
+	Set       string `json:"set"`
+}
+
+// Description is describe's answer for a set or a pod.
+type Description struct {
+	StatefulSet StatefulSet          `json:"statefulset"`
+	Spec        *compose.StatefulSet `json:"spec"`
+	Revisions   []store.Revision     `json:"revisions"`
+	RestartedAt time.Time            `json:"restartedAt,omitzero"`
+	// Pod is set when a pod was described.
+	Pod    *Pod    `json:"pod,omitempty"`
+	Events []Event `json:"events"`
+}
+
+// WatchFrame is one line of a progress watch: the watched sets' state, plus events since
+// the previous frame.
+type WatchFrame struct {
+	Time   time.Time     `json:"time"`
+	Sets   []StatefulSet `json:"sets"`
+	Events []Event       `json:"events,omitempty"`
+	// Gone names watched sets that no longer exist (down finished for them).
+	Gone []string `json:"gone,omitempty"`
+}
+
+// EventsQuery selects events.
+type EventsQuery struct {
+	Namespace string // "" for all
+	Object    string // "statefulset/redis", "pod/redis-1", or "" for all
+	Follow    bool
+	Since     uint64
+}
+
+// LogOptions select a pod's logs.
+type LogOptions struct {
+	Follow     bool
+	Tail       string
+	Timestamps bool
+}
+
+// ExecTarget tells the CLI which container to exec into; the CLI talks to the engine itself
+// so an interactive TTY needs no proxying through the daemon.
+type ExecTarget struct {
+	ContainerID string `json:"containerID"`
+	Container   string `json:"container"`
+	Running     bool   `json:"running"`
+}
+
+// DaemonStatus is what "ordset daemon status" prints.
+type DaemonStatus struct {
+	PID        int           `json:"pid"`
+	Socket     string        `json:"socket"`
+	StateDir   string        `json:"stateDir"`
+	Version    VersionInfo   `json:"version"`
+	StartedAt  time.Time     `json:"startedAt"`
+	Namespaces []string      `json:"namespaces"`
+	DNS        DNSStatus     `json:"dns"`
+	Orphans    []Orphan      `json:"orphans,omitempty"`
+	Warnings   []string      `json:"warnings,omitempty"`
+	Sets       []StatefulSet `json:"-"`
+}
+
+// DNSStatus describes the embedded DNS server.
+type DNSStatus struct {
+	Zone      string        `json:"zone"`
+	HostAddr  string        `json:"hostAddr"`
+	Listeners []DNSListener `json:"listeners"`
+}
+
+// DNSListener is one address the DNS server serves on (or failed to).
+type DNSListener struct {
+	Addr    string `json:"addr"`
+	Network string `json:"network,omitempty"` // the ordset network whose gateway it is
+	Error   string `json:"error,omitempty"`
+}
+
+// Orphan is a labelled Docker object whose namespace/set the store does not hold.
+type Orphan struct {
+	Kind      string `json:"kind"` // container or volume
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
+	Set       string `json:"set"`
+}
