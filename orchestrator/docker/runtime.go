@@ -1,0 +1,116 @@
+package docker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"maps"
+	"sync"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/client"
+
+	"github.com/ordset/ordset/orchestrator"
+	"github.com/ordset/ordset/orchestrator/labels"
+)
+
+// Options configure a Runtime.
+type Options struct {
+	Logger *slog.Logger
+	// Host is the engine address (unix:///var/run/docker.sock, tcp://...); "" uses DOCKER_HOST and friends.
+	Host string
+	// ExtraLabels are added to every object the runtime creates. Tests and CI use them to mark
+	// their objects (io.ordset.test=1) so a crashed run's leftovers can be swept.
+	ExtraLabels map[string]string
+}
+
+// Runtime implements orchestrator.Runtime over the Docker Engine API. It is safe for concurrent use.
+type Runtime struct {
+	cli   *client.Client
+	log   *slog.Logger
+	extra map[string]string
+
+	// owned remembers full container IDs known to carry ordset's labels. Labels never change
+	// during a container's life, so mutating calls (and every probe exec) skip an inspect.
+	owned sync.Map // id -> struct{}
+	// details caches what only an inspect tells (timestamps, OOM, error) per container; see list.go.
+	details detailCache
+}
+
+var _ orchestrator.Runtime = (*Runtime)(nil)
+
+// New connects to the engine described by opts (or the environment), negotiating the API
+// version on first use so Docker 20.10 (API 1.41) works.
+func New(opts Options) (*Runtime, error) {
+	clientOpts := []client.Opt{client.FromEnv, client.WithAPIVersionNegotiation()}
+	if opts.Host != "" {
+		clientOpts = append(clientOpts, client.WithHost(opts.Host))
+	}
+	cli, err := client.NewClientWithOpts(clientOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("docker client: %w", err)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Runtime{
+		cli:     cli,
+		log:     log.With("component", "docker"),
+		extra:   maps.Clone(opts.ExtraLabels),
+		details: detailCache{m: map[string]detail{}},
+	}, nil
+}
+
+// Client exposes the underlying Docker client (for tests and diagnostics).
+func (r *Runtime) Client() *client.Client { return r.cli }
+
+// Close releases the client's connections.
+func (r *Runtime) Close() error { return r.cli.Close() }
+
+// APIVersion negotiates (if not done yet) and returns the API version in use.
+func (r *Runtime) APIVersion(ctx context.Context) string {
+	r.cli.NegotiateAPIVersion(ctx)
+	return r.cli.ClientVersion()
+}
+
+// objectLabels returns the labels for a new object: the caller's, the extra ones and managed-by.
+func (r *Runtime) objectLabels(base map[string]string) map[string]string {
+	l := make(map[string]string, len(base)+len(r.extra)+1)
+	maps.Copy(l, r.extra)
+	maps.Copy(l, base)
+	l[labels.ManagedBy] = labels.ManagedByValue
+	return l
+}
+
+// conflictError reports an object that already exists under a wanted name. It matches
+// orchestrator.ErrNameInUse, and orchestrator.ErrNotOwned as well when the object is foreign.
+type conflictError struct {
+	kind, name, id string
+	owned          bool
+}
+
+func (e *conflictError) Error() string {
+	if e.owned {
+		return fmt.Sprintf("%s %s: %v", e.kind, e.name, orchestrator.ErrNameInUse)
+	}
+	return fmt.Sprintf("%s %s: %v by an object %v", e.kind, e.name, orchestrator.ErrNameInUse, orchestrator.ErrNotOwned)
+}
+
+func (e *conflictError) Is(target error) bool {
+	return target == orchestrator.ErrNameInUse || (!e.owned && target == orchestrator.ErrNotOwned)
+}
+
+// notOwned reports an existing object ordset refuses to touch.
+func notOwned(kind, name string) error {
+	return fmt.Errorf("%s %s exists and is %w (no %s=%s label); remove or rename it",
+		kind, name, orchestrator.ErrNotOwned, labels.ManagedBy, labels.ManagedByValue)
+}
+
+// wrapNotFound maps the engine's not-found errors to orchestrator.ErrNotFound, keeping the cause.
+func wrapNotFound(err error) error {
+	if cerrdefs.IsNotFound(err) {
+		return fmt.Errorf("%w: %w", orchestrator.ErrNotFound, err)
+	}
+	return err
+}

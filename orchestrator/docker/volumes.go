@@ -1,0 +1,87 @@
+package docker
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/volume"
+
+	"github.com/ordset/ordset/orchestrator"
+	"github.com/ordset/ordset/orchestrator/labels"
+)
+
+// ListVolumes returns every ordset volume of a namespace ("" means all).
+func (r *Runtime) ListVolumes(ctx context.Context, namespace string) ([]orchestrator.Volume, error) {
+	resp, err := r.cli.VolumeList(ctx, volume.ListOptions{Filters: ownedFilter(namespace)})
+	if err != nil {
+		return nil, fmt.Errorf("list volumes: %w", err)
+	}
+	out := make([]orchestrator.Volume, 0, len(resp.Volumes))
+	for _, v := range resp.Volumes {
+		if v == nil || !labels.Owned(v.Labels) {
+			continue
+		}
+		created, _ := time.Parse(time.RFC3339Nano, v.CreatedAt)
+		out = append(out, orchestrator.Volume{Name: v.Name, Driver: v.Driver, Labels: v.Labels, CreatedAt: created})
+	}
+	return out, nil
+}
+
+// CreateVolume creates a labelled volume. An existing ordset volume of that name is success
+// (level-triggered callers may repeat themselves); a foreign one is refused.
+func (r *Runtime) CreateVolume(ctx context.Context, spec orchestrator.VolumeSpec) error {
+	if v, err := r.cli.VolumeInspect(ctx, spec.Name); err == nil {
+		if !labels.Owned(v.Labels) {
+			return &conflictError{kind: "volume", name: spec.Name}
+		}
+		return nil
+	} else if !cerrdefs.IsNotFound(err) {
+		return fmt.Errorf("inspect volume %s: %w", spec.Name, err)
+	}
+	v, err := r.cli.VolumeCreate(ctx, volume.CreateOptions{
+		Name:       spec.Name,
+		Driver:     spec.Driver,
+		DriverOpts: spec.DriverOpts,
+		Labels:     r.objectLabels(spec.Labels),
+	})
+	if err != nil {
+		return fmt.Errorf("create volume %s: %w", spec.Name, err)
+	}
+	// The engine returns an existing volume instead of failing; it may have appeared meanwhile.
+	if !labels.Owned(v.Labels) {
+		return &conflictError{kind: "volume", name: spec.Name}
+	}
+	r.log.Info("volume created", "volume", spec.Name)
+	return nil
+}
+
+// RemoveVolume removes an ordset volume; a missing one is not an error.
+func (r *Runtime) RemoveVolume(ctx context.Context, name string) error {
+	v, err := r.cli.VolumeInspect(ctx, name)
+	if cerrdefs.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("inspect volume %s: %w", name, err)
+	}
+	if !labels.Owned(v.Labels) {
+		return notOwned("volume", name)
+	}
+	if err := r.cli.VolumeRemove(ctx, name, false); err != nil && !cerrdefs.IsNotFound(err) {
+		return fmt.Errorf("remove volume %s: %w", name, err)
+	}
+	r.log.Info("volume removed", "volume", name)
+	return nil
+}
+
+// ownedFilter selects ordset objects, optionally of one namespace.
+func ownedFilter(namespace string) filters.Args {
+	f := filters.NewArgs(filters.Arg("label", labels.ManagedBy+"="+labels.ManagedByValue))
+	if namespace != "" {
+		f.Add("label", labels.Namespace+"="+namespace)
+	}
+	return f
+}
