@@ -22,6 +22,10 @@ const (
 	Role      = Prefix + "role"     // RolePod, RoleInit, RoleVolume or RoleNetwork
 	Init      = Prefix + "init"     // init container name (RoleInit only)
 	Service   = Prefix + "service"  // headless service name (pods only)
+	// Restarts counts how often a pod (or init container) was replaced after a failure; shown by `ps`.
+	Restarts = Prefix + "restarts"
+	// Backoff counts consecutive quick failures; it sizes the crash-loop delay and survives a daemon restart.
+	Backoff = Prefix + "backoff"
 )
 
 // ManagedByValue marks an object as ordset's own.

@@ -1,0 +1,176 @@
+package orchestrator
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ordset/ordset/compose"
+)
+
+// Desired is what one StatefulSet should look like: the planner's first input.
+type Desired struct {
+	Namespace string
+	// Set is the defaulted spec (compose.Load applied every default).
+	Set *compose.StatefulSet
+	// Replicas is the live replica count; it differs from the spec after `scale`.
+	Replicas int
+	// Revision is the template hash new pods are labelled with.
+	Revision string
+	// Deleted scales the set to zero in reverse order; the plan reports Done when nothing is left.
+	Deleted bool
+	// RemoveVolumes asks, with Deleted, to remove claim volumes whatever whenDeleted says.
+	RemoveVolumes bool
+	// BlockedBy names the dependsOn sets that are not fully Ready (with a short reason each,
+	// e.g. "db (1/3 Ready)"). While it is non-empty the set creates nothing.
+	BlockedBy []string
+}
+
+// Observed is one snapshot of a set's Docker objects plus what probes say about them:
+// the planner's second input. It is taken once per pass and never refreshed mid-plan.
+type Observed struct {
+	// Pods holds every ordinal that has at least one container of this set, in or out of range.
+	Pods map[int]*ObservedPod
+	// Volumes are this set's labelled claim volumes.
+	Volumes []Volume
+	// Foreign maps an ordinal to a message when a container that ordset does not own holds
+	// the pod's container name. The planner never touches it and does not proceed past it.
+	Foreign map[int]string
+}
+
+// ObservedPod is everything known about one ordinal.
+type ObservedPod struct {
+	// Containers are the main containers carrying this identity; more than one only after a
+	// crash at the wrong moment. The planner keeps the one with the canonical name.
+	Containers []Container
+	// Inits are this ordinal's init containers.
+	Inits []Container
+	// Ready is the readiness verdict for the main container: the readiness probe when the spec
+	// has one, else the image HEALTHCHECK when the image has one, else Running.
+	Ready bool
+	// ReadySince is when the pod last became Ready; minReadySeconds counts from it.
+	ReadySince time.Time
+	// LivenessFailed is set when the liveness (or startup) probe gave up: the pod is replaced.
+	LivenessFailed bool
+	// ProbeReason explains the last probe failure ("" when none).
+	ProbeReason string
+}
+
+// ActionKind names one step the executor can take.
+type ActionKind string
+
+// Action kinds; each is one logical runtime step.
+const (
+	ActCreateVolume    ActionKind = "create-volume"
+	ActRemoveVolume    ActionKind = "remove-volume"
+	ActRunInit         ActionKind = "run-init"         // create + start one init container
+	ActCreatePod       ActionKind = "create-pod"       // create + start the main container
+	ActStartContainer  ActionKind = "start-container"  // start a container left in "created"
+	ActStopPod         ActionKind = "stop-pod"         // graceful stop, keeping the container (liveness failure)
+	ActDeletePod       ActionKind = "delete-pod"       // graceful stop, then remove the main container
+	ActRemoveContainer ActionKind = "remove-container" // force-remove a dead, finished, stale or duplicate container
+)
+
+// Action is one step of a plan. Actions of the same Pod run in order; actions of different
+// pods are independent of each other.
+type Action struct {
+	Kind    ActionKind
+	Pod     string // pod name, e.g. web-1 (empty for none)
+	Ordinal int
+	// Target names the object acted on: a container or volume name.
+	Target      string
+	ContainerID string
+	// Volume is the volume to create (create-volume).
+	Volume VolumeSpec
+	// Init is the init container index (run-init).
+	Init     int
+	Revision string
+	// Restarts and Backoff label a created container (see labels.Restarts, labels.Backoff).
+	Restarts, Backoff int
+	Grace             time.Duration
+	Reason            string
+}
+
+// String renders an action compactly for logs and table tests.
+func (a Action) String() string {
+	var s string
+	switch a.Kind {
+	case ActCreateVolume, ActRemoveVolume, ActStartContainer, ActRemoveContainer:
+		s = string(a.Kind) + " " + a.Target
+	case ActRunInit:
+		s = fmt.Sprintf("run-init %s init[%d]", a.Pod, a.Init)
+	case ActCreatePod:
+		s = fmt.Sprintf("create-pod %s rev=%s", a.Pod, a.Revision)
+	default:
+		s = string(a.Kind) + " " + a.Pod
+	}
+	if a.Restarts > 0 {
+		s += fmt.Sprintf(" restarts=%d", a.Restarts)
+	}
+	if a.Reason != "" {
+		s += " (" + a.Reason + ")"
+	}
+	return s
+}
+
+// Pod phases shown by `ordset ps`, spelled like kubectl's STATUS column.
+const (
+	PhasePending          = "Pending"
+	PhaseContainerCreated = "Created"
+	PhaseRunning          = "Running"
+	PhaseCrashLoop        = "CrashLoopBackOff"
+	PhaseError            = "Error"
+	PhaseCompleted        = "Completed"
+	PhaseTerminating      = "Terminating"
+	PhaseConflict         = "NameConflict"
+	PhaseUnhealthy        = "Unhealthy"
+)
+
+// PodState is the planner's verdict on one ordinal, used for status.
+type PodState struct {
+	Ordinal   int
+	Name      string
+	Phase     string
+	Ready     bool
+	Available bool
+	Exists    bool // a main container exists
+	Revision  string
+	Restarts  int
+	Container *Container // the canonical main container, nil when none
+}
+
+// Plan is the planner's output: the next steps, and why it stops there.
+type Plan struct {
+	Actions []Action
+	// Waiting explains what the set waits for ("" when converged or acting).
+	Waiting string
+	// RequeueAfter is when the planner wants to run again although nothing changed
+	// (backoff expiry, minReadySeconds); 0 means only on change.
+	RequeueAfter time.Duration
+	// Done is true for a deleted set once all its containers (and volumes due for removal) are gone.
+	Done bool
+	// Pods is the state of every in-range ordinal and every out-of-range ordinal still present.
+	Pods []PodState
+}
+
+// String renders a plan for table tests: actions joined by "; ", then waiting/requeue/done lines.
+func (p Plan) String() string {
+	var lines []string
+	if len(p.Actions) > 0 {
+		parts := make([]string, len(p.Actions))
+		for i, a := range p.Actions {
+			parts[i] = a.String()
+		}
+		lines = append(lines, strings.Join(parts, "; "))
+	}
+	if p.Waiting != "" {
+		lines = append(lines, "waiting: "+p.Waiting)
+	}
+	if p.RequeueAfter > 0 {
+		lines = append(lines, "requeue: "+p.RequeueAfter.String())
+	}
+	if p.Done {
+		lines = append(lines, "done")
+	}
+	return strings.Join(lines, "\n")
+}

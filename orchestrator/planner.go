@@ -1,0 +1,434 @@
+package orchestrator
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ordset/ordset/compose"
+	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/volumes"
+)
+
+// PlanSet decides the next steps for one StatefulSet from its desired state and one observed
+// snapshot. It is pure: no I/O, no clock but now, no memory between calls. The rules follow
+// the Kubernetes StatefulSet controller and kubelet:
+//
+//   - In-range ordinals (ordinals.start .. start+replicas-1) are handled in ascending order.
+//     A missing pod gets its claim volumes, then its init containers one by one, then its main
+//     container. A failed pod (exited, dead, or liveness failed) is replaced under the same
+//     name with the same volumes, after a crash-loop backoff. With OrderedReady the pass stops
+//     at the first pod that is not Running, Ready and Available, so at most one pod is created
+//     at a time and nothing is created above an unhealthy pod. Parallel handles all at once.
+//   - Out-of-range ordinals are condemned. With OrderedReady they are removed only once every
+//     in-range pod is Available, highest first, one at a time, and not while a lower condemned
+//     pod is unhealthy (the unhealthy one itself may go). Parallel removes them all at once.
+//     A deleted set (Desired.Deleted) removes pods the same way but ignores health.
+//     Their volumes are removed, once their pods are gone, only as the retention policy says.
+//   - RollingUpdate recreates pods whose revision differs, highest ordinal first down to
+//     ordinals.start+partition, one at a time, and only while every in-range pod is Available
+//     and no condemned pod is left. OnDelete never recreates a pod for its revision.
+//   - dependsOn: while Desired.BlockedBy is non-empty the set creates nothing.
+//
+// Known simplification: ordset keeps only the newest template, so a pod created below the
+// partition (missing, or replaced after a failure) gets the new revision.
+func PlanSet(d Desired, o Observed, now time.Time) Plan {
+	p := &planner{d: d, o: o, set: d.Set, now: now, canon: map[int]*Container{}}
+	p.monotonic = d.Set.PodManagementPolicy != compose.Parallel
+	p.run()
+	p.plan.Waiting = strings.Join(p.waiting, "; ")
+	return p.plan
+}
+
+// Crash-loop backoff, as the kubelet does it: the first restart is immediate, then 10 s
+// doubling to 5 min; a container that ran 10 min before failing starts the sequence afresh.
+const (
+	BackoffInitial = 10 * time.Second
+	BackoffMax     = 5 * time.Minute
+	BackoffReset   = 10 * time.Minute
+)
+
+type planner struct {
+	d         Desired
+	o         Observed
+	set       *compose.StatefulSet
+	now       time.Time
+	monotonic bool
+
+	canon   map[int]*Container // the main container kept for each ordinal
+	plan    Plan
+	waiting []string
+}
+
+func (p *planner) emit(a Action) { p.plan.Actions = append(p.plan.Actions, a) }
+
+func (p *planner) wait(format string, args ...any) {
+	p.waiting = append(p.waiting, fmt.Sprintf(format, args...))
+}
+
+func (p *planner) requeue(d time.Duration) {
+	if d > 0 && (p.plan.RequeueAfter == 0 || d < p.plan.RequeueAfter) {
+		p.plan.RequeueAfter = d
+	}
+}
+
+func (p *planner) podName(ord int) string { return PodName(p.set.Name, ord) }
+
+func (p *planner) run() {
+	start := p.set.Ordinals.Start
+	replicas := max(p.d.Replicas, 0)
+	if p.d.Deleted {
+		replicas = 0
+	}
+	end := start + replicas
+	p.dedupe()
+
+	// In-range ordinals, ascending.
+	allAvailable, halted := true, false
+	for ord := start; ord < end; ord++ {
+		st := PodState{Ordinal: ord, Name: p.podName(ord)}
+		ok := p.reconcile(ord, &st, !halted)
+		p.plan.Pods = append(p.plan.Pods, st)
+		if !ok {
+			allAvailable = false
+			if p.monotonic {
+				halted = true
+			}
+		}
+	}
+
+	// Condemned ordinals, descending.
+	var condemned []int
+	for ord, op := range p.o.Pods {
+		if (ord < start || ord >= end) && (len(op.Containers) > 0 || len(op.Inits) > 0) {
+			condemned = append(condemned, ord)
+		}
+	}
+	slices.Sort(condemned)
+	slices.Reverse(condemned)
+	p.condemn(condemned, allAvailable)
+	p.retainVolumes(start, end)
+
+	if p.d.Deleted {
+		p.plan.Done = len(condemned) == 0 && len(p.plan.Actions) == 0
+		return
+	}
+	if allAvailable && len(condemned) == 0 {
+		p.rollingUpdate(start, replicas)
+	}
+}
+
+// dedupe keeps one main container per ordinal (the canonical name, else the newest) and
+// removes the others: at most one container per identity, ever.
+func (p *planner) dedupe() {
+	for _, ord := range sortedOrdinals(p.o.Pods) {
+		cs := p.o.Pods[ord].Containers
+		if len(cs) == 0 {
+			continue
+		}
+		want := ContainerName(p.d.Namespace, p.set.Name, ord)
+		keep := 0
+		for i := range cs {
+			if cs[i].Name == want && cs[keep].Name != want || cs[keep].Name != want && cs[i].CreatedAt.After(cs[keep].CreatedAt) {
+				keep = i
+			}
+		}
+		p.canon[ord] = &cs[keep]
+		for i := range cs {
+			if i != keep {
+				p.emit(Action{Kind: ActRemoveContainer, Pod: p.podName(ord), Ordinal: ord, Target: cs[i].Name,
+					ContainerID: cs[i].ID, Reason: "duplicate"})
+			}
+		}
+	}
+}
+
+// reconcile handles one in-range ordinal and reports whether it is Available. With act false
+// it only fills in the state (a lower pod halted an OrderedReady pass).
+func (p *planner) reconcile(ord int, st *PodState, act bool) bool {
+	name := p.podName(ord)
+	c := p.canon[ord]
+	op := p.o.Pods[ord]
+	if c == nil {
+		if msg, ok := p.o.Foreign[ord]; ok {
+			st.Phase = PhaseConflict
+			p.wait("%s", msg)
+			return false
+		}
+		st.Phase = p.initPhase(ord)
+		if act {
+			if p.blocked() {
+				return false
+			}
+			p.bringUp(ord, st, 0, 0)
+		}
+		return false
+	}
+	st.Exists, st.Container = true, c
+	st.Revision = c.Labels[labels.Revision]
+	st.Restarts = labelInt(c.Labels, labels.Restarts)
+	switch {
+	case c.State == StateRemoving:
+		st.Phase = PhaseTerminating
+		if act {
+			p.wait("%s terminating", name)
+		}
+		return false
+	case failed(*c):
+		st.Phase = PhaseError
+		if c.State == StateExited && c.ExitCode == 0 && c.Error == "" {
+			st.Phase = PhaseCompleted
+		}
+		restarts, delay, next := crashBackoff(*c)
+		if left := c.FinishedAt.Add(delay).Sub(p.now); left > 0 {
+			st.Phase = PhaseCrashLoop
+			if act {
+				p.wait("%s crash-looping, restart in %s", name, ceilSeconds(left))
+				p.requeue(left)
+			}
+			return false
+		}
+		if !act || p.blocked() {
+			return false
+		}
+		p.emit(Action{Kind: ActRemoveContainer, Pod: name, Ordinal: ord, Target: c.Name, ContainerID: c.ID,
+			Reason: exitReason(*c)})
+		p.bringUp(ord, st, restarts+1, next)
+		return false
+	case c.State == StateCreated:
+		st.Phase = PhaseContainerCreated
+		if act {
+			p.emit(Action{Kind: ActStartContainer, Pod: name, Ordinal: ord, Target: c.Name, ContainerID: c.ID})
+		}
+		return false
+	}
+	// Running, restarting or paused.
+	st.Phase = PhaseRunning
+	if op.LivenessFailed {
+		st.Phase = PhaseUnhealthy
+		if act {
+			p.emit(Action{Kind: ActStopPod, Pod: name, Ordinal: ord, Target: c.Name, ContainerID: c.ID,
+				Grace: p.grace(), Reason: orDefault(op.ProbeReason, "liveness probe failed")})
+		}
+		return false
+	}
+	st.Ready = op.Ready && c.State == StateRunning
+	if !st.Ready {
+		if act {
+			p.wait("%s not Ready", name)
+		}
+		return false
+	}
+	minReady := time.Duration(p.set.MinReadySeconds) * time.Second
+	if left := op.ReadySince.Add(minReady).Sub(p.now); minReady > 0 && left > 0 {
+		if act {
+			p.wait("%s Ready, available in %s", name, ceilSeconds(left))
+			p.requeue(left)
+		}
+		return false
+	}
+	st.Available = true
+	return true
+}
+
+// blocked reports (and explains) that dependsOn sets are not fully Ready.
+func (p *planner) blocked() bool {
+	if len(p.d.BlockedBy) == 0 {
+		return false
+	}
+	p.wait("dependsOn not Ready: %s", strings.Join(p.d.BlockedBy, ", "))
+	return true
+}
+
+// bringUp creates what a missing pod needs, in order: claim volumes, each init container run
+// to completion, then the main container. restarts and backoff label the new main container.
+func (p *planner) bringUp(ord int, st *PodState, restarts, backoff int) {
+	name := p.podName(ord)
+	have := map[string]bool{}
+	for _, v := range p.o.Volumes {
+		have[v.Name] = true
+	}
+	for _, t := range p.set.VolumeClaimTemplates {
+		vn := volumes.Name(p.d.Namespace, t.Name, p.set.Name, ord)
+		if !have[vn] {
+			p.emit(Action{Kind: ActCreateVolume, Pod: name, Ordinal: ord, Target: vn, Volume: VolumeSpec{
+				Name: vn, Driver: t.Driver, DriverOpts: t.DriverOpts,
+				Labels: volumes.Labels(p.d.Namespace, p.set.Name, t.Name, ord)}})
+		}
+	}
+	if !p.runInits(ord, st) {
+		return
+	}
+	p.emit(Action{Kind: ActCreatePod, Pod: name, Ordinal: ord, Target: ContainerName(p.d.Namespace, p.set.Name, ord),
+		Revision: p.d.Revision, Restarts: restarts, Backoff: backoff})
+}
+
+// runInits advances the init containers of a pod whose main container is missing and
+// reports whether all of them completed. Init containers of another revision are removed.
+func (p *planner) runInits(ord int, st *PodState) bool {
+	name := p.podName(ord)
+	current := p.currentInits(ord, true)
+	n := len(p.set.InitContainers)
+	for i, ic := range p.set.InitContainers {
+		c, ok := current[ic.Name]
+		if !ok {
+			p.emit(Action{Kind: ActRunInit, Pod: name, Ordinal: ord, Init: i, Revision: p.d.Revision,
+				Target: InitContainerName(p.d.Namespace, p.set.Name, ord, ic.Name)})
+			p.wait("%s Init:%d/%d", name, i, n)
+			return false
+		}
+		switch {
+		case c.State == StateCreated && c.Error == "":
+			p.emit(Action{Kind: ActStartContainer, Pod: name, Ordinal: ord, Target: c.Name, ContainerID: c.ID})
+			p.wait("%s Init:%d/%d", name, i, n)
+			return false
+		case c.State == StateExited && c.ExitCode == 0:
+			continue
+		case failed(c):
+			restarts, delay, next := crashBackoff(c)
+			if left := c.FinishedAt.Add(delay).Sub(p.now); left > 0 {
+				st.Phase = "Init:" + PhaseCrashLoop
+				p.wait("%s init container %s crash-looping, restart in %s", name, ic.Name, ceilSeconds(left))
+				p.requeue(left)
+				return false
+			}
+			p.emit(Action{Kind: ActRemoveContainer, Pod: name, Ordinal: ord, Target: c.Name, ContainerID: c.ID,
+				Reason: exitReason(c)})
+			p.emit(Action{Kind: ActRunInit, Pod: name, Ordinal: ord, Init: i, Revision: p.d.Revision,
+				Target: c.Name, Restarts: restarts + 1, Backoff: next})
+			p.wait("%s Init:%d/%d", name, i, n)
+			return false
+		default:
+			p.wait("%s Init:%d/%d", name, i, n)
+			return false
+		}
+	}
+	return true
+}
+
+// currentInits maps init container name to the observed init container of the current
+// revision; with clean, the others (stale revision or not in the spec) are removed.
+func (p *planner) currentInits(ord int, clean bool) map[string]Container {
+	out := map[string]Container{}
+	op := p.o.Pods[ord]
+	if op == nil {
+		return out
+	}
+	want := map[string]bool{}
+	for _, ic := range p.set.InitContainers {
+		want[ic.Name] = true
+	}
+	for _, c := range op.Inits {
+		n := c.Labels[labels.Init]
+		if want[n] && c.Labels[labels.Revision] == p.d.Revision {
+			if _, dup := out[n]; !dup {
+				out[n] = c
+				continue
+			}
+		}
+		if clean {
+			p.emit(Action{Kind: ActRemoveContainer, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID,
+				Reason: "stale init container"})
+		}
+	}
+	return out
+}
+
+// initPhase renders a pod without main container: Pending or Init:done/total.
+func (p *planner) initPhase(ord int) string {
+	n := len(p.set.InitContainers)
+	if n == 0 {
+		return PhasePending
+	}
+	cur := p.currentInits(ord, false)
+	done := 0
+	for _, ic := range p.set.InitContainers {
+		c, ok := cur[ic.Name]
+		if !ok {
+			break
+		}
+		if failed(c) {
+			return "Init:" + PhaseError
+		}
+		if c.State != StateExited || c.ExitCode != 0 {
+			break
+		}
+		done++
+	}
+	return fmt.Sprintf("Init:%d/%d", done, n)
+}
+
+func (p *planner) grace() time.Duration {
+	if g := p.set.TerminationGracePeriodSeconds; g != nil {
+		return time.Duration(*g) * time.Second
+	}
+	return 30 * time.Second
+}
+
+// sortedOrdinals returns the keys of m in ascending order.
+func sortedOrdinals[T any](m map[int]T) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// failed reports a container that will not run again: exited or dead, or never started
+// because its start failed. A main container exiting 0 is a failure too (restartPolicy Always).
+func failed(c Container) bool {
+	return c.State == StateExited || c.State == StateDead || c.State == StateCreated && c.Error != ""
+}
+
+// crashBackoff reads a failed container's counters and returns its restart count, the delay
+// (from FinishedAt) before it may be replaced, and the backoff step its replacement carries.
+func crashBackoff(c Container) (restarts int, delay time.Duration, next int) {
+	restarts = labelInt(c.Labels, labels.Restarts)
+	step := labelInt(c.Labels, labels.Backoff)
+	if !c.StartedAt.IsZero() && c.FinishedAt.Sub(c.StartedAt) >= BackoffReset {
+		step = 0
+	}
+	if step > 0 {
+		delay = BackoffMax
+		if step <= 6 {
+			delay = min(BackoffInitial<<(step-1), BackoffMax)
+		}
+	}
+	return restarts, delay, step + 1
+}
+
+func exitReason(c Container) string {
+	switch {
+	case c.OOMKilled:
+		return "OOMKilled"
+	case c.Error != "":
+		return c.Error
+	case c.State == StateDead:
+		return "dead"
+	}
+	return fmt.Sprintf("exit %d", c.ExitCode)
+}
+
+func labelInt(l map[string]string, key string) int {
+	n := 0
+	for _, r := range l[key] {
+		if r < '0' || r > '9' || n > 1<<20 {
+			return 0
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n
+}
+
+func ceilSeconds(d time.Duration) time.Duration {
+	return ((d + time.Second - 1) / time.Second) * time.Second
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
