@@ -1,0 +1,332 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ordset/ordset/compose"
+)
+
+// Exit codes, as documented in the app's help.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// cliEnv is everything a command touches outside its arguments, injected so
+// tests run commands in-process and assert on what they print.
+type cliEnv struct {
+	Stdout  io.Writer
+	Stderr  io.Writer
+	Stdin   io.Reader
+	Getenv  func(string) string
+	Environ func() []string // for ${VAR} interpolation; nil means the process environment
+}
+
+func osEnv(stdout, stderr io.Writer) *cliEnv {
+	return &cliEnv{Stdout: stdout, Stderr: stderr, Stdin: os.Stdin, Getenv: os.Getenv, Environ: os.Environ}
+}
+
+// usageError marks a mistake in how ordset was invoked (exit code 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// run is main without the process: it returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runEnv(ctx, args, osEnv(stdout, stderr))
+}
+
+func runEnv(ctx context.Context, args []string, env *cliEnv) int {
+	app := newApp(env)
+	return reportError(env.Stderr, app.RunContext(ctx, normalizeArgs(app, args)))
+}
+
+// reportError prints err the way its kind deserves and picks the exit code.
+func reportError(stderr io.Writer, err error) int {
+	var (
+		usage *usageError
+		verr  *compose.ValidationError
+		coder cli.ExitCoder
+	)
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &usage):
+		fmt.Fprintf(stderr, "ordset: %s\nRun 'ordset --help' for usage.\n", usage.msg)
+		return exitUsage
+	case errors.As(err, &verr):
+		fmt.Fprintln(stderr, verr.Error())
+		return exitFailure
+	case errors.As(err, &coder):
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintf(stderr, "ordset: %s\n", msg)
+		}
+		if coder.ExitCode() == 3 { // urfave's "No help topic"
+			return exitUsage
+		}
+		return coder.ExitCode()
+	default:
+		fmt.Fprintf(stderr, "ordset: %v\n", err)
+		return exitFailure
+	}
+}
+
+const appDescription = `ordset runs StatefulSets (stable names, one volume per ordinal, ordered
+start/scale/update gated on readiness, stable DNS) on a plain Docker engine.
+
+Flags may come before or after arguments ("ordset scale redis 5 -n demo");
+"--" ends the flags.
+
+Exit codes:
+   0  success
+   1  failure (invalid file, engine or daemon error, ...)
+   2  usage error (unknown command or flag, wrong number of arguments)`
+
+// newApp builds the command tree. Commands are one file each and only turn
+// flags into options for the packages that do the work.
+func newApp(env *cliEnv) *cli.App {
+	app := &cli.App{
+		Name:        "ordset",
+		Usage:       "Kubernetes StatefulSet semantics on a plain Docker engine",
+		Description: appDescription,
+		Writer:      env.Stdout,
+		ErrWriter:   env.Stderr,
+		HideVersion: true,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "ordset file (\"-\" for stdin; default ./ordset.yaml, then ./ordset.yml)"},
+			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace (default: the file's, else \"default\")"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output format: table|wide|json|yaml, as the command supports"},
+			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "log level: debug|info|warn|error"},
+		},
+		Commands: []*cli.Command{
+			validateCommand(env),
+			configCommand(env),
+		},
+		Before: func(c *cli.Context) error {
+			_, err := parseLevel(c.String("log-level"))
+			return err
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usageErrorf("unknown command %q", c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
+		ExitErrHandler: func(*cli.Context, error) {}, // never os.Exit inside the app
+	}
+	onUsage := func(_ *cli.Context, err error, _ bool) error { return &usageError{msg: err.Error()} }
+	app.OnUsageError = onUsage
+	var wire func([]*cli.Command)
+	wire = func(cmds []*cli.Command) {
+		for _, c := range cmds {
+			if c.OnUsageError == nil {
+				c.OnUsageError = onUsage
+			}
+			wire(c.Subcommands)
+		}
+	}
+	wire(app.Commands)
+	return app
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, usageErrorf("invalid --log-level %q (debug, info, warn or error)", s)
+	}
+	return l, nil
+}
+
+// logger returns a text logger on stderr at --log-level, tagged with component.
+func (e *cliEnv) logger(c *cli.Context, component string) *slog.Logger {
+	l, _ := parseLevel(c.String("log-level")) // validated in Before
+	return slog.New(slog.NewTextHandler(e.Stderr, &slog.HandlerOptions{Level: l})).With("component", component)
+}
+
+// envMap is the environment ${VAR} interpolation sees.
+func (e *cliEnv) envMap() map[string]string {
+	if e.Environ == nil {
+		return nil
+	}
+	m := map[string]string{}
+	for _, kv := range e.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// loadProject loads -f (or ./ordset.yaml, ./ordset.yml; "-" is stdin) and
+// applies -n. It returns the file as the user named it, for messages.
+func (e *cliEnv) loadProject(c *cli.Context) (*compose.Project, string, error) {
+	path := c.String("file")
+	opts := compose.LoadOptions{Env: e.envMap()}
+	var (
+		p   *compose.Project
+		err error
+	)
+	switch path {
+	case "-":
+		data, rerr := io.ReadAll(e.Stdin)
+		if rerr != nil {
+			return nil, "", fmt.Errorf("read ordset file from stdin: %w", rerr)
+		}
+		path = "<stdin>"
+		p, err = compose.LoadBytes(path, data, opts)
+	case "":
+		if path, err = compose.FindFile("."); err != nil {
+			return nil, "", err
+		}
+		fallthrough
+	default:
+		p, err = compose.Load(path, opts)
+	}
+	if err != nil {
+		return nil, path, err
+	}
+	if ns := c.String("namespace"); ns != "" {
+		if err := compose.CheckDNSLabel(ns); err != nil {
+			return nil, path, usageErrorf("invalid --namespace: %v", err)
+		}
+		p.Namespace = ns
+	}
+	return p, path, nil
+}
+
+// outputFormat returns -o (or def when unset), refusing formats the command lacks.
+func outputFormat(c *cli.Context, def string, allowed ...string) (string, error) {
+	o := c.String("output")
+	if o == "" {
+		return def, nil
+	}
+	for _, a := range allowed {
+		if o == a {
+			return o, nil
+		}
+	}
+	return "", usageErrorf("%s does not support -o %s (use %s)", c.Command.Name, o, strings.Join(allowed, " or "))
+}
+
+// exactArgs enforces a command's positional argument count (exit 2 otherwise).
+func exactArgs(c *cli.Context, n int) error {
+	if c.NArg() != n {
+		return usageErrorf("%s takes %d argument(s), got %d: usage: ordset %s %s", c.Command.Name, n, c.NArg(), c.Command.Name, c.Command.ArgsUsage)
+	}
+	return nil
+}
+
+// cmdLevel is one command on the path to the command being run, with the
+// flags given for it.
+type cmdLevel struct {
+	name  string
+	arity map[string]bool // flag name -> takes a value
+	flags []string
+}
+
+func flagArity(flags []cli.Flag) map[string]bool {
+	m := map[string]bool{"help": false, "h": false}
+	for _, f := range flags {
+		takes := true
+		if tv, ok := f.(interface{ TakesValue() bool }); ok {
+			takes = tv.TakesValue()
+		}
+		for _, n := range f.Names() {
+			m[n] = takes
+		}
+	}
+	return m
+}
+
+// normalizeArgs lets flags follow positional arguments, as kubectl users type
+// them: urfave/cli stops parsing flags at the first positional, so every flag
+// (with its value) moves ahead of the positionals, global flags before the
+// command name and command flags right after it. A flag belongs to the deepest
+// command defining it, else to the app, else (unknown) to the command, where
+// the parser reports it. A "--" is inserted after the flags, so positionals are
+// never parsed as flags; the user's own "--" and everything after it stay in
+// the command's Args verbatim (`ordset exec redis-0 -- redis-cli -n 1` gives
+// Args [redis-0 -- redis-cli -n 1]).
+func normalizeArgs(app *cli.App, args []string) []string {
+	if len(args) <= 1 {
+		return args
+	}
+	global := &cmdLevel{arity: flagArity(app.Flags)}
+	var levels []*cmdLevel
+	var positionals, rest []string
+	cmds := app.Commands
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = args[i:]
+			break
+		}
+		if len(a) > 1 && a[0] == '-' {
+			name, _, inline := strings.Cut(strings.TrimLeft(a, "-"), "=")
+			dst := global
+			if len(levels) > 0 {
+				dst = levels[len(levels)-1]
+			}
+			found := false
+			for k := len(levels) - 1; k >= 0 && !found; k-- {
+				if _, ok := levels[k].arity[name]; ok {
+					dst, found = levels[k], true
+				}
+			}
+			if _, ok := global.arity[name]; !found && ok {
+				dst = global
+			}
+			dst.flags = append(dst.flags, a)
+			if dst.arity[name] && !inline && i+1 < len(args) {
+				i++
+				dst.flags = append(dst.flags, args[i])
+			}
+			continue
+		}
+		if len(positionals) == 0 {
+			if len(levels) == 0 && (a == "help" || a == "h") {
+				levels = append(levels, &cmdLevel{name: a, arity: flagArity(nil)})
+				cmds = nil
+				continue
+			}
+			if cmd := findCommand(cmds, a); cmd != nil {
+				levels = append(levels, &cmdLevel{name: a, arity: flagArity(cmd.Flags)})
+				cmds = cmd.Subcommands
+				continue
+			}
+		}
+		positionals = append(positionals, a)
+	}
+	out := append([]string{args[0]}, global.flags...)
+	for _, l := range levels {
+		out = append(out, l.name)
+		out = append(out, l.flags...)
+	}
+	if len(positionals)+len(rest) > 0 {
+		out = append(out, "--")
+	}
+	out = append(out, positionals...)
+	return append(out, rest...)
+}
+
+func findCommand(cmds []*cli.Command, name string) *cli.Command {
+	for _, c := range cmds {
+		if c.HasName(name) {
+			return c
+		}
+	}
+	return nil
+}

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"github.com/urfave/cli/v2"
+)
+
+func configCommand(env *cliEnv) *cli.Command {
+	return &cli.Command{
+		Name:      "config",
+		Usage:     "print the normalised spec: interpolated, defaults applied, ports resolved",
+		ArgsUsage: " ",
+		Description: `Shows what ordset will run: every default filled in, named probe ports
+resolved to numbers, relative hostPaths made absolute.
+
+Examples:
+   ordset config
+   ordset config -o json -f examples/redis/ordset.yaml
+   ordset config -n staging`,
+		Action: func(c *cli.Context) error {
+			if err := exactArgs(c, 0); err != nil {
+				return err
+			}
+			format, err := outputFormat(c, "yaml", "yaml", "json")
+			if err != nil {
+				return err
+			}
+			p, _, err := env.loadProject(c)
+			if err != nil {
+				return err
+			}
+			var out []byte
+			if format == "json" {
+				out, err = p.JSON()
+			} else {
+				out, err = p.YAML()
+			}
+			if err != nil {
+				return err
+			}
+			_, err = env.Stdout.Write(out)
+			return err
+		},
+	}
+}

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+func validateCommand(env *cliEnv) *cli.Command {
+	return &cli.Command{
+		Name:      "validate",
+		Usage:     "check an ordset file and report every problem at once",
+		ArgsUsage: " ",
+		Description: `Loads the file exactly as "ordset up" would (interpolation, .env, defaults)
+and prints every problem as file:line:col: field.path: message.
+Exits 0 when the file is valid, 1 when it is not.
+
+Examples:
+   ordset validate
+   ordset validate -f examples/redis/ordset.yaml
+   REDIS_IMAGE=redis:7.2 ordset validate -f ordset.yml`,
+		Action: func(c *cli.Context) error {
+			if err := exactArgs(c, 0); err != nil {
+				return err
+			}
+			p, shown, err := env.loadProject(c)
+			if err != nil {
+				return err
+			}
+			names := p.SetNames()
+			noun := "statefulsets"
+			if len(names) == 1 {
+				noun = "statefulset"
+			}
+			fmt.Fprintf(env.Stdout, "%s: valid (namespace %s, %d %s: %s)\n", shown, p.Namespace, len(names), noun, strings.Join(names, ", "))
+			return nil
+		},
+	}
+}

@@ -1,0 +1,327 @@
+package compose
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+
+	"gopkg.in/yaml.v3"
+)
+
+// pos is a 1-based line:col in the ordset file.
+type pos struct{ line, col int }
+
+// walkBudget bounds how many nodes one load may visit, so alias bombs
+// ("billion laughs") fail fast instead of eating memory.
+const walkBudget = 200000
+
+// walker checks the yaml.Node tree against the Go types before decoding:
+// unknown and duplicate keys, wrong kinds, and ${VAR} interpolation, each
+// reported at its own line:col with its field path. yaml.v3 can only do
+// strict decoding from a byte stream, and then positions of interpolated
+// values would be lost; walking the tree once gives both.
+type walker struct {
+	file   string
+	lookup Lookup
+	probs  []Problem
+	values map[string]pos // field path -> position of its value node
+	keys   map[string]pos // field path -> position of its key node
+	done   map[*yaml.Node]bool
+	budget int
+}
+
+func newWalker(file string, lookup Lookup) *walker {
+	return &walker{
+		file: file, lookup: lookup,
+		values: map[string]pos{}, keys: map[string]pos{},
+		done: map[*yaml.Node]bool{}, budget: walkBudget,
+	}
+}
+
+var (
+	envListType = reflect.TypeOf(EnvList{})
+	portRefType = reflect.TypeOf(PortRef{})
+)
+
+func nodePos(n *yaml.Node) pos { return pos{n.Line, n.Column} }
+
+func (w *walker) problem(n *yaml.Node, path, format string, args ...any) {
+	p := Problem{File: w.file, Path: path, Message: fmt.Sprintf(format, args...)}
+	if n != nil {
+		p.Line, p.Col = n.Line, n.Column
+	}
+	w.probs = append(w.probs, p)
+}
+
+func joinPath(parent, key string) string {
+	if parent == "" {
+		return key
+	}
+	return parent + "." + key
+}
+
+// walk visits n as a value of Go type t at field path path.
+func (w *walker) walk(n *yaml.Node, t reflect.Type, path string, depth int) {
+	w.budget--
+	if w.budget == 0 {
+		w.problem(n, path, "document too large (or too many aliases)")
+	}
+	if w.budget <= 0 || depth > 100 {
+		return
+	}
+	for n.Kind == yaml.AliasNode {
+		if n.Alias == nil {
+			return
+		}
+		n = n.Alias
+	}
+	if _, ok := w.values[path]; !ok {
+		w.values[path] = nodePos(n)
+	}
+	if n.Kind == yaml.ScalarNode {
+		w.interpolate(n, path)
+		if n.ShortTag() == "!!null" {
+			return
+		}
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == envListType:
+		w.walkEnv(n, path, depth)
+		return
+	case t == portRefType:
+		if n.Kind != yaml.ScalarNode || (n.ShortTag() != "!!int" && n.ShortTag() != "!!str") {
+			w.problem(n, path, "must be a port number or a port name, got %s", describe(n))
+		}
+		return
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		w.walkStruct(n, t, path, depth)
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			w.problem(n, path, "must be a list, got %s", describe(n))
+			return
+		}
+		for i, c := range n.Content {
+			w.walk(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i), depth+1)
+		}
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			w.problem(n, path, "must be a mapping, got %s", describe(n))
+			return
+		}
+		for _, kv := range w.pairs(n, path, depth) {
+			p := joinPath(path, kv.key.Value)
+			w.keys[p] = nodePos(kv.key)
+			w.walk(kv.val, t.Elem(), p, depth+1)
+		}
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode {
+			w.problem(n, path, "must be a string, got %s", describe(n))
+		}
+	case reflect.Int, reflect.Int64:
+		var v int64
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&v) != nil {
+			w.problem(n, path, "must be an integer, got %s", describe(n))
+		}
+	case reflect.Bool:
+		var v bool
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&v) != nil {
+			w.problem(n, path, "must be true or false, got %s", describe(n))
+		}
+	}
+}
+
+// interpolate expands ${VAR} in a scalar once (aliases share nodes). A plain
+// scalar that changed is re-resolved, so `replicas: ${N:-3}` is an integer;
+// a quoted one stays a string.
+func (w *walker) interpolate(n *yaml.Node, path string) {
+	if w.done[n] || w.lookup == nil {
+		return
+	}
+	w.done[n] = true
+	v, err := Interpolate(n.Value, w.lookup)
+	if err != nil {
+		w.problem(n, path, "%v", err)
+		return
+	}
+	if v != n.Value {
+		n.Value = v
+		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle|yaml.TaggedStyle) == 0 {
+			n.Tag = ""
+		}
+	}
+}
+
+type pair struct{ key, val *yaml.Node }
+
+// pairs returns a mapping's entries with << merge keys expanded (explicit keys
+// win), reporting duplicate and non-string keys.
+func (w *walker) pairs(n *yaml.Node, path string, depth int) []pair {
+	var out []pair
+	seen := map[string]*yaml.Node{}
+	var merges []*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			merges = append(merges, v)
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
+			w.problem(k, path, "keys must be strings, got %s", describe(k))
+			continue
+		}
+		if first, ok := seen[k.Value]; ok {
+			w.problem(k, joinPath(path, k.Value), "duplicate key %q (first defined at line %d)", k.Value, first.Line)
+			continue
+		}
+		seen[k.Value] = k
+		out = append(out, pair{k, v})
+	}
+	var add func(m *yaml.Node, d int)
+	add = func(m *yaml.Node, d int) {
+		for m != nil && m.Kind == yaml.AliasNode {
+			m = m.Alias
+		}
+		if m == nil || d > 20 {
+			return
+		}
+		switch m.Kind {
+		case yaml.SequenceNode:
+			for _, c := range m.Content {
+				add(c, d+1)
+			}
+		case yaml.MappingNode:
+			for _, kv := range w.pairs(m, path, depth+1) {
+				if _, ok := seen[kv.key.Value]; !ok {
+					seen[kv.key.Value] = kv.key
+					out = append(out, kv)
+				}
+			}
+		default:
+			w.problem(m, path, "<< must merge a mapping, got %s", describe(m))
+		}
+	}
+	for _, m := range merges {
+		add(m, 0)
+	}
+	return out
+}
+
+func (w *walker) walkStruct(n *yaml.Node, t reflect.Type, path string, depth int) {
+	if n.Kind != yaml.MappingNode {
+		w.problem(n, path, "must be a mapping, got %s", describe(n))
+		return
+	}
+	fields := yamlFields(t)
+	for _, kv := range w.pairs(n, path, depth) {
+		p := joinPath(path, kv.key.Value)
+		ft, ok := fields[kv.key.Value]
+		if !ok {
+			msg := fmt.Sprintf("unknown field %q", kv.key.Value)
+			if s := suggest(kv.key.Value, fields); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			w.problem(kv.key, p, "%s", msg)
+			continue
+		}
+		w.keys[p] = nodePos(kv.key)
+		w.walk(kv.val, ft, p, depth+1)
+	}
+}
+
+// walkEnv accepts the map form (document order kept) and the Kubernetes list
+// form, recording positions under the list-form paths env[i].name / env[i].value
+// so validation speaks one language for both.
+func (w *walker) walkEnv(n *yaml.Node, path string, depth int) {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			w.walk(c, reflect.TypeOf(EnvVar{}), fmt.Sprintf("%s[%d]", path, i), depth+1)
+		}
+	case yaml.MappingNode:
+		for i, kv := range w.pairs(n, path, depth) {
+			ip := fmt.Sprintf("%s[%d]", path, i)
+			w.keys[ip], w.values[ip] = nodePos(kv.key), nodePos(kv.key)
+			w.values[ip+".name"] = nodePos(kv.key)
+			w.values[joinPath(path, kv.key.Value)] = nodePos(kv.val)
+			w.walk(kv.val, reflect.TypeOf(""), ip+".value", depth+1)
+		}
+	default:
+		w.problem(n, path, "must be a mapping or a list of {name, value}, got %s", describe(n))
+	}
+}
+
+var fieldCache sync.Map // reflect.Type -> map[string]reflect.Type
+
+// yamlFields maps a struct's YAML keys to field types; "-" fields are not keys.
+func yamlFields(t reflect.Type) map[string]reflect.Type {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.(map[string]reflect.Type)
+	}
+	f := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		name, _, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+		if name == "-" || !sf.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(sf.Name)
+		}
+		f[name] = sf.Type
+	}
+	fieldCache.Store(t, f)
+	return f
+}
+
+// describe names a node's kind and value for messages: `"abc"`, `a mapping`.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return strconv.Quote(n.Value)
+	}
+	return "nothing"
+}
+
+func quote(s string) string { return strconv.Quote(s) }
+
+// suggest returns the known key closest to key when it is a likely typo.
+func suggest(key string, fields map[string]reflect.Type) string {
+	best, bestD := "", 3
+	for name := range fields {
+		if d := editDistance(strings.ToLower(key), strings.ToLower(name)); d < bestD || (d == bestD && name < best) {
+			best, bestD = name, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
