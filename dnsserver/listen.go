@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/miekg/dns"
@@ -30,8 +31,10 @@ type listener struct {
 func (s *Server) Listen(addr string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.listeners[addr]; ok {
-		return fmt.Errorf("dns listen %s: already listening", addr)
+	for _, l := range s.listeners {
+		if l.requested == addr && !strings.HasSuffix(addr, ":0") {
+			return fmt.Errorf("dns listen %s: already listening", addr)
+		}
 	}
 	ua, err := net.ResolveUDPAddr("udp", addr)
 	if err != nil {
@@ -71,7 +74,7 @@ func (s *Server) Listen(addr string) error {
 	for range readers {
 		go s.serveUDP(l)
 	}
-	s.listeners[addr] = l
+	s.listeners[l.bound.String()] = l
 	s.publishBound()
 	s.log.Info("dns listening", "addr", l.bound.String())
 	return nil
@@ -84,7 +87,7 @@ func (s *Server) Close(addr string) error {
 	l, ok := s.listeners[addr]
 	if !ok {
 		for _, c := range s.listeners {
-			if c.bound.String() == addr {
+			if c.requested == addr {
 				l = c
 			}
 		}
@@ -92,7 +95,7 @@ func (s *Server) Close(addr string) error {
 	if l == nil {
 		return fmt.Errorf("dns close %s: not listening", addr)
 	}
-	delete(s.listeners, l.requested)
+	delete(s.listeners, l.bound.String())
 	s.publishBound()
 	return l.close()
 }

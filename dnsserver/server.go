@@ -55,7 +55,7 @@ type Server struct {
 	cancel context.CancelFunc
 
 	mu        sync.Mutex
-	listeners map[string]*listener // by requested address
+	listeners map[string]*listener // by bound address
 	bound     atomic.Pointer[[]netip.AddrPort]
 }
 
