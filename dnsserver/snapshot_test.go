@@ -35,7 +35,7 @@ func TestSnapshotAnswers(t *testing.T) {
 	}{
 		{"redis-0.redis.demo.svc" + z, dns.TypeA, dns.RcodeSuccess, []string{"10.1.0.2"}, nil, false},
 		{"redis-1.redis.demo.svc" + z, dns.TypeA, dns.RcodeSuccess, []string{"10.1.0.3"}, nil, false},
-		{"redis-2.redis.demo.svc" + z, dns.TypeA, dns.RcodeNameError, nil, nil, true}, // not Ready
+		{"redis-2.redis.demo.svc" + z, dns.TypeA, dns.RcodeNameError, nil, nil, true},  // not Ready
 		{"redis-0.redis.demo.svc" + z, dns.TypeAAAA, dns.RcodeSuccess, nil, nil, true}, // NODATA
 		{"redis.demo.svc" + z, dns.TypeA, dns.RcodeSuccess, []string{"10.1.0.2", "10.1.0.3"}, nil, false},
 		{"web-0.web.demo.svc" + z, dns.TypeA, dns.RcodeSuccess, []string{"10.1.0.9"}, nil, false}, // publishNotReady
