@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/docker/docker/client"
+)
+
+// config is the benchmark's command line.
+type config struct {
+	sizes     []int
+	runs      int
+	kills     int
+	healGap   time.Duration
+	image     string
+	port      int
+	modes     map[string]bool
+	dir       string // folder holding baseline.sh
+	timeout   time.Duration
+	verbose   bool
+	readyPoll time.Duration
+	health    string // compose healthcheck command; {port} is replaced
+}
+
+func main() {
+	var cfg config
+	sizes := flag.String("sizes", "3,10", "replica counts to start")
+	modes := flag.String("modes", "baseline,compose,ordset,heal", "what to measure")
+	flag.IntVar(&cfg.runs, "runs", 3, "runs per size and mode (the median is reported)")
+	flag.IntVar(&cfg.kills, "kills", 10, "docker kill rounds for the self-heal measurement")
+	flag.DurationVar(&cfg.healGap, "heal-gap", 0, "pause after a pod is Ready again before the next kill")
+	flag.StringVar(&cfg.image, "image", "ordset-test/testapp:latest", "image every variant runs")
+	flag.IntVar(&cfg.port, "port", 8080, "the image's HTTP port (GET /ready)")
+	flag.StringVar(&cfg.dir, "dir", "integration/bench", "folder holding baseline.sh")
+	flag.DurationVar(&cfg.timeout, "timeout", 3*time.Minute, "deadline for one start or one heal")
+	flag.DurationVar(&cfg.readyPoll, "poll", 10*time.Millisecond, "readiness poll interval of the peers")
+	flag.StringVar(&cfg.health, "health", "CMD /testapp probe http://127.0.0.1:{port}/ready", "compose healthcheck test (space separated)")
+	flag.BoolVar(&cfg.verbose, "v", false, "log the engine's debug output")
+	flag.Parse()
+	for _, s := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			fmt.Fprintf(os.Stderr, "bench: bad size %q\n", s)
+			os.Exit(2)
+		}
+		cfg.sizes = append(cfg.sizes, n)
+	}
+	cfg.modes = map[string]bool{}
+	for _, m := range strings.Split(*modes, ",") {
+		cfg.modes[strings.TrimSpace(m)] = true
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, cfg config) error {
+	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		return fmt.Errorf("docker client: %w", err)
+	}
+	defer cli.Close()
+	level := slog.LevelWarn
+	if cfg.verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	env := &env{cfg: cfg, cli: cli, log: log, prefix: fmt.Sprintf("ob%d", os.Getpid()%100000)}
+	defer env.sweep()
+
+	var starters []starter
+	if cfg.modes["baseline"] {
+		starters = append(starters, &shellStarter{env: env})
+	}
+	if cfg.modes["compose"] {
+		starters = append(starters, &composeStarter{env: env})
+	}
+	if cfg.modes["ordset"] {
+		s, err := newOrdsetStarter(ctx, env)
+		if err != nil {
+			return err
+		}
+		defer s.close()
+		starters = append(starters, s)
+	}
+
+	res := startResults{}
+	for _, n := range cfg.sizes {
+		for r := 0; r < cfg.runs; r++ {
+			// Interleave the variants so a noisy moment hurts all of them alike.
+			for _, s := range starters {
+				d, err := env.timeStart(ctx, s, n, r)
+				if err != nil {
+					return fmt.Errorf("%s N=%d run %d: %w", s.name(), n, r+1, err)
+				}
+				res.add(s.name(), n, d)
+				fmt.Fprintf(os.Stderr, "start %-8s N=%-2d run %d: %s\n", s.name(), n, r+1, ms(d))
+			}
+		}
+	}
+
+	var heal healResults
+	if cfg.modes["heal"] {
+		if heal.docker, err = env.healDocker(ctx); err != nil {
+			return fmt.Errorf("self-heal docker: %w", err)
+		}
+		if heal.ordset, err = env.healOrdset(ctx); err != nil {
+			return fmt.Errorf("self-heal ordset: %w", err)
+		}
+	}
+	report(os.Stdout, cfg, res, heal)
+	return nil
+}
+
+// env is what every variant shares: the docker client, a unique name prefix, the config.
+type env struct {
+	cfg    config
+	cli    *client.Client
+	log    *slog.Logger
+	prefix string
+	seq    int
+}
+
+// name returns a fresh, unique, DNS-label-safe object name.
+func (e *env) name(kind string, n int) string {
+	e.seq++
+	return fmt.Sprintf("%s%s%dr%d", e.prefix, kind, n, e.seq)
+}
+
+// starter is one way to bring up N ordered, ready replicas of the app.
+type starter interface {
+	name() string
+	// up returns once every replica answers its readiness check.
+	up(ctx context.Context, id string, n int) error
+	// down removes everything up created (not timed).
+	down(ctx context.Context, id string, n int) error
+}
+
+func (e *env) timeStart(ctx context.Context, s starter, n, _ int) (time.Duration, error) {
+	id := e.name(s.name()[:1], n)
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.timeout)
+	defer cancel()
+	t0 := time.Now()
+	err := s.up(ctx, id, n)
+	d := time.Since(t0)
+	if derr := s.down(context.WithoutCancel(ctx), id, n); derr != nil && err == nil {
+		err = fmt.Errorf("clean up: %w", derr)
+	}
+	return d, err
+}
