@@ -1,0 +1,81 @@
+package testenv
+
+import (
+	"context"
+	"strings"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/volume"
+	"github.com/docker/docker/client"
+
+	"github.com/ordset/ordset/orchestrator/labels"
+)
+
+// Sweep removes the test objects (label io.ordset.test=1) of one namespace: containers whose
+// namespace label or name says so, then the namespace network, then its volumes. Objects
+// without the test label are never touched, nor are other namespaces' (other tests may be
+// running right now).
+func Sweep(ctx context.Context, cli *client.Client, namespace string) error {
+	return sweep(ctx, cli, func(name string, l map[string]string) bool {
+		return l[labels.Namespace] == namespace ||
+			strings.HasPrefix(name, containerPrefix(namespace)) ||
+			strings.HasPrefix(name, volumePrefix(namespace)) ||
+			name == networkName(namespace)
+	})
+}
+
+// SweepAll removes every test object on the engine. Only for the start of a CI run: it also
+// removes objects of tests running concurrently.
+func SweepAll(ctx context.Context, cli *client.Client) error {
+	return sweep(ctx, cli, func(string, map[string]string) bool { return true })
+}
+
+func sweep(ctx context.Context, cli *client.Client, match func(name string, l map[string]string) bool) error {
+	f := filters.NewArgs(filters.Arg("label", Label+"=1"))
+	var errs []string
+	cs, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		name := ""
+		if len(c.Names) > 0 {
+			name = strings.TrimPrefix(c.Names[0], "/")
+		}
+		if !match(name, c.Labels) {
+			continue
+		}
+		err := cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
+		if err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, "remove container "+name+": "+err.Error())
+		}
+	}
+	nws, err := cli.NetworkList(ctx, network.ListOptions{Filters: f})
+	if err != nil {
+		return err
+	}
+	for _, n := range nws {
+		if !match(n.Name, n.Labels) {
+			continue
+		}
+		if err := cli.NetworkRemove(ctx, n.ID); err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, "remove network "+n.Name+": "+err.Error())
+		}
+	}
+	vs, err := cli.VolumeList(ctx, volume.ListOptions{Filters: f})
+	if err != nil {
+		return err
+	}
+	for _, v := range vs.Volumes {
+		if v == nil || !match(v.Name, v.Labels) {
+			continue
+		}
+		if err := cli.VolumeRemove(ctx, v.Name, true); err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, "remove volume "+v.Name+": "+err.Error())
+		}
+	}
+	return errorf(errs)
+}
