@@ -47,15 +47,18 @@ func TestParseStatus(t *testing.T) {
 
 func TestDetailFreshness(t *testing.T) {
 	now := time.Now()
-	d := detail{state: "running", startedAt: now.Add(-10 * time.Minute), fetched: now.Add(-time.Second)}
-	running := orchestrator.Container{State: orchestrator.StateRunning}
+	d := detail{state: "running", endpoint: "e1,", startedAt: now.Add(-10 * time.Minute), fetched: now.Add(-time.Second)}
+	running := listed{Container: orchestrator.Container{State: orchestrator.StateRunning}, endpoint: "e1,"}
 	if !d.fresh(running, "Up 10 minutes", now) {
 		t.Error("matching state must be fresh")
 	}
 	if d.fresh(running, "Up 2 seconds", now) {
 		t.Error("a restart behind our back (recent Up with old StartedAt) must refetch")
 	}
-	if d.fresh(orchestrator.Container{State: orchestrator.StateExited, ExitCode: 1}, "Exited (1) 1 second ago", now) {
+	if d.fresh(listed{Container: running.Container, endpoint: "e2,"}, "Up 10 minutes", now) {
+		t.Error("a new network endpoint (a restart) must refetch")
+	}
+	if d.fresh(listed{Container: orchestrator.Container{State: orchestrator.StateExited, ExitCode: 1}}, "Exited (1) 1 second ago", now) {
 		t.Error("a state change must refetch")
 	}
 	old := d

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/docker/docker/api/types/events"
@@ -16,26 +17,32 @@ import (
 // Events streams container and network events of ordset objects until ctx ends. The events
 // channel is closed when the stream ends; the error channel yields one error when it broke
 // (not when ctx ended). Resubscribing is the caller's job.
+//
+// Two engine subscriptions are merged: containers filtered by label, and networks filtered
+// here by name, because network events carry no labels (API 1.41), so a label filter would
+// drop them all. A network event's Labels hold only the namespace derived from its name.
+// exec_* events (one set per exec probe) are dropped: they never change observed state.
 func (r *Runtime) Events(ctx context.Context) (<-chan orchestrator.Event, <-chan error) {
+	ctx, cancel := context.WithCancel(ctx)
 	out := make(chan orchestrator.Event, 64)
 	errc := make(chan error, 1)
-	f := filters.NewArgs(
-		filters.Arg("label", labels.ManagedBy+"="+labels.ManagedByValue),
+	containers := filters.NewArgs(
 		filters.Arg("type", string(events.ContainerEventType)),
-		filters.Arg("type", string(events.NetworkEventType)),
+		filters.Arg("label", labels.ManagedBy+"="+labels.ManagedByValue),
 	)
-	msgs, errs := r.cli.Events(ctx, events.ListOptions{Filters: f})
-	go func() {
-		defer close(out)
+	networks := filters.NewArgs(filters.Arg("type", string(events.NetworkEventType)))
+
+	var wg sync.WaitGroup
+	var once sync.Once
+	pump := func(f filters.Args, convert func(events.Message) (orchestrator.Event, bool)) {
+		defer wg.Done()
+		msgs, errs := r.cli.Events(ctx, events.ListOptions{Filters: f})
 		for {
 			select {
 			case m := <-msgs:
-				ev := orchestrator.Event{
-					Type:   string(m.Type),
-					Action: string(m.Action),
-					ID:     m.Actor.ID,
-					Labels: ordsetAttributes(m.Actor.Attributes),
-					Time:   time.Unix(0, m.TimeNano),
+				ev, ok := convert(m)
+				if !ok {
+					continue
 				}
 				select {
 				case out <- ev:
@@ -44,15 +51,51 @@ func (r *Runtime) Events(ctx context.Context) (<-chan orchestrator.Event, <-chan
 				}
 			case err := <-errs:
 				if ctx.Err() == nil && err != nil {
-					errc <- err
+					once.Do(func() { errc <- err })
 				}
+				cancel() // one broken stream ends both: the caller resubscribes
 				return
 			case <-ctx.Done():
 				return
 			}
 		}
+	}
+	wg.Add(2)
+	go pump(containers, containerEvent)
+	go pump(networks, networkEvent)
+	go func() {
+		wg.Wait()
+		cancel()
+		close(out)
 	}()
 	return out, errc
+}
+
+func containerEvent(m events.Message) (orchestrator.Event, bool) {
+	if strings.HasPrefix(string(m.Action), "exec_") {
+		return orchestrator.Event{}, false
+	}
+	return orchestrator.Event{
+		Type:   string(m.Type),
+		Action: string(m.Action),
+		ID:     m.Actor.ID,
+		Labels: ordsetAttributes(m.Actor.Attributes),
+		Time:   time.Unix(0, m.TimeNano),
+	}, true
+}
+
+func networkEvent(m events.Message) (orchestrator.Event, bool) {
+	ns, ok := strings.CutPrefix(m.Actor.Attributes["name"], NetworkName(""))
+	if !ok || ns == "" {
+		return orchestrator.Event{}, false
+	}
+	return orchestrator.Event{
+		Type:   string(m.Type),
+		Action: string(m.Action),
+		ID:     m.Actor.ID,
+		Labels: map[string]string{labels.Namespace: ns},
+		Time:   time.Unix(0, m.TimeNano),
+	}, true
 }
 
 // ordsetAttributes keeps the ordset labels of an event's attributes (which also carry

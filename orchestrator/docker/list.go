@@ -3,7 +3,9 @@ package docker
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,22 +18,24 @@ import (
 	"github.com/ordset/ordset/orchestrator/labels"
 )
 
-// On API 1.41 a container list carries state, labels, the network IPs and a human status
+// On API 1.41 a container list carries state, labels, the network endpoints and a human status
 // ("Exited (1) 3 seconds ago", "Up 2 minutes (healthy)") from which exit code and health are
 // parsed, but not the exact StartedAt/FinishedAt, OOMKilled or Error. Those come from one
-// inspect per container, cached until the container's state or exit code changes, ordset
-// starts/stops it, the status text contradicts the cached times (someone restarted it), or
-// the entry is older than detailMaxAge. A steady pass is then a single list call.
+// inspect per container, cached until the container's state, exit code or network endpoint
+// changes (every start makes a new endpoint, so a restart behind ordset's back shows), ordset
+// starts/stops it, the status text contradicts the cached times, or the entry is older than
+// detailMaxAge. A steady pass is then a single list call.
 const (
-	detailMaxAge     = 30 * time.Second
-	inspectParallel  = 4
-	clockSkewAllowed = 3 * time.Second
+	detailMaxAge    = 30 * time.Second
+	inspectParallel = 4
+	statusRounding  = 1500 * time.Millisecond // status ages are truncated to whole seconds
 )
 
 type detail struct {
 	namespace  string
 	state      string
 	exitCode   int
+	endpoint   string // network endpoint ID; new on every start
 	createdAt  time.Time
 	startedAt  time.Time
 	finishedAt time.Time
@@ -92,7 +96,7 @@ func (r *Runtime) ListContainers(ctx context.Context, namespace string) ([]orche
 		r.owned.Store(s.ID, struct{}{})
 		seen[s.ID] = true
 		c := fromSummary(s)
-		if d, ok := r.details.get(s.ID); ok && d.fresh(c, s.Status, now) {
+		if d, ok := r.details.get(s.ID); ok && d.fresh(listed{c, endpointOf(s.NetworkSettings)}, s.Status, now) {
 			d.apply(&c)
 		} else {
 			stale = append(stale, len(out))
@@ -128,8 +132,12 @@ func (r *Runtime) ListContainers(ctx context.Context, namespace string) ([]orche
 				return
 			}
 			full := fromInspect(ci)
+			var ep string
+			if ci.NetworkSettings != nil {
+				ep = endpointOf(&container.NetworkSettingsSummary{Networks: ci.NetworkSettings.Networks})
+			}
 			r.details.put(ci.ID, detail{
-				namespace: full.Labels[labels.Namespace], state: string(full.State), exitCode: full.ExitCode,
+				namespace: full.Labels[labels.Namespace], state: string(full.State), exitCode: full.ExitCode, endpoint: ep,
 				createdAt: full.CreatedAt, startedAt: full.StartedAt, finishedAt: full.FinishedAt,
 				oomKilled: full.OOMKilled, errText: full.Error, fetched: now,
 			})
@@ -150,8 +158,9 @@ func (r *Runtime) ListContainers(ctx context.Context, namespace string) ([]orche
 }
 
 // fresh reports whether the cached inspect still describes the listed container.
-func (d detail) fresh(c orchestrator.Container, status string, now time.Time) bool {
-	if d.state != string(c.State) || d.exitCode != c.ExitCode || now.Sub(d.fetched) > detailMaxAge {
+func (d detail) fresh(c listed, status string, now time.Time) bool {
+	if d.state != string(c.State) || d.exitCode != c.ExitCode || d.endpoint != c.endpoint ||
+		now.Sub(d.fetched) > detailMaxAge {
 		return false
 	}
 	// "Up 4 seconds" / "Exited (0) 4 seconds ago" are computed from StartedAt / FinishedAt:
@@ -161,11 +170,33 @@ func (d detail) fresh(c orchestrator.Container, status string, now time.Time) bo
 		if c.State != orchestrator.StateRunning {
 			ref = d.finishedAt
 		}
-		if now.Sub(ref) > age+clockSkewAllowed {
+		if now.Sub(ref) > age+statusRounding {
 			return false
 		}
 	}
 	return true
+}
+
+// listed is a list entry with what freshness is judged on.
+type listed struct {
+	orchestrator.Container
+	endpoint string
+}
+
+// endpointOf joins the container's endpoint IDs (sorted by network name for stability).
+func endpointOf(ns *container.NetworkSettingsSummary) string {
+	if ns == nil {
+		return ""
+	}
+	names := slices.Sorted(maps.Keys(ns.Networks))
+	var b strings.Builder
+	for _, n := range names {
+		if ep := ns.Networks[n]; ep != nil {
+			b.WriteString(ep.EndpointID)
+			b.WriteByte(',')
+		}
+	}
+	return b.String()
 }
 
 func (d detail) apply(c *orchestrator.Container) {
