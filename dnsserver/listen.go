@@ -160,14 +160,23 @@ func (s *Server) serveUDP(l *listener) {
 		if reply != nil {
 			_, _ = l.udp.WriteToUDPAddrPort(reply, src)
 		}
-		if fwd != nil {
+		if fwd == nil {
+			continue
+		}
+		select {
+		case s.forwards <- struct{}{}:
 			go func() {
+				defer func() { <-s.forwards }()
 				if m := s.handle(fwd, src, true); m != nil {
 					if b, err := m.Pack(); err == nil {
 						_, _ = l.udp.WriteToUDPAddrPort(b, src)
 					}
 				}
 			}()
+		default:
+			// A flood of outside names must not grow goroutines without bound; the client
+			// retries as it would after a lost packet.
+			s.log.Debug("forward dropped: too many in flight", "client", src.String())
 		}
 	}
 }

@@ -18,6 +18,9 @@ import (
 // IP fragmentation.
 const ednsSize = 1232
 
+// maxForwards bounds the UDP queries waiting on upstreams at once.
+const maxForwards = 512
+
 // DefaultHostAddr is where the host's listener binds unless configured otherwise.
 const DefaultHostAddr = "127.0.0.1:15353"
 
@@ -54,6 +57,8 @@ type Server struct {
 	ctx    context.Context // cancelled by Shutdown: aborts in-flight forwards
 	cancel context.CancelFunc
 
+	forwards chan struct{} // semaphore: UDP forwards in flight
+
 	mu        sync.Mutex
 	listeners map[string]*listener // by bound address
 	bound     atomic.Pointer[[]netip.AddrPort]
@@ -83,6 +88,7 @@ func New(cfg Config) (*Server, error) {
 		ctx:       ctx,
 		cancel:    cancel,
 		listeners: map[string]*listener{},
+		forwards:  make(chan struct{}, maxForwards),
 	}
 	s.snap.Store(snap)
 	s.SetAllowedNets(cfg.AllowedNets)

@@ -231,3 +231,42 @@ func TestServerListeners(t *testing.T) {
 		t.Fatal("closing twice succeeded")
 	}
 }
+
+// Publishing while queries are in flight never fails a query (run with -race to check the
+// lock-free swap).
+func TestPublishDuringQueries(t *testing.T) {
+	s, addr := startServer(t, Config{}, testEndpoints())
+	done := make(chan struct{})
+	published := make(chan int)
+	go func() {
+		n := 0
+		defer func() { published <- n }()
+		eps := testEndpoints()
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			eps[2].Ready = n%2 == 0
+			_ = s.Publish(eps)
+			n++
+		}
+	}()
+	c := &dns.Client{Timeout: time.Second}
+	for i := range 300 {
+		network := "udp"
+		if i%10 == 0 {
+			network = "tcp"
+		}
+		c.Net = network
+		m, _, err := c.Exchange(new(dns.Msg).SetQuestion("redis-0.redis.demo"+zs, dns.TypeA), addr)
+		if err != nil || m.Rcode != dns.RcodeSuccess || len(m.Answer) != 1 {
+			t.Fatalf("query %d during publishes: %v %v", i, m, err)
+		}
+	}
+	close(done)
+	if n := <-published; n < 2 {
+		t.Fatalf("only %d publishes happened during the queries", n)
+	}
+}
