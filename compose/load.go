@@ -95,6 +95,10 @@ func LoadBytes(name string, data []byte, opts LoadOptions) (*Project, error) {
 	p := &Project{Dir: dir}
 	if root != nil {
 		w.walk(root, reflect.TypeOf(Project{}), "", 0)
+		if w.tooBig || w.budget <= 0 {
+			w.probs = append(w.probs, Problem{File: name, Line: root.Line, Col: root.Column,
+				Message: "document too large or too deeply nested (check for alias or merge-key loops)"})
+		}
 		if len(w.probs) > 0 {
 			return nil, finish(w.probs)
 		}
@@ -182,6 +186,7 @@ func syntaxProblem(name string, data []byte, msg string) Problem {
 		return Problem{File: name, Message: msg}
 	}
 	line, _ := strconv.Atoi(m[1])
+	line = problemLine(data, line, msg)
 	p := Problem{File: name, Line: line, Col: 1, Message: m[2]}
 	lines := strings.Split(string(data), "\n")
 	if line >= 1 && line <= len(lines) {
@@ -195,6 +200,32 @@ func syntaxProblem(name string, data []byte, msg string) Problem {
 		}
 	}
 	return p
+}
+
+// problemLine narrows a syntax error to the line that breaks the document.
+// yaml.v3 reports the line of the enclosing construct ("did not find expected
+// key" names the mapping's first line), so parse growing prefixes from there
+// and take the first that fails with the same message. Small files only: the
+// scan is quadratic.
+func problemLine(data []byte, line int, msg string) int {
+	if len(data) > 64*1024 {
+		return line
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	if len(lines) > 2000 {
+		return line
+	}
+	for k := max(line, 1); k <= len(lines); k++ {
+		var n yaml.Node
+		err := yaml.Unmarshal(bytes.Join(lines[:k], nil), &n)
+		if err == nil {
+			continue
+		}
+		if m := lineRE.FindStringSubmatch(strings.TrimPrefix(err.Error(), "yaml: ")); m != nil && m[2] == lineRE.FindStringSubmatch(msg)[2] {
+			return k
+		}
+	}
+	return line
 }
 
 // decodeProblems converts the rare decode error the walk did not foresee.

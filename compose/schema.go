@@ -30,6 +30,7 @@ type walker struct {
 	keys   map[string]pos // field path -> position of its key node
 	done   map[*yaml.Node]bool
 	budget int
+	tooBig bool // budget or depth exceeded: the walk is incomplete
 }
 
 func newWalker(file string, lookup Lookup) *walker {
@@ -65,10 +66,8 @@ func joinPath(parent, key string) string {
 // walk visits n as a value of Go type t at field path path.
 func (w *walker) walk(n *yaml.Node, t reflect.Type, path string, depth int) {
 	w.budget--
-	if w.budget == 0 {
-		w.problem(n, path, "document too large (or too many aliases)")
-	}
 	if w.budget <= 0 || depth > 100 {
+		w.tooBig = true
 		return
 	}
 	for n.Kind == yaml.AliasNode {
@@ -80,14 +79,16 @@ func (w *walker) walk(n *yaml.Node, t reflect.Type, path string, depth int) {
 	if _, ok := w.values[path]; !ok {
 		w.values[path] = nodePos(n)
 	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
 	if n.Kind == yaml.ScalarNode {
-		w.interpolate(n, path)
+		if w.interpolate(n, path) {
+			retag(n, t)
+		}
 		if n.ShortTag() == "!!null" {
 			return
 		}
-	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
 	}
 	switch {
 	case t == envListType:
@@ -137,22 +138,37 @@ func (w *walker) walk(n *yaml.Node, t reflect.Type, path string, depth int) {
 	}
 }
 
-// interpolate expands ${VAR} in a scalar once (aliases share nodes). A plain
-// scalar that changed is re-resolved, so `replicas: ${N:-3}` is an integer;
-// a quoted one stays a string.
-func (w *walker) interpolate(n *yaml.Node, path string) {
+// interpolate expands ${VAR} in a scalar once (aliases share nodes) and
+// reports whether the value changed.
+func (w *walker) interpolate(n *yaml.Node, path string) bool {
 	if w.done[n] || w.lookup == nil {
-		return
+		return false
 	}
 	w.done[n] = true
 	v, err := Interpolate(n.Value, w.lookup)
 	if err != nil {
 		w.problem(n, path, "%v", err)
-		return
+		return false
 	}
-	if v != n.Value {
-		n.Value = v
-		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle|yaml.TaggedStyle) == 0 {
+	if v == n.Value {
+		return false
+	}
+	n.Value = v
+	return true
+}
+
+// retag types an interpolated scalar by its destination rather than by how
+// it was written: string fields stay strings whatever the value ("true",
+// "null", "007"), and number or boolean fields re-resolve the text even when
+// quoted, since "${PORT}" must be quoted inside a flow mapping.
+func retag(n *yaml.Node, t reflect.Type) {
+	switch {
+	case t.Kind() == reflect.String:
+		n.Tag = "!!str"
+	case t == portRefType, t.Kind() == reflect.Int, t.Kind() == reflect.Int64, t.Kind() == reflect.Bool:
+		n.Tag, n.Style = "", 0
+	default:
+		if n.Style&yaml.TaggedStyle == 0 {
 			n.Tag = ""
 		}
 	}
@@ -188,7 +204,8 @@ func (w *walker) pairs(n *yaml.Node, path string, depth int) []pair {
 		for m != nil && m.Kind == yaml.AliasNode {
 			m = m.Alias
 		}
-		if m == nil || d > 20 {
+		w.budget--
+		if m == nil || d > 20 || w.budget <= 0 {
 			return
 		}
 		switch m.Kind {
@@ -222,6 +239,9 @@ func (w *walker) walkStruct(n *yaml.Node, t reflect.Type, path string, depth int
 	for _, kv := range w.pairs(n, path, depth) {
 		p := joinPath(path, kv.key.Value)
 		ft, ok := fields[kv.key.Value]
+		if !ok && path == "" && strings.HasPrefix(kv.key.Value, "x-") {
+			continue // top-level extension fields hold anchors, as in Compose files
+		}
 		if !ok {
 			msg := fmt.Sprintf("unknown field %q", kv.key.Value)
 			if s := suggest(kv.key.Value, fields); s != "" {

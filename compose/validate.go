@@ -48,7 +48,7 @@ func (c *checker) locate(path string) (int, int) {
 			return p.line, p.col
 		}
 	}
-	return 0, 0
+	return 1, 1
 }
 
 func (c *checker) label(path, v string) {
@@ -96,7 +96,9 @@ func (c *checker) set(p *Project, s *StatefulSet, path string) {
 		c.addKey(path, "pod name %q would be longer than 63 characters; shorten the statefulset name", last)
 	}
 	c.min(path+".replicas", int64(*s.Replicas), 0)
-	c.label(path+".serviceName", s.ServiceName)
+	if s.ServiceName != s.Name { // a defaulted service name was checked as the set name
+		c.label(path+".serviceName", s.ServiceName)
+	}
 	c.word(path+".podManagementPolicy", s.PodManagementPolicy, OrderedReady, Parallel)
 	c.word(path+".updateStrategy.type", s.UpdateStrategy.Type, RollingUpdate, OnDelete)
 	c.min(path+".updateStrategy.partition", int64(s.UpdateStrategy.Partition), 0)
@@ -171,9 +173,13 @@ func (c *checker) resources(r Resources, path string) {
 			var err error
 			switch k {
 			case "cpu":
-				_, err = ParseCPU(v)
+				if _, err = ParseCPU(v); err != nil {
+					err = fmt.Errorf("%w (cpu is e.g. 500m, 1, 0.5)", err)
+				}
 			case "memory":
-				_, err = ParseMemory(v)
+				if _, err = ParseMemory(v); err != nil {
+					err = fmt.Errorf("%w (memory is e.g. 256Mi, 1G, 1000)", err)
+				}
 			default:
 				c.addKey(kp, "unknown resource %q (cpu or memory)", k)
 				continue

@@ -10,7 +10,8 @@ func (c *checker) ports(s *StatefulSet, path string) {
 	numbers := map[string]int{}
 	for i, pt := range s.Ports {
 		pp := fmt.Sprintf("%s.ports[%d]", path, i)
-		if pt.ContainerPort < 1 || pt.ContainerPort > 65535 {
+		validPort := pt.ContainerPort >= 1 && pt.ContainerPort <= 65535
+		if !validPort {
 			c.add(pp+".containerPort", "must be between 1 and 65535, got %d", pt.ContainerPort)
 		}
 		c.word(pp+".protocol", pt.Protocol, "TCP", "UDP", "SCTP")
@@ -24,7 +25,7 @@ func (c *checker) ports(s *StatefulSet, path string) {
 			}
 		}
 		key := fmt.Sprintf("%d/%s", pt.ContainerPort, pt.Protocol)
-		if first, dup := numbers[key]; dup {
+		if first, dup := numbers[key]; dup && validPort {
 			c.add(pp+".containerPort", "duplicate containerPort %d/%s (also ports[%d])", pt.ContainerPort, pt.Protocol, first)
 		} else {
 			numbers[key] = i
