@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ordset/ordset/compose"
@@ -58,9 +59,11 @@ type Worker struct {
 	cfg WorkerConfig
 	log *slog.Logger
 
-	notifyMu sync.Mutex // orders OnChange calls
-	mu       sync.Mutex
-	st       Status
+	notifyMu   sync.Mutex // orders OnChange calls
+	inCallback atomic.Bool
+	stopped    atomic.Bool
+	mu         sync.Mutex
+	st         Status
 
 	started  chan struct{} // closed once Started
 	startMu  sync.Once
@@ -92,7 +95,11 @@ func NewWorker(cfg WorkerConfig) *Worker {
 }
 
 // Start launches the probe loops; they end when ctx ends, Stop is called or the pod is not Live.
+// Start after Stop does nothing.
 func (w *Worker) Start(ctx context.Context) {
+	if w.stopped.Load() {
+		return
+	}
 	w.startMu.Do(func() {
 		ctx, cancel := context.WithCancel(ctx)
 		w.mu.Lock()
@@ -111,12 +118,20 @@ func (w *Worker) Start(ctx context.Context) {
 }
 
 // Stop ends the probe loops and waits for them; OnChange is not called after Stop returns.
+// Stop may be called from OnChange (a controller reacting to Live=false); it then returns at
+// once, and so it does when another goroutine's OnChange is running, which may finish after.
 func (w *Worker) Stop() {
 	w.stopOnce.Do(func() {
+		w.stopped.Store(true)
 		w.mu.Lock()
 		cancel := w.cancel
 		w.mu.Unlock()
 		cancel()
+		if w.inCallback.Load() {
+			return
+		}
+		w.notifyMu.Lock() // a callback about to start sees stopped and skips
+		w.notifyMu.Unlock()
 		w.done.Wait()
 	})
 }
@@ -140,7 +155,7 @@ func (w *Worker) spawn(f func()) {
 func (w *Worker) update(ctx context.Context, f func(*Status)) {
 	w.notifyMu.Lock()
 	defer w.notifyMu.Unlock()
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || w.stopped.Load() {
 		return // stopped: the owner no longer listens
 	}
 	w.mu.Lock()
@@ -161,8 +176,10 @@ func (w *Worker) update(ctx context.Context, f func(*Status)) {
 	w.mu.Unlock()
 	if changed {
 		w.log.Debug("probe status changed", "started", st.Started, "ready", st.Ready, "live", st.Live, "reason", st.Reason)
-		if w.cfg.OnChange != nil {
+		if w.cfg.OnChange != nil && !w.stopped.Load() {
+			w.inCallback.Store(true)
 			w.cfg.OnChange(st)
+			w.inCallback.Store(false)
 		}
 	}
 }

@@ -305,3 +305,27 @@ func TestReadyDetectionDelay(t *testing.T) {
 		}
 	}
 }
+
+func TestWorkerStopFromCallback(t *testing.T) {
+	f := newSwitchExec()
+	done := make(chan struct{})
+	var w *Worker
+	w = NewWorker(WorkerConfig{Liveness: execProbe("live", 1, 1, 1), Exec: f.exec, unit: testUnit,
+		OnChange: func(s Status) {
+			if !s.Live {
+				w.Stop() // must not deadlock
+				close(done)
+			}
+		}})
+	w.Start(context.Background())
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Stop from OnChange deadlocked")
+	}
+	w.Stop()
+	w.Start(context.Background()) // after Stop: nothing runs
+	if w.Status().Live {
+		t.Fatal("status must stay not live")
+	}
+}
