@@ -1,0 +1,125 @@
+package orchestrator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// Executor carries out planned actions, one runtime call (or one logical create+start /
+// stop+remove step) per action. It holds no policy: what to do, and in which order, is the
+// planner's decision. Actions of one pod run in order and stop at that pod's first error;
+// different pods run concurrently so one slow graceful stop does not hold up the others.
+type Executor struct {
+	RT Runtime
+}
+
+// Result is the outcome of one executed action.
+type Result struct {
+	Action Action
+	// ID is the container created (create-pod, run-init), or the existing one on a name clash.
+	ID  string
+	Err error
+}
+
+// Execute runs the actions and returns one result per action that was attempted.
+func (e Executor) Execute(ctx context.Context, tpl PodTemplate, actions []Action) []Result {
+	var order []string
+	byPod := map[string][]Action{}
+	for _, a := range actions {
+		if _, ok := byPod[a.Pod]; !ok {
+			order = append(order, a.Pod)
+		}
+		byPod[a.Pod] = append(byPod[a.Pod], a)
+	}
+	results := make([][]Result, len(order))
+	var wg sync.WaitGroup
+	for i, pod := range order {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, a := range byPod[pod] {
+				id, err := e.Do(ctx, tpl, a)
+				results[i] = append(results[i], Result{Action: a, ID: id, Err: err})
+				if err != nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var out []Result
+	for _, r := range results {
+		out = append(out, r...)
+	}
+	return out
+}
+
+// Do executes one action. Errors name the object acted on.
+func (e Executor) Do(ctx context.Context, tpl PodTemplate, a Action) (string, error) {
+	switch a.Kind {
+	case ActCreateVolume:
+		err := e.RT.CreateVolume(ctx, a.Volume)
+		if errors.Is(err, ErrNameInUse) && !errors.Is(err, ErrNotOwned) {
+			return "", nil // ours already: the snapshot was older than the volume
+		}
+		if err != nil {
+			return "", fmt.Errorf("create volume %s: %w", a.Target, err)
+		}
+	case ActRemoveVolume:
+		if err := e.RT.RemoveVolume(ctx, a.Target); err != nil {
+			return "", fmt.Errorf("remove volume %s: %w", a.Target, err)
+		}
+	case ActCreatePod:
+		spec, err := tpl.Pod(a.Ordinal, a.Restarts, a.Backoff)
+		if err != nil {
+			return "", err
+		}
+		return e.run(ctx, tpl, spec, -1)
+	case ActRunInit:
+		spec, err := tpl.Init(a.Ordinal, a.Init, a.Restarts, a.Backoff)
+		if err != nil {
+			return "", err
+		}
+		return e.run(ctx, tpl, spec, a.Init)
+	case ActStartContainer:
+		if err := e.RT.StartContainer(ctx, a.ContainerID); err != nil {
+			return "", fmt.Errorf("start container %s: %w", a.Target, err)
+		}
+	case ActStopPod:
+		if err := e.RT.StopContainer(ctx, a.ContainerID, a.Grace); err != nil {
+			return "", fmt.Errorf("stop container %s: %w", a.Target, err)
+		}
+	case ActDeletePod:
+		if err := e.RT.StopContainer(ctx, a.ContainerID, a.Grace); err != nil && !errors.Is(err, ErrNotFound) {
+			return "", fmt.Errorf("stop container %s: %w", a.Target, err)
+		}
+		if err := e.RT.RemoveContainer(ctx, a.ContainerID); err != nil {
+			return "", fmt.Errorf("remove container %s: %w", a.Target, err)
+		}
+	case ActRemoveContainer:
+		if err := e.RT.RemoveContainer(ctx, a.ContainerID); err != nil {
+			return "", fmt.Errorf("remove container %s: %w", a.Target, err)
+		}
+	default:
+		return "", fmt.Errorf("%s %s: unknown action", a.Kind, a.Target)
+	}
+	return "", nil
+}
+
+// run makes the image present, then creates and starts one container.
+func (e Executor) run(ctx context.Context, tpl PodTemplate, spec ContainerSpec, init int) (string, error) {
+	image, policy := tpl.PullPolicy(init)
+	if _, err := e.RT.EnsureImage(ctx, image, policy, nil); err != nil {
+		return "", fmt.Errorf("container %s: image %s: %w", spec.Name, image, err)
+	}
+	id, err := e.RT.CreateContainer(ctx, spec)
+	if err != nil {
+		return id, fmt.Errorf("create container %s: %w", spec.Name, err)
+	}
+	if err := e.RT.StartContainer(ctx, id); err != nil {
+		return id, fmt.Errorf("start container %s: %w", spec.Name, err)
+	}
+	return id, nil
+}

@@ -1,0 +1,274 @@
+package orchestrator
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/ordset/ordset/compose"
+)
+
+// Options configure a Manager.
+type Options struct {
+	Logger *slog.Logger
+	// Zone is the cluster DNS zone (default cluster.local).
+	Zone string
+	// OnPods receives every pod of every set after a pass that changed any pod's IP or
+	// readiness (or the set of pods): the DNS server's feed. It must not block for long.
+	OnPods func(pods []PodStatus)
+	// Resync is the period of the safety-net pass (default 10 s).
+	Resync time.Duration
+	// Now is the clock (default time.Now); tests inject one to drive backoff.
+	Now func() time.Time
+	// ExtraLabels are put on every container ordset creates (e.g. a test marker).
+	ExtraLabels map[string]string
+	// Probers creates probe workers; nil runs the real ones (package probe).
+	Probers ProberFactory
+}
+
+// Manager runs the controller of every StatefulSet: one loop observes Docker once per pass,
+// plans every set from that snapshot with PlanSet, and hands each set's actions to the
+// Executor (asynchronously, one execution per set at a time). It is level-triggered: a pass
+// follows Docker events, probe changes, API calls, the planner's RequeueAfter and a resync.
+//
+// Network lifecycle: the Manager creates a namespace's network before the first pod and
+// removes it when the last set of the namespace has been deleted (Delete ran to completion).
+type Manager struct {
+	rt    Runtime
+	opts  Options
+	log   *slog.Logger
+	exec  Executor
+	hub   hub
+	kickC chan struct{}
+
+	mu       sync.Mutex
+	runCtx   context.Context
+	sets     map[setKey]*setState
+	networks map[string]Network
+	probers  map[string]*proberEntry // by container ID
+	lastPods string                  // fingerprint of the last OnPods call
+	wg       sync.WaitGroup          // running executions
+}
+
+type setKey struct{ ns, name string }
+
+// setState is the desired state of one set plus the controller's memory about it. Nothing
+// here is needed to converge after a restart; it only avoids redundant work.
+type setState struct {
+	key                    setKey
+	spec                   *compose.StatefulSet
+	replicas               int
+	revision               string
+	deleted, removeVolumes bool
+
+	foreign   map[int]string       // ordinal -> message, learnt from a refused create
+	readySeen map[string]time.Time // container ID -> first seen Ready (HEALTHCHECK / Running)
+	busy      bool                 // an execution is in flight
+	failures  int                  // consecutive executions with errors
+	retryAt   time.Time            // no execution before this after errors
+	lastErr   string
+	status    SetStatus
+	seen      bool // status holds a pass result
+	stale     bool // desired state changed since status was computed
+}
+
+type proberEntry struct {
+	p   Prober
+	key setKey
+}
+
+// NewManager creates a Manager; nothing happens until Run.
+func NewManager(rt Runtime, opts Options) *Manager {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Zone == "" {
+		opts.Zone = DefaultZone
+	}
+	if opts.Resync <= 0 {
+		opts.Resync = 10 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	log := opts.Logger.With("component", "controller")
+	if opts.Probers == nil {
+		opts.Probers = defaultProbers(rt, opts.Logger, opts.Now)
+	}
+	return &Manager{rt: rt, opts: opts, log: log, exec: Executor{RT: rt}, kickC: make(chan struct{}, 1),
+		sets: map[setKey]*setState{}, networks: map[string]Network{}, probers: map[string]*proberEntry{}}
+}
+
+// Apply sets (or replaces) the desired state of one set, with the revision compose.Revision
+// gives. It is idempotent; a set being deleted is revived.
+func (m *Manager) Apply(namespace string, set *compose.StatefulSet, replicas int) {
+	m.ApplyRevision(namespace, set, replicas, compose.Revision(set))
+}
+
+// ApplyRevision is Apply with an explicit revision (e.g. a rolling restart changes it
+// without changing the template).
+func (m *Manager) ApplyRevision(namespace string, set *compose.StatefulSet, replicas int, revision string) {
+	m.mu.Lock()
+	k := setKey{namespace, set.Name}
+	s := m.sets[k]
+	if s == nil {
+		s = &setState{key: k, foreign: map[int]string{}, readySeen: map[string]time.Time{}}
+		m.sets[k] = s
+	}
+	s.spec, s.replicas, s.revision = set, max(replicas, 0), revision
+	s.deleted, s.removeVolumes, s.stale = false, false, true
+	s.failures, s.retryAt = 0, time.Time{}
+	m.mu.Unlock()
+	m.kick()
+}
+
+// Scale changes the live replica count of a set.
+func (m *Manager) Scale(namespace, set string, replicas int) error {
+	if replicas < 0 {
+		return fmt.Errorf("scale %s/%s: negative replicas %d", namespace, set, replicas)
+	}
+	m.mu.Lock()
+	s := m.sets[setKey{namespace, set}]
+	if s == nil || s.deleted {
+		m.mu.Unlock()
+		return fmt.Errorf("scale statefulset %s/%s: %w", namespace, set, ErrNotFound)
+	}
+	s.replicas, s.stale = replicas, true
+	m.mu.Unlock()
+	m.kick()
+	return nil
+}
+
+// Delete scales a set to zero in reverse order (OrderedReady) or all at once (Parallel),
+// removes its volumes when removeVolumes or whenDeleted=Delete say so, then forgets it.
+// Status lists the set (Deleting) until it is gone; subscribers get EventSetDeleted.
+func (m *Manager) Delete(namespace, set string, removeVolumes bool) {
+	m.mu.Lock()
+	if s := m.sets[setKey{namespace, set}]; s != nil {
+		s.deleted, s.removeVolumes, s.stale = true, removeVolumes, true
+		s.failures, s.retryAt = 0, time.Time{}
+	}
+	m.mu.Unlock()
+	m.kick()
+}
+
+// Status returns the state of every set of a namespace ("" for all), sorted by namespace and name.
+func (m *Manager) Status(namespace string) []SetStatus {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []SetStatus
+	for k, s := range m.sets {
+		if namespace != "" && k.ns != namespace {
+			continue
+		}
+		st := s.status
+		if !s.seen {
+			st = SetStatus{Namespace: k.ns, Name: k.name, Desired: s.replicas, Revision: s.revision,
+				Waiting: "not observed yet"}
+		}
+		// Counts must agree with the desired state the caller just set, not the last pass.
+		st.Desired, st.Revision, st.Deleting = s.replicas, s.revision, s.deleted
+		if s.deleted {
+			st.Desired = 0
+		}
+		st.Updated = 0
+		for _, p := range st.Pods {
+			if p.ContainerID != "" && p.Revision == s.revision {
+				st.Updated++
+			}
+		}
+		if s.stale && st.Waiting == "" {
+			st.Waiting = "not observed yet"
+		}
+		st.Pods = slices.Clone(st.Pods)
+		out = append(out, st)
+	}
+	slices.SortFunc(out, func(a, b SetStatus) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+	})
+	return out
+}
+
+// Subscribe returns a channel of progress events and a function to unsubscribe. A subscriber
+// that does not keep up loses events; the controller never blocks on it.
+func (m *Manager) Subscribe() (<-chan ProgressEvent, func()) { return m.hub.subscribe() }
+
+// Trigger asks for a pass now (e.g. after the caller changed something Docker does not report).
+func (m *Manager) Trigger() { m.kick() }
+
+// kick asks for a pass soon; kicks coalesce.
+func (m *Manager) kick() {
+	select {
+	case m.kickC <- struct{}{}:
+	default:
+	}
+}
+
+// Run is the controller loop. It returns when ctx ends, after in-flight executions finished
+// and every probe worker stopped; pods keep running.
+func (m *Manager) Run(ctx context.Context) error {
+	m.mu.Lock()
+	m.runCtx = ctx
+	m.mu.Unlock()
+	go m.watchEvents(ctx)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			m.wg.Wait()
+			m.mu.Lock()
+			probers := m.probers
+			m.probers = map[string]*proberEntry{}
+			m.mu.Unlock()
+			for _, e := range probers {
+				e.p.Stop()
+			}
+			return nil
+		case <-m.kickC:
+		case <-timer.C:
+		}
+		timer.Reset(m.pass(ctx))
+	}
+}
+
+// watchEvents turns Docker events into passes, resubscribing when the stream breaks.
+func (m *Manager) watchEvents(ctx context.Context) {
+	for ctx.Err() == nil {
+		evs, errs := m.rt.Events(ctx)
+	stream:
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev := <-evs:
+				if ev.Type == "network" && (ev.Action == "destroy" || ev.Action == "remove") {
+					m.mu.Lock()
+					clear(m.networks)
+					m.mu.Unlock()
+				}
+				m.kick()
+			case err := <-errs:
+				if ctx.Err() != nil {
+					return
+				}
+				m.log.Warn("event stream broken; resubscribing", "err", err)
+				m.kick() // events may have been missed
+				break stream
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func (m *Manager) publish(k setKey, pod, typ, msg string) {
+	m.hub.publish(ProgressEvent{Time: m.opts.Now(), Namespace: k.ns, Set: k.name, Pod: pod, Type: typ, Message: msg})
+}

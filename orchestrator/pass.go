@@ -1,0 +1,494 @@
+package orchestrator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ordset/ordset/orchestrator/labels"
+)
+
+// Retry delays after a failed execution (e.g. a missing image): 1 s doubling to 30 s.
+const (
+	errorRetryInitial = time.Second
+	errorRetryMax     = 30 * time.Second
+)
+
+// pass observes once, plans every set and starts the executions. It returns when the
+// next pass is due at the latest.
+func (m *Manager) pass(ctx context.Context) time.Duration {
+	next := m.opts.Resync
+	m.mu.Lock()
+	empty := len(m.sets) == 0
+	m.mu.Unlock()
+	if empty {
+		return next
+	}
+	cs, err := m.rt.ListContainers(ctx, "")
+	var vs []Volume
+	if err == nil {
+		vs, err = m.rt.ListVolumes(ctx, "")
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			m.log.Error("observe failed", "err", err)
+			m.hub.publish(ProgressEvent{Time: m.opts.Now(), Type: EventError, Message: err.Error()})
+		}
+		return min(next, errorRetryInitial)
+	}
+	m.checkForeign(ctx)
+	obs := group(cs, vs)
+	now := m.opts.Now()
+
+	m.mu.Lock()
+	m.syncProbers(ctx, obs)
+	fully := map[setKey]string{} // set -> "" when fully Ready, else "(r/n Ready)"
+	desired := map[setKey]Desired{}
+	for k, s := range m.sets {
+		o := obs[k]
+		m.fillReadiness(s, o, now)
+		desired[k] = Desired{Namespace: k.ns, Set: s.spec, Replicas: s.replicas, Revision: s.revision,
+			Deleted: s.deleted, RemoveVolumes: s.removeVolumes}
+		fully[k] = readiness(s, o)
+	}
+	var jobs []job
+	var gone []*setState
+	for k, s := range m.sets {
+		d := desired[k]
+		for _, dep := range s.spec.DependsOn {
+			r, ok := fully[setKey{k.ns, dep}]
+			switch {
+			case !ok || m.sets[setKey{k.ns, dep}].deleted:
+				d.BlockedBy = append(d.BlockedBy, dep+" (not applied)")
+			case r != "":
+				d.BlockedBy = append(d.BlockedBy, dep+" "+r)
+			}
+		}
+		slices.Sort(d.BlockedBy)
+		plan := PlanSet(d, orEmpty(obs[k]), now)
+		if s.busy {
+			continue // its execution is in flight; the snapshot may be mid-change
+		}
+		if plan.Done {
+			gone = append(gone, s)
+			continue
+		}
+		if len(plan.Actions) > 0 && now.Before(s.retryAt) {
+			plan.Waiting = strings.TrimPrefix(plan.Waiting+"; retrying after error: "+s.lastErr, "; ")
+			plan.Actions = nil
+			next = min(next, s.retryAt.Sub(now))
+		}
+		if plan.RequeueAfter > 0 {
+			next = min(next, plan.RequeueAfter)
+		}
+		m.noteStatus(s, setStatus(d, plan))
+		if len(plan.Actions) > 0 {
+			s.busy = true
+			jobs = append(jobs, job{s, d, plan})
+		}
+	}
+	for _, s := range gone {
+		m.forget(s)
+	}
+	nets := map[string]Network{}
+	for _, j := range jobs {
+		nets[j.d.Namespace] = m.networks[j.d.Namespace]
+	}
+	runCtx := m.runCtx
+	m.mu.Unlock()
+
+	for _, s := range gone {
+		m.publish(s.key, "", EventSetDeleted, "statefulset deleted")
+		m.maybeRemoveNetwork(ctx, s.key.ns)
+	}
+	for ns, n := range nets {
+		if n.Name == "" && needsNetwork(jobs, ns) {
+			nn, err := m.rt.EnsureNetwork(ctx, ns)
+			if err != nil {
+				m.log.Error("ensure network failed", "namespace", ns, "err", err)
+				m.hub.publish(ProgressEvent{Time: now, Namespace: ns, Type: EventError,
+					Message: fmt.Sprintf("ensure network %s: %v", NetworkName(ns), err)})
+				next = min(next, errorRetryInitial)
+			}
+			m.mu.Lock()
+			if err == nil {
+				m.networks[ns] = nn
+			}
+			m.mu.Unlock()
+			nets[ns] = nn
+		}
+	}
+	for _, j := range jobs {
+		n := nets[j.d.Namespace]
+		if n.Name == "" && needsNetwork([]job{j}, j.d.Namespace) {
+			m.mu.Lock()
+			j.s.busy = false
+			m.mu.Unlock()
+			continue
+		}
+		tpl := PodTemplate{Namespace: j.d.Namespace, Set: j.d.Set, Revision: j.d.Revision, Network: n.Name,
+			DNSServer: n.Gateway, Zone: m.opts.Zone, ExtraLabels: m.opts.ExtraLabels}
+		if runCtx == nil {
+			runCtx = ctx
+		}
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			m.execute(runCtx, j.s, tpl, j.plan.Actions)
+		}()
+	}
+	m.notifyPods()
+	return max(next, time.Millisecond)
+}
+
+// job is one set's plan waiting for execution.
+type job struct {
+	s    *setState
+	d    Desired
+	plan Plan
+}
+
+// needsNetwork reports whether any job in ns creates a container.
+func needsNetwork(jobs []job, ns string) bool {
+	for _, j := range jobs {
+		if j.d.Namespace != ns {
+			continue
+		}
+		for _, a := range j.plan.Actions {
+			if a.Kind == ActCreatePod || a.Kind == ActRunInit {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// execute runs one set's actions and records what happened.
+func (m *Manager) execute(ctx context.Context, s *setState, tpl PodTemplate, actions []Action) {
+	results := m.exec.Execute(ctx, tpl, actions)
+	var errs []string
+	foreign := map[int]string{}
+	for _, r := range results {
+		a := r.Action
+		if r.Err != nil {
+			if ctx.Err() != nil {
+				continue // shutting down: not a failure of the set
+			}
+			errs = append(errs, r.Err.Error())
+			m.log.Error("action failed", "namespace", s.key.ns, "set", s.key.name, "action", a.String(), "err", r.Err)
+			m.publish(s.key, a.Pod, EventError, r.Err.Error())
+			if (a.Kind == ActCreatePod || a.Kind == ActRunInit) && errors.Is(r.Err, ErrNotOwned) {
+				foreign[a.Ordinal] = fmt.Sprintf("container %s exists and is not managed by ordset; remove or rename it", a.Target)
+			}
+			continue
+		}
+		m.log.Info("action done", "namespace", s.key.ns, "set", s.key.name, "action", a.String())
+		if typ, msg := describe(a); typ != "" {
+			m.publish(s.key, a.Pod, typ, msg)
+		}
+	}
+	m.mu.Lock()
+	s.busy = false
+	for ord, msg := range foreign {
+		s.foreign[ord] = msg
+	}
+	switch {
+	case len(errs) == 0:
+		s.failures, s.retryAt, s.lastErr = 0, time.Time{}, ""
+	case len(foreign) == 0:
+		d := errorRetryInitial << min(s.failures, 5)
+		s.failures++
+		s.retryAt = m.opts.Now().Add(min(d, errorRetryMax))
+		s.lastErr = errs[0]
+	}
+	m.mu.Unlock()
+	m.kick()
+}
+
+// describe turns a successful action into a progress event.
+func describe(a Action) (string, string) {
+	switch a.Kind {
+	case ActCreateVolume:
+		return EventVolumeCreated, "created volume " + a.Target
+	case ActRemoveVolume:
+		return EventVolumeRemoved, "removed volume " + a.Target
+	case ActCreatePod:
+		return EventPodCreated, fmt.Sprintf("created pod %s (container %s, revision %s)", a.Pod, a.Target, a.Revision)
+	case ActRunInit:
+		return EventInitStarted, fmt.Sprintf("started init container %s", a.Target)
+	case ActStopPod:
+		return EventPodStopped, fmt.Sprintf("stopped pod %s: %s", a.Pod, a.Reason)
+	case ActDeletePod:
+		return EventPodDeleted, fmt.Sprintf("deleted pod %s (%s)", a.Pod, a.Reason)
+	case ActRemoveContainer:
+		if a.Reason == "scale down" || a.Reason == "delete" {
+			return EventPodDeleted, fmt.Sprintf("deleted pod %s (%s)", a.Pod, a.Reason)
+		}
+		return "", ""
+	}
+	return "", ""
+}
+
+// checkForeign forgets foreign-name conflicts whose container is gone or now ours.
+func (m *Manager) checkForeign(ctx context.Context) {
+	type probe struct {
+		s    *setState
+		ord  int
+		name string
+	}
+	var todo []probe
+	m.mu.Lock()
+	for _, s := range m.sets {
+		for ord := range s.foreign {
+			todo = append(todo, probe{s, ord, ContainerName(s.key.ns, s.key.name, ord)})
+		}
+	}
+	m.mu.Unlock()
+	for _, p := range todo {
+		c, err := m.rt.InspectContainer(ctx, p.name)
+		if errors.Is(err, ErrNotFound) || err == nil && labels.Owned(c.Labels) {
+			m.mu.Lock()
+			delete(p.s.foreign, p.ord)
+			m.mu.Unlock()
+		}
+	}
+}
+
+// observed is one set's slice of the snapshot.
+type observed = Observed
+
+// group sorts the snapshot into sets and ordinals by label.
+func group(cs []Container, vs []Volume) map[setKey]*observed {
+	out := map[setKey]*observed{}
+	get := func(l map[string]string) *observed {
+		k := setKey{l[labels.Namespace], l[labels.Set]}
+		o := out[k]
+		if o == nil {
+			o = &observed{Pods: map[int]*ObservedPod{}}
+			out[k] = o
+		}
+		return o
+	}
+	for _, c := range cs {
+		ord, ok := labels.OrdinalOf(c.Labels)
+		if !ok || !labels.Owned(c.Labels) {
+			continue
+		}
+		o := get(c.Labels)
+		p := o.Pods[ord]
+		if p == nil {
+			p = &ObservedPod{}
+			o.Pods[ord] = p
+		}
+		if c.Labels[labels.Role] == labels.RoleInit {
+			p.Inits = append(p.Inits, c)
+		} else {
+			p.Containers = append(p.Containers, c)
+		}
+	}
+	for _, v := range vs {
+		if labels.Owned(v.Labels) {
+			o := get(v.Labels)
+			o.Volumes = append(o.Volumes, v)
+		}
+	}
+	return out
+}
+
+func orEmpty(o *observed) Observed {
+	if o == nil {
+		return Observed{}
+	}
+	return *o
+}
+
+// mainOf returns the container the planner will keep for an ordinal (see dedupe).
+func mainOf(k setKey, ord int, p *ObservedPod) *Container {
+	var best *Container
+	want := ContainerName(k.ns, k.name, ord)
+	for i := range p.Containers {
+		c := &p.Containers[i]
+		if best == nil || c.Name == want && best.Name != want ||
+			best.Name != want && c.CreatedAt.After(best.CreatedAt) {
+			best = c
+		}
+	}
+	return best
+}
+
+// fillReadiness sets the probe verdicts of each pod of a set. m.mu is held.
+func (m *Manager) fillReadiness(s *setState, o *observed, now time.Time) {
+	if o == nil {
+		return
+	}
+	o.Foreign = s.foreign
+	live := map[string]bool{}
+	for ord, p := range o.Pods {
+		c := mainOf(s.key, ord, p)
+		if c == nil || c.State != StateRunning {
+			continue
+		}
+		live[c.ID] = true
+		healthOK := c.Health == "" || c.Health == "healthy"
+		if e := m.probers[c.ID]; e != nil {
+			st := e.p.Status()
+			p.Ready = st.Ready && healthOK
+			p.ReadySince = st.ReadySince
+			p.LivenessFailed = !st.Live
+			p.ProbeReason = st.Reason
+		} else if !hasProbes(s.spec) {
+			p.Ready = healthOK
+		}
+		if !p.Ready {
+			delete(s.readySeen, c.ID)
+			continue
+		}
+		if p.ReadySince.IsZero() {
+			if c.Health == "" && !c.StartedAt.IsZero() && !hasProbes(s.spec) {
+				p.ReadySince = c.StartedAt
+			} else {
+				if _, ok := s.readySeen[c.ID]; !ok {
+					s.readySeen[c.ID] = now
+				}
+				p.ReadySince = s.readySeen[c.ID]
+			}
+		}
+	}
+	for id := range s.readySeen {
+		if !live[id] {
+			delete(s.readySeen, id)
+		}
+	}
+}
+
+// readiness is "" when every desired pod of a live set exists and is Ready, else "(r/n Ready)".
+func readiness(s *setState, o *observed) string {
+	ready := 0
+	start := s.spec.Ordinals.Start
+	for ord := start; o != nil && ord < start+s.replicas; ord++ {
+		if p := o.Pods[ord]; p != nil && p.Ready {
+			ready++
+		}
+	}
+	if ready == s.replicas && !s.deleted {
+		return ""
+	}
+	return fmt.Sprintf("(%d/%d Ready)", ready, s.replicas)
+}
+
+// syncProbers starts a prober for each running pod container of a set with probes and stops
+// the probers of containers that no longer run. m.mu is held.
+func (m *Manager) syncProbers(ctx context.Context, obs map[setKey]*observed) {
+	running := map[string]bool{}
+	for k, s := range m.sets {
+		o := obs[k]
+		if o == nil || !hasProbes(s.spec) {
+			continue
+		}
+		for ord, p := range o.Pods {
+			c := mainOf(k, ord, p)
+			if c == nil || c.State != StateRunning {
+				continue
+			}
+			running[c.ID] = true
+			if m.probers[c.ID] != nil {
+				continue
+			}
+			pr := m.opts.Probers(s.spec, ProbeTarget{ContainerID: c.ID, IP: c.IP, StartedAt: c.StartedAt}, m.kick)
+			m.probers[c.ID] = &proberEntry{p: pr, key: k}
+			runCtx := m.runCtx
+			if runCtx == nil {
+				runCtx = ctx
+			}
+			pr.Start(runCtx)
+		}
+	}
+	for id, e := range m.probers {
+		if !running[id] {
+			delete(m.probers, id)
+			go e.p.Stop()
+		}
+	}
+}
+
+// forget drops a deleted set whose pods are gone. m.mu is held.
+func (m *Manager) forget(s *setState) {
+	delete(m.sets, s.key)
+	for id, e := range m.probers {
+		if e.key == s.key {
+			delete(m.probers, id)
+			go e.p.Stop()
+		}
+	}
+}
+
+// maybeRemoveNetwork removes a namespace's network once no set of it is left.
+func (m *Manager) maybeRemoveNetwork(ctx context.Context, ns string) {
+	m.mu.Lock()
+	for k := range m.sets {
+		if k.ns == ns {
+			m.mu.Unlock()
+			return
+		}
+	}
+	delete(m.networks, ns)
+	m.mu.Unlock()
+	if err := m.rt.RemoveNetwork(ctx, ns); err != nil {
+		m.log.Warn("remove network failed", "namespace", ns, "err", err)
+	}
+}
+
+// noteStatus stores a set's new status and publishes what changed. m.mu is held.
+func (m *Manager) noteStatus(s *setState, st SetStatus) {
+	old := map[string]PodStatus{}
+	for _, p := range s.status.Pods {
+		old[p.Name] = p
+	}
+	for _, p := range st.Pods {
+		o, had := old[p.Name]
+		switch {
+		case p.Ready && (!had || !o.Ready):
+			m.publish(s.key, p.Name, EventPodReady, fmt.Sprintf("pod %s is Ready (%s)", p.Name, p.IP))
+		case !p.Ready && had && o.Ready:
+			m.publish(s.key, p.Name, EventPodNotReady, fmt.Sprintf("pod %s is not Ready (%s)", p.Name, p.Status))
+		}
+		failedNow := p.Status == PhaseError || p.Status == PhaseCrashLoop || strings.HasPrefix(p.Status, "Init:Error") ||
+			p.Status == PhaseUnhealthy
+		if failedNow && (!had || o.Status != p.Status) {
+			m.publish(s.key, p.Name, EventPodFailed, fmt.Sprintf("pod %s: %s", p.Name, p.Status))
+		}
+	}
+	if st.Waiting != s.status.Waiting && st.Waiting != "" {
+		m.publish(s.key, "", EventWaiting, st.Waiting)
+	}
+	s.status, s.seen, s.stale = st, true, false
+}
+
+// notifyPods calls OnPods when any pod's name, IP or readiness changed since the last call.
+func (m *Manager) notifyPods() {
+	if m.opts.OnPods == nil {
+		return
+	}
+	m.mu.Lock()
+	var pods []PodStatus
+	for _, s := range m.sets {
+		pods = append(pods, s.status.Pods...)
+	}
+	slices.SortFunc(pods, func(a, b PodStatus) int {
+		return strings.Compare(a.Namespace+"/"+a.Name, b.Namespace+"/"+b.Name)
+	})
+	var b strings.Builder
+	for _, p := range pods {
+		fmt.Fprintf(&b, "%s/%s/%s/%s/%s/%v/%v;", p.Namespace, p.Service, p.Name, p.IP, p.IPv6, p.Ready, p.PublishNotReady)
+	}
+	fp := b.String()
+	changed := fp != m.lastPods
+	m.lastPods = fp
+	m.mu.Unlock()
+	if changed {
+		m.opts.OnPods(pods)
+	}
+}

@@ -1,0 +1,93 @@
+package orchestrator
+
+import (
+	"time"
+
+	"github.com/ordset/ordset/compose"
+	"github.com/ordset/ordset/volumes"
+)
+
+// SetStatus is one set's state as of the last pass, kubectl get statefulsets style.
+type SetStatus struct {
+	Namespace, Name string
+	// Desired is the live replica count; Current counts pods with a container, Ready the Ready
+	// ones, Updated the ones at Revision.
+	Desired, Current, Ready, Updated int
+	Revision                         string
+	// Waiting is why the set does not progress ("" when converged or acting).
+	Waiting string
+	// Deleting is true while a deleted set is being scaled to zero.
+	Deleting bool
+	Pods     []PodStatus
+}
+
+// PodStatus is one pod as `ps` and the DNS server see it.
+type PodStatus struct {
+	Namespace, Set, Service string
+	Ordinal                 int
+	Name                    string // web-1
+	Container, ContainerID  string // demo-web-1, Docker ID
+	IP, IPv6                string
+	Ready                   bool
+	// Status is kubectl-style: Pending, Init:0/1, Running, CrashLoopBackOff, Terminating, Error ...
+	Status   string
+	Restarts int
+	Revision string
+	Volumes  []string
+	// Ports are the set's ports with HostPort already offset for this ordinal.
+	Ports                []compose.Port
+	CreatedAt, StartedAt time.Time
+	PublishNotReady      bool
+}
+
+// podStatuses turns the planner's verdicts into PodStatus values.
+func podStatuses(ns string, s *compose.StatefulSet, states []PodState) []PodStatus {
+	svc := s.ServiceName
+	if svc == "" {
+		svc = s.Name
+	}
+	out := make([]PodStatus, 0, len(states))
+	for _, st := range states {
+		ps := PodStatus{Namespace: ns, Set: s.Name, Service: svc, Ordinal: st.Ordinal, Name: st.Name,
+			Container: ContainerName(ns, s.Name, st.Ordinal), Ready: st.Ready, Status: st.Phase,
+			Restarts: st.Restarts, Revision: st.Revision, PublishNotReady: s.PublishNotReadyAddresses}
+		if c := st.Container; c != nil {
+			ps.Container, ps.ContainerID = c.Name, c.ID
+			ps.IP, ps.IPv6 = c.IP, c.IPv6
+			ps.CreatedAt, ps.StartedAt = c.CreatedAt, c.StartedAt
+		}
+		for _, t := range s.VolumeClaimTemplates {
+			ps.Volumes = append(ps.Volumes, volumes.Name(ns, t.Name, s.Name, st.Ordinal))
+		}
+		for _, p := range s.Ports {
+			if p.HostPort > 0 {
+				p.HostPort += st.Ordinal - s.Ordinals.Start
+			}
+			ps.Ports = append(ps.Ports, p)
+		}
+		out = append(out, ps)
+	}
+	return out
+}
+
+// setStatus summarises a plan for one set.
+func setStatus(d Desired, plan Plan) SetStatus {
+	st := SetStatus{Namespace: d.Namespace, Name: d.Set.Name, Desired: d.Replicas, Revision: d.Revision,
+		Waiting: plan.Waiting, Deleting: d.Deleted, Pods: podStatuses(d.Namespace, d.Set, plan.Pods)}
+	if d.Deleted {
+		st.Desired = 0
+	}
+	for _, p := range plan.Pods {
+		if !p.Exists {
+			continue
+		}
+		st.Current++
+		if p.Ready {
+			st.Ready++
+		}
+		if p.Revision == d.Revision {
+			st.Updated++
+		}
+	}
+	return st
+}
