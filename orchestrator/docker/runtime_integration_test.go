@@ -142,6 +142,12 @@ func TestContainerLifecycle(t *testing.T) {
 	if err != nil || !strings.Contains(string(res.Output), "ndots:5") || !strings.Contains(string(res.Output), ns+".svc.cluster.local") {
 		t.Fatalf("resolv.conf = %q, %v", res.Output, err)
 	}
+	execTime := measure(t, 9, func() {
+		if r, err := rt.Exec(ctx, id, []string{"testapp", "probe", "tcp://127.0.0.1:9000"}); err != nil || r.ExitCode != 0 {
+			t.Fatalf("exec = %+v, %v", r, err)
+		}
+	})
+	t.Logf("exec probe round trip: median %v", execTime.Round(time.Microsecond))
 	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	start := time.Now()
 	_, err = rt.Exec(short, id, []string{"testapp", "sleep", "20s"})
