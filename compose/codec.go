@@ -23,10 +23,7 @@ func (e *EnvList) UnmarshalYAML(n *yaml.Node) error {
 		}
 		*e = list
 	case yaml.MappingNode:
-		var m yaml.Node = *n
-		var pairs []pair
-		w := newWalker("", nil)
-		pairs = w.pairs(&m, "", 0)
+		pairs := newWalker("", nil).pairs(n, "", 0) // merge keys expanded, order kept
 		list := make(EnvList, 0, len(pairs))
 		for _, kv := range pairs {
 			var v string

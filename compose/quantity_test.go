@@ -5,7 +5,7 @@ import "testing"
 func TestParseCPU(t *testing.T) {
 	for in, want := range map[string]int64{
 		"500m": 500, "1": 1000, "0.5": 500, "1.5": 1500, "2": 2000, ".25": 250, "100m": 100,
-		"0.0001": 1, "1e3": 1000000, "1k": 1000000, "0": 0,
+		"0.0001": 1, "1e3": 1000000, "1k": 1000000, "0": 0, "1.": 1000, "2e-3": 2,
 	} {
 		got, err := ParseCPU(in)
 		if err != nil || got != want {

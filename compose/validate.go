@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"math"
 	"net"
 	"sort"
 	"strings"
@@ -69,6 +70,13 @@ func (c *checker) min(path string, v, lo int64) {
 	}
 }
 
+// max32 keeps counts within Kubernetes' int32 so ordinal arithmetic cannot overflow.
+func (c *checker) max32(path string, v int64) {
+	if v > math.MaxInt32 {
+		c.add(path, "must be <= %d, got %d", math.MaxInt32, v)
+	}
+}
+
 // validate checks a defaulted project and returns every problem found.
 func validate(p *Project, w *walker) []Problem {
 	c := &checker{w: w}
@@ -96,6 +104,8 @@ func (c *checker) set(p *Project, s *StatefulSet, path string) {
 		c.addKey(path, "pod name %q would be longer than 63 characters; shorten the statefulset name", last)
 	}
 	c.min(path+".replicas", int64(*s.Replicas), 0)
+	c.max32(path+".replicas", int64(*s.Replicas))
+	c.max32(path+".ordinals.start", int64(s.Ordinals.Start))
 	if s.ServiceName != s.Name { // a defaulted service name was checked as the set name
 		c.label(path+".serviceName", s.ServiceName)
 	}

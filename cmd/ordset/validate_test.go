@@ -94,3 +94,14 @@ func TestHelpDocumentsExitCodesAndExamples(t *testing.T) {
 		t.Errorf("exit %d, validate help:\n%s", code, stdout)
 	}
 }
+
+func TestValidateStdin(t *testing.T) {
+	var out, errb bytes.Buffer
+	env := &cliEnv{Stdout: &out, Stderr: &errb, Stdin: strings.NewReader("statefulsets:\n  db: {image: x, replicas: -2}\n"),
+		Getenv: func(string) string { return "" }, Environ: func() []string { return nil }}
+	code := runEnv(context.Background(), []string{"ordset", "validate", "-f", "-"}, env)
+	want := "<stdin>:2:28: statefulsets.db.replicas: must be >= 0, got -2\n"
+	if code != 1 || errb.String() != want {
+		t.Errorf("exit %d, stderr %q; want 1, %q", code, errb.String(), want)
+	}
+}
