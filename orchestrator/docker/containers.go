@@ -27,6 +27,16 @@ func (r *Runtime) CreateContainer(ctx context.Context, spec orchestrator.Contain
 	if err != nil {
 		return "", fmt.Errorf("create container %s: %w", spec.Name, err)
 	}
+	// The engine would silently create a missing named volume without labels, which ordset
+	// would then refuse to manage forever: volumes must be created (CreateVolume) first.
+	for _, m := range spec.Mounts {
+		if m.Type != "volume" && m.Type != "" {
+			continue
+		}
+		if _, err := r.cli.VolumeInspect(ctx, m.Source); err != nil {
+			return "", fmt.Errorf("create container %s: volume %s: %w", spec.Name, m.Source, wrapNotFound(err))
+		}
+	}
 	resp, err := r.cli.ContainerCreate(ctx, cfg, host, netCfg, nil, spec.Name)
 	if err == nil {
 		r.owned.Store(resp.ID, struct{}{})

@@ -97,6 +97,10 @@ func TestContainerLifecycle(t *testing.T) {
 	}
 
 	spec := podSpec(ns, nw, "web", 0)
+	spec.Mounts = []orchestrator.Mount{{Type: "volume", Source: ns + "_missing-web-0", Target: "/data"}}
+	if _, err := rt.CreateContainer(ctx, spec); !errors.Is(err, orchestrator.ErrNotFound) {
+		t.Fatalf("create with a missing volume = %v, want ErrNotFound (no silent unlabelled volume)", err)
+	}
 	spec.Mounts = []orchestrator.Mount{{Type: "volume", Source: vol, Target: "/data"}}
 	id, err := rt.CreateContainer(ctx, spec)
 	if err != nil {
@@ -162,6 +166,11 @@ func TestContainerLifecycle(t *testing.T) {
 		}
 	}
 
+	res, err = rt.Exec(ctx, id, []string{"testapp", "touch", "/data/marker"})
+	if err != nil || res.ExitCode != 0 {
+		t.Fatalf("write to the volume = %+v, %v", res, err)
+	}
+
 	// Logs, demultiplexed.
 	rc, err := rt.Logs(ctx, id, orchestrator.LogOptions{Tail: "all"})
 	if err != nil {
@@ -200,6 +209,20 @@ func TestContainerLifecycle(t *testing.T) {
 	}
 	if vols, _ := rt.ListVolumes(ctx, ns); len(vols) != 1 {
 		t.Fatalf("the named volume must survive its container: %+v", vols)
+	}
+	// The replacement pod (same name, same volume) finds the data.
+	id, err = rt.CreateContainer(ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.StartContainer(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := rt.Exec(ctx, id, []string{"testapp", "cat", "/data/marker"}); err != nil || res.ExitCode != 0 {
+		t.Fatalf("data lost with the container: %+v, %v", res, err)
+	}
+	if err := rt.RemoveContainer(ctx, id); err != nil {
+		t.Fatal(err)
 	}
 	if err := rt.RemoveVolume(ctx, vol); err != nil {
 		t.Fatal(err)
