@@ -35,7 +35,9 @@ type WorkerConfig struct {
 	// OnChange is called, in order and never concurrently, whenever Started, Ready or Live changes.
 	OnChange func(Status)
 	Logger   *slog.Logger
-	Now      func() time.Time
+	// Now stamps Status.Changed and ReadySince (a controller may pass its own clock).
+	// Probe scheduling always follows the real clock.
+	Now func() time.Time
 	// StartedAt is when the container started; initialDelaySeconds counts from it. Zero means
 	// the moment Start is called. A restarted daemon passes the real start time so pods that are
 	// long past their initial delay are probed at once.
@@ -107,7 +109,7 @@ func (w *Worker) Start(ctx context.Context) {
 		w.mu.Unlock()
 		w.t0 = w.cfg.StartedAt
 		if w.t0.IsZero() {
-			w.t0 = w.cfg.Now()
+			w.t0 = time.Now()
 		}
 		w.spawn(func() { w.startupLoop(ctx) })
 		w.spawn(func() { w.readinessLoop(ctx) })
@@ -288,7 +290,7 @@ func (w *Worker) probeLoop(ctx context.Context, kind string, p *compose.Probe, f
 	unit := w.cfg.unit
 	period := seconds(p.PeriodSeconds, 10, unit)
 	timeout := seconds(p.TimeoutSeconds, 1, unit)
-	if !sleepUntil(ctx, w.t0.Add(seconds(p.InitialDelaySeconds, 0, unit)), w.cfg.Now) {
+	if !sleepFor(ctx, time.Until(w.t0.Add(seconds(p.InitialDelaySeconds, 0, unit)))) {
 		return
 	}
 	fastLimit := w.cfg.FastLimit
@@ -311,7 +313,7 @@ func (w *Worker) probeLoop(ctx context.Context, kind string, p *compose.Probe, f
 			return
 		}
 		ok := res == Success
-		now := w.cfg.Now()
+		now := time.Now()
 		counts := ok || !inFast || !now.Before(nextCount)
 		if counts {
 			if !ok && inFast {
@@ -364,10 +366,6 @@ func sleepFor(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-func sleepUntil(ctx context.Context, at time.Time, now func() time.Time) bool {
-	return sleepFor(ctx, at.Sub(now()))
 }
 
 func shortID(id string) string {

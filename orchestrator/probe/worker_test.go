@@ -329,3 +329,18 @@ func TestWorkerStopFromCallback(t *testing.T) {
 		t.Fatal("status must stay not live")
 	}
 }
+
+func TestWorkerFakeClockOnlyStampsStatus(t *testing.T) {
+	fake := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	f := newSwitchExec()
+	f.set("ready", true)
+	rec := newRecorder()
+	p := execProbe("ready", 1, 1, 3)
+	p.InitialDelaySeconds = 1
+	startWorker(t, WorkerConfig{Readiness: p, Exec: f.exec, OnChange: rec.onChange,
+		Now: func() time.Time { return fake }, StartedAt: time.Now()})
+	s := rec.waitFor(t, "ready", func(s Status) bool { return s.Ready })
+	if !s.ReadySince.Equal(fake) || !s.Changed.Equal(fake) {
+		t.Fatalf("status times %v / %v, want the injected clock's %v", s.ReadySince, s.Changed, fake)
+	}
+}
