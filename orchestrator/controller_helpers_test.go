@@ -194,3 +194,7 @@ func withReadiness(s *compose.StatefulSet) {
 	s.ReadinessProbe = &compose.Probe{Exec: &compose.ExecAction{Command: []string{"true"}}, PeriodSeconds: 1,
 		TimeoutSeconds: 1, SuccessThreshold: 1, FailureThreshold: 3}
 }
+
+func noVolumes(s *compose.StatefulSet) {
+	s.VolumeClaimTemplates, s.VolumeMounts = nil, nil
+}
