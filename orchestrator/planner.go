@@ -22,8 +22,9 @@ import (
 //     at the first pod that is not Running, Ready and Available, so at most one pod is created
 //     at a time and nothing is created above an unhealthy pod. Parallel handles all at once.
 //   - Out-of-range ordinals are condemned. With OrderedReady they are removed only once every
-//     in-range pod is Available, highest first, one at a time, and not while a lower condemned
-//     pod is unhealthy (the unhealthy one itself may go). Parallel removes them all at once.
+//     in-range pod is Available, highest first, one at a time; an unhealthy one waits while a
+//     lower condemned pod is unhealthy too (Kubernetes' "first unhealthy pod" rule, so a broken
+//     pod can still be scaled away). Parallel removes them all at once.
 //     A deleted set (Desired.Deleted) removes pods the same way but ignores health.
 //     Their volumes are removed, once their pods are gone, only as the retention policy says.
 //   - RollingUpdate recreates pods whose revision differs, highest ordinal first down to

@@ -9,8 +9,8 @@ import (
 )
 
 // condemn removes the pods of out-of-range ordinals (given highest first). OrderedReady takes
-// one at a time, only when every in-range pod is Available and no lower condemned pod is
-// unhealthy; Parallel and the ordering of a deleted set skip the health gates.
+// one at a time, only when every in-range pod is Available, and an unhealthy target only when
+// no lower condemned pod is unhealthy; Parallel and a deleted set skip the health gates.
 func (p *planner) condemn(ords []int, allAvailable bool) {
 	if len(ords) == 0 {
 		return
@@ -32,16 +32,26 @@ func (p *planner) condemn(ords []int, allAvailable bool) {
 			p.reportCondemned(ords)
 			return
 		}
-		for _, ord := range ords[1:] {
-			if c := p.canon[ord]; c == nil || c.State != StateRunning || !p.o.Pods[ord].Ready {
-				p.wait("scale down of %s waits for %s to be Ready", p.podName(target), p.podName(ord))
-				p.reportCondemned(ords)
-				return
+		// Like Kubernetes: a healthy target goes; an unhealthy one only when no lower pod is
+		// unhealthy too (it is then the first unhealthy pod), so a broken pod can be scaled away.
+		if !p.healthy(target) {
+			for _, ord := range ords[1:] {
+				if !p.healthy(ord) {
+					p.wait("scale down of %s waits for %s to be Ready", p.podName(target), p.podName(ord))
+					p.reportCondemned(ords)
+					return
+				}
 			}
 		}
 	}
 	p.plan.Pods = append(p.plan.Pods, p.removePod(target, reason))
 	p.reportCondemned(ords[1:])
+}
+
+// healthy reports a Running and Ready pod.
+func (p *planner) healthy(ord int) bool {
+	c := p.canon[ord]
+	return c != nil && c.State == StateRunning && p.o.Pods[ord].Ready
 }
 
 // reportCondemned adds the state of condemned pods that are left alone in this pass.
