@@ -352,3 +352,21 @@ func TestExecutionErrorsAreRetriedWithBackoff(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+func TestImageHealthcheckGatesReadinessWithoutProbe(t *testing.T) {
+	e := start(t)
+	e.rt.Healthchecks = map[string]bool{"app:1": true}
+	e.m.Apply("demo", webSet(2), 2)
+	e.waiting("web", "web-0 not Ready")
+	e.m.Trigger()
+	e.waiting("web", "web-0 not Ready")
+	if _, ok := e.rt.Container("demo-web-1"); ok {
+		t.Fatal("web-1 created while web-0's HEALTHCHECK is starting")
+	}
+	e.rt.SetHealth("demo-web-0", "healthy")
+	e.waiting("web", "web-1 not Ready")
+	e.rt.SetHealth("demo-web-1", "healthy")
+	e.converged("web", 2)
+	e.rt.SetHealth("demo-web-1", "unhealthy")
+	e.eventually("web-1 not Ready", func() bool { return e.status("web").Ready == 1 })
+}

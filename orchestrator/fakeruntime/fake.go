@@ -40,6 +40,9 @@ type Runtime struct {
 	// InitExitCode, when set, decides the exit code of an init container when it starts
 	// (it exits immediately). Nil means every init container exits 0.
 	InitExitCode func(name string) int
+	// Healthchecks lists images that define a HEALTHCHECK: their containers start with Health
+	// "starting" (when the spec keeps the image healthcheck) until SetHealth.
+	Healthchecks map[string]bool
 	// ExecFunc answers Exec; nil answers exit 0.
 	ExecFunc func(id string, cmd []string) (orchestrator.ExecResult, error)
 }
@@ -192,6 +195,18 @@ func (r *Runtime) Exit(name string, code int) bool {
 		return false
 	}
 	r.stop(e, code)
+	return true
+}
+
+// SetIP sets a container's addresses (a start assigns an IPv4 address already).
+func (r *Runtime) SetIP(name, ip, ipv6 string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e := r.byName(name)
+	if e == nil {
+		return false
+	}
+	e.c.IP, e.c.IPv6 = ip, ipv6
 	return true
 }
 

@@ -190,6 +190,9 @@ func (r *Runtime) StartContainer(_ context.Context, id string) error {
 	e.c.FinishedAt = time.Time{}
 	r.seq++
 	e.c.IP = fmt.Sprintf("10.1.%d.%d", r.seq/250, r.seq%250+2)
+	if e.spec.UseImageHealthcheck && r.Healthchecks[e.c.Image] {
+		e.c.Health = "starting"
+	}
 	r.emit(e.c, "start")
 	if e.c.Labels[labels.Role] == labels.RoleInit {
 		code := 0
