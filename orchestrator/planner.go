@@ -182,7 +182,7 @@ func (p *planner) reconcile(ord int, st *PodState, act bool) bool {
 			st.Phase = PhaseCompleted
 		}
 		restarts, delay, next := crashBackoff(*c)
-		if left := c.FinishedAt.Add(delay).Sub(p.now); left > 0 {
+		if left := failedAt(*c).Add(delay).Sub(p.now); left > 0 {
 			st.Phase = PhaseCrashLoop
 			if act {
 				p.wait("%s crash-looping, restart in %s", name, ceilSeconds(left))
@@ -288,7 +288,7 @@ func (p *planner) runInits(ord int, st *PodState) bool {
 			continue
 		case failed(c):
 			restarts, delay, next := crashBackoff(c)
-			if left := c.FinishedAt.Add(delay).Sub(p.now); left > 0 {
+			if left := failedAt(c).Add(delay).Sub(p.now); left > 0 {
 				st.Phase = "Init:" + PhaseCrashLoop
 				p.wait("%s init container %s crash-looping, restart in %s", name, ic.Name, ceilSeconds(left))
 				p.requeue(left)
@@ -398,6 +398,14 @@ func crashBackoff(c Container) (restarts int, delay time.Duration, next int) {
 		}
 	}
 	return restarts, delay, step + 1
+}
+
+// failedAt is when a container failed: its finish time, or its creation when it never ran.
+func failedAt(c Container) time.Time {
+	if c.FinishedAt.IsZero() {
+		return c.CreatedAt
+	}
+	return c.FinishedAt
 }
 
 func exitReason(c Container) string {

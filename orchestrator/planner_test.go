@@ -170,6 +170,14 @@ func TestPlanFailures(t *testing.T) {
 		{"missing volume is recreated before the replacement", desired(testSet(), 1),
 			func() *obs { o := world().exited(0, 1, 0, 0, t0, t0); o.o.Volumes = nil; return o }(), t0,
 			"remove-container demo-web-0 (exit 1); create-volume demo_data-web-0; create-pod web-0 rev=r1 restarts=1"},
+		{"a start that failed backs off from creation time", desired(testSet(), 1),
+			world().vol(0).add(0, func() Container {
+				c := mainCtr(0, "r1", StateCreated)
+				c.Error, c.ExitCode, c.StartedAt, c.CreatedAt = "port is already allocated", 128, time.Time{}, t0
+				c.Labels["io.ordset.backoff"] = "1"
+				return c
+			}()), t0.Add(4 * time.Second),
+			"waiting: web-0 crash-looping, restart in 6s\nrequeue: 6s"},
 		{"liveness failure stops the pod", desired(testSet(), 1), liveFail, time.Time{},
 			"stop-pod web-0 (liveness probe failed)"},
 		{"duplicate containers are removed", desired(testSet(), 1),
