@@ -370,3 +370,14 @@ func TestImageHealthcheckGatesReadinessWithoutProbe(t *testing.T) {
 	e.rt.SetHealth("demo-web-1", "unhealthy")
 	e.eventually("web-1 not Ready", func() bool { return e.status("web").Ready == 1 })
 }
+
+func TestBrokenEventStreamIsResubscribed(t *testing.T) {
+	e := start(t)
+	e.m.Apply("demo", webSet(1), 1)
+	e.converged("web", 1)
+	e.eventually("subscribed", func() bool { return e.rt.Subscribers() == 1 })
+	e.rt.BreakEvents(errString("connection reset"))
+	e.eventually("resubscribed", func() bool { return e.rt.Subscribers() == 1 })
+	e.rt.Exit("demo-web-0", 1)
+	e.eventually("crash noticed through the new stream", func() bool { return e.label("demo-web-0", labels.Restarts) == "1" })
+}

@@ -236,16 +236,25 @@ func (m *Manager) Run(ctx context.Context) error {
 	}
 }
 
-// watchEvents turns Docker events into passes, resubscribing when the stream breaks.
+// watchEvents turns Docker events into passes, resubscribing when the stream breaks
+// (100 ms doubling to 5 s while it keeps breaking without delivering anything).
 func (m *Manager) watchEvents(ctx context.Context) {
+	delay := 100 * time.Millisecond
 	for ctx.Err() == nil {
-		evs, errs := m.rt.Events(ctx)
+		sub, cancel := context.WithCancel(ctx)
+		evs, errs := m.rt.Events(sub)
+		m.kick() // events may have been missed while (re)subscribing
 	stream:
 		for {
 			select {
 			case <-ctx.Done():
+				cancel()
 				return
-			case ev := <-evs:
+			case ev, ok := <-evs:
+				if !ok {
+					break stream
+				}
+				delay = 100 * time.Millisecond
 				if ev.Type == "network" && (ev.Action == "destroy" || ev.Action == "remove") {
 					m.mu.Lock()
 					clear(m.networks)
@@ -253,19 +262,19 @@ func (m *Manager) watchEvents(ctx context.Context) {
 				}
 				m.kick()
 			case err := <-errs:
-				if ctx.Err() != nil {
-					return
+				if ctx.Err() == nil {
+					m.log.Warn("event stream broken; resubscribing", "err", err, "after", delay)
 				}
-				m.log.Warn("event stream broken; resubscribing", "err", err)
-				m.kick() // events may have been missed
 				break stream
 			}
 		}
+		cancel()
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(time.Second):
+		case <-time.After(delay):
 		}
+		delay = min(2*delay, 5*time.Second)
 	}
 }
 

@@ -34,7 +34,7 @@ type Runtime struct {
 	networks   map[string]orchestrator.Network
 	calls      []Call
 	fail       map[string]failure
-	subs       []chan orchestrator.Event
+	subs       []sub
 	seq        int
 
 	// InitExitCode, when set, decides the exit code of an init container when it starts
@@ -45,6 +45,11 @@ type Runtime struct {
 	Healthchecks map[string]bool
 	// ExecFunc answers Exec; nil answers exit 0.
 	ExecFunc func(id string, cmd []string) (orchestrator.ExecResult, error)
+}
+
+type sub struct {
+	ch   chan orchestrator.Event
+	errc chan error
 }
 
 type entry struct {
@@ -198,6 +203,24 @@ func (r *Runtime) Exit(name string, code int) bool {
 	return true
 }
 
+// BreakEvents ends every event stream with err, as a dropped engine connection would.
+func (r *Runtime) BreakEvents(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.subs {
+		s.errc <- err
+		close(s.ch)
+	}
+	r.subs = nil
+}
+
+// Subscribers returns how many event streams are open.
+func (r *Runtime) Subscribers() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.subs)
+}
+
 // SetIP sets a container's addresses (a start assigns an IPv4 address already).
 func (r *Runtime) SetIP(name, ip, ipv6 string) bool {
 	r.mu.Lock()
@@ -242,9 +265,9 @@ func (r *Runtime) stop(e *entry, code int) {
 
 func (r *Runtime) emit(c orchestrator.Container, action string) {
 	ev := orchestrator.Event{Type: "container", Action: action, ID: c.ID, Labels: maps.Clone(c.Labels), Time: r.now()}
-	for _, ch := range r.subs {
+	for _, s := range r.subs {
 		select {
-		case ch <- ev:
+		case s.ch <- ev:
 		default: // a slow test subscriber loses events, like a broken stream would
 		}
 	}

@@ -297,21 +297,25 @@ func (r *Runtime) Logs(context.Context, string, orchestrator.LogOptions) (io.Rea
 	return io.NopCloser(strings.NewReader("")), nil
 }
 
-// Events implements orchestrator.Runtime: container events until ctx ends.
+// Events implements orchestrator.Runtime: container events until ctx ends or BreakEvents.
 func (r *Runtime) Events(ctx context.Context) (<-chan orchestrator.Event, <-chan error) {
-	ch := make(chan orchestrator.Event, 256)
-	errc := make(chan error, 1)
+	s := sub{ch: make(chan orchestrator.Event, 256), errc: make(chan error, 1)}
 	r.mu.Lock()
-	r.subs = append(r.subs, ch)
+	r.subs = append(r.subs, s)
 	r.mu.Unlock()
 	go func() {
 		<-ctx.Done()
 		r.mu.Lock()
-		r.subs = slices.DeleteFunc(r.subs, func(c chan orchestrator.Event) bool { return c == ch })
-		r.mu.Unlock()
-		errc <- ctx.Err()
+		defer r.mu.Unlock()
+		for i, x := range r.subs {
+			if x.ch == s.ch {
+				r.subs = slices.Delete(r.subs, i, i+1)
+				close(s.ch)
+				break
+			}
+		}
 	}()
-	return ch, errc
+	return s.ch, s.errc
 }
 
 func orDefault(s, def string) string {
