@@ -190,3 +190,17 @@ func TestMergeBombFailsFast(t *testing.T) {
 		t.Fatalf("merge bomb: %v after %v", err, time.Since(start))
 	}
 }
+
+func TestNilEnvUsesProcessEnvironment(t *testing.T) {
+	t.Setenv("ORDSET_TEST_IMAGE", "from-process:1")
+	dir := t.TempDir()
+	writeTestFile(t, dir, ".env", "ORDSET_TEST_IMAGE=from-dotenv:1\nORDSET_TEST_ONLY_DOTENV=3\n")
+	path := writeTestFile(t, dir, "ordset.yml", "statefulsets:\n  a:\n    image: ${ORDSET_TEST_IMAGE}\n    replicas: ${ORDSET_TEST_ONLY_DOTENV}\n")
+	p, err := Load(path, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := p.StatefulSets["a"]; a.Image != "from-process:1" || a.ReplicaCount() != 3 {
+		t.Errorf("image %q replicas %d; want the process env to win and .env to fill the rest", a.Image, a.ReplicaCount())
+	}
+}
