@@ -1,0 +1,442 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ordset/ordset/compose"
+	"github.com/ordset/ordset/orchestrator"
+	"github.com/ordset/ordset/orchestrator/api"
+	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/store"
+)
+
+// RestartEnv is the variable "rollout restart" adds to the pod template: changing it changes
+// the revision, so pods roll in order, the way kubectl bumps a pod-template annotation.
+const RestartEnv = "ORDSET_RESTARTED_AT"
+
+// effectiveSpec is the spec handed to the Manager: the stored one plus the restart marker.
+func effectiveSpec(s store.Set) *compose.StatefulSet {
+	spec := *s.Spec
+	spec.Name = s.Name
+	if !s.RestartedAt.IsZero() {
+		spec.Env = append(slices.Clone(spec.Env), compose.EnvVar{Name: RestartEnv, Value: s.RestartedAt.UTC().Format(time.RFC3339Nano)})
+	}
+	return &spec
+}
+
+func mapStoreErr(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("%w", &notFound{err})
+	}
+	return err
+}
+
+// notFound carries a store miss as api.ErrNotFound while keeping its message.
+type notFound struct{ err error }
+
+func (n *notFound) Error() string        { return n.err.Error() }
+func (n *notFound) Is(target error) bool { return target == api.ErrNotFound }
+
+// Apply implements api.Backend.
+func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResponse, error) {
+	if req.Namespace == "" {
+		return api.ApplyResponse{}, api.Invalidf("namespace is required")
+	}
+	if len(req.Sets) == 0 {
+		return api.ApplyResponse{}, api.Invalidf("no statefulsets to apply")
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.now()
+	resp := api.ApplyResponse{Namespace: req.Namespace}
+	for _, name := range sortedNames(req.Sets) {
+		spec := req.Sets[name]
+		if spec == nil {
+			return resp, api.Invalidf("statefulset %s: empty spec", name)
+		}
+		spec.Name = name
+		rev := compose.Revision(spec)
+		replicas := spec.ReplicaCount()
+		rec, res, err := d.store.Apply(req.Namespace, spec, rev, replicas, now)
+		if err != nil {
+			return resp, fmt.Errorf("store statefulset %s/%s: %w", req.Namespace, name, err)
+		}
+		action := api.Unchanged
+		switch {
+		case res.Created:
+			action = api.Created
+		case res.SpecChanged:
+			action = api.Configured
+		case res.ReplicasChanged:
+			action = api.Scaled
+		}
+		// Apply even when unchanged: the Manager treats it as a no-op, and it heals a
+		// Manager that lost the set.
+		d.mgr.Apply(req.Namespace, effectiveSpec(rec), rec.Replicas)
+		if action != api.Unchanged {
+			d.events.record(store.Event{Reason: "Applied", Namespace: req.Namespace, Object: "statefulset/" + name,
+				Message: fmt.Sprintf("statefulset %s %s (revision %s, replicas %d)", name, action, rev, replicas)})
+		}
+		resp.Sets = append(resp.Sets, api.SetResult{Name: name, Action: action, Revision: rev, Replicas: rec.Replicas})
+	}
+	if req.Prune {
+		stored, err := d.store.List(req.Namespace)
+		if err != nil {
+			return resp, err
+		}
+		for _, s := range stored {
+			if _, keep := req.Sets[s.Name]; keep {
+				continue
+			}
+			if err := d.deleteLocked(req.Namespace, s.Name, false); err != nil {
+				return resp, err
+			}
+			resp.Sets = append(resp.Sets, api.SetResult{Name: s.Name, Action: api.Pruned})
+		}
+	}
+	return resp, nil
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Scale implements api.Backend. Concurrent scales serialise on d.mu; the later one wins in
+// the store and in the Manager alike.
+func (d *Daemon) Scale(ctx context.Context, req api.ScaleRequest) error {
+	if req.Replicas < 0 {
+		return api.Invalidf("replicas must be >= 0, got %d", req.Replicas)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	prev, err := d.store.SetReplicas(req.Namespace, req.Set, req.Replicas, d.now())
+	if err != nil {
+		return mapStoreErr(err)
+	}
+	if err := d.mgr.Scale(req.Namespace, req.Set, req.Replicas); err != nil {
+		return fmt.Errorf("scale statefulset %s/%s: %w", req.Namespace, req.Set, err)
+	}
+	if prev != req.Replicas {
+		d.events.record(store.Event{Reason: "Scaled", Namespace: req.Namespace, Object: "statefulset/" + req.Set,
+			Message: fmt.Sprintf("scaled statefulset %s from %d to %d replicas", req.Set, prev, req.Replicas)})
+	}
+	return nil
+}
+
+// Delete implements api.Backend.
+func (d *Daemon) Delete(ctx context.Context, req api.DeleteRequest) (api.DeleteResponse, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	names := req.Sets
+	if len(names) == 0 {
+		stored, err := d.store.List(req.Namespace)
+		if err != nil {
+			return api.DeleteResponse{}, err
+		}
+		for _, s := range stored {
+			names = append(names, s.Name)
+		}
+		if len(names) == 0 {
+			return api.DeleteResponse{}, fmt.Errorf("namespace %s has no statefulsets: %w", req.Namespace, api.ErrNotFound)
+		}
+	}
+	var resp api.DeleteResponse
+	for _, n := range names {
+		if _, err := d.store.Get(req.Namespace, n); err != nil {
+			return resp, mapStoreErr(err)
+		}
+		if err := d.deleteLocked(req.Namespace, n, req.RemoveVolumes); err != nil {
+			return resp, err
+		}
+		resp.Sets = append(resp.Sets, n)
+	}
+	return resp, nil
+}
+
+func (d *Daemon) deleteLocked(ns, name string, removeVolumes bool) error {
+	if err := d.store.Delete(ns, name); err != nil {
+		return fmt.Errorf("delete statefulset %s/%s from the store: %w", ns, name, err)
+	}
+	d.mgr.Delete(ns, name, removeVolumes)
+	msg := "deleting statefulset " + name + " (volumes kept)"
+	if removeVolumes {
+		msg = "deleting statefulset " + name + " and its volumes"
+	}
+	d.events.record(store.Event{Reason: "Deleted", Namespace: ns, Object: "statefulset/" + name, Message: msg})
+	return nil
+}
+
+// Restart implements api.Backend.
+func (d *Daemon) Restart(ctx context.Context, req api.RestartRequest) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	rec, err := d.store.Restart(req.Namespace, req.Set, d.now())
+	if err != nil {
+		return mapStoreErr(err)
+	}
+	d.mgr.Apply(req.Namespace, effectiveSpec(rec), rec.Replicas)
+	d.events.record(store.Event{Reason: "Restarted", Namespace: req.Namespace, Object: "statefulset/" + req.Set,
+		Message: "rollout restart of statefulset " + req.Set})
+	return nil
+}
+
+// Pods implements api.Backend.
+func (d *Daemon) Pods(ctx context.Context, namespace string) ([]api.Pod, error) {
+	sets, err := d.StatefulSets(ctx, namespace)
+	if err != nil {
+		return nil, err
+	}
+	var out []api.Pod
+	for _, s := range sets {
+		out = append(out, s.Pods...)
+	}
+	return out, nil
+}
+
+// StatefulSets implements api.Backend: the Manager's view, completed from the store for
+// sets the Manager has not reported yet, plus sets still being deleted.
+func (d *Daemon) StatefulSets(ctx context.Context, namespace string) ([]api.StatefulSet, error) {
+	stored, err := d.store.List(namespace)
+	if err != nil {
+		return nil, err
+	}
+	byKey := map[string]store.Set{}
+	for _, s := range stored {
+		byKey[s.Namespace+"/"+s.Name] = s
+	}
+	var out []api.StatefulSet
+	seen := map[string]bool{}
+	for _, ss := range d.managerStatus(ctx, namespace) {
+		key := ss.Namespace + "/" + ss.Name
+		seen[key] = true
+		rec, ok := byKey[key]
+		out = append(out, toAPISet(ss, rec, ok))
+	}
+	for _, s := range stored {
+		if !seen[s.Namespace+"/"+s.Name] {
+			out = append(out, api.StatefulSet{Namespace: s.Namespace, Name: s.Name, Image: s.Spec.Image,
+				Desired: s.Replicas, Revision: s.Revision, CreatedAt: s.CreatedAt, Waiting: "waiting for the controller", Pods: []api.Pod{}})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Namespace != out[j].Namespace {
+			return out[i].Namespace < out[j].Namespace
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out, nil
+}
+
+// notObserved is the Manager's Waiting text for a set it has not observed in a pass yet.
+const notObserved = "not observed yet"
+
+// observeGrace bounds how long a read waits for the Manager's first pass over a set, so
+// `ordset ps` right after a daemon (re)start shows the pods Docker already runs, not none.
+const observeGrace = 3 * time.Second
+
+// managerStatus returns the Manager's status for one namespace or, for "", all of them.
+func (d *Daemon) managerStatus(ctx context.Context, namespace string) []orchestrator.SetStatus {
+	deadline := time.Now().Add(observeGrace)
+	for {
+		st := d.mgr.Status(namespace)
+		pending := false
+		for _, s := range st {
+			pending = pending || s.Waiting == notObserved
+		}
+		if !pending || time.Now().After(deadline) {
+			return st
+		}
+		select {
+		case <-ctx.Done():
+			return st
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func toAPISet(ss orchestrator.SetStatus, rec store.Set, stored bool) api.StatefulSet {
+	out := api.StatefulSet{
+		Namespace: ss.Namespace, Name: ss.Name,
+		Desired: ss.Desired, Current: ss.Current, Ready: ss.Ready, Updated: ss.Updated,
+		Revision: ss.Revision, Waiting: ss.Waiting, Pods: []api.Pod{},
+	}
+	if stored {
+		out.Image, out.CreatedAt = rec.Spec.Image, rec.CreatedAt
+	}
+	for _, p := range ss.Pods {
+		out.Pods = append(out.Pods, toAPIPod(p))
+	}
+	sort.Slice(out.Pods, func(i, j int) bool { return out.Pods[i].Ordinal < out.Pods[j].Ordinal })
+	return out
+}
+
+func toAPIPod(p orchestrator.PodStatus) api.Pod {
+	vols := p.Volumes
+	if vols == nil {
+		vols = []string{}
+	}
+	ports := p.Ports
+	if ports == nil {
+		ports = []compose.Port{}
+	}
+	return api.Pod{
+		Name: p.Name, Namespace: p.Namespace, StatefulSet: p.Set, Service: p.Service, Ordinal: p.Ordinal,
+		Container: p.Container, ContainerID: p.ContainerID, IP: p.IP, IPv6: p.IPv6,
+		Ready: p.Ready, Status: p.Status, Restarts: p.Restarts, Revision: p.Revision,
+		Volumes: vols, Ports: ports, CreatedAt: p.CreatedAt, StartedAt: p.StartedAt,
+	}
+}
+
+// findPod resolves a pod name ("redis-1") of a namespace.
+func (d *Daemon) findPod(ctx context.Context, namespace, pod string) (api.Pod, error) {
+	pods, err := d.Pods(ctx, namespace)
+	if err != nil {
+		return api.Pod{}, err
+	}
+	for _, p := range pods {
+		if p.Name == pod || p.Container == pod {
+			return p, nil
+		}
+	}
+	return api.Pod{}, fmt.Errorf("pod %s/%s: %w", namespace, pod, api.ErrNotFound)
+}
+
+// Describe implements api.Backend for a set name or a pod name.
+func (d *Daemon) Describe(ctx context.Context, namespace, name string) (api.Description, error) {
+	var desc api.Description
+	setName := name
+	rec, err := d.store.Get(namespace, name)
+	if errors.Is(err, store.ErrNotFound) {
+		pod, perr := d.findPod(ctx, namespace, name)
+		if perr != nil {
+			return desc, fmt.Errorf("no statefulset or pod %q in namespace %s: %w", name, namespace, api.ErrNotFound)
+		}
+		desc.Pod = &pod
+		setName = pod.StatefulSet
+		rec, err = d.store.Get(namespace, setName)
+	}
+	if err == nil {
+		desc.Spec = effectiveSpec(rec)
+		desc.Revisions = rec.Revisions
+		desc.RestartedAt = rec.RestartedAt
+	}
+	sets, err := d.StatefulSets(ctx, namespace)
+	if err != nil {
+		return desc, err
+	}
+	for _, s := range sets {
+		if s.Name == setName {
+			desc.StatefulSet = s
+		}
+	}
+	events, err := d.store.Events(0)
+	if err != nil {
+		return desc, err
+	}
+	for _, e := range events {
+		if e.Namespace != namespace {
+			continue
+		}
+		if e.Object == "statefulset/"+setName || strings.HasPrefix(e.Object, "pod/"+setName+"-") {
+			if desc.Pod == nil || e.Object == "statefulset/"+setName || e.Object == "pod/"+desc.Pod.Name {
+				desc.Events = append(desc.Events, e)
+			}
+		}
+	}
+	if n := len(desc.Events); n > 20 {
+		desc.Events = desc.Events[n-20:]
+	}
+	return desc, nil
+}
+
+// Events implements api.Backend.
+func (d *Daemon) Events(ctx context.Context, q api.EventsQuery, send func(api.Event) error) error {
+	match := func(e store.Event) bool {
+		return (q.Namespace == "" || e.Namespace == q.Namespace) && (q.Object == "" || e.Object == q.Object)
+	}
+	return d.events.follow(ctx, q.Since, match, q.Follow, send)
+}
+
+// Logs implements api.Backend.
+func (d *Daemon) Logs(ctx context.Context, namespace, pod string, opts api.LogOptions) (io.ReadCloser, error) {
+	p, err := d.findPod(ctx, namespace, pod)
+	if err != nil {
+		return nil, err
+	}
+	if p.ContainerID == "" {
+		return nil, fmt.Errorf("pod %s/%s has no container yet: %w", namespace, pod, api.ErrNotFound)
+	}
+	rc, err := d.rt.Logs(ctx, p.ContainerID, orchestrator.LogOptions{Follow: opts.Follow, Tail: opts.Tail, Timestamps: opts.Timestamps})
+	if err != nil {
+		return nil, fmt.Errorf("logs of pod %s/%s: %w", namespace, pod, err)
+	}
+	return rc, nil
+}
+
+// ExecTarget implements api.Backend.
+func (d *Daemon) ExecTarget(ctx context.Context, namespace, pod string) (api.ExecTarget, error) {
+	p, err := d.findPod(ctx, namespace, pod)
+	if err != nil {
+		return api.ExecTarget{}, err
+	}
+	if p.ContainerID == "" {
+		return api.ExecTarget{}, fmt.Errorf("pod %s/%s has no container yet: %w", namespace, pod, api.ErrConflict)
+	}
+	c, err := d.rt.InspectContainer(ctx, p.ContainerID)
+	if err != nil {
+		return api.ExecTarget{}, fmt.Errorf("inspect pod %s/%s: %w", namespace, pod, err)
+	}
+	return api.ExecTarget{ContainerID: c.ID, Container: c.Name, Running: c.State == orchestrator.StateRunning}, nil
+}
+
+// orphans lists labelled containers and volumes whose namespace/set the store does not hold.
+func (d *Daemon) orphans(ctx context.Context) ([]api.Orphan, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	stored, err := d.store.List("")
+	if err != nil {
+		return nil, err
+	}
+	known := map[string]bool{}
+	for _, s := range stored {
+		known[s.Namespace+"/"+s.Name] = true
+	}
+	for _, s := range d.mgr.Status("") { // sets being deleted are not orphans yet
+		known[s.Namespace+"/"+s.Name] = true
+	}
+	var out []api.Orphan
+	add := func(kind, name string, l map[string]string) {
+		ns, set := l[labels.Namespace], l[labels.Set]
+		if set == "" || known[ns+"/"+set] {
+			return
+		}
+		out = append(out, api.Orphan{Kind: kind, Name: name, Namespace: ns, Set: set})
+	}
+	cs, err := d.rt.ListContainers(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("list containers: %w", err)
+	}
+	for _, c := range cs {
+		add("container", c.Name, c.Labels)
+	}
+	vs, err := d.rt.ListVolumes(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("list volumes: %w", err)
+	}
+	for _, v := range vs {
+		add("volume", v.Name, v.Labels)
+	}
+	return out, nil
+}

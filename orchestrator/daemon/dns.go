@@ -1,0 +1,181 @@
+package daemon
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ordset/ordset/dnsserver"
+	"github.com/ordset/ordset/orchestrator"
+	"github.com/ordset/ordset/orchestrator/api"
+)
+
+// gatewayListeners keeps one DNS listener on <gateway>:53 of every ordset network, and the
+// allowed client networks in step with the networks' subnets.
+type gatewayListeners struct {
+	srv  *dnsserver.Server
+	port int
+	log  *slog.Logger
+	kick chan struct{}
+
+	mu      sync.Mutex
+	hostErr string
+	gw      map[string]*gwListener // by network name
+}
+
+type gwListener struct {
+	addr     string
+	err      string
+	lastTry  time.Time
+	listened bool
+}
+
+// retryBind is how long a gateway listener that failed to bind waits before the next try.
+const retryBind = 30 * time.Second
+
+func newGatewayListeners(srv *dnsserver.Server, port int, log *slog.Logger) *gatewayListeners {
+	return &gatewayListeners{srv: srv, port: port, log: log, kick: make(chan struct{}, 1), gw: map[string]*gwListener{}}
+}
+
+// poke asks the loop for a pass soon (called when pods change: a new namespace's network
+// appears just before its first pod).
+func (g *gatewayListeners) poke() {
+	select {
+	case g.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (g *gatewayListeners) loop(ctx context.Context, rt orchestrator.Runtime) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		nets, err := rt.ListNetworks(lctx)
+		cancel()
+		if err != nil {
+			if ctx.Err() == nil {
+				g.log.Warn("list networks for DNS listeners", "err", err)
+			}
+		} else {
+			g.sync(nets, time.Now())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-g.kick:
+		}
+	}
+}
+
+func (g *gatewayListeners) sync(nets []orchestrator.Network, now time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	seen := map[string]bool{}
+	var allowed []netip.Prefix
+	for _, n := range nets {
+		if p, err := netip.ParsePrefix(n.Subnet); err == nil {
+			allowed = append(allowed, p.Masked())
+		}
+		if n.Gateway == "" {
+			continue
+		}
+		seen[n.Name] = true
+		addr := net.JoinHostPort(n.Gateway, strconv.Itoa(g.port))
+		l := g.gw[n.Name]
+		if l != nil && l.addr != addr && l.listened {
+			_ = g.srv.Close(l.addr)
+			l = nil
+		}
+		if l == nil {
+			l = &gwListener{addr: addr}
+			g.gw[n.Name] = l
+		}
+		if l.listened || (!l.lastTry.IsZero() && now.Sub(l.lastTry) < retryBind) {
+			continue
+		}
+		l.lastTry = now
+		if err := g.srv.Listen(addr); err != nil {
+			if l.err != err.Error() {
+				g.log.Warn("cannot serve DNS on network gateway; pods still resolve peers through Docker network aliases, but readiness gating and SRV records are lost",
+					"network", n.Name, "addr", addr, "err", err)
+			}
+			l.err = err.Error()
+			continue
+		}
+		l.err, l.listened = "", true
+	}
+	g.srv.SetAllowedNets(allowed)
+	for name, l := range g.gw {
+		if seen[name] {
+			continue
+		}
+		if l.listened {
+			if err := g.srv.Close(l.addr); err != nil {
+				g.log.Warn("close DNS listener", "addr", l.addr, "err", err)
+			}
+		}
+		delete(g.gw, name)
+	}
+}
+
+func (g *gatewayListeners) status(zone, hostReq string, srv *dnsserver.Server) api.DNSStatus {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	st := api.DNSStatus{Zone: zone}
+	bound := srv.ListenAddrs()
+	gwAddrs := map[string]bool{}
+	for name, l := range g.gw {
+		gwAddrs[l.addr] = true
+		st.Listeners = append(st.Listeners, api.DNSListener{Addr: l.addr, Network: name, Error: l.err})
+	}
+	for _, b := range bound {
+		if !gwAddrs[b] && st.HostAddr == "" {
+			st.HostAddr = b
+		}
+	}
+	if hostReq != "-" {
+		host := api.DNSListener{Addr: st.HostAddr, Network: "host", Error: g.hostErr}
+		if host.Addr == "" {
+			host.Addr = hostReq
+		}
+		st.Listeners = append(st.Listeners, host)
+	}
+	sort.Slice(st.Listeners, func(i, j int) bool { return st.Listeners[i].Addr < st.Listeners[j].Addr })
+	return st
+}
+
+// endpoints converts pod status into DNS endpoints: one per pod with an IP.
+func endpoints(pods []orchestrator.PodStatus) []dnsserver.Endpoint {
+	out := make([]dnsserver.Endpoint, 0, len(pods))
+	for _, p := range pods {
+		e := dnsserver.Endpoint{
+			Namespace:       p.Namespace,
+			Service:         p.Service,
+			Hostname:        p.Name,
+			Ready:           p.Ready,
+			PublishNotReady: p.PublishNotReady,
+		}
+		if a, err := netip.ParseAddr(p.IP); err == nil {
+			e.IPv4 = a.Unmap()
+		}
+		if a, err := netip.ParseAddr(p.IPv6); err == nil {
+			e.IPv6 = a
+		}
+		if !e.IPv4.IsValid() && !e.IPv6.IsValid() {
+			continue
+		}
+		for _, port := range p.Ports {
+			e.Ports = append(e.Ports, dnsserver.Port{Name: port.Name, Protocol: strings.ToUpper(port.Protocol), Port: port.ContainerPort})
+		}
+		out = append(out, e)
+	}
+	return out
+}

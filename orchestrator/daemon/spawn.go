@@ -1,0 +1,126 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ordset/ordset/orchestrator/api"
+)
+
+// EnsureRunning returns a client for the daemon of p, starting one in the background when
+// nothing answers on the socket: the same binary re-executed as "ordset daemon", detached in
+// its own session, logging to p.Log. It waits (polling, bounded by timeout) for the socket.
+func EnsureRunning(ctx context.Context, p Paths, timeout time.Duration) (*api.Client, error) {
+	c := api.NewClient(p.Socket)
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	err := c.Ping(pctx)
+	cancel()
+	if err == nil {
+		return c, nil
+	}
+	if LockedPID(p) == 0 {
+		if err := spawn(p); err != nil {
+			return nil, err
+		}
+	}
+	deadline := time.Now().Add(timeout)
+	delay := 10 * time.Millisecond
+	for {
+		pctx, cancel := context.WithTimeout(ctx, time.Second)
+		err := c.Ping(pctx)
+		cancel()
+		if err == nil {
+			return c, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("the ordset daemon did not answer on %s within %s (see %s): %w", p.Socket, timeout, p.Log, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 200*time.Millisecond)
+	}
+}
+
+func spawn(p Paths) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find own executable to start the daemon: %w", err)
+	}
+	if err := os.MkdirAll(p.Dir, 0o700); err != nil {
+		return fmt.Errorf("create state directory %s: %w", p.Dir, err)
+	}
+	logf, err := os.OpenFile(p.Log, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("open daemon log %s: %w", p.Log, err)
+	}
+	defer logf.Close()
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		return err
+	}
+	defer devnull.Close()
+	cmd := exec.Command(exe, "daemon")
+	cmd.Env = append(os.Environ(), "ORDSET_STATE_DIR="+p.Dir)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, logf, logf
+	cmd.Dir = "/"
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start daemon %s daemon: %w", exe, err)
+	}
+	// The child lives on in its own session; release it so it is not a zombie of ours.
+	return cmd.Process.Release()
+}
+
+// Stop asks the daemon of p to shut down gracefully and waits until its lock is released.
+// Pods keep running. It reports whether a daemon was running.
+func Stop(ctx context.Context, p Paths, timeout time.Duration) (bool, error) {
+	pid := LockedPID(p)
+	c := api.NewClient(p.Socket)
+	if err := c.Shutdown(ctx); err != nil {
+		if pid == 0 {
+			return false, nil
+		}
+		// The API does not answer but the process holds the lock: signal it.
+		if perr := syscall.Kill(pid, syscall.SIGTERM); perr != nil && !errors.Is(perr, syscall.ESRCH) {
+			return true, fmt.Errorf("stop daemon pid %d: %w", pid, perr)
+		}
+	}
+	deadline := time.Now().Add(timeout)
+	for LockedPID(p) != 0 {
+		if time.Now().After(deadline) {
+			return true, fmt.Errorf("daemon pid %d still running after %s", pid, timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return true, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return true, nil
+}
+
+// parseExtraLabels parses ORDSET_EXTRA_LABELS ("k=v,k2=v2").
+func parseExtraLabels(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, kv := range strings.Split(s, ",") {
+		kv = strings.TrimSpace(kv)
+		if kv == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("ORDSET_EXTRA_LABELS: %q is not key=value", kv)
+		}
+		out[k] = v
+	}
+	return out, nil
+}

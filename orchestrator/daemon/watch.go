@@ -1,0 +1,86 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/ordset/ordset/orchestrator"
+	"github.com/ordset/ordset/orchestrator/api"
+	"github.com/ordset/ordset/orchestrator/store"
+)
+
+// watchTick bounds how stale a progress frame can be when no event arrives.
+const watchTick = 200 * time.Millisecond
+
+// watchHeartbeat re-sends an unchanged frame so clients notice a dead daemon.
+const watchHeartbeat = 2 * time.Second
+
+// Watch implements api.Backend: a frame whenever the watched sets change (checked on every
+// Manager event and every watchTick), with the events recorded since the previous frame.
+func (d *Daemon) Watch(ctx context.Context, namespace string, sets []string, send func(api.WatchFrame) error) error {
+	if namespace == "" {
+		return api.Invalidf("watch needs a namespace")
+	}
+	evs, unsub := d.events.subscribe()
+	defer unsub()
+	mgrEvents, unsubMgr := d.mgr.Subscribe()
+	defer unsubMgr()
+	want := map[string]bool{}
+	for _, s := range sets {
+		want[s] = true
+	}
+	t := time.NewTicker(watchTick)
+	defer t.Stop()
+	var last []byte
+	var lastSent time.Time
+	var pending []store.Event
+	for {
+		all, err := d.StatefulSets(ctx, namespace)
+		if err != nil {
+			return err
+		}
+		f := api.WatchFrame{Time: d.now()}
+		present := map[string]bool{}
+		for _, s := range all {
+			if len(want) == 0 || want[s.Name] {
+				f.Sets = append(f.Sets, s)
+				present[s.Name] = true
+			}
+		}
+		for _, s := range sets {
+			if !present[s] {
+				f.Gone = append(f.Gone, namespace+"/"+s)
+			}
+		}
+		for _, e := range pending {
+			if e.Namespace == namespace {
+				f.Events = append(f.Events, e)
+			}
+		}
+		pending = nil
+		key, _ := json.Marshal(api.WatchFrame{Sets: f.Sets, Gone: f.Gone})
+		if string(key) != string(last) || len(f.Events) > 0 || time.Since(lastSent) >= watchHeartbeat {
+			if err := send(f); err != nil {
+				return err
+			}
+			last, lastSent = key, time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		case e := <-evs:
+			pending = append(pending, e)
+		case <-mgrEvents:
+		}
+	}
+}
+
+// onPods is the Manager's callback whenever pods change: publish a new DNS snapshot.
+func (d *Daemon) onPods(pods []orchestrator.PodStatus) {
+	if err := d.dns.Publish(endpoints(pods)); err != nil {
+		d.log.Warn("dns snapshot skipped invalid pods", "err", err)
+	}
+	d.dnsNets.poke()
+}
