@@ -90,6 +90,18 @@ start/scale/update gated on readiness, stable DNS) on a plain Docker engine.
 Flags may come before or after arguments ("ordset scale redis 5 -n demo");
 "--" ends the flags.
 
+Examples:
+   ordset up                      # start the sets of ./ordset.yaml, wait until Ready
+   ordset ps                      # pods, readiness, IPs, volumes
+   ordset scale redis 5           # grow in order, each pod Ready before the next
+   ordset dns resolve redis-0.redis
+   ordset down --volumes          # delete everything, data included
+
+Environment:
+   ORDSET_STATE_DIR     daemon state directory (socket, store, log)
+   ORDSET_DNS_ADDR      host listener of the embedded DNS server (default 127.0.0.1:15353)
+   NO_COLOR             no colours in progress output
+
 Exit codes:
    0  success
    1  failure (invalid file, engine or daemon error, ...)
@@ -111,9 +123,25 @@ func newApp(env *cliEnv) *cli.App {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output format: table|wide|json|yaml, as the command supports"},
 			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "log level: debug|info|warn|error"},
 		},
+		Version:              version,
+		EnableBashCompletion: true,
 		Commands: []*cli.Command{
+			upCommand(env),
+			downCommand(env),
+			scaleCommand(env),
+			psCommand(env),
+			getCommand(env),
+			describeCommand(env),
+			eventsCommand(env),
+			logsCommand(env),
+			execCommand(env),
+			rolloutCommand(env),
+			dnsCommand(env),
 			validateCommand(env),
 			configCommand(env),
+			daemonCommand(env),
+			versionCommand(env),
+			completionCommand(env),
 		},
 		Before: func(c *cli.Context) error {
 			_, err := parseLevel(c.String("log-level"))
@@ -263,6 +291,10 @@ func flagArity(flags []cli.Flag) map[string]bool {
 func normalizeArgs(app *cli.App, args []string) []string {
 	if len(args) <= 1 {
 		return args
+	}
+	// urfave/cli only recognises its shell-completion flag as the last argument.
+	if last := args[len(args)-1]; last == "--generate-bash-completion" {
+		return append(normalizeArgs(app, args[:len(args)-1]), last)
 	}
 	global := &cmdLevel{arity: flagArity(app.Flags)}
 	var levels []*cmdLevel

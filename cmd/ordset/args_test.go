@@ -8,16 +8,14 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// testApp mirrors the real global flags and adds commands shaped like the
-// ones still to come (a bool flag, a value flag, subcommands).
+// testApp is the real app plus commands shaped to exercise the normaliser's corners (a
+// command shadowing a global flag, a value flag on a parent with subcommands). Real commands
+// (scale, exec, down, ps) are used as they are.
 func testApp() *cli.App {
 	app := newApp(&cliEnv{})
 	app.Commands = append(app.Commands,
-		&cli.Command{Name: "scale"},
-		&cli.Command{Name: "exec", Flags: []cli.Flag{&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}}}},
-		&cli.Command{Name: "down", Flags: []cli.Flag{&cli.BoolFlag{Name: "volumes", Aliases: []string{"v"}}, &cli.DurationFlag{Name: "timeout"}}},
-		&cli.Command{Name: "ps", Flags: []cli.Flag{&cli.StringFlag{Name: "output", Aliases: []string{"o"}}}},
-		&cli.Command{Name: "daemon", Flags: []cli.Flag{&cli.StringFlag{Name: "state-dir"}},
+		&cli.Command{Name: "lister", Flags: []cli.Flag{&cli.StringFlag{Name: "output", Aliases: []string{"o"}}}},
+		&cli.Command{Name: "tool", Flags: []cli.Flag{&cli.StringFlag{Name: "state-dir"}},
 			Subcommands: []*cli.Command{{Name: "status", Flags: []cli.Flag{&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}}}}}},
 	)
 	return app
@@ -38,10 +36,14 @@ func TestNormalizeArgs(t *testing.T) {
 		{"ordset exec -- ls", "ordset exec -- -- ls"},
 		{"ordset down -v --timeout 5s -n demo", "ordset -n demo down -v --timeout 5s"},
 		{"ordset down --volumes=true", "ordset down --volumes=true"},
-		{"ordset ps -o wide -n demo", "ordset -n demo ps -o wide"},
-		{"ordset ps redis -o json", "ordset ps -o json -- redis"},
+		{"ordset ps -o wide -n demo", "ordset -o wide -n demo ps"},
+		{"ordset lister -o wide -n demo", "ordset -n demo lister -o wide"},
+		{"ordset lister redis -o json", "ordset lister -o json -- redis"},
+		{"ordset logs redis-0 -f --tail 5", "ordset logs -f --tail 5 -- redis-0"},
+		{"ordset up -f x.yaml --timeout 1m", "ordset -f x.yaml up --timeout 1m"},
 		{"ordset config -o json", "ordset -o json config"},
-		{"ordset daemon status -q --state-dir /s -n x", "ordset -n x daemon --state-dir /s status -q"},
+		{"ordset tool status -q --state-dir /s -n x", "ordset -n x tool --state-dir /s status -q"},
+		{"ordset get sts -A web", "ordset get sts -A -- web"},
 		{"ordset validate --bogus extra", "ordset validate --bogus -- extra"},
 		{"ordset --bogus validate", "ordset --bogus validate"},
 		{"ordset nosuch -n demo", "ordset -n demo -- nosuch"},

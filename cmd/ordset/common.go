@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/ordset/ordset/compose"
+	"github.com/ordset/ordset/orchestrator/api"
+	"github.com/ordset/ordset/orchestrator/daemon"
+)
+
+// daemonStartTimeout bounds waiting for a freshly started daemon's socket.
+const daemonStartTimeout = 15 * time.Second
+
+// connect returns a client for the daemon, starting one in the background when none answers.
+func connect(ctx context.Context) (*api.Client, error) {
+	p, err := daemon.DefaultPaths()
+	if err != nil {
+		return nil, err
+	}
+	return daemon.EnsureRunning(ctx, p, daemonStartTimeout)
+}
+
+// resolveNamespace implements the lookup order -n, the namespace of ./ordset.yaml, "default".
+func resolveNamespace(c *cli.Context, env *cliEnv) string {
+	if ns := c.String("namespace"); ns != "" {
+		return ns
+	}
+	if path, err := compose.FindFile("."); err == nil {
+		if p, err := compose.Load(path, compose.LoadOptions{Env: env.envMap()}); err == nil && p.Namespace != "" {
+			return p.Namespace
+		}
+	}
+	return "default"
+}
+
+// progressFlag chooses the progress display.
+var progressFlag = &cli.StringFlag{
+	Name: "progress", Value: "auto",
+	Usage: "progress output: auto (redrawn in place on a terminal), tty or plain",
+}
+
+// progressTTY decides whether progress (written to stderr) is redrawn in place.
+func progressTTY(c *cli.Context, env *cliEnv) bool {
+	switch c.String("progress") {
+	case "tty":
+		return true
+	case "plain":
+		return false
+	}
+	f, ok := env.Stderr.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+var timeoutFlag = &cli.DurationFlag{Name: "timeout", Value: 5 * time.Minute, Usage: "give up waiting after this long (exit 1)"}
+var noWaitFlag = &cli.BoolFlag{Name: "no-wait", Usage: "return once the daemon accepted the request, without waiting"}
+var allNamespacesFlag = &cli.BoolFlag{Name: "all-namespaces", Aliases: []string{"A"}, Usage: "every namespace"}

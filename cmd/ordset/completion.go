@@ -1,0 +1,58 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+)
+
+func completionCommand(env *cliEnv) *cli.Command {
+	return &cli.Command{
+		Name:      "completion",
+		Usage:     "print a shell completion script (bash or zsh)",
+		ArgsUsage: "bash|zsh",
+		Description: `Examples:
+   source <(ordset completion bash)
+   ordset completion zsh > "${fpath[1]}/_ordset"`,
+		Action: func(c *cli.Context) error {
+			switch c.Args().First() {
+			case "bash":
+				_, err := fmt.Fprint(c.App.Writer, bashCompletion)
+				return err
+			case "zsh":
+				_, err := fmt.Fprint(c.App.Writer, zshCompletion)
+				return err
+			}
+			return usageErrorf("completion needs bash or zsh")
+		},
+	}
+}
+
+// The scripts ask the binary itself for candidates (urfave/cli's --generate-bash-completion),
+// so they never go stale when commands change.
+const bashCompletion = `_ordset_complete() {
+  local cur words
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  words=("${COMP_WORDS[@]:0:COMP_CWORD}")
+  if [[ "$cur" == -* ]]; then
+    COMPREPLY=($(compgen -W "$("${words[@]}" "$cur" --generate-bash-completion 2>/dev/null)" -- "$cur"))
+  else
+    COMPREPLY=($(compgen -W "$("${words[@]}" --generate-bash-completion 2>/dev/null)" -- "$cur"))
+  fi
+}
+complete -o default -F _ordset_complete ordset
+`
+
+const zshCompletion = `#compdef ordset
+_ordset() {
+  local -a opts
+  local cur=${words[-1]}
+  if [[ "$cur" == -* ]]; then
+    opts=("${(@f)$(${words[@]:0:#words[@]-1} ${cur} --generate-bash-completion 2>/dev/null)}")
+  else
+    opts=("${(@f)$(${words[@]:0:#words[@]-1} --generate-bash-completion 2>/dev/null)}")
+  fi
+  _describe 'values' opts
+}
+compdef _ordset ordset
+`

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ordset/ordset/orchestrator/api"
+)
+
+func describeCommand(env *cliEnv) *cli.Command {
+	return &cli.Command{
+		Name:      "describe",
+		Usage:     "show a statefulset or pod in detail: spec, status, events and why it is waiting",
+		ArgsUsage: "SET|POD",
+		Description: `Examples:
+   ordset describe redis
+   ordset describe redis-1 -n demo
+   ordset describe redis -o json`,
+		Flags:  nil,
+		Action: func(c *cli.Context) error { return runDescribe(c, env) },
+	}
+}
+
+func runDescribe(c *cli.Context, env *cliEnv) error {
+	if c.NArg() != 1 {
+		return usageErrorf("describe needs one SET or POD name")
+	}
+	out, err := outputFormat(c, "text", "text", "json")
+	if err != nil {
+		return err
+	}
+	ns := resolveNamespace(c, env)
+	cl, err := connect(c.Context)
+	if err != nil {
+		return err
+	}
+	d, err := cl.Describe(c.Context, ns, c.Args().First())
+	if err != nil {
+		return err
+	}
+	if out == "json" {
+		return writeJSON(c.App.Writer, d)
+	}
+	printDescription(c.App.Writer, d, time.Now())
+	return nil
+}
+
+func printDescription(w io.Writer, d api.Description, now time.Time) {
+	s := d.StatefulSet
+	kv := func(k, v string) { fmt.Fprintf(w, "%-22s %s\n", k+":", v) }
+	if p := d.Pod; p != nil {
+		kv("Pod", p.Name)
+		kv("Namespace", p.Namespace)
+		kv("StatefulSet", p.StatefulSet)
+		kv("Container", fmt.Sprintf("%s (%s)", p.Container, shortID(p.ContainerID)))
+		kv("Status", fmt.Sprintf("%s, ready=%t, restarts=%d", p.Status, p.Ready, p.Restarts))
+		kv("IP", orNone(p.IP))
+		kv("Revision", orNone(p.Revision))
+		kv("Volumes", orNone(strings.Join(p.Volumes, ", ")))
+		if !p.StartedAt.IsZero() {
+			kv("Started", fmt.Sprintf("%s (%s ago)", p.StartedAt.Format(time.RFC3339), age(p.StartedAt, now)))
+		}
+		fmt.Fprintln(w)
+	}
+	kv("Name", s.Name)
+	kv("Namespace", s.Namespace)
+	kv("Replicas", fmt.Sprintf("%d desired | %d current | %d ready | %d updated", s.Desired, s.Current, s.Ready, s.Updated))
+	kv("Revision", orNone(s.Revision))
+	if sp := d.Spec; sp != nil {
+		kv("Image", sp.Image)
+		kv("Service", sp.ServiceName)
+		kv("Pod Management Policy", sp.PodManagementPolicy)
+		kv("Update Strategy", fmt.Sprintf("%s (partition %d)", sp.UpdateStrategy.Type, sp.UpdateStrategy.Partition))
+		kv("Retention", fmt.Sprintf("whenScaled=%s whenDeleted=%s", sp.PersistentVolumeClaimRetentionPolicy.WhenScaled, sp.PersistentVolumeClaimRetentionPolicy.WhenDeleted))
+		var ports, claims []string
+		for _, p := range sp.Ports {
+			ports = append(ports, fmt.Sprintf("%s %d/%s", p.Name, p.ContainerPort, p.Protocol))
+		}
+		for _, v := range sp.VolumeClaimTemplates {
+			claims = append(claims, v.Name)
+		}
+		kv("Ports", orNone(strings.Join(ports, ", ")))
+		kv("Volume Claims", orNone(strings.Join(claims, ", ")))
+	}
+	if !d.RestartedAt.IsZero() {
+		kv("Restarted At", d.RestartedAt.Format(time.RFC3339))
+	}
+	waiting := s.Waiting
+	if waiting == "" && s.Converged() {
+		waiting = "<none: converged>"
+	}
+	kv("Waiting", orNone(waiting))
+	if len(d.Revisions) > 0 {
+		fmt.Fprintln(w, "Revisions:")
+		for _, r := range d.Revisions {
+			fmt.Fprintf(w, "  %s  first applied %s\n", r.Revision, r.FirstApplied.Format(time.RFC3339))
+		}
+	}
+	if d.Pod == nil && len(s.Pods) > 0 {
+		fmt.Fprintln(w, "Pods:")
+		for _, p := range s.Pods {
+			fmt.Fprintf(w, "  %-16s %-18s ready=%-5t restarts=%d  %s\n", p.Name, p.Status, p.Ready, p.Restarts, orNone(p.IP))
+		}
+	}
+	fmt.Fprintln(w, "Events:")
+	if len(d.Events) == 0 {
+		fmt.Fprintln(w, "  <none>")
+	}
+	for _, e := range d.Events {
+		fmt.Fprintf(w, "  %-8s %-8s %-12s %-22s %s\n", age(e.Time, now), e.Type, e.Reason, e.Object, e.Message)
+	}
+}
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return orNone(id)
+}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/urfave/cli/v2"
+
+	"github.com/ordset/ordset/dnsserver"
+)
+
+func dnsCommand(env *cliEnv) *cli.Command {
+	return &cli.Command{
+		Name:  "dns",
+		Usage: "query the daemon's embedded DNS server",
+		Subcommands: []*cli.Command{{
+			Name:      "resolve",
+			Usage:     "resolve a name (A by default) and print the answers",
+			ArgsUsage: "NAME [TYPE]",
+			Description: `Names without a trailing dot go through the pods' search path
+(<ns>.svc.<zone>, svc.<zone>, <zone>), so "redis-0.redis" works as inside a pod.
+
+Examples:
+   ordset dns resolve redis-0.redis.demo.svc.cluster.local
+   ordset dns resolve redis -n demo
+   ordset dns resolve _redis._tcp.redis.demo.svc.cluster.local SRV`,
+			Flags:  nil,
+			Action: func(c *cli.Context) error { return runDNSResolve(c, env) },
+		}},
+	}
+}
+
+func runDNSResolve(c *cli.Context, env *cliEnv) error {
+	if c.NArg() < 1 || c.NArg() > 2 {
+		return usageErrorf("dns resolve needs NAME [TYPE]")
+	}
+	name := c.Args().Get(0)
+	qtype := dns.TypeA
+	if t := c.Args().Get(1); t != "" {
+		var ok bool
+		if qtype, ok = dns.StringToType[strings.ToUpper(t)]; !ok {
+			return usageErrorf("unknown record type %q", t)
+		}
+	}
+	ns := resolveNamespace(c, env)
+	cl, err := connect(c.Context)
+	if err != nil {
+		return err
+	}
+	st, err := cl.Status(c.Context)
+	if err != nil {
+		return err
+	}
+	server := st.DNS.HostAddr
+	if server == "" {
+		server = os.Getenv("ORDSET_DNS_ADDR")
+	}
+	if server == "" {
+		server = dnsserver.DefaultHostAddr
+	}
+	zone := st.DNS.Zone
+	if zone == "" {
+		zone = dnsserver.DefaultZone
+	}
+	candidates := []string{name}
+	if !strings.HasSuffix(name, ".") {
+		candidates = nil
+		for _, suffix := range []string{ns + ".svc." + zone, "svc." + zone, zone} {
+			if !strings.HasSuffix(strings.ToLower(name), "."+suffix) && !strings.HasSuffix(strings.ToLower(name), suffix) {
+				candidates = append(candidates, name+"."+suffix)
+			}
+		}
+		candidates = append(candidates, name)
+	}
+	var last *dns.Msg
+	for _, cand := range candidates {
+		qctx, cancel := contextTimeout(c, 3*time.Second)
+		m, err := dnsserver.Query(qctx, server, cand, qtype)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("query %s at %s: %w", cand, server, err)
+		}
+		last = m
+		if m.Rcode == dns.RcodeSuccess && len(m.Answer) > 0 {
+			for _, rr := range m.Answer {
+				fmt.Fprintln(c.App.Writer, rr.String())
+			}
+			for _, rr := range m.Extra {
+				if _, opt := rr.(*dns.OPT); !opt {
+					fmt.Fprintln(c.App.Writer, rr.String())
+				}
+			}
+			return nil
+		}
+	}
+	return cli.Exit(fmt.Sprintf("%s: %s (no %s records)", name, dns.RcodeToString[last.Rcode], dns.TypeToString[qtype]), 1)
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ordset/ordset/orchestrator/api"
+)
+
+func downCommand(env *cliEnv) *cli.Command {
+	return &cli.Command{
+		Name:  "down",
+		Usage: "delete the statefulsets of a file or namespace (volumes are kept unless --volumes)",
+		Description: `Stops pods from the highest ordinal down, removes them and the namespace's network.
+Per-ordinal volumes are kept, so a later "ordset up" finds its data again, unless
+--volumes is given.
+
+Examples:
+   ordset down
+   ordset down -n demo
+   ordset down -f examples/redis/ordset.yaml --volumes`,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "volumes", Aliases: []string{"v"}, Usage: "also remove the per-ordinal volumes (data is lost)"},
+			noWaitFlag, timeoutFlag, progressFlag,
+		},
+		Action: func(c *cli.Context) error { return runDown(c, env) },
+	}
+}
+
+func runDown(c *cli.Context, env *cliEnv) error {
+	if c.NArg() > 0 {
+		return usageErrorf("down takes no arguments (got %q); use -f FILE or -n NS", c.Args().First())
+	}
+	var ns string
+	var sets []string
+	if c.String("namespace") == "" {
+		proj, _, err := env.loadProject(c)
+		if err != nil && c.String("file") != "" {
+			return err
+		}
+		if proj != nil {
+			ns = proj.Namespace
+			sets = proj.SetNames()
+		}
+	}
+	if ns == "" {
+		ns = resolveNamespace(c, env)
+	}
+	cl, err := connect(c.Context)
+	if err != nil {
+		return err
+	}
+	resp, err := cl.Delete(c.Context, api.DeleteRequest{Namespace: ns, Sets: sets, RemoveVolumes: c.Bool("volumes")})
+	if err != nil {
+		return err
+	}
+	for _, s := range resp.Sets {
+		fmt.Fprintf(c.App.ErrWriter, "statefulset %s/%s deleted\n", ns, s)
+	}
+	if c.Bool("no-wait") {
+		return nil
+	}
+	return watchProgress(c.Context, cl, ns, resp.Sets, untilGone, c.Duration("timeout"), c.App.ErrWriter, progressTTY(c, env))
+}

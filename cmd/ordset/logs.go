@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strconv"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ordset/ordset/orchestrator/api"
+)
+
+func logsCommand(env *cliEnv) *cli.Command {
+	return &cli.Command{
+		Name:      "logs",
+		Usage:     "print a pod's logs",
+		ArgsUsage: "POD",
+		Description: `Examples:
+   ordset logs redis-0
+   ordset logs redis-1 -f --tail 20
+   ordset logs -n demo redis-2 --timestamps`,
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "follow", Aliases: []string{"f"}, Usage: "keep streaming new output"},
+			&cli.IntFlag{Name: "tail", Value: -1, Usage: "lines from the end to show (-1: all)"},
+			&cli.BoolFlag{Name: "timestamps", Usage: "prefix each line with its time"},
+		},
+		Action: func(c *cli.Context) error { return runLogs(c, env) },
+	}
+}
+
+func runLogs(c *cli.Context, env *cliEnv) error {
+	if c.NArg() != 1 {
+		return usageErrorf("logs needs one POD name (e.g. ordset logs redis-0)")
+	}
+	ns := resolveNamespace(c, env)
+	cl, err := connect(c.Context)
+	if err != nil {
+		return err
+	}
+	tail := "all"
+	if n := c.Int("tail"); n >= 0 {
+		tail = strconv.Itoa(n)
+	}
+	rc, err := cl.Logs(c.Context, ns, c.Args().First(), api.LogOptions{Follow: c.Bool("follow"), Tail: tail, Timestamps: c.Bool("timestamps")})
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	_, err = io.Copy(c.App.Writer, rc)
+	if errors.Is(err, context.Canceled) || c.Context.Err() != nil {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ordset/ordset/orchestrator/api"
+)
+
+// progress renders per-pod progress lines from watch frames, the way `docker compose up`
+// does: redrawn in place on a terminal, one line per change otherwise.
+type progress struct {
+	out   io.Writer
+	tty   bool
+	color bool
+
+	pods    map[string]*podLine // namespace/pod
+	order   []string
+	waiting map[string]string // namespace/set -> controller's waiting reason
+	drawn   int               // lines on screen (tty mode)
+}
+
+type podLine struct {
+	key      string
+	state    string
+	since    time.Time // first seen
+	doneAt   time.Time // when it reached a final state; zero while in progress
+	final    bool
+	failed   bool
+	lastShow string // last plain line printed for it
+}
+
+func newProgress(out io.Writer, tty bool) *progress {
+	_, noColor := os.LookupEnv("NO_COLOR")
+	return &progress{out: out, tty: tty, color: tty && !noColor, pods: map[string]*podLine{}, waiting: map[string]string{}}
+}
+
+// failureStates are pod states that will not resolve by waiting: up and scale fail on them.
+var failureStates = []string{"CrashLoopBackOff", "Error", "ErrImagePull", "ImagePullBackOff", "CreateContainerError", "InvalidImageName", "Failed", "OOMKilled"}
+
+func isFailure(status string) bool {
+	for _, f := range failureStates {
+		if strings.HasPrefix(status, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// update folds a frame in and redraws. watched lists the sets the frame covers, so pods of
+// those sets missing from the frame are shown as Removed.
+func (p *progress) update(f api.WatchFrame, now time.Time) {
+	present := map[string]bool{}
+	covered := map[string]bool{}
+	for _, s := range f.Sets {
+		covered[s.Namespace+"/"+s.Name] = true
+		p.waiting[s.Namespace+"/"+s.Name] = s.Waiting
+		for _, pod := range s.Pods {
+			key := pod.Namespace + "/" + pod.Name
+			present[key] = true
+			state := pod.Status
+			if pod.Ready {
+				state = "Ready"
+			}
+			p.set(key, state, pod.Ready, isFailure(pod.Status), now)
+		}
+	}
+	for _, g := range f.Gone {
+		covered[g] = true
+		delete(p.waiting, g)
+	}
+	for _, key := range p.order {
+		l := p.pods[key]
+		if present[key] || l.state == "Removed" {
+			continue
+		}
+		ns, pod, _ := strings.Cut(key, "/")
+		if covered[ns+"/"+setOfPod(pod)] {
+			p.set(key, "Removed", true, false, now)
+		}
+	}
+	p.draw(now)
+}
+
+func setOfPod(pod string) string {
+	if i := strings.LastIndexByte(pod, '-'); i > 0 {
+		return pod[:i]
+	}
+	return pod
+}
+
+func (p *progress) set(key, state string, final, failed bool, now time.Time) {
+	l, ok := p.pods[key]
+	if !ok {
+		l = &podLine{key: key, since: now}
+		p.pods[key] = l
+		p.order = append(p.order, key)
+		sort.SliceStable(p.order, func(i, j int) bool { return podLess(p.order[i], p.order[j]) })
+	}
+	if l.state != state {
+		l.state = state
+		if final || failed {
+			l.doneAt = now
+		} else {
+			l.doneAt = time.Time{}
+		}
+	}
+	l.final, l.failed = final, failed
+}
+
+// podLess orders namespace/set-ordinal keys by set then numeric ordinal.
+func podLess(a, b string) bool {
+	sa, oa := splitOrdinal(a)
+	sb, ob := splitOrdinal(b)
+	if sa != sb {
+		return sa < sb
+	}
+	return oa < ob
+}
+
+func splitOrdinal(key string) (string, int) {
+	i := strings.LastIndexByte(key, '-')
+	if i < 0 {
+		return key, 0
+	}
+	var n int
+	if _, err := fmt.Sscanf(key[i+1:], "%d", &n); err != nil {
+		return key, 0
+	}
+	return key[:i], n
+}
+
+var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+func (p *progress) line(l *podLine, now time.Time) string {
+	end := now
+	if !l.doneAt.IsZero() {
+		end = l.doneAt
+	}
+	icon, paint := spinner[int(now.UnixMilli()/100)%len(spinner)], ""
+	switch {
+	case l.failed:
+		icon, paint = "✘", "\x1b[31m"
+	case l.final:
+		icon, paint = "✔", "\x1b[32m"
+	}
+	if !p.tty {
+		icon = map[bool]string{true: "✔", false: "-"}[l.final]
+		if l.failed {
+			icon = "✘"
+		}
+	}
+	state := l.state
+	if p.color && paint != "" {
+		state = paint + state + "\x1b[0m"
+	}
+	return fmt.Sprintf("%s Pod %-28s %-18s %s", icon, l.key, state, fmtElapsed(end.Sub(l.since)))
+}
+
+func fmtElapsed(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	return fmt.Sprintf("%.1fs", d.Seconds())
+}
+
+func (p *progress) draw(now time.Time) {
+	if !p.tty {
+		for _, key := range p.order {
+			l := p.pods[key]
+			show := l.state
+			if show != l.lastShow {
+				l.lastShow = show
+				fmt.Fprintln(p.out, p.line(l, now))
+			}
+		}
+		return
+	}
+	var b strings.Builder
+	if p.drawn > 0 {
+		fmt.Fprintf(&b, "\x1b[%dA", p.drawn)
+	}
+	n := 0
+	for _, key := range p.order {
+		b.WriteString("\r\x1b[2K" + p.line(p.pods[key], now) + "\n")
+		n++
+	}
+	for _, set := range sortedKeys(p.waiting) {
+		if w := p.waiting[set]; w != "" {
+			b.WriteString("\r\x1b[2K  " + set + ": " + w + "\n")
+			n++
+		}
+	}
+	for i := n; i < p.drawn; i++ {
+		b.WriteString("\r\x1b[2K\n")
+		n++
+	}
+	p.drawn = n
+	io.WriteString(p.out, b.String())
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// firstFailure returns a failed pod's line, or "".
+func (p *progress) firstFailure() string {
+	for _, key := range p.order {
+		if l := p.pods[key]; l.failed {
+			return "pod " + key + " is " + l.state
+		}
+	}
+	return ""
+}

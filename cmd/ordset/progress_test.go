@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ordset/ordset/orchestrator/api"
+)
+
+func pod(name string, ordinal int, status string, ready bool) api.Pod {
+	return api.Pod{Name: name, Namespace: "demo", StatefulSet: "web", Ordinal: ordinal, Status: status, Ready: ready}
+}
+
+func frame(desired int, pods ...api.Pod) api.WatchFrame {
+	s := api.StatefulSet{Namespace: "demo", Name: "web", Desired: desired, Pods: pods}
+	for _, p := range pods {
+		s.Current++
+		s.Updated++
+		if p.Ready {
+			s.Ready++
+		}
+	}
+	return api.WatchFrame{Sets: []api.StatefulSet{s}}
+}
+
+func TestProgressPlainPrintsChanges(t *testing.T) {
+	var out bytes.Buffer
+	p := newProgress(&out, false)
+	t0 := time.Unix(0, 0)
+	p.update(frame(2, pod("web-0", 0, "Pending", false)), t0)
+	p.update(frame(2, pod("web-0", 0, "Pending", false)), t0.Add(100*time.Millisecond)) // no change: no line
+	p.update(frame(2, pod("web-0", 0, "Running", true), pod("web-1", 1, "Pending", false)), t0.Add(1200*time.Millisecond))
+	p.update(frame(2, pod("web-0", 0, "Running", true), pod("web-10", 10, "Running", true)), t0.Add(2*time.Second))
+	got := out.String()
+	want := []string{
+		"- Pod demo/web-0                   Pending            0.0s",
+		"✔ Pod demo/web-0                   Ready              1.2s",
+		"- Pod demo/web-1                   Pending            0.0s",
+		"✔ Pod demo/web-1                   Removed            0.8s",
+		"✔ Pod demo/web-10                  Ready              0.0s",
+	}
+	lines := strings.Split(strings.TrimSpace(got), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("got %d lines:\n%s", len(lines), got)
+	}
+	for i := range want {
+		if lines[i] != want[i] {
+			t.Errorf("line %d:\n got %q\nwant %q", i, lines[i], want[i])
+		}
+	}
+}
+
+func TestProgressTTYRedrawsInPlace(t *testing.T) {
+	var out bytes.Buffer
+	p := newProgress(&out, true)
+	p.color = false
+	p.update(frame(1, pod("web-0", 0, "Pending", false)), time.Unix(0, 0))
+	first := out.Len()
+	p.update(frame(1, pod("web-0", 0, "Running", true)), time.Unix(1, 0))
+	second := out.String()[first:]
+	if !strings.HasPrefix(second, "\x1b[1A") || !strings.Contains(second, "✔ Pod demo/web-0") {
+		t.Errorf("redraw %q", second)
+	}
+}
+
+func TestProgressFailure(t *testing.T) {
+	p := newProgress(&bytes.Buffer{}, false)
+	p.update(frame(1, pod("web-0", 0, "CrashLoopBackOff", false)), time.Unix(0, 0))
+	if got := p.firstFailure(); got != "pod demo/web-0 is CrashLoopBackOff" {
+		t.Errorf("firstFailure = %q", got)
+	}
+}
+
+func TestGoalReached(t *testing.T) {
+	ready := frame(2, pod("web-0", 0, "Running", true), pod("web-1", 1, "Running", true))
+	partly := frame(2, pod("web-0", 0, "Running", true), pod("web-1", 1, "Running", false))
+	tests := []struct {
+		name string
+		f    api.WatchFrame
+		sets []string
+		goal waitFor
+		want bool
+	}{
+		{"all ready", ready, []string{"web"}, untilReady, true},
+		{"one not ready", partly, []string{"web"}, untilReady, false},
+		{"set missing", api.WatchFrame{}, []string{"web"}, untilReady, false},
+		{"gone", api.WatchFrame{Gone: []string{"demo/web"}}, []string{"web"}, untilGone, true},
+		{"still has pods", ready, []string{"web"}, untilGone, false},
+		{"deleting, no pods left", frame(0), []string{"web"}, untilGone, true},
+		{"not yet reported as gone", api.WatchFrame{}, []string{"web"}, untilGone, false},
+	}
+	for _, tt := range tests {
+		if got := goalReached(tt.f, tt.sets, tt.goal); got != tt.want {
+			t.Errorf("%s: goalReached = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestAge(t *testing.T) {
+	now := time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{5 * time.Second, "5s"}, {119 * time.Second, "119s"}, {150 * time.Second, "2m30s"},
+		{5 * time.Minute, "5m"}, {90 * time.Minute, "90m"}, {4*time.Hour + 5*time.Minute, "4h5m"},
+		{30 * time.Hour, "30h"}, {72 * time.Hour, "3d"},
+	}
+	for _, tt := range tests {
+		if got := age(now.Add(-tt.d), now); got != tt.want {
+			t.Errorf("age(%s) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+	if age(time.Time{}, now) != "<unknown>" {
+		t.Error("zero time")
+	}
+}

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ordset/ordset/orchestrator/api"
+)
+
+func rolloutCommand(env *cliEnv) *cli.Command {
+	return &cli.Command{
+		Name:  "rollout",
+		Usage: "watch or restart a statefulset's rollout",
+		Subcommands: []*cli.Command{
+			{
+				Name:      "status",
+				Usage:     "wait until a set's pods all run the current revision and are Ready",
+				ArgsUsage: "SET",
+				Description: `Examples:
+   ordset rollout status redis
+   ordset rollout status redis -n demo --timeout 1m`,
+				Flags:  []cli.Flag{timeoutFlag, progressFlag},
+				Action: func(c *cli.Context) error { return runRolloutStatus(c, env) },
+			},
+			{
+				Name:      "restart",
+				Usage:     "recreate a set's pods in order (highest ordinal first), each Ready before the next",
+				ArgsUsage: "SET",
+				Description: `Changes the pod template (an ` + "`ORDSET_RESTARTED_AT`" + ` environment variable, as kubectl
+bumps an annotation), so the set rolls like after an image change. A later "ordset up"
+with an unchanged file keeps the marker and does not roll again.
+
+Examples:
+   ordset rollout restart redis
+   ordset rollout restart redis --no-wait`,
+				Flags:  []cli.Flag{noWaitFlag, timeoutFlag, progressFlag},
+				Action: func(c *cli.Context) error { return runRolloutRestart(c, env) },
+			},
+		},
+	}
+}
+
+func runRolloutStatus(c *cli.Context, env *cliEnv) error {
+	if c.NArg() != 1 {
+		return usageErrorf("rollout status needs one SET")
+	}
+	ns, set := resolveNamespace(c, env), c.Args().First()
+	cl, err := connect(c.Context)
+	if err != nil {
+		return err
+	}
+	if _, err := cl.Describe(c.Context, ns, set); err != nil {
+		return err
+	}
+	if err := watchProgress(c.Context, cl, ns, []string{set}, untilReady, c.Duration("timeout"), c.App.ErrWriter, progressTTY(c, env)); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.Writer, "statefulset %s/%s rolled out\n", ns, set)
+	return nil
+}
+
+func runRolloutRestart(c *cli.Context, env *cliEnv) error {
+	if c.NArg() != 1 {
+		return usageErrorf("rollout restart needs one SET")
+	}
+	ns, set := resolveNamespace(c, env), c.Args().First()
+	cl, err := connect(c.Context)
+	if err != nil {
+		return err
+	}
+	if err := cl.Restart(c.Context, api.RestartRequest{Namespace: ns, Set: set}); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.ErrWriter, "statefulset %s/%s restarted\n", ns, set)
+	if c.Bool("no-wait") {
+		return nil
+	}
+	return watchProgress(c.Context, cl, ns, []string{set}, untilReady, c.Duration("timeout"), c.App.ErrWriter, progressTTY(c, env))
+}
