@@ -97,15 +97,21 @@ type env struct {
 	clock *clock
 	probe *probes
 	pods  chan []orchestrator.PodStatus
+	stop  func()
 }
 
 // start runs a Manager over a fake runtime until the test ends. Resync is long so every
 // pass the test sees was caused by an event, a probe change, an API call or a Trigger.
 func start(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, clock: &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}, probe: newProbes(),
-		pods: make(chan []orchestrator.PodStatus, 1000)}
-	e.rt = fakeruntime.New(e.clock.Now)
+	c := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	return startOn(t, fakeruntime.New(c.Now), c)
+}
+
+// startOn runs a Manager over an existing fake runtime, as a restarted daemon would.
+func startOn(t *testing.T, rt *fakeruntime.Runtime, c *clock) *env {
+	t.Helper()
+	e := &env{t: t, clock: c, probe: newProbes(), pods: make(chan []orchestrator.PodStatus, 1000), rt: rt}
 	e.m = orchestrator.NewManager(e.rt, orchestrator.Options{Resync: time.Hour, Now: e.clock.Now,
 		Probers: e.probe.factory(e.rt), ExtraLabels: map[string]string{"io.ordset.test": "1"},
 		OnPods: func(p []orchestrator.PodStatus) {
@@ -117,14 +123,18 @@ func start(t *testing.T) *env {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			t.Error("Run did not return")
-		}
-	})
+	var once sync.Once
+	e.stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				t.Error("Run did not return")
+			}
+		})
+	}
+	t.Cleanup(e.stop)
 	return e
 }
 

@@ -381,3 +381,26 @@ func TestBrokenEventStreamIsResubscribed(t *testing.T) {
 	e.rt.Exit("demo-web-0", 1)
 	e.eventually("crash noticed through the new stream", func() bool { return e.label("demo-web-0", labels.Restarts) == "1" })
 }
+
+func TestRestartedManagerAdoptsPodsWithoutChanges(t *testing.T) {
+	e := start(t)
+	e.m.Apply("demo", webSet(3), 3)
+	e.converged("web", 3)
+	e.stop()
+	before := e.rt.ContainerNames()
+	e.rt.ResetCalls()
+
+	e2 := startOn(t, e.rt, e.clock)
+	e2.m.Apply("demo", webSet(3), 3)
+	e2.converged("web", 3)
+	for _, c := range e2.rt.Calls() {
+		switch c.Op {
+		case "ListContainers", "ListVolumes", "InspectContainer":
+		default:
+			t.Fatalf("restarted manager changed something: %v", c)
+		}
+	}
+	if after := e2.rt.ContainerNames(); !slices.Equal(before, after) {
+		t.Fatalf("containers %v -> %v", before, after)
+	}
+}
