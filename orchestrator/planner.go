@@ -31,6 +31,12 @@ import (
 //     ordinals.start+partition, one at a time, and only while every in-range pod is Available
 //     and no condemned pod is left. OnDelete never recreates a pod for its revision.
 //   - dependsOn: while Desired.BlockedBy is non-empty the set creates nothing.
+//   - Init containers run one at a time (run-init, then observe the exit next pass); a
+//     non-zero exit is a failure with the same backoff. A crash replacement keeps the pod's
+//     finished init containers (the kubelet does not rerun them when the app container
+//     restarts); a pod removed for an update, a scale-down or a delete loses them.
+//   - Crash-loop backoff (see BackoffInitial) counts from the failed container's labels, so a
+//     restarted daemon continues it; the failed container stays (logs readable) until replaced.
 //
 // Known simplification: ordset keeps only the newest template, so a pod created below the
 // partition (missing, or replaced after a failure) gets the new revision.
