@@ -142,45 +142,6 @@ func (s *Server) publishBound() {
 	s.bound.Store(&b)
 }
 
-// serveUDP is one read loop. In-zone queries are answered inline (fast path or general path);
-// forwards run in their own goroutine so a slow upstream never stalls the loop.
-func (s *Server) serveUDP(l *listener) {
-	defer l.loops.Done()
-	buf := make([]byte, dns.MaxMsgSize)
-	out := make([]byte, 0, dns.MaxMsgSize)
-	for {
-		n, src, err := l.udp.ReadFromUDPAddrPort(buf)
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			continue
-		}
-		reply, fwd := s.udpReply(buf[:n], src, out)
-		if reply != nil {
-			_, _ = l.udp.WriteToUDPAddrPort(reply, src)
-		}
-		if fwd == nil {
-			continue
-		}
-		select {
-		case s.forwards <- struct{}{}:
-			go func() {
-				defer func() { <-s.forwards }()
-				if m := s.handle(fwd, src, true); m != nil {
-					if b, err := m.Pack(); err == nil {
-						_, _ = l.udp.WriteToUDPAddrPort(b, src)
-					}
-				}
-			}()
-		default:
-			// A flood of outside names must not grow goroutines without bound; the client
-			// retries as it would after a lost packet.
-			s.log.Debug("forward dropped: too many in flight", "client", src.String())
-		}
-	}
-}
-
 // udpReply returns the reply to the UDP packet pkt from src (nil: nothing to send now) and the
 // parsed query when it must be forwarded. out is scratch space the reply may live in.
 func (s *Server) udpReply(pkt []byte, src netip.AddrPort, out []byte) (reply []byte, fwd *dns.Msg) {

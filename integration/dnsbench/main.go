@@ -4,8 +4,8 @@
 // to measure the cost of swaps under load.
 //
 //	dnsbench gen   -hosts FILE -queries FILE
-//	dnsbench serve -addr 127.0.0.1:25353 [-republish 10ms] [-stats FILE]
-//	dnsbench query -addr 127.0.0.1:25353 NAME
+//	dnsbench serve -addr 127.0.0.1:23530 [-republish 10ms] [-stats FILE] [-cpuprofile FILE]
+//	dnsbench query -addr 127.0.0.1:23530 NAME
 package main
 
 import (
@@ -18,6 +18,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -70,11 +71,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	var sh shape
 	sh.flags(fs)
-	addr := fs.String("addr", "127.0.0.1:25353", "listen (serve) or server (query) address")
+	addr := fs.String("addr", "127.0.0.1:23530", "listen (serve) or server (query) address")
 	hosts := fs.String("hosts", "", "gen: hosts file to write (dnsmasq --addn-hosts)")
 	queries := fs.String("queries", "", "gen: dnsperf query file to write")
 	republish := fs.Duration("republish", 0, "serve: publish a new snapshot this often (0: never)")
 	stats := fs.String("stats", "", "serve: file to write the number of publishes to on exit")
+	cpuprofile := fs.String("cpuprofile", "", "serve: write a CPU profile (go tool pprof) to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -82,6 +84,17 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	case "gen":
 		return gen(sh, *hosts, *queries)
 	case "serve":
+		if *cpuprofile != "" {
+			f, err := os.Create(*cpuprofile)
+			if err != nil {
+				return fmt.Errorf("cpu profile: %w", err)
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return fmt.Errorf("cpu profile: %w", err)
+			}
+			defer pprof.StopCPUProfile()
+		}
 		return serve(ctx, sh, *addr, *republish, *stats)
 	case "query":
 		if fs.NArg() != 1 {

@@ -6,7 +6,7 @@
 #
 # Needs: go, dnsperf, dnsmasq, taskset (apt-get install dnsperf dnsmasq).
 # Knobs: DURATION (s, default 10), ROUNDS (default 1), SERVER_CPU (0), CLIENT_CPU (1),
-#        ORDSET_PORT (25353), DNSMASQ_PORT (25354), REPUBLISH (10ms).
+#        ORDSET_PORT (23530), DNSMASQ_PORT (23540): the first free port from there, REPUBLISH (10ms).
 # dnsmasq runs with its default cache; hosts-file names are answered from its hash table, which
 # the cache size does not limit. Idempotent: every server started here is stopped on exit.
 set -euo pipefail
@@ -15,8 +15,8 @@ DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-1}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
-ORDSET_PORT=${ORDSET_PORT:-25353}
-DNSMASQ_PORT=${DNSMASQ_PORT:-25354}
+ORDSET_PORT=${ORDSET_PORT:-23530}
+DNSMASQ_PORT=${DNSMASQ_PORT:-23540}
 REPUBLISH=${REPUBLISH:-10ms}
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,13 +44,17 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_busy() { ss -Hlun "sport = :$1" | grep -q .; }
-for p in "$ORDSET_PORT" "$DNSMASQ_PORT"; do
-	if port_busy "$p"; then
-		echo "dnsbench: UDP port $p is in use; set ORDSET_PORT/DNSMASQ_PORT" >&2
-		exit 2
-	fi
-done
+# free_port P: the first port from P up that is free for both UDP and TCP.
+free_port() {
+	local p=$1
+	while ss -Hlnu "sport = :$p" | grep -q . || ss -Hlnt "sport = :$p" | grep -q .; do
+		p=$((p + 1))
+	done
+	echo "$p"
+}
+ORDSET_PORT=$(free_port "$ORDSET_PORT")
+DNSMASQ_PORT=$(free_port "$DNSMASQ_PORT")
+[[ $DNSMASQ_PORT != "$ORDSET_PORT" ]] || DNSMASQ_PORT=$(free_port $((ORDSET_PORT + 1)))
 
 (cd "$root" && go build -o "$work/dnsbench" ./integration/dnsbench)
 "$work/dnsbench" gen -hosts "$work/hosts" -queries "$work/queries"
@@ -124,22 +128,30 @@ echo
 echo "DNS benchmark: loopback, ${DURATION}s per run, server on CPU $SERVER_CPU, dnsperf (-c 1 -q 100) on CPU $CLIENT_CPU"
 echo "$(wc -l <"$work/queries") in-zone A queries (pod FQDNs and service names), no EDNS; dnsmasq $(dnsmasq --version | awk 'NR==1{print $3}') default cache"
 echo
-awk -v dur="$DURATION" '
+awk -v dur="$DURATION" -v rounds="$ROUNDS" '
 	/^swaps#/ { split($1, r, "#"); swaps[r[2]] = $2; worst[r[2]] = $3; next }
-	{ split($1, r, "#"); name[NR] = r[1]; round[NR] = r[2]; qps[r[1], r[2]] = $2; line[NR] = $0; n = NR }
+	{
+		split($1, r, "#"); k = r[1]; rr = r[2]; n++
+		row[n] = $0; nm[n] = k; rd[n] = rr
+		qps[k, rr] = $2; cpu[k, rr] = $8; done[k, rr] = $5 - $6
+		tq[k] += $5 - $6; tc[k] += $8
+	}
 	END {
 		printf "%-14s %5s %9s %8s %8s %9s %5s %8s %9s  %s\n", "server", "round", "QPS", "avg ms", "max ms", "sent", "lost", "srv CPU", "CPU us/q", "rcodes"
 		for (i = 1; i <= n; i++) {
-			if (line[i] == "") continue
-			split(line[i], f, " ")
-			usq[name[i], round[i]] = f[5] ? f[8] * 1e6 / f[5] : 0
-			printf "%-14s %5s %9d %8s %8s %9d %5d %7.0f%% %9.2f  %s\n", name[i], round[i], f[2], f[3], f[4], f[5], f[6], f[8] * 100 / dur, usq[name[i], round[i]], f[7]
+			split(row[i], f, " ")
+			printf "%-14s %5s %9d %8s %8s %9d %5d %7.0f%% %9.2f  %s\n", nm[i], rd[i], f[2], f[3], f[4], f[5], f[6], f[8] * 100 / dur, (f[5] - f[6] ? f[8] * 1e6 / (f[5] - f[6]) : 0), f[7]
 		}
 		print ""
-		for (rr in swaps) {
-			base = qps["dnsmasq", rr]; o = qps["ordset", rr]; s = qps["ordset+swaps", rr]
-			printf "round %s: ordset/dnsmasq QPS ratio %.2f; server CPU per query ordset/dnsmasq %.2f (lower is better)\n", rr, (base ? o / base : 0), (usq["dnsmasq", rr] ? usq["ordset", rr] / usq["dnsmasq", rr] : 0)
-			printf "round %s: snapshot swaps every period: %d publishes, slowest build+swap %s, QPS delta %+.1f%% vs ordset without swaps\n", rr, swaps[rr], worst[rr], (o ? (s - o) * 100 / o : 0)
+		for (rr = 1; rr <= rounds; rr++) {
+			b = qps["dnsmasq", rr]; o = qps["ordset", rr]; s = qps["ordset+swaps", rr]
+			printf "round %d: ordset/dnsmasq QPS %.2f, server CPU per query ordset/dnsmasq %.2f (lower is better)\n", rr, (b ? o / b : 0),
+				(cpu["dnsmasq", rr] && done["ordset", rr] ? (cpu["ordset", rr] / done["ordset", rr]) / (cpu["dnsmasq", rr] / done["dnsmasq", rr]) : 0)
+			printf "round %d: swaps every %s: %d publishes, slowest build+swap %s, QPS delta %+.1f%% vs no swaps\n", rr, period, swaps[rr], worst[rr], (o ? (s - o) * 100 / o : 0)
+		}
+		if (tq["dnsmasq"] && tq["ordset"]) {
+			printf "all rounds: ordset/dnsmasq QPS %.2f, CPU per query ordset/dnsmasq %.2f; ordset+swaps/ordset QPS %.2f\n",
+				tq["ordset"] / tq["dnsmasq"], (tc["ordset"] / tq["ordset"]) / (tc["dnsmasq"] / tq["dnsmasq"]), tq["ordset+swaps"] / tq["ordset"]
 		}
 	}
-' "$work/results"
+' period="$REPUBLISH" "$work/results"

@@ -1,0 +1,5 @@
+package dnsserver
+
+import "syscall"
+
+const msgTrunc = syscall.MSG_TRUNC
