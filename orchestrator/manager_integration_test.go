@@ -103,6 +103,23 @@ func TestManagerOnDocker(t *testing.T) {
 		t.Fatalf("replacement %s labels %v", c.Name, c.Labels)
 	}
 
+	// A template change rolls web-1 then web-0; the data stays with the ordinal.
+	set2 := *set
+	set2.Env = compose.EnvList{{Name: "VERSION", Value: "2"}}
+	m.Apply(ns, &set2, 2)
+	st = waitConverged(t, m, ns, 2)
+	if st.Revision != compose.Revision(&set2) {
+		t.Fatalf("revision %s", st.Revision)
+	}
+	p0, _ := rt.InspectContainer(context.Background(), st.Pods[0].ContainerID)
+	p1, _ := rt.InspectContainer(context.Background(), st.Pods[1].ContainerID)
+	if !p1.CreatedAt.Before(p0.CreatedAt) {
+		t.Fatalf("web-0 (%v) recreated before web-1 (%v)", p0.CreatedAt, p1.CreatedAt)
+	}
+	if got := execIn(t, rt, st.Pods[0].ContainerID, "sh", "-c", "cat /data/id; echo $VERSION"); got != "web-0\n2\n" {
+		t.Fatalf("web-0 after update: %q", got)
+	}
+
 	m.Delete(ns, "web", true)
 	waitFor(t, "set deleted", func() bool { return len(m.Status(ns)) == 0 })
 	cs, _ := rt.ListContainers(context.Background(), ns)
