@@ -22,8 +22,8 @@ type StatefulSet struct {
 	ServiceName                          string                `yaml:"serviceName,omitempty" json:"serviceName,omitempty"`
 	PodManagementPolicy                  string                `yaml:"podManagementPolicy,omitempty" json:"podManagementPolicy,omitempty"`
 	UpdateStrategy                       UpdateStrategy        `yaml:"updateStrategy,omitempty" json:"updateStrategy"`
-	MinReadySeconds                      int                   `yaml:"minReadySeconds,omitempty" json:"minReadySeconds,omitempty"`
-	Ordinals                             Ordinals              `yaml:"ordinals,omitempty" json:"ordinals"`
+	MinReadySeconds                      int                   `yaml:"minReadySeconds" json:"minReadySeconds"`
+	Ordinals                             Ordinals              `yaml:"ordinals" json:"ordinals"`
 	PublishNotReadyAddresses             bool                  `yaml:"publishNotReadyAddresses,omitempty" json:"publishNotReadyAddresses,omitempty"`
 	PersistentVolumeClaimRetentionPolicy RetentionPolicy       `yaml:"persistentVolumeClaimRetentionPolicy,omitempty" json:"persistentVolumeClaimRetentionPolicy"`
 	DependsOn                            []string              `yaml:"dependsOn,omitempty" json:"dependsOn,omitempty"`
@@ -64,12 +64,12 @@ const (
 // UpdateStrategy flattens Kubernetes' rollingUpdate.partition into one level.
 type UpdateStrategy struct {
 	Type      string `yaml:"type,omitempty" json:"type"`
-	Partition int    `yaml:"partition,omitempty" json:"partition"`
+	Partition int    `yaml:"partition" json:"partition"`
 }
 
 // Ordinals mirrors StatefulSetOrdinals: the first ordinal of the set.
 type Ordinals struct {
-	Start int `yaml:"start,omitempty" json:"start"`
+	Start int `yaml:"start" json:"start"`
 }
 
 // RetentionPolicy says whether per-ordinal volumes survive scale-down and delete.

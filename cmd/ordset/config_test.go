@@ -18,6 +18,10 @@ statefulsets:
     podManagementPolicy: OrderedReady
     updateStrategy:
       type: RollingUpdate
+      partition: 0
+    minReadySeconds: 0
+    ordinals:
+      start: 0
     persistentVolumeClaimRetentionPolicy:
       whenScaled: Retain
       whenDeleted: Retain
