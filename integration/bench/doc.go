@@ -3,7 +3,9 @@
 //
 //   - baseline: baseline.sh, the docker CLI alone (volume create, run, poll /ready every 10 ms);
 //   - compose: docker-compose with a depends_on service_healthy chain (healthcheck interval 1 s);
-//   - ordset: the orchestrator.Manager over the Docker runtime, ordered start gated on readiness.
+//   - api: the same steps as baseline over the Engine API from Go (no process per command);
+//   - ordset-up: `ordset up -f FILE` against a private, already running daemon (the user's path);
+//   - ordset: the orchestrator.Manager over the Docker runtime in process (the engine alone).
 //
 // It reports wall times (median of several runs) and ratios, because absolute times depend on
 // the machine while ratios say whether ordset's ordering costs more than doing it by hand.

@@ -29,12 +29,14 @@ type config struct {
 	verbose   bool
 	readyPoll time.Duration
 	health    string // compose healthcheck command; {port} is replaced
+	bin       string // ordset binary
 }
 
 func main() {
 	var cfg config
 	sizes := flag.String("sizes", "3,10", "replica counts to start")
-	modes := flag.String("modes", "baseline,compose,ordset,heal", "what to measure")
+	modes := flag.String("modes", "baseline,api,compose,ordset,ordset-up,heal", "what to measure")
+	flag.StringVar(&cfg.bin, "ordset", "", "ordset binary for the ordset-up variant (skipped when empty)")
 	flag.IntVar(&cfg.runs, "runs", 3, "runs per size and mode (the median is reported)")
 	flag.IntVar(&cfg.kills, "kills", 10, "docker kill rounds for the self-heal measurement")
 	flag.DurationVar(&cfg.healGap, "heal-gap", 0, "pause after a pod is Ready again before the next kill")
@@ -85,6 +87,9 @@ func run(ctx context.Context, cfg config) error {
 	if cfg.modes["baseline"] {
 		starters = append(starters, &shellStarter{env: env})
 	}
+	if cfg.modes["api"] {
+		starters = append(starters, &apiStarter{env: env})
+	}
 	if cfg.modes["compose"] {
 		starters = append(starters, &composeStarter{env: env})
 	}
@@ -95,6 +100,18 @@ func run(ctx context.Context, cfg config) error {
 		}
 		defer s.close()
 		starters = append(starters, s)
+	}
+	if cfg.modes["ordset-up"] {
+		if cfg.bin == "" {
+			fmt.Fprintln(os.Stderr, "bench: no -ordset binary: skipping the ordset-up variant")
+		} else {
+			s, err := newCLIStarter(ctx, env, cfg.bin)
+			if err != nil {
+				return err
+			}
+			defer s.close()
+			starters = append(starters, s)
+		}
 	}
 
 	res := startResults{}
@@ -121,7 +138,7 @@ func run(ctx context.Context, cfg config) error {
 			return fmt.Errorf("self-heal ordset: %w", err)
 		}
 	}
-	report(os.Stdout, cfg, res, heal)
+	report(os.Stdout, cfg, starters, res, heal)
 	return nil
 }
 

@@ -22,21 +22,39 @@ type healResults struct {
 }
 
 // report prints the side-by-side table: medians, then the ratios the project targets.
-func report(w io.Writer, cfg config, r startResults, h healResults) {
-	fmt.Fprintf(w, "\nordered start to all Ready, image %s, median of %d runs (samples in ms)\n", cfg.image, cfg.runs)
-	rows := [][]string{{"N", "baseline", "compose", "ordset", "ordset/baseline (target<=1.15)", "compose/ordset"}}
+func report(w io.Writer, cfg config, starters []starter, r startResults, h healResults) {
+	fmt.Fprintf(w, "\nordered start to all Ready, image %s, median of %d runs\n", cfg.image, cfg.runs)
+	head := []string{"N"}
+	for _, s := range starters {
+		head = append(head, s.name())
+	}
+	ratios := [][2]string{{"ordset-up", "baseline"}, {"ordset", "baseline"}, {"ordset-up", "api"}, {"ordset", "api"},
+		{"compose", "ordset-up"}, {"compose", "ordset"}}
+	var shown [][2]string
+	for _, q := range ratios {
+		if r[q[0]] != nil && r[q[1]] != nil {
+			shown = append(shown, q)
+			head = append(head, q[0]+"/"+q[1])
+		}
+	}
+	rows := [][]string{head}
 	for _, n := range cfg.sizes {
-		b, c, o := median(r["baseline"][n]), median(r["compose"][n]), median(r["ordset"][n])
-		rows = append(rows, []string{fmt.Sprint(n), ms(b), ms(c), ms(o), ratio(o, b), ratio(c, o)})
+		row := []string{fmt.Sprint(n)}
+		for _, s := range starters {
+			row = append(row, ms(median(r[s.name()][n])))
+		}
+		for _, q := range shown {
+			row = append(row, ratio(median(r[q[0]][n]), median(r[q[1]][n])))
+		}
+		rows = append(rows, row)
 	}
 	table(w, rows)
+	fmt.Fprintln(w, "(target: ordset/baseline <= 1.15)")
 	fmt.Fprintln(w)
-	rows = [][]string{{"samples", "N", "ms"}}
-	for _, mode := range []string{"baseline", "compose", "ordset"} {
+	rows = [][]string{{"variant", "N", "samples (ms)"}}
+	for _, s := range starters {
 		for _, n := range cfg.sizes {
-			if s := r[mode][n]; len(s) > 0 {
-				rows = append(rows, []string{mode, fmt.Sprint(n), list(s)})
-			}
+			rows = append(rows, []string{s.name(), fmt.Sprint(n), list(r[s.name()][n])})
 		}
 	}
 	table(w, rows)
