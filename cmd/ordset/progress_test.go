@@ -88,7 +88,7 @@ func TestGoalReached(t *testing.T) {
 		{"set missing", api.WatchFrame{}, []string{"web"}, untilReady, false},
 		{"gone", api.WatchFrame{Gone: []string{"demo/web"}}, []string{"web"}, untilGone, true},
 		{"still has pods", ready, []string{"web"}, untilGone, false},
-		{"deleting, no pods left", frame(0), []string{"web"}, untilGone, true},
+		{"deleting, volumes may remain", frame(0), []string{"web"}, untilGone, false},
 		{"not yet reported as gone", api.WatchFrame{}, []string{"web"}, untilGone, false},
 	}
 	for _, tt := range tests {

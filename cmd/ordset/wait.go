@@ -81,10 +81,8 @@ func goalReached(f api.WatchFrame, sets []string, goal waitFor) bool {
 				return false
 			}
 		case untilGone:
-			if ok && len(s.Pods) > 0 {
-				return false
-			}
-			if !ok && !gone[n] {
+			// A deleted set stays listed until its pods and (when asked) volumes are gone.
+			if ok || !gone[n] {
 				return false
 			}
 		}

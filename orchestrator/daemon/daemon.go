@@ -153,7 +153,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	wg.Add(3)
 	go func() { defer wg.Done(); mgrErr <- d.mgr.Run(ctx) }()
 	go func() { defer wg.Done(); d.recordManagerEvents(ctx) }()
-	go func() { defer wg.Done(); d.dnsNets.loop(ctx, d.rt) }()
+	go func() { defer wg.Done(); d.dnsNets.loop(ctx, d.rt, d.managesNamespace) }()
 	srvErr := make(chan error, 1)
 	go func() { srvErr <- srv.Serve(l) }()
 	d.log.Info("daemon ready", "pid", os.Getpid(), "socket", d.opts.Paths.Socket, "dns", d.opts.DNSAddr, "version", d.opts.Version)
@@ -177,6 +177,15 @@ func (d *Daemon) Run(ctx context.Context) error {
 	wg.Wait()
 	_ = os.Remove(d.opts.Paths.Socket)
 	return runErr
+}
+
+// managesNamespace reports whether a namespace has sets in the store or in the Manager
+// (a set being deleted still needs DNS until its pods are gone).
+func (d *Daemon) managesNamespace(ns string) bool {
+	if sets, err := d.store.List(ns); err == nil && len(sets) > 0 {
+		return true
+	}
+	return len(d.mgr.Status(ns)) > 0
 }
 
 // Shutdown implements api.Backend: ask Run to return.

@@ -52,7 +52,9 @@ func (g *gatewayListeners) poke() {
 	}
 }
 
-func (g *gatewayListeners) loop(ctx context.Context, rt orchestrator.Runtime) {
+// loop keeps the listeners in step with the networks of the namespaces this daemon manages
+// (ours(namespace)); other daemons on the same engine (tests) serve their own.
+func (g *gatewayListeners) loop(ctx context.Context, rt orchestrator.Runtime, ours func(namespace string) bool) {
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
 	for {
@@ -64,7 +66,13 @@ func (g *gatewayListeners) loop(ctx context.Context, rt orchestrator.Runtime) {
 				g.log.Warn("list networks for DNS listeners", "err", err)
 			}
 		} else {
-			g.sync(nets, time.Now())
+			mine := nets[:0]
+			for _, n := range nets {
+				if ours(n.Namespace) {
+					mine = append(mine, n)
+				}
+			}
+			g.sync(mine, time.Now())
 		}
 		select {
 		case <-ctx.Done():

@@ -1,0 +1,59 @@
+package daemon
+
+import (
+	"log/slog"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ordset/ordset/compose"
+	"github.com/ordset/ordset/dnsserver"
+	"github.com/ordset/ordset/orchestrator"
+)
+
+func TestGatewayListenersFollowNetworks(t *testing.T) {
+	srv, err := dnsserver.New(dnsserver.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := newGatewayListeners(srv, 0, slog.New(slog.DiscardHandler))
+	now := time.Now()
+	nets := []orchestrator.Network{
+		{Name: "ordset-a", Namespace: "a", Gateway: "127.0.0.1", Subnet: "10.1.0.0/16"},
+		{Name: "ordset-b", Namespace: "b", Gateway: "192.0.2.1", Subnet: "10.2.0.0/16"}, // not ours to bind
+	}
+	g.sync(nets, now)
+	if got := srv.ListenAddrs(); len(got) != 1 || !strings.HasPrefix(got[0], "127.0.0.1:") {
+		t.Fatalf("listeners %v", got)
+	}
+	st := g.status("cluster.local", "-", srv)
+	if len(st.Listeners) != 2 || st.Listeners[1].Network != "ordset-b" || st.Listeners[1].Error == "" || st.Listeners[0].Error != "" {
+		t.Errorf("status %+v", st.Listeners)
+	}
+	// A failed bind is retried only after retryBind.
+	g.sync(nets, now.Add(time.Second))
+	if g.gw["ordset-b"].lastTry != now {
+		t.Error("failed bind retried too soon")
+	}
+	g.sync(nil, now.Add(2*time.Second))
+	if got := srv.ListenAddrs(); len(got) != 0 {
+		t.Errorf("listeners after the networks went: %v", got)
+	}
+}
+
+func TestEndpointsFromPods(t *testing.T) {
+	pods := []orchestrator.PodStatus{
+		{Namespace: "demo", Service: "redis", Name: "redis-0", IP: "10.1.0.2", Ready: true,
+			Ports: []compose.Port{{Name: "redis", ContainerPort: 6379, Protocol: "tcp"}}},
+		{Namespace: "demo", Service: "redis", Name: "redis-1", Ready: false}, // no IP yet: no records
+	}
+	eps := endpoints(pods)
+	if len(eps) != 1 {
+		t.Fatalf("endpoints %+v", eps)
+	}
+	e := eps[0]
+	if e.Hostname != "redis-0" || e.IPv4 != netip.MustParseAddr("10.1.0.2") || !e.Ready || e.Ports[0] != (dnsserver.Port{Name: "redis", Protocol: "TCP", Port: 6379}) {
+		t.Errorf("endpoint %+v", e)
+	}
+}
