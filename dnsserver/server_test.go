@@ -2,6 +2,7 @@ package dnsserver
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"slices"
 	"strings"
@@ -268,5 +269,64 @@ func TestPublishDuringQueries(t *testing.T) {
 	close(done)
 	if n := <-published; n < 2 {
 		t.Fatalf("only %d publishes happened during the queries", n)
+	}
+}
+
+func TestServerIPv6Listener(t *testing.T) {
+	s, _ := startServer(t, Config{}, testEndpoints())
+	if err := s.Listen("[::1]:0"); err != nil {
+		t.Skipf("no IPv6 loopback here: %v", err)
+	}
+	var addr string
+	for _, a := range s.ListenAddrs() {
+		if strings.HasPrefix(a, "[::1]") {
+			addr = a
+		}
+	}
+	for _, network := range []string{"udp", "tcp"} {
+		if m := ask(t, addr, network, "db-0.db.other"+zs, dns.TypeAAAA, 0); !slices.Equal(rdata(m.Answer), []string{"fd00::2"}) {
+			t.Fatalf("%s over IPv6: %v", network, m)
+		}
+	}
+}
+
+// Malformed datagrams get FORMERR when the header is readable, and nothing at all when it is
+// not (or when they claim to be responses).
+func TestServerMalformedUDP(t *testing.T) {
+	_, addr := startServer(t, Config{}, testEndpoints())
+	conn, err := net.Dial("udp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// ID 0x1234, a query claiming one question but carrying a broken name.
+	if _, err := conn.Write([]byte{0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0x3f, 'a'}); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 512)
+	_ = conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+	n, err := conn.Read(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := new(dns.Msg)
+	if err := m.Unpack(buf[:n]); err != nil || m.Id != 0x1234 || m.Rcode != dns.RcodeFormatError || !m.Response {
+		t.Fatalf("reply %v %v, want FORMERR for id 0x1234", m, err)
+	}
+	// A 3-byte datagram and a response are dropped; the next real query still works.
+	_, _ = conn.Write([]byte{1, 2, 3})
+	resp := new(dns.Msg).SetQuestion("redis.demo"+zs, dns.TypeA)
+	resp.Response = true
+	b, _ := resp.Pack()
+	_, _ = conn.Write(b)
+	q := new(dns.Msg).SetQuestion("redis.demo"+zs, dns.TypeA)
+	b, _ = q.Pack()
+	_, _ = conn.Write(b)
+	n, err = conn.Read(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Unpack(buf[:n]); err != nil || m.Id != q.Id || len(m.Answer) != 2 {
+		t.Fatalf("first reply after junk: %v %v, want the answer to the real query", m, err)
 	}
 }
