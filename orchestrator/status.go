@@ -1,6 +1,7 @@
 package orchestrator
 
 import (
+	"slices"
 	"time"
 
 	"github.com/ordset/ordset/compose"
@@ -67,6 +68,7 @@ func podStatuses(ns string, s *compose.StatefulSet, states []PodState) []PodStat
 		}
 		out = append(out, ps)
 	}
+	slices.SortStableFunc(out, func(a, b PodStatus) int { return a.Ordinal - b.Ordinal })
 	return out
 }
 
