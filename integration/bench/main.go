@@ -121,6 +121,7 @@ func run(ctx context.Context, cfg config) error {
 			for _, s := range starters {
 				d, err := env.timeStart(ctx, s, n, r)
 				if err != nil {
+					report(os.Stdout, cfg, starters, res, healResults{})
 					return fmt.Errorf("%s N=%d run %d: %w", s.name(), n, r+1, err)
 				}
 				res.add(s.name(), n, d)

@@ -6,6 +6,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/docker/docker/api/types/network"
+
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator"
 	"github.com/ordset/ordset/orchestrator/docker"
@@ -90,7 +92,8 @@ func (s *ordsetStarter) down(ctx context.Context, ns string, _ int) error {
 func (s *ordsetStarter) waitGone(ctx context.Context, ns string) error {
 	ctx, cancel := context.WithTimeout(ctx, s.env.cfg.timeout)
 	defer cancel()
-	for len(s.m.Status(ns)) > 0 {
+	// The set is gone from Status first; the Manager removes the namespace network right after.
+	for len(s.m.Status(ns)) > 0 || s.networkExists(ctx, ns) {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("delete %s/app: %w", ns, ctx.Err())
@@ -98,6 +101,11 @@ func (s *ordsetStarter) waitGone(ctx context.Context, ns string) error {
 		}
 	}
 	return nil
+}
+
+func (s *ordsetStarter) networkExists(ctx context.Context, ns string) bool {
+	_, err := s.env.cli.NetworkInspect(ctx, orchestrator.NetworkName(ns), network.InspectOptions{})
+	return err == nil
 }
 
 // waitStatus polls the set's status until ok holds.
