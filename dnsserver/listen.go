@@ -63,9 +63,21 @@ func (s *Server) Listen(addr string) error {
 	_ = uc.SetReadBuffer(4 << 20) // absorb bursts; the kernel caps it at rmem_max
 	l := &listener{requested: addr, udp: uc, bound: uc.LocalAddr().(*net.UDPAddr).AddrPort()}
 	l.bound = netip.AddrPortFrom(l.bound.Addr().Unmap(), l.bound.Port())
-	l.tcp = &dns.Server{Listener: tl, Net: "tcp", Handler: s}
+	// Wait until miekg/dns has started the TCP server: Shutdown of a server that has not
+	// started yet fails and would leave the socket served forever.
+	started := make(chan struct{})
+	l.tcp = &dns.Server{Listener: tl, Net: "tcp", Handler: s, NotifyStartedFunc: func() { close(started) }}
+	stopped := make(chan error, 1)
+	go func() { stopped <- l.tcp.ActivateAndServe() }()
+	select {
+	case <-started:
+	case err := <-stopped:
+		uc.Close()
+		tl.Close()
+		return fmt.Errorf("dns listen tcp %s: %w", l.bound, err)
+	}
 	go func() {
-		if err := l.tcp.ActivateAndServe(); err != nil && !errors.Is(err, net.ErrClosed) {
+		if err := <-stopped; err != nil && !errors.Is(err, net.ErrClosed) {
 			s.log.Error("dns tcp listener stopped", "addr", l.bound.String(), "err", err)
 		}
 	}()
