@@ -26,7 +26,8 @@ type listener struct {
 }
 
 // Listen starts serving UDP and TCP on addr ("ip:port"; port 0 picks a free port, the same for
-// both). It fails with a clear error when the address cannot be bound, e.g. port 53 of a gateway
+// both). Bind specific addresses (loopback, a gateway IP): replies from a wildcard socket may leave
+// with another source address than the client asked. It fails with a clear error when the address cannot be bound, e.g. port 53 of a gateway
 // already taken, so the caller can fall back to another way of naming pods.
 func (s *Server) Listen(addr string) error {
 	s.mu.Lock()
@@ -122,7 +123,7 @@ func (l *listener) close() error {
 	return nil
 }
 
-// Shutdown closes every listener and aborts forwards in flight.
+// Shutdown closes every listener and aborts forwards in flight; the server is done afterwards.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.cancel()
 	s.mu.Lock()

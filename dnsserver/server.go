@@ -30,7 +30,8 @@ type Config struct {
 	Zone string        // default DefaultZone
 	TTL  time.Duration // default DefaultTTL
 	// Upstreams are the resolvers ("ip" or "ip:port") that get every name outside the zone.
-	// When nil they are read from ResolvConf, and re-read whenever that file changes.
+	// When nil they are read from ResolvConf, and re-read whenever that file changes; an empty
+	// non-nil list disables forwarding (outside names get SERVFAIL).
 	Upstreams []string
 	// ResolvConf is the resolver configuration to read upstreams from (default /etc/resolv.conf).
 	ResolvConf string
