@@ -154,11 +154,11 @@ func (p *progress) line(l *podLine, now time.Time) string {
 			icon = "✘"
 		}
 	}
-	state := l.state
+	state := fmt.Sprintf("%-18s", l.state) // pad before colouring: escapes have no width
 	if p.color && paint != "" {
 		state = paint + state + "\x1b[0m"
 	}
-	return fmt.Sprintf("%s Pod %-28s %-18s %s", icon, l.key, state, fmtElapsed(end.Sub(l.since)))
+	return fmt.Sprintf("%s Pod %-28s %s %s", icon, l.key, state, fmtElapsed(end.Sub(l.since)))
 }
 
 func fmtElapsed(d time.Duration) string {
