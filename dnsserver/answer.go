@@ -9,10 +9,13 @@ import (
 // the name, so the caller forwards the query upstream.
 func (s *Snapshot) answer(m *dns.Msg, q dns.Question, lname string) bool {
 	n, ok := s.names[lname]
+	if !ok && !s.inZone(lname) {
+		return false
+	}
+	// Whoever gets an answer from us may also recurse through us (sources are checked first);
+	// saying so keeps stub resolvers and dig from warning.
+	m.RecursionAvailable = true
 	if !ok {
-		if !s.inZone(lname) {
-			return false
-		}
 		m.Authoritative = true
 		m.Rcode = dns.RcodeNameError
 		m.Ns = []dns.RR{s.soa}

@@ -107,7 +107,7 @@ func summary(m *dns.Msg) string {
 	var parts []string
 	h := m.MsgHdr
 	parts = append(parts, dns.RcodeToString[h.Rcode], boolStr(h.Authoritative, "aa"), boolStr(h.Truncated, "tc"),
-		boolStr(h.RecursionDesired, "rd"), boolStr(h.CheckingDisabled, "cd"))
+		boolStr(h.RecursionDesired, "rd"), boolStr(h.CheckingDisabled, "cd"), boolStr(h.RecursionAvailable, "ra"))
 	for _, sec := range [][]dns.RR{m.Answer, m.Ns, m.Extra} {
 		var rrs []string
 		for _, rr := range sec {

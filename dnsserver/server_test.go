@@ -43,7 +43,7 @@ func TestServerRecordKinds(t *testing.T) {
 			for _, tt := range tests {
 				t.Run(fmt.Sprintf("%s/edns%d/%s/%s", network, edns, tt.name, dns.TypeToString[tt.qtype]), func(t *testing.T) {
 					m := ask(t, addr, network, tt.name, tt.qtype, edns)
-					if m.Rcode != tt.rcode || !m.Authoritative {
+					if m.Rcode != tt.rcode || !m.Authoritative || !m.RecursionAvailable {
 						t.Fatalf("rcode %s aa=%v, want %s aa", dns.RcodeToString[m.Rcode], m.Authoritative, dns.RcodeToString[tt.rcode])
 					}
 					if got := rdata(m.Answer); !slices.Equal(got, tt.answer) {
