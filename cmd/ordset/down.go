@@ -58,6 +58,12 @@ func runDown(c *cli.Context, env *cliEnv) error {
 	for _, s := range resp.Sets {
 		fmt.Fprintf(c.App.ErrWriter, "statefulset %s/%s deleted\n", ns, s)
 	}
+	for _, v := range resp.Volumes {
+		fmt.Fprintf(c.App.ErrWriter, "volume %s removed\n", v)
+	}
+	if len(resp.Sets) == 0 {
+		return nil
+	}
 	if c.Bool("no-wait") {
 		return nil
 	}

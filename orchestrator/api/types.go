@@ -108,9 +108,10 @@ type DeleteRequest struct {
 	RemoveVolumes bool     `json:"removeVolumes"`
 }
 
-// DeleteResponse names the sets removed.
+// DeleteResponse names the sets removed and the retained volumes removed with them.
 type DeleteResponse struct {
-	Sets []string `json:"sets"`
+	Sets    []string `json:"sets"`
+	Volumes []string `json:"volumes,omitempty"`
 }
 
 // RestartRequest asks for a rolling restart of one set.

@@ -148,11 +148,20 @@ func (d *Daemon) Delete(ctx context.Context, req api.DeleteRequest) (api.DeleteR
 		for _, s := range stored {
 			names = append(names, s.Name)
 		}
-		if len(names) == 0 {
-			return api.DeleteResponse{}, fmt.Errorf("namespace %s has no statefulsets: %w", req.Namespace, api.ErrNotFound)
-		}
 	}
 	var resp api.DeleteResponse
+	if req.RemoveVolumes && len(req.Sets) == 0 {
+		// Volumes kept by an earlier down (or scale-down) belong to no set any more;
+		// "down --volumes" of the namespace is the way to drop them.
+		removed, err := d.removeRetainedVolumes(ctx, req.Namespace)
+		if err != nil {
+			return resp, err
+		}
+		resp.Volumes = removed
+	}
+	if len(names) == 0 && len(resp.Volumes) == 0 {
+		return resp, fmt.Errorf("namespace %s has no statefulsets: %w", req.Namespace, api.ErrNotFound)
+	}
 	for _, n := range names {
 		if _, err := d.store.Get(req.Namespace, n); err != nil {
 			return resp, mapStoreErr(err)
@@ -439,4 +448,26 @@ func (d *Daemon) orphans(ctx context.Context) ([]api.Orphan, error) {
 		add("volume", v.Name, v.Labels)
 	}
 	return out, nil
+}
+
+// removeRetainedVolumes removes the namespace's labelled volumes whose set is neither stored
+// nor still being deleted by the Manager.
+func (d *Daemon) removeRetainedVolumes(ctx context.Context, namespace string) ([]string, error) {
+	orphans, err := d.orphans(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, o := range orphans {
+		if o.Kind != "volume" || o.Namespace != namespace {
+			continue
+		}
+		if err := d.rt.RemoveVolume(ctx, o.Name); err != nil {
+			return removed, fmt.Errorf("remove retained volume %s: %w", o.Name, err)
+		}
+		removed = append(removed, o.Name)
+		d.events.record(store.Event{Reason: "VolumeRemoved", Namespace: namespace, Object: "volume/" + o.Name,
+			Message: fmt.Sprintf("removed volume %s retained from statefulset %s", o.Name, o.Set)})
+	}
+	return removed, nil
 }

@@ -196,6 +196,17 @@ func TestApplyScaleDelete(t *testing.T) {
 	if len(st.Orphans) != 5 || st.Orphans[0].Kind != "volume" {
 		t.Errorf("retained volumes are reported as orphans: %+v", st.Orphans)
 	}
+	// down --volumes of the namespace drops the retained volumes too.
+	resp, err := h.c.Delete(ctx, api.DeleteRequest{Namespace: "t1", RemoveVolumes: true})
+	if err != nil || len(resp.Volumes) != 5 || len(resp.Sets) != 0 {
+		t.Errorf("down --volumes after down: %+v %v", resp, err)
+	}
+	if v := h.rt.VolumeNames(); len(v) != 0 {
+		t.Errorf("volumes left: %v", v)
+	}
+	if _, err := h.c.Delete(ctx, api.DeleteRequest{Namespace: "t1", RemoveVolumes: true}); !errors.Is(err, api.ErrNotFound) {
+		t.Errorf("down of an empty namespace: %v", err)
+	}
 }
 
 func TestConcurrentScalesSerialize(t *testing.T) {
