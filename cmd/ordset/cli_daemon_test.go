@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ordset/ordset/orchestrator/api"
+	"github.com/ordset/ordset/orchestrator/daemon"
+	"github.com/ordset/ordset/orchestrator/fakeruntime"
+)
+
+// startFakeDaemon runs an in-process daemon over the fake runtime in a fresh state dir and
+// points the CLI at it (ORDSET_STATE_DIR), so commands run end to end without Docker.
+func startFakeDaemon(t *testing.T) *fakeruntime.Runtime {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "ordset-cli") // short: the socket path has a length limit
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Setenv("ORDSET_STATE_DIR", dir)
+	rt := fakeruntime.New(nil)
+	d, err := daemon.New(daemon.Options{Paths: daemon.PathsIn(dir), Runtime: rt, Logger: slog.New(slog.DiscardHandler),
+		Version: "test", DNSAddr: "127.0.0.1:0", GatewayDNSPort: 1, Resync: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	c := api.NewClient(daemon.PathsIn(dir).Socket)
+	deadline := time.Now().Add(10 * time.Second)
+	for c.Ping(context.Background()) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("daemon did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("daemon: %v", err)
+		}
+	})
+	return rt
+}
+
+const cliFile = `namespace: clitest
+statefulsets:
+  web:
+    image: ordset-test/testapp:latest
+    replicas: 3
+    ports: [{name: http, containerPort: 8080}]
+    volumeMounts: [{name: data, mountPath: /data}]
+    volumeClaimTemplates: [{name: data}]
+`
+
+func TestCLIAgainstFakeDaemon(t *testing.T) {
+	rt := startFakeDaemon(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "ordset.yaml", cliFile)
+
+	code, _, stderr := runIn(t, dir, nil, "up", "--progress", "plain", "--timeout", "20s")
+	if code != 0 || !strings.Contains(stderr, "statefulset clitest/web created") || !strings.Contains(stderr, "✔ Pod clitest/web-2") {
+		t.Fatalf("up: exit %d\n%s", code, stderr)
+	}
+	code, _, stderr = runIn(t, dir, nil, "up", "--progress", "plain")
+	if code != 0 || !strings.Contains(stderr, "statefulset clitest/web unchanged") {
+		t.Errorf("second up: exit %d\n%s", code, stderr)
+	}
+
+	// The namespace comes from ./ordset.yaml; flags may follow positionals.
+	code, stdout, stderr := runIn(t, dir, nil, "ps", "-o", "json")
+	var pods []map[string]any
+	if code != 0 || json.Unmarshal([]byte(stdout), &pods) != nil || len(pods) != 3 {
+		t.Fatalf("ps -o json: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, key := range []string{"name", "namespace", "statefulset", "ordinal", "container", "ip", "ready", "status", "restarts", "revision", "volumes", "ports"} {
+		if _, ok := pods[0][key]; !ok {
+			t.Errorf("ps -o json lacks %q: %v", key, pods[0])
+		}
+	}
+	if pods[2]["name"] != "web-2" || pods[2]["ready"] != true || pods[2]["container"] != "clitest-web-2" {
+		t.Errorf("pod 2: %v", pods[2])
+	}
+
+	code, _, stderr = runIn(t, dir, nil, "scale", "web", "5", "--progress", "plain")
+	if code != 0 || !strings.Contains(stderr, "✔ Pod clitest/web-4") {
+		t.Errorf("scale 5: exit %d\n%s", code, stderr)
+	}
+	code, stdout, _ = runIn(t, dir, nil, "get", "statefulsets")
+	if code != 0 || !strings.Contains(stdout, "NAME") || !strings.Contains(stdout, "5/5") {
+		t.Errorf("get statefulsets: exit %d\n%s", code, stdout)
+	}
+	code, stdout, _ = runIn(t, dir, nil, "ps", "-A")
+	if code != 0 || !strings.HasPrefix(stdout, "NAMESPACE") || strings.Count(stdout, "\nclitest ") != 5 {
+		t.Errorf("ps -A: exit %d\n%s", code, stdout)
+	}
+	code, stdout, _ = runIn(t, dir, nil, "describe", "web-1")
+	if code != 0 || !strings.Contains(stdout, "Pod:") || !strings.Contains(stdout, "clitest_data-web-1") || !strings.Contains(stdout, "Events:") {
+		t.Errorf("describe web-1: exit %d\n%s", code, stdout)
+	}
+
+	// Errors: unknown set is a failure (1), a malformed count a usage error (2).
+	if code, _, stderr = runIn(t, dir, nil, "scale", "nope", "1"); code != 1 || !strings.Contains(stderr, "not found") {
+		t.Errorf("scale unknown set: exit %d\n%s", code, stderr)
+	}
+	if code, _, _ = runIn(t, dir, nil, "scale", "web", "many"); code != 2 {
+		t.Errorf("scale web many: exit %d, want 2", code)
+	}
+	if code, _, _ = runIn(t, dir, nil, "ps", "-o", "yaml"); code != 2 {
+		t.Errorf("ps -o yaml: exit %d, want 2", code)
+	}
+
+	code, _, stderr = runIn(t, dir, nil, "down", "--progress", "plain")
+	if code != 0 || !strings.Contains(stderr, "statefulset clitest/web deleted") {
+		t.Errorf("down: exit %d\n%s", code, stderr)
+	}
+	if names := rt.ContainerNames(); len(names) != 0 {
+		t.Errorf("containers after down: %v", names)
+	}
+	if vols := rt.VolumeNames(); len(vols) != 5 {
+		t.Errorf("volumes after down (kept): %v", vols)
+	}
+	code, _, stderr = runIn(t, dir, nil, "down", "--volumes", "-n", "clitest")
+	if code != 0 || strings.Count(stderr, "removed") != 5 || len(rt.VolumeNames()) != 0 {
+		t.Errorf("down --volumes: exit %d\n%s\nvolumes %v", code, stderr, rt.VolumeNames())
+	}
+}
+
+func TestUpTimesOutWithReason(t *testing.T) {
+	rt := startFakeDaemon(t)
+	rt.Fail("StartContainer", "clitest-web-0", errStartFailed)
+	dir := t.TempDir()
+	writeFile(t, dir, "ordset.yaml", cliFile)
+	code, _, stderr := runIn(t, dir, nil, "up", "--progress", "plain", "--timeout", "3s")
+	if code != 1 || !strings.Contains(stderr, "clitest/web") || !strings.Contains(stderr, "no such file") {
+		t.Errorf("up with a failing pod: exit %d\n%s", code, stderr)
+	}
+}
+
+var errStartFailed = startError("exec: \"/nope\": no such file or directory")
+
+type startError string
+
+func (e startError) Error() string { return string(e) }
