@@ -17,7 +17,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -30,35 +29,20 @@ import (
 	"github.com/ordset/ordset/orchestrator/labels"
 )
 
-// cliBinary builds ./cmd/ordset once per test process, exactly as a user builds it, and
-// returns its path. (Not a TestMain: other e2e files of this package own that.)
+// cliBinary builds ./cmd/ordset into the test's temp dir, exactly as a user builds it, and
+// returns its path. (Per test, not in a TestMain: another e2e file of this package owns that;
+// the build cache makes the second build a link step.)
 func cliBinary(t *testing.T) string {
 	t.Helper()
-	cliBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "ordset-cli-bin")
-		if err != nil {
-			cliBinErr = err
-			return
-		}
-		cliBin = filepath.Join(dir, "ordset")
-		_, self, _, _ := runtime.Caller(0)
-		build := exec.Command("go", "build", "-o", cliBin, "./cmd/ordset")
-		build.Dir = filepath.Dir(filepath.Dir(self))
-		if out, err := build.CombinedOutput(); err != nil {
-			cliBinErr = fmt.Errorf("build ordset: %v\n%s", err, out)
-		}
-	})
-	if cliBinErr != nil {
-		t.Fatal(cliBinErr)
+	bin := filepath.Join(t.TempDir(), "ordset")
+	_, self, _, _ := runtime.Caller(0)
+	build := exec.Command("go", "build", "-o", bin, "./cmd/ordset")
+	build.Dir = filepath.Dir(filepath.Dir(self))
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build ordset: %v\n%s", err, out)
 	}
-	return cliBin
+	return bin
 }
-
-var (
-	cliBinOnce sync.Once
-	cliBin     string
-	cliBinErr  error
-)
 
 // cliEnv is one user's environment: a private state dir (so a private daemon) and DNS port.
 type cliEnv struct {
