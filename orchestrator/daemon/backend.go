@@ -77,13 +77,14 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 		case res.ReplicasChanged:
 			action = api.Scaled
 		}
-		// Apply even when unchanged: the Manager treats it as a no-op, and it heals a
-		// Manager that lost the set.
-		d.mgr.Apply(req.Namespace, effectiveSpec(rec), rec.Replicas)
+		// Record first so the event precedes the controller's progress events.
 		if action != api.Unchanged {
 			d.events.record(store.Event{Reason: "Applied", Namespace: req.Namespace, Object: "statefulset/" + name,
 				Message: fmt.Sprintf("statefulset %s %s (revision %s, replicas %d)", name, action, rev, replicas)})
 		}
+		// Apply even when unchanged: the Manager treats it as a no-op, and it heals a
+		// Manager that lost the set.
+		d.mgr.Apply(req.Namespace, effectiveSpec(rec), rec.Replicas)
 		resp.Sets = append(resp.Sets, api.SetResult{Name: name, Action: action, Revision: rev, Replicas: rec.Replicas})
 	}
 	if req.Prune {
@@ -125,12 +126,12 @@ func (d *Daemon) Scale(ctx context.Context, req api.ScaleRequest) error {
 	if err != nil {
 		return mapStoreErr(err)
 	}
-	if err := d.mgr.Scale(req.Namespace, req.Set, req.Replicas); err != nil {
-		return fmt.Errorf("scale statefulset %s/%s: %w", req.Namespace, req.Set, err)
-	}
 	if prev != req.Replicas {
 		d.events.record(store.Event{Reason: "Scaled", Namespace: req.Namespace, Object: "statefulset/" + req.Set,
 			Message: fmt.Sprintf("scaled statefulset %s from %d to %d replicas", req.Set, prev, req.Replicas)})
+	}
+	if err := d.mgr.Scale(req.Namespace, req.Set, req.Replicas); err != nil {
+		return fmt.Errorf("scale statefulset %s/%s: %w", req.Namespace, req.Set, err)
 	}
 	return nil
 }
@@ -178,12 +179,12 @@ func (d *Daemon) deleteLocked(ns, name string, removeVolumes bool) error {
 	if err := d.store.Delete(ns, name); err != nil {
 		return fmt.Errorf("delete statefulset %s/%s from the store: %w", ns, name, err)
 	}
-	d.mgr.Delete(ns, name, removeVolumes)
 	msg := "deleting statefulset " + name + " (volumes kept)"
 	if removeVolumes {
 		msg = "deleting statefulset " + name + " and its volumes"
 	}
 	d.events.record(store.Event{Reason: "Deleted", Namespace: ns, Object: "statefulset/" + name, Message: msg})
+	d.mgr.Delete(ns, name, removeVolumes)
 	return nil
 }
 
@@ -195,9 +196,9 @@ func (d *Daemon) Restart(ctx context.Context, req api.RestartRequest) error {
 	if err != nil {
 		return mapStoreErr(err)
 	}
-	d.mgr.Apply(req.Namespace, effectiveSpec(rec), rec.Replicas)
 	d.events.record(store.Event{Reason: "Restarted", Namespace: req.Namespace, Object: "statefulset/" + req.Set,
 		Message: "rollout restart of statefulset " + req.Set})
+	d.mgr.Apply(req.Namespace, effectiveSpec(rec), rec.Replicas)
 	return nil
 }
 
