@@ -107,7 +107,7 @@ func serve(t *testing.T, b Backend) *Client {
 		t.Fatal(err)
 	}
 	srv := NewServer(b, slog.New(slog.DiscardHandler))
-	go srv.Serve(l)
+	go srv.Serve(context.Background(), l)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()

@@ -84,8 +84,10 @@ func Listen(path string) (net.Listener, error) {
 	return l, nil
 }
 
-// Serve serves until Shutdown; it returns nil after a graceful shutdown.
-func (s *Server) Serve(l net.Listener) error {
+// Serve serves until Shutdown; it returns nil after a graceful shutdown. Request contexts
+// derive from ctx, so ending ctx also ends long-lived streams (events -f, watches, logs -f).
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	s.http.BaseContext = func(net.Listener) context.Context { return ctx }
 	if err := s.http.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve api: %w", err)
 	}

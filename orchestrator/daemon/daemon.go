@@ -155,7 +155,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); d.recordManagerEvents(ctx) }()
 	go func() { defer wg.Done(); d.dnsNets.loop(ctx, d.rt, d.managesNamespace) }()
 	srvErr := make(chan error, 1)
-	go func() { srvErr <- srv.Serve(l) }()
+	go func() { srvErr <- srv.Serve(ctx, l) }()
 	d.log.Info("daemon ready", "pid", os.Getpid(), "socket", d.opts.Paths.Socket, "dns", d.opts.DNSAddr, "version", d.opts.Version)
 
 	var runErr error

@@ -333,3 +333,27 @@ func TestWatchAndEvents(t *testing.T) {
 		t.Errorf("events %v", reasons)
 	}
 }
+
+func TestStopEndsStreams(t *testing.T) {
+	h := start(t, shortDir(t), fakeruntime.New(nil))
+	h.apply("t6", 1)
+	following := make(chan error, 1)
+	go func() {
+		following <- h.c.Events(context.Background(), api.EventsQuery{Follow: true}, func(api.Event) error { return nil })
+	}()
+	waitFor(t, "a follower", func() bool {
+		h.d.events.mu.Lock()
+		defer h.d.events.mu.Unlock()
+		return len(h.d.events.subs) > 0
+	})
+	began := time.Now()
+	h.stop()
+	if took := time.Since(began); took > 2*time.Second {
+		t.Errorf("stopping with a follower attached took %s", took)
+	}
+	select {
+	case <-following:
+	case <-time.After(5 * time.Second):
+		t.Error("follower not ended by the daemon stopping")
+	}
+}
