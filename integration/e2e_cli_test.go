@@ -288,6 +288,13 @@ func TestCLILifecycle(t *testing.T) {
 	for _, p := range pods[:2] {
 		httpDo(t, "PUT", "http://"+p.IP+":8080/data/k", "v-"+p.Name)
 	}
+	// The embedded DNS server answers for the pods through the host listener.
+	if r := e.must("dns", "resolve", "web-0.web", "-n", ns); !strings.Contains(r.stdout, pods[0].IP) {
+		t.Errorf("dns resolve web-0.web: want %s in\n%s", pods[0].IP, r.stdout)
+	}
+	if r := e.must("dns", "resolve", "_http._tcp.web", "SRV", "-n", ns); strings.Count(r.stdout, "\tSRV\t") != 3 {
+		t.Errorf("dns resolve SRV: want 3 records in\n%s", r.stdout)
+	}
 	if r := e.must("up"); !strings.Contains(r.stderr, "unchanged") {
 		t.Errorf("second up is not a no-op:\n%s", r.stderr)
 	}
