@@ -33,7 +33,7 @@ func effectiveSpec(s store.Set) *compose.StatefulSet {
 
 func mapStoreErr(err error) error {
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("%w", &notFound{err})
+		return &notFound{err}
 	}
 	return err
 }

@@ -143,7 +143,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	srv := api.NewServer(d, d.opts.Logger)
 
-	if err := d.recover(ctx); err != nil {
+	if err := d.replay(ctx); err != nil {
 		l.Close()
 		return err
 	}
@@ -191,9 +191,9 @@ func (d *Daemon) managesNamespace(ns string) bool {
 // Shutdown implements api.Backend: ask Run to return.
 func (d *Daemon) Shutdown() { d.stopOnce.Do(func() { close(d.shutdown) }) }
 
-// recover replays the store into the Manager (the Manager observes Docker labels itself)
+// replay hands the store into the Manager (the Manager observes Docker labels itself)
 // and reports labelled objects whose set the store does not know, without touching them.
-func (d *Daemon) recover(ctx context.Context) error {
+func (d *Daemon) replay(ctx context.Context) error {
 	sets, err := d.store.List("")
 	if err != nil {
 		return fmt.Errorf("load desired state: %w", err)

@@ -24,8 +24,9 @@ func EnsureRunning(ctx context.Context, p Paths, timeout time.Duration) (*api.Cl
 	if err == nil {
 		return c, nil
 	}
+	var exited <-chan error
 	if LockedPID(p) == 0 {
-		if err := spawn(p); err != nil {
+		if exited, err = spawn(p); err != nil {
 			return nil, err
 		}
 	}
@@ -44,28 +45,34 @@ func EnsureRunning(ctx context.Context, p Paths, timeout time.Duration) (*api.Cl
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
+		case err := <-exited:
+			exited = nil
+			if LockedPID(p) == 0 { // not merely beaten to the lock by a concurrent start
+				return nil, fmt.Errorf("the ordset daemon exited at start (%v); %s says:\n%s", err, p.Log, logTail(p.Log, 5))
+			}
 		case <-time.After(delay):
 		}
 		delay = min(delay*2, 200*time.Millisecond)
 	}
 }
 
-func spawn(p Paths) error {
+// spawn starts the daemon; the channel yields its exit status if it ends while we wait.
+func spawn(p Paths) (<-chan error, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return fmt.Errorf("find own executable to start the daemon: %w", err)
+		return nil, fmt.Errorf("find own executable to start the daemon: %w", err)
 	}
 	if err := os.MkdirAll(p.Dir, 0o700); err != nil {
-		return fmt.Errorf("create state directory %s: %w", p.Dir, err)
+		return nil, fmt.Errorf("create state directory %s: %w", p.Dir, err)
 	}
 	logf, err := os.OpenFile(p.Log, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
-		return fmt.Errorf("open daemon log %s: %w", p.Log, err)
+		return nil, fmt.Errorf("open daemon log %s: %w", p.Log, err)
 	}
 	defer logf.Close()
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer devnull.Close()
 	cmd := exec.Command(exe, "daemon")
@@ -74,10 +81,26 @@ func spawn(p Paths) error {
 	cmd.Dir = "/"
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start daemon %s daemon: %w", exe, err)
+		return nil, fmt.Errorf("start daemon %s daemon: %w", exe, err)
 	}
-	// The child lives on in its own session; release it so it is not a zombie of ours.
-	return cmd.Process.Release()
+	// The child lives on in its own session after we exit; while we run, reap it if it
+	// fails at start so the caller can say why instead of timing out.
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	return exited, nil
+}
+
+// logTail returns the last n lines of a file, for error messages.
+func logTail(path string, n int) string {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return "(no log: " + err.Error() + ")"
+	}
+	lines := strings.Split(strings.TrimRight(string(raw), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return "  " + strings.Join(lines, "\n  ")
 }
 
 // Stop asks the daemon of p to shut down gracefully and waits until its lock is released.
