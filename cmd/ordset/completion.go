@@ -45,14 +45,11 @@ complete -o default -F _ordset_complete ordset
 
 const zshCompletion = `#compdef ordset
 _ordset() {
-  local -a opts
-  local cur=${words[-1]}
-  if [[ "$cur" == -* ]]; then
-    opts=("${(@f)$(${words[@]:0:#words[@]-1} ${cur} --generate-bash-completion 2>/dev/null)}")
-  else
-    opts=("${(@f)$(${words[@]:0:#words[@]-1} --generate-bash-completion 2>/dev/null)}")
-  fi
-  _describe 'values' opts
+  local -a opts args
+  args=(${words[2,CURRENT-1]})
+  [[ ${words[CURRENT]} == -* ]] && args+=(${words[CURRENT]})
+  opts=("${(@f)$(${words[1]} ${args[@]} --generate-bash-completion 2>/dev/null)}")
+  compadd -a opts
 }
 compdef _ordset ordset
 `
