@@ -1,0 +1,289 @@
+package daemon
+
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ordset/ordset/compose"
+	"github.com/ordset/ordset/orchestrator"
+	"github.com/ordset/ordset/orchestrator/api"
+	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/store"
+)
+
+// Pods implements api.Backend.
+func (d *Daemon) Pods(ctx context.Context, namespace string) ([]api.Pod, error) {
+	sets, err := d.StatefulSets(ctx, namespace)
+	if err != nil {
+		return nil, err
+	}
+	var out []api.Pod
+	for _, s := range sets {
+		out = append(out, s.Pods...)
+	}
+	return out, nil
+}
+
+// StatefulSets implements api.Backend: the Manager's view, completed from the store for
+// sets the Manager has not reported yet, plus sets still being deleted.
+func (d *Daemon) StatefulSets(ctx context.Context, namespace string) ([]api.StatefulSet, error) {
+	stored, err := d.store.List(namespace)
+	if err != nil {
+		return nil, err
+	}
+	byKey := map[string]store.Set{}
+	for _, s := range stored {
+		byKey[s.Namespace+"/"+s.Name] = s
+	}
+	var out []api.StatefulSet
+	seen := map[string]bool{}
+	for _, ss := range d.managerStatus(ctx, namespace) {
+		key := ss.Namespace + "/" + ss.Name
+		seen[key] = true
+		rec, ok := byKey[key]
+		out = append(out, toAPISet(ss, rec, ok))
+	}
+	for _, s := range stored {
+		if !seen[s.Namespace+"/"+s.Name] {
+			out = append(out, api.StatefulSet{Namespace: s.Namespace, Name: s.Name, Image: s.Spec.Image,
+				Desired: s.Replicas, Revision: s.Revision, CreatedAt: s.CreatedAt, Waiting: "waiting for the controller", Pods: []api.Pod{}})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Namespace != out[j].Namespace {
+			return out[i].Namespace < out[j].Namespace
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out, nil
+}
+
+// notObserved is the Manager's Waiting text for a set it has not observed in a pass yet.
+const notObserved = "not observed yet"
+
+// observeGrace bounds how long a read waits for the Manager's first pass over a set, so
+// `ordset ps` right after a daemon (re)start shows the pods Docker already runs, not none.
+const observeGrace = 3 * time.Second
+
+// managerStatus returns the Manager's status for one namespace or, for "", all of them.
+func (d *Daemon) managerStatus(ctx context.Context, namespace string) []orchestrator.SetStatus {
+	deadline := time.Now().Add(observeGrace)
+	for {
+		st := d.mgr.Status(namespace)
+		pending := false
+		for _, s := range st {
+			pending = pending || s.Waiting == notObserved
+		}
+		if !pending || time.Now().After(deadline) {
+			return st
+		}
+		select {
+		case <-ctx.Done():
+			return st
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func toAPISet(ss orchestrator.SetStatus, rec store.Set, stored bool) api.StatefulSet {
+	out := api.StatefulSet{
+		Namespace: ss.Namespace, Name: ss.Name,
+		Desired: ss.Desired, Current: ss.Current, Ready: ss.Ready, Updated: ss.Updated,
+		Revision: ss.Revision, Waiting: ss.Waiting, Pods: []api.Pod{},
+	}
+	if stored {
+		out.Image, out.CreatedAt = rec.Spec.Image, rec.CreatedAt
+	}
+	for _, p := range ss.Pods {
+		out.Pods = append(out.Pods, toAPIPod(p))
+	}
+	sort.Slice(out.Pods, func(i, j int) bool { return out.Pods[i].Ordinal < out.Pods[j].Ordinal })
+	return out
+}
+
+func toAPIPod(p orchestrator.PodStatus) api.Pod {
+	vols := p.Volumes
+	if vols == nil {
+		vols = []string{}
+	}
+	ports := p.Ports
+	if ports == nil {
+		ports = []compose.Port{}
+	}
+	return api.Pod{
+		Name: p.Name, Namespace: p.Namespace, StatefulSet: p.Set, Service: p.Service, Ordinal: p.Ordinal,
+		Container: p.Container, ContainerID: p.ContainerID, IP: p.IP, IPv6: p.IPv6,
+		Ready: p.Ready, Status: p.Status, Restarts: p.Restarts, Revision: p.Revision,
+		Volumes: vols, Ports: ports, CreatedAt: p.CreatedAt, StartedAt: p.StartedAt,
+	}
+}
+
+// findPod resolves a pod name ("redis-1") of a namespace.
+func (d *Daemon) findPod(ctx context.Context, namespace, pod string) (api.Pod, error) {
+	pods, err := d.Pods(ctx, namespace)
+	if err != nil {
+		return api.Pod{}, err
+	}
+	for _, p := range pods {
+		if p.Name == pod || p.Container == pod {
+			return p, nil
+		}
+	}
+	return api.Pod{}, fmt.Errorf("pod %s/%s: %w", namespace, pod, api.ErrNotFound)
+}
+
+// Describe implements api.Backend for a set name or a pod name.
+func (d *Daemon) Describe(ctx context.Context, namespace, name string) (api.Description, error) {
+	var desc api.Description
+	setName := name
+	rec, err := d.store.Get(namespace, name)
+	if errors.Is(err, store.ErrNotFound) {
+		pod, perr := d.findPod(ctx, namespace, name)
+		if perr != nil {
+			return desc, fmt.Errorf("no statefulset or pod %q in namespace %s: %w", name, namespace, api.ErrNotFound)
+		}
+		desc.Pod = &pod
+		setName = pod.StatefulSet
+		rec, err = d.store.Get(namespace, setName)
+	}
+	if err == nil {
+		desc.Spec = effectiveSpec(rec)
+		desc.Revisions = rec.Revisions
+		desc.RestartedAt = rec.RestartedAt
+	}
+	sets, err := d.StatefulSets(ctx, namespace)
+	if err != nil {
+		return desc, err
+	}
+	for _, s := range sets {
+		if s.Name == setName {
+			desc.StatefulSet = s
+		}
+	}
+	events, err := d.store.Events(0)
+	if err != nil {
+		return desc, err
+	}
+	for _, e := range events {
+		if e.Namespace != namespace {
+			continue
+		}
+		if e.Object == "statefulset/"+setName || strings.HasPrefix(e.Object, "pod/"+setName+"-") {
+			if desc.Pod == nil || e.Object == "statefulset/"+setName || e.Object == "pod/"+desc.Pod.Name {
+				desc.Events = append(desc.Events, e)
+			}
+		}
+	}
+	if n := len(desc.Events); n > 20 {
+		desc.Events = desc.Events[n-20:]
+	}
+	return desc, nil
+}
+
+// Events implements api.Backend.
+func (d *Daemon) Events(ctx context.Context, q api.EventsQuery, send func(api.Event) error) error {
+	match := func(e store.Event) bool {
+		return (q.Namespace == "" || e.Namespace == q.Namespace) && (q.Object == "" || e.Object == q.Object)
+	}
+	return d.events.follow(ctx, q.Since, match, q.Follow, send)
+}
+
+// Logs implements api.Backend.
+func (d *Daemon) Logs(ctx context.Context, namespace, pod string, opts api.LogOptions) (io.ReadCloser, error) {
+	p, err := d.findPod(ctx, namespace, pod)
+	if err != nil {
+		return nil, err
+	}
+	if p.ContainerID == "" {
+		return nil, fmt.Errorf("pod %s/%s has no container yet: %w", namespace, pod, api.ErrNotFound)
+	}
+	rc, err := d.rt.Logs(ctx, p.ContainerID, orchestrator.LogOptions{Follow: opts.Follow, Tail: opts.Tail, Timestamps: opts.Timestamps})
+	if err != nil {
+		return nil, fmt.Errorf("logs of pod %s/%s: %w", namespace, pod, err)
+	}
+	return rc, nil
+}
+
+// ExecTarget implements api.Backend.
+func (d *Daemon) ExecTarget(ctx context.Context, namespace, pod string) (api.ExecTarget, error) {
+	p, err := d.findPod(ctx, namespace, pod)
+	if err != nil {
+		return api.ExecTarget{}, err
+	}
+	if p.ContainerID == "" {
+		return api.ExecTarget{}, fmt.Errorf("pod %s/%s has no container yet: %w", namespace, pod, api.ErrConflict)
+	}
+	c, err := d.rt.InspectContainer(ctx, p.ContainerID)
+	if err != nil {
+		return api.ExecTarget{}, fmt.Errorf("inspect pod %s/%s: %w", namespace, pod, err)
+	}
+	return api.ExecTarget{ContainerID: c.ID, Container: c.Name, Running: c.State == orchestrator.StateRunning}, nil
+}
+
+// orphans lists labelled containers and volumes whose namespace/set the store does not hold.
+func (d *Daemon) orphans(ctx context.Context) ([]api.Orphan, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	stored, err := d.store.List("")
+	if err != nil {
+		return nil, err
+	}
+	known := map[string]bool{}
+	for _, s := range stored {
+		known[s.Namespace+"/"+s.Name] = true
+	}
+	for _, s := range d.mgr.Status("") { // sets being deleted are not orphans yet
+		known[s.Namespace+"/"+s.Name] = true
+	}
+	var out []api.Orphan
+	add := func(kind, name string, l map[string]string) {
+		ns, set := l[labels.Namespace], l[labels.Set]
+		if set == "" || known[ns+"/"+set] {
+			return
+		}
+		out = append(out, api.Orphan{Kind: kind, Name: name, Namespace: ns, Set: set})
+	}
+	cs, err := d.rt.ListContainers(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("list containers: %w", err)
+	}
+	for _, c := range cs {
+		add("container", c.Name, c.Labels)
+	}
+	vs, err := d.rt.ListVolumes(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("list volumes: %w", err)
+	}
+	for _, v := range vs {
+		add("volume", v.Name, v.Labels)
+	}
+	return out, nil
+}
+
+// removeRetainedVolumes removes the namespace's labelled volumes whose set is neither stored
+// nor still being deleted by the Manager.
+func (d *Daemon) removeRetainedVolumes(ctx context.Context, namespace string) ([]string, error) {
+	orphans, err := d.orphans(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, o := range orphans {
+		if o.Kind != "volume" || o.Namespace != namespace {
+			continue
+		}
+		if err := d.rt.RemoveVolume(ctx, o.Name); err != nil {
+			return removed, fmt.Errorf("remove retained volume %s: %w", o.Name, err)
+		}
+		removed = append(removed, o.Name)
+		d.events.record(store.Event{Reason: "VolumeRemoved", Namespace: namespace, Object: "volume/" + o.Name,
+			Message: fmt.Sprintf("removed volume %s retained from statefulset %s", o.Name, o.Set)})
+	}
+	return removed, nil
+}
