@@ -21,8 +21,10 @@ earlier "ordset scale", as kubectl apply does.
 Examples:
    ordset up
    ordset up -f examples/redis/ordset.yaml --timeout 2m
-   ordset up --no-wait`,
+   ordset up --no-wait
+   ordset up --prune           # sets removed from the file are deleted too`,
 		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "prune", Usage: "also delete the namespace's statefulsets that are no longer in the file (volumes kept)"},
 			noWaitFlag, timeoutFlag, progressFlag,
 		},
 		Action: func(c *cli.Context) error { return runUp(c, env) },
@@ -41,14 +43,16 @@ func runUp(c *cli.Context, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	resp, err := cl.Apply(c.Context, api.ApplyRequest{Namespace: proj.Namespace, Sets: proj.StatefulSets})
+	resp, err := cl.Apply(c.Context, api.ApplyRequest{Namespace: proj.Namespace, Sets: proj.StatefulSets, Prune: c.Bool("prune")})
 	if err != nil {
 		return err
 	}
 	var names []string
 	for _, s := range resp.Sets {
 		fmt.Fprintf(c.App.ErrWriter, "statefulset %s/%s %s\n", resp.Namespace, s.Name, s.Action)
-		names = append(names, s.Name)
+		if s.Action != api.Pruned {
+			names = append(names, s.Name)
+		}
 	}
 	if c.Bool("no-wait") {
 		return nil

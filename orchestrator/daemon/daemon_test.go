@@ -357,3 +357,34 @@ func TestStopEndsStreams(t *testing.T) {
 		t.Error("follower not ended by the daemon stopping")
 	}
 }
+
+func TestApplyPrune(t *testing.T) {
+	h := start(t, shortDir(t), fakeruntime.New(nil))
+	ctx := context.Background()
+	two := map[string]*compose.StatefulSet{"web": testSet(1), "db": testSet(1)}
+	if _, err := h.c.Apply(ctx, api.ApplyRequest{Namespace: "t7", Sets: two}); err != nil {
+		t.Fatal(err)
+	}
+	// Without prune a set missing from the request stays; with prune it is deleted.
+	if _, err := h.c.Apply(ctx, api.ApplyRequest{Namespace: "t7", Sets: map[string]*compose.StatefulSet{"web": testSet(1)}}); err != nil {
+		t.Fatal(err)
+	}
+	if sets, _ := h.d.store.List("t7"); len(sets) != 2 {
+		t.Fatalf("apply without prune removed a set: %+v", sets)
+	}
+	resp, err := h.c.Apply(ctx, api.ApplyRequest{Namespace: "t7", Sets: map[string]*compose.StatefulSet{"web": testSet(1)}, Prune: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Sets) != 2 || resp.Sets[1] != (api.SetResult{Name: "db", Action: api.Pruned}) {
+		t.Errorf("prune response %+v", resp.Sets)
+	}
+	waitFor(t, "db pods gone", func() bool {
+		for _, n := range h.rt.ContainerNames() {
+			if strings.HasPrefix(n, "t7-db-") {
+				return false
+			}
+		}
+		return true
+	})
+}
