@@ -163,31 +163,41 @@ func (c *cluster) inspect(pod, format string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// kill removes a pod's container behind ordset's back (a lost pod) and returns its old ID.
-func (c *cluster) kill(pod string) string {
-	c.t.Helper()
-	id := c.inspect(pod, "{{.Id}}")
-	if id == "" {
-		c.t.Fatalf("kill %s: no container %s", pod, c.container(pod))
-	}
-	if out, err := exec.Command("docker", "rm", "-f", c.container(pod)).CombinedOutput(); err != nil {
-		c.t.Fatalf("kill %s: %v: %s", pod, err, out)
-	}
-	return id
+// instance identifies one run of a pod's container: a recreated container has a new ID, a
+// restarted one a new start time.
+func (c *cluster) instance(pod string) string {
+	return c.inspect(pod, "{{.Id}} {{.State.StartedAt}}")
 }
 
-// awaitReplaced waits until a pod runs again in a new container that passes ready (a command
-// run inside it), and returns how long that took.
-func (c *cluster) awaitReplaced(pod, oldID string, ready ...string) time.Duration {
+// kill loses a pod behind ordset's back and returns the instance that was lost: with remove
+// the container is deleted (the pod is gone), otherwise its process is SIGKILLed (a crash).
+func (c *cluster) kill(pod string, remove bool) string {
+	c.t.Helper()
+	inst := c.instance(pod)
+	if inst == "" {
+		c.t.Fatalf("kill %s: no container %s", pod, c.container(pod))
+	}
+	args := []string{"kill", c.container(pod)}
+	if remove {
+		args = []string{"rm", "-f", c.container(pod)}
+	}
+	if out, err := exec.Command("docker", args...).CombinedOutput(); err != nil {
+		c.t.Fatalf("kill %s: %v: %s", pod, err, out)
+	}
+	return inst
+}
+
+// awaitBack waits until a pod runs again as another instance than old and passes ready
+// (a command run inside it), and returns how long that took.
+func (c *cluster) awaitBack(pod, old string, ready ...string) time.Duration {
 	c.t.Helper()
 	start := time.Now()
-	eventually(c.t, 3*time.Minute, pod+" replaced and ready", func() error {
-		id := c.inspect(pod, "{{.Id}}")
-		switch {
-		case id == "":
+	eventually(c.t, 3*time.Minute, pod+" back and ready", func() error {
+		switch inst := c.instance(pod); {
+		case inst == "":
 			return fmt.Errorf("no container yet")
-		case id == oldID:
-			return fmt.Errorf("still the old container")
+		case inst == old:
+			return fmt.Errorf("still the lost instance")
 		case c.inspect(pod, "{{.State.Running}}") != "true":
 			return fmt.Errorf("not running")
 		}
@@ -195,7 +205,7 @@ func (c *cluster) awaitReplaced(pod, oldID string, ready ...string) time.Duratio
 		return err
 	})
 	d := time.Since(start)
-	c.t.Logf("%s replaced and ready after %v", pod, d.Round(time.Millisecond))
+	c.t.Logf("%s back and ready after %v", pod, d.Round(time.Millisecond))
 	return d
 }
 
@@ -273,11 +283,11 @@ func TestExampleRedis(t *testing.T) {
 		t.Fatalf("redis-2 key:777 = %q, want val:777", got)
 	}
 
-	// A lost replica comes back on its own volume and re-syncs, including writes it missed.
+	// A crashed replica comes back on its own volume and re-syncs, including writes it missed.
 	c.mustExec("redis-1", "touch", "/data/ordset-e2e-marker")
-	old := c.kill("redis-1")
+	old := c.kill("redis-1", false)
 	c.mustExec("redis-0", "redis-cli", "set", "missed", "while-down")
-	c.awaitReplaced("redis-1", old, ready...)
+	c.awaitBack("redis-1", old, ready...)
 	if v := c.volumeAt("redis-1", "/data"); v != c.ns+"_data-redis-1" {
 		t.Fatalf("redis-1 /data is volume %q, want %s", v, c.ns+"_data-redis-1")
 	}
@@ -345,10 +355,10 @@ func TestExampleMariaDB(t *testing.T) {
 		eventually(t, 30*time.Second, "100 rows on "+pod, equal("100", count(pod)))
 	}
 
-	// A lost replica is recreated on its volume and resumes where it stopped.
-	old := c.kill("mysql-2")
+	// A deleted replica is recreated on its volume and resumes where it stopped.
+	old := c.kill("mysql-2", true)
 	c.mustExec("mysql-0", "mariadb", "-e", "INSERT INTO shop.orders (item) VALUES ('while-down')")
-	c.awaitReplaced("mysql-2", old, "mariadb", "-e", "SELECT 1")
+	c.awaitBack("mysql-2", old, "mariadb", "-e", "SELECT 1")
 	if v := c.volumeAt("mysql-2", "/var/lib/mysql"); v != c.ns+"_data-mysql-2" {
 		t.Fatalf("mysql-2 datadir is volume %q, want %s", v, c.ns+"_data-mysql-2")
 	}
@@ -406,12 +416,16 @@ func TestExampleEtcd(t *testing.T) {
 	}
 	c.mustExec("etcd-0", "etcdctl", "put", "/e2e/before", "1")
 
-	// With one member gone the other two keep quorum and accept writes.
-	old := c.kill("etcd-1")
-	c.mustExec("etcd-2", "etcdctl", "put", "/e2e/while-down", "2")
+	// With one member crashed the other two keep quorum and accept writes.
+	// A write can fail while a new leader is elected (etcd-1 may have led): clients retry.
+	old := c.kill("etcd-1", false)
+	eventually(t, 30*time.Second, "write with etcd-1 lost", func() error {
+		_, err := c.exec("etcd-2", "etcdctl", "--command-timeout=2s", "put", "/e2e/while-down", "2")
+		return err
+	})
 
 	// The member comes back with its identity (same member list) and catches up.
-	c.awaitReplaced("etcd-1", old, "etcdctl", "endpoint", "health")
+	c.awaitBack("etcd-1", old, "etcdctl", "endpoint", "health")
 	eventually(t, 30*time.Second, "etcd-1 has the write it missed", equal("2", func() (string, error) {
 		return c.exec("etcd-1", "etcdctl", "get", "--print-value-only", "/e2e/while-down")
 	}))
