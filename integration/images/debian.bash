@@ -7,7 +7,7 @@
 # it. The trimmed root file system is cached as a tarball keyed by the recipe's hash, so a lost
 # image is re-imported in seconds, and downloaded .deb files are shared between recipes.
 
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # image_cache_dir prints (and creates) the cache directory for root file systems and .debs.

@@ -4,6 +4,7 @@
 # unlike it there is no entrypoint that initialises the data directory: the examples do that
 # themselves (mariadb-install-db) so they work with either image.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/debian.bash"
 
 mariadb_rootfs() {

@@ -3,6 +3,7 @@
 # official redis image where the examples rely on it (redis-server and redis-cli on PATH,
 # a /data working directory, a shell).
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/debian.bash"
 
 redis_rootfs() {

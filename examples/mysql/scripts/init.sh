@@ -8,8 +8,8 @@
 # Debian mariadb-server image (which has none).
 set -eu
 
-ordinal=${POD_ORDINAL:-${HOSTNAME##*-}}
 pod=${POD_NAME:-$(hostname)}
+ordinal=${POD_ORDINAL:-${pod##*-}}
 service=${MYSQL_SERVICE:-mysql}
 datadir=/var/lib/mysql
 confdir=/etc/mysql/ordset

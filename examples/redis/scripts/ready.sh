@@ -4,7 +4,8 @@ set -eu
 
 [ "$(redis-cli -h 127.0.0.1 -p 6379 ping)" = PONG ] || exit 1
 
-ordinal=${POD_ORDINAL:-${HOSTNAME##*-}}
+pod=${POD_NAME:-$(hostname)}
+ordinal=${POD_ORDINAL:-${pod##*-}}
 [ "$ordinal" = 0 ] && exit 0
 
 redis-cli -h 127.0.0.1 -p 6379 info replication | grep -q '^master_link_status:up'

@@ -4,7 +4,8 @@
 # Append-only persistence keeps each pod's data on its own volume at /data.
 set -eu
 
-ordinal=${POD_ORDINAL:-${HOSTNAME##*-}}
+pod=${POD_NAME:-$(hostname)}
+ordinal=${POD_ORDINAL:-${pod##*-}}
 service=${REDIS_SERVICE:-redis}
 
 set -- redis-server \
@@ -15,11 +16,11 @@ set -- redis-server \
   --appendonly yes \
   --appendfsync everysec \
   --repl-diskless-sync-delay 0 \
-  --replica-announce-ip "${POD_NAME:-$(hostname)}.$service"
+  --replica-announce-ip "$pod.$service"
 
 if [ "$ordinal" != 0 ]; then
   set -- "$@" --replicaof "redis-0.$service" 6379
 fi
 
-echo "starting ${POD_NAME:-$(hostname)} (ordinal $ordinal) as $([ "$ordinal" = 0 ] && echo primary || echo replica)"
+echo "starting $pod (ordinal $ordinal) as $([ "$ordinal" = 0 ] && echo primary || echo replica)"
 exec "$@"
