@@ -355,13 +355,14 @@ func (p *planner) initPhase(ord int) string {
 		if !ok {
 			break
 		}
+		if c.State == StateExited && c.ExitCode == 0 {
+			done++
+			continue
+		}
 		if failed(c) {
 			return "Init:" + PhaseError
 		}
-		if c.State != StateExited || c.ExitCode != 0 {
-			break
-		}
-		done++
+		break
 	}
 	return fmt.Sprintf("Init:%d/%d", done, n)
 }

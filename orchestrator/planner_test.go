@@ -283,3 +283,24 @@ func TestPlanPodStates(t *testing.T) {
 		}
 	}
 }
+
+// A finished init container (exit 0) counts as done, not as an error, in the pod's phase.
+func TestPlanInitPhase(t *testing.T) {
+	s := testSet(withInits("a", "b"))
+	cases := []struct {
+		name string
+		o    *obs
+		want string
+	}{
+		{"none yet", world().vol(0), "Init:0/2"},
+		{"first done", world().vol(0).init(0, "a", "r1", StateExited, 0), "Init:1/2"},
+		{"first running", world().vol(0).init(0, "a", "r1", StateRunning, 0), "Init:0/2"},
+		{"first failed", world().vol(0).init(0, "a", "r1", StateExited, 3), "Init:Error"},
+	}
+	for _, c := range cases {
+		p := PlanSet(desired(s, 1), c.o.o, t0)
+		if len(p.Pods) != 1 || p.Pods[0].Phase != c.want {
+			t.Errorf("%s: pods = %+v, want phase %q", c.name, p.Pods, c.want)
+		}
+	}
+}
