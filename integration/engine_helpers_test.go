@@ -43,13 +43,19 @@ type engine struct {
 // sweeps the namespace's test objects (cleanups run last-registered first).
 func newEngine(t *testing.T, prefix string) *engine {
 	t.Helper()
+	return newEngineWith(t, prefix, orchestrator.Options{Resync: 2 * time.Second})
+}
+
+// newEngineWith is newEngine with Manager options (Logger and ExtraLabels are set here).
+func newEngineWith(t *testing.T, prefix string, opts orchestrator.Options) *engine {
+	t.Helper()
 	testenv.EnsureImages(t, "testapp")
 	e := &engine{t: t, cli: testenv.Docker(t)}
 	e.ns = testenv.UniqueNamespace(t, prefix)
 	rt := testenv.Runtime(t)
 	log := slog.New(slog.NewTextHandler(engineLogWriter{&e.mu, &e.logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e.m = orchestrator.NewManager(rt, orchestrator.Options{Logger: log, ExtraLabels: testenv.Labels(),
-		Resync: 2 * time.Second})
+	opts.Logger, opts.ExtraLabels = log, testenv.Labels()
+	e.m = orchestrator.NewManager(rt, opts)
 	evs, unsubscribe := e.m.Subscribe()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -90,16 +96,19 @@ func (l engineLogWriter) Write(p []byte) (int, error) {
 }
 
 // testappSet builds set "app" from YAML through the real loader; body holds the set's extra
-// fields, indented by four spaces.
+// fields, indented by four spaces. The readiness probe is GET /ready every second unless body
+// has its own.
 func (e *engine) testappSet(replicas int, body string) *compose.StatefulSet {
 	e.t.Helper()
+	if !strings.Contains(body, "readinessProbe:") {
+		body += "    readinessProbe: {httpGet: {path: /ready, port: 8080}, periodSeconds: 1}\n"
+	}
 	doc := fmt.Sprintf(`namespace: %s
 statefulsets:
   app:
     replicas: %d
     image: %s
     imagePullPolicy: Never
-    readinessProbe: {httpGet: {path: /ready, port: 8080}, periodSeconds: 1}
     volumeMounts: [{name: data, mountPath: /data}]
     volumeClaimTemplates: [{name: data}]
 %s`, e.ns, replicas, testenv.Image("testapp"), body)

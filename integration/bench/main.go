@@ -30,6 +30,8 @@ type config struct {
 	readyPoll time.Duration
 	health    string // compose healthcheck command; {port} is replaced
 	bin       string // ordset binary
+	// traceEvents logs every engine event the in-process Manager receives.
+	traceEvents bool
 }
 
 func main() {
@@ -46,6 +48,7 @@ func main() {
 	flag.DurationVar(&cfg.timeout, "timeout", 3*time.Minute, "deadline for one start or one heal")
 	flag.DurationVar(&cfg.readyPoll, "poll", 10*time.Millisecond, "readiness poll interval of the peers")
 	flag.StringVar(&cfg.health, "health", "CMD /testapp probe http://127.0.0.1:{port}/ready", "compose healthcheck test (space separated)")
+	flag.BoolVar(&cfg.traceEvents, "trace-events", false, "log each engine event the in-process Manager receives (with -v)")
 	flag.BoolVar(&cfg.verbose, "v", false, "log the engine's debug output")
 	flag.Parse()
 	for _, s := range strings.Split(*sizes, ",") {

@@ -32,7 +32,11 @@ func newOrdsetStarter(ctx context.Context, e *env) (*ordsetStarter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ordset runtime: %w", err)
 	}
-	m := orchestrator.NewManager(rt, orchestrator.Options{Logger: e.log,
+	var run orchestrator.Runtime = rt
+	if e.cfg.traceEvents {
+		run = tracingRuntime{Runtime: rt, env: e}
+	}
+	m := orchestrator.NewManager(run, orchestrator.Options{Logger: e.log,
 		ExtraLabels: map[string]string{testLabel: "1"}})
 	ctx, cancel := context.WithCancel(ctx)
 	s := &ordsetStarter{env: e, rt: rt, m: m, cancel: cancel, done: make(chan struct{})}
