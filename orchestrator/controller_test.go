@@ -3,6 +3,7 @@ package orchestrator_test
 import (
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -264,8 +265,13 @@ func TestDeleteScalesDownThenForgets(t *testing.T) {
 	defer cancel()
 	e.m.Apply("demo", webSet(3), 3)
 	e.converged("web", 3)
+	var removed atomic.Bool
+	e.rt.BeforeRemoveNetwork = func(string) { time.Sleep(50 * time.Millisecond); removed.Store(true) } // widen the window
 	e.m.Delete("demo", "web", true)
 	e.eventually("forgotten", func() bool { return len(e.m.Status("demo")) == 0 })
+	if !removed.Load() {
+		t.Fatal("set reported gone before its network was removed")
+	}
 	if got := e.rt.CallsTo("RemoveContainer"); !slices.Equal(got, []string{"demo-web-2", "demo-web-1", "demo-web-0"}) {
 		t.Fatalf("delete order %v", got)
 	}
@@ -280,6 +286,10 @@ func TestDeleteScalesDownThenForgets(t *testing.T) {
 		select {
 		case ev := <-events:
 			if ev.Type == orchestrator.EventSetDeleted && ev.Set == "web" {
+				// The network goes before the set is reported gone, so `down` returning means clean.
+				if got := e.rt.CallsTo("RemoveNetwork"); len(got) != 1 {
+					t.Fatalf("SetDeleted published before the network was removed (calls %v)", got)
+				}
 				return
 			}
 		case <-deadline:

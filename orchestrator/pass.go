@@ -88,9 +88,6 @@ func (m *Manager) pass(ctx context.Context) time.Duration {
 			jobs = append(jobs, job{s, d, plan})
 		}
 	}
-	for _, s := range gone {
-		m.forget(s)
-	}
 	nets := map[string]Network{}
 	for _, j := range jobs {
 		nets[j.d.Namespace] = m.networks[j.d.Namespace]
@@ -98,9 +95,18 @@ func (m *Manager) pass(ctx context.Context) time.Duration {
 	runCtx := m.runCtx
 	m.mu.Unlock()
 
+	// A deleted set is forgotten only after its namespace's network is gone (when it was the
+	// last set there), so a watcher that sees the set disappear can rely on a clean engine.
+	leaving := map[setKey]bool{}
 	for _, s := range gone {
+		leaving[s.key] = true
+	}
+	for _, s := range gone {
+		m.maybeRemoveNetwork(ctx, s.key.ns, leaving)
+		m.mu.Lock()
+		m.forget(s)
+		m.mu.Unlock()
 		m.publish(s.key, "", EventSetDeleted, "statefulset deleted")
-		m.maybeRemoveNetwork(ctx, s.key.ns)
 	}
 	for ns, n := range nets {
 		if n.Name == "" && needsNetwork(jobs, ns) {
@@ -241,11 +247,11 @@ func (m *Manager) forget(s *setState) {
 	}
 }
 
-// maybeRemoveNetwork removes a namespace's network once no set of it is left.
-func (m *Manager) maybeRemoveNetwork(ctx context.Context, ns string) {
+// maybeRemoveNetwork removes a namespace's network once no set of it is left but those leaving.
+func (m *Manager) maybeRemoveNetwork(ctx context.Context, ns string, leaving map[setKey]bool) {
 	m.mu.Lock()
 	for k := range m.sets {
-		if k.ns == ns {
+		if k.ns == ns && !leaving[k] {
 			m.mu.Unlock()
 			return
 		}

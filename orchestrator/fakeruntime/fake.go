@@ -45,6 +45,9 @@ type Runtime struct {
 	Healthchecks map[string]bool
 	// ExecFunc answers Exec; nil answers exit 0.
 	ExecFunc func(id string, cmd []string) (orchestrator.ExecResult, error)
+	// BeforeRemoveNetwork, when set, runs (unlocked) at the start of RemoveNetwork, so a test
+	// can make the removal slow and prove nothing reports "done" before it finishes.
+	BeforeRemoveNetwork func(namespace string)
 }
 
 type sub struct {

@@ -33,6 +33,9 @@ func (r *Runtime) EnsureNetwork(_ context.Context, namespace string) (orchestrat
 
 // RemoveNetwork implements orchestrator.Runtime.
 func (r *Runtime) RemoveNetwork(_ context.Context, namespace string) error {
+	if r.BeforeRemoveNetwork != nil {
+		r.BeforeRemoveNetwork(namespace)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	name := orchestrator.NetworkName(namespace)
