@@ -61,7 +61,13 @@ func (r *Runtime) Events(ctx context.Context) (<-chan orchestrator.Event, <-chan
 		}
 	}
 	wg.Add(2)
-	go pump(containers, containerEvent)
+	go pump(containers, func(m events.Message) (orchestrator.Event, bool) {
+		// The engine sends "die" tens of milliseconds before its container list stops saying
+		// "running" (inspect waits for the exit to be processed). Dropping the cached details
+		// makes the pass this event triggers inspect the container and see the exit at once.
+		r.details.forget(m.Actor.ID)
+		return containerEvent(m)
+	})
 	go pump(networks, networkEvent)
 	go func() {
 		wg.Wait()
