@@ -9,6 +9,7 @@ import (
 
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator"
+	"github.com/ordset/ordset/orchestrator/fakeruntime"
 	"github.com/ordset/ordset/orchestrator/labels"
 )
 
@@ -266,7 +267,12 @@ func TestDeleteScalesDownThenForgets(t *testing.T) {
 	e.m.Apply("demo", webSet(3), 3)
 	e.converged("web", 3)
 	var removed atomic.Bool
-	e.rt.BeforeRemoveNetwork = func(string) { time.Sleep(50 * time.Millisecond); removed.Store(true) } // widen the window
+	e.rt.Hook = func(op, _ string) { // a slow network removal widens the window
+		if op == "RemoveNetwork" {
+			time.Sleep(50 * time.Millisecond)
+			removed.Store(true)
+		}
+	}
 	e.m.Delete("demo", "web", true)
 	e.eventually("forgotten", func() bool { return len(e.m.Status("demo")) == 0 })
 	if !removed.Load() {
@@ -412,5 +418,41 @@ func TestRestartedManagerAdoptsPodsWithoutChanges(t *testing.T) {
 	}
 	if after := e2.rt.ContainerNames(); !slices.Equal(before, after) {
 		t.Fatalf("containers %v -> %v", before, after)
+	}
+}
+
+// A pass whose list was taken while a set's execution ran must not plan from it once that
+// execution has finished: it would repeat the create and fail with "name already in use".
+func TestPassDoesNotPlanFromAListOlderThanAnExecution(t *testing.T) {
+	c := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	rt := fakeruntime.New(c.Now)
+	var e *env
+	var armed atomic.Bool
+	rt.Hook = func(op, name string) {
+		switch {
+		case op == "CreateContainer" && name == "demo-web-0" && armed.CompareAndSwap(false, true):
+			e.m.Trigger()                     // a pass lists while this create is in flight...
+			time.Sleep(20 * time.Millisecond) // ...and its snapshot is taken before the create lands
+		case op == "ListContainers" && armed.Load():
+			time.Sleep(60 * time.Millisecond) // the execution finishes before that pass plans
+		}
+	}
+	e = startOn(t, rt, c)
+	events, cancel := e.m.Subscribe()
+	defer cancel()
+	e.m.Apply("demo", webSet(1), 1)
+	e.converged("web", 1)
+	if got := e.rt.CallsTo("CreateContainer"); !slices.Equal(got, []string{"demo-web-0"}) {
+		t.Fatalf("creates %v, want exactly one", got)
+	}
+	for {
+		select {
+		case ev := <-events:
+			if ev.Type == orchestrator.EventError {
+				t.Fatalf("error event: %s", ev.Message)
+			}
+		default:
+			return
+		}
 	}
 }

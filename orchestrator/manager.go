@@ -68,6 +68,7 @@ type setState struct {
 	foreign   map[int]string       // ordinal -> message, learnt from a refused create
 	readySeen map[string]time.Time // container ID -> first seen Ready (HEALTHCHECK / Running)
 	busy      bool                 // an execution is in flight
+	execs     uint64               // executions finished; a pass plans only from a list taken after the last
 	failures  int                  // consecutive executions with errors
 	retryAt   time.Time            // no execution before this after errors
 	lastErr   string

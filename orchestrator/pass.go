@@ -21,6 +21,10 @@ func (m *Manager) pass(ctx context.Context) time.Duration {
 	next := m.opts.Resync
 	m.mu.Lock()
 	empty := len(m.sets) == 0
+	execsBefore := make(map[setKey]uint64, len(m.sets))
+	for k, s := range m.sets {
+		execsBefore[k] = s.execs
+	}
 	m.mu.Unlock()
 	if empty {
 		return next
@@ -69,6 +73,9 @@ func (m *Manager) pass(ctx context.Context) time.Duration {
 		plan := PlanSet(d, orEmpty(obs[k]), now)
 		if s.busy {
 			continue // its execution is in flight; the snapshot may be mid-change
+		}
+		if before, ok := execsBefore[k]; ok && before != s.execs {
+			continue // an execution finished after the list: the snapshot predates it (it kicks a new pass)
 		}
 		if plan.Done {
 			gone = append(gone, s)
@@ -196,6 +203,7 @@ func (m *Manager) execute(ctx context.Context, s *setState, tpl PodTemplate, act
 	}
 	m.mu.Lock()
 	s.busy = false
+	s.execs++
 	for ord, msg := range foreign {
 		s.foreign[ord] = msg
 	}

@@ -45,9 +45,17 @@ type Runtime struct {
 	Healthchecks map[string]bool
 	// ExecFunc answers Exec; nil answers exit 0.
 	ExecFunc func(id string, cmd []string) (orchestrator.ExecResult, error)
-	// BeforeRemoveNetwork, when set, runs (unlocked) at the start of RemoveNetwork, so a test
-	// can make the removal slow and prove nothing reports "done" before it finishes.
-	BeforeRemoveNetwork func(namespace string)
+	// Hook, when set, runs unlocked with the operation and object name at the start of
+	// CreateContainer and RemoveNetwork, and at the end of ListContainers (after its snapshot
+	// is taken), so a test can make a call slow or stale and widen the window of a race it
+	// wants to prove closed. Set it before the Manager runs.
+	Hook func(op, name string)
+}
+
+func (r *Runtime) hook(op, name string) {
+	if r.Hook != nil {
+		r.Hook(op, name)
+	}
 }
 
 type sub struct {

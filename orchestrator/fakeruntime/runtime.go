@@ -33,9 +33,7 @@ func (r *Runtime) EnsureNetwork(_ context.Context, namespace string) (orchestrat
 
 // RemoveNetwork implements orchestrator.Runtime.
 func (r *Runtime) RemoveNetwork(_ context.Context, namespace string) error {
-	if r.BeforeRemoveNetwork != nil {
-		r.BeforeRemoveNetwork(namespace)
-	}
+	r.hook("RemoveNetwork", namespace)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	name := orchestrator.NetworkName(namespace)
@@ -58,6 +56,7 @@ func (r *Runtime) ListNetworks(context.Context) ([]orchestrator.Network, error) 
 
 // ListContainers implements orchestrator.Runtime.
 func (r *Runtime) ListContainers(_ context.Context, namespace string) ([]orchestrator.Container, error) {
+	defer r.hook("ListContainers", namespace)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.record("ListContainers", namespace); err != nil {
@@ -146,6 +145,7 @@ func (r *Runtime) RemoveVolume(_ context.Context, name string) error {
 
 // CreateContainer implements orchestrator.Runtime.
 func (r *Runtime) CreateContainer(_ context.Context, spec orchestrator.ContainerSpec) (string, error) {
+	r.hook("CreateContainer", spec.Name)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.record("CreateContainer", spec.Name); err != nil {
