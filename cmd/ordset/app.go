@@ -306,6 +306,11 @@ func normalizeArgs(app *cli.App, args []string) []string {
 			rest = args[i:]
 			break
 		}
+		if parts := splitShortFlags(a, global, levels); parts != nil {
+			args = append(append(append([]string{}, args[:i]...), parts...), args[i+1:]...)
+			i--
+			continue
+		}
 		if len(a) > 1 && a[0] == '-' {
 			name, _, inline := strings.Cut(strings.TrimLeft(a, "-"), "=")
 			dst := global
@@ -352,6 +357,36 @@ func normalizeArgs(app *cli.App, args []string) []string {
 	}
 	out = append(out, positionals...)
 	return append(out, rest...)
+}
+
+// splitShortFlags turns a cluster of one-letter boolean flags ("-it", "-Af")
+// into separate flags, as getopt does, since urfave/cli only knows "-i -t";
+// the last letter may take a value ("-vn demo"). It returns nil when a is not
+// such a cluster (a known flag, a long flag, an unknown letter).
+func splitShortFlags(a string, global *cmdLevel, levels []*cmdLevel) []string {
+	if len(a) < 3 || a[0] != '-' || a[1] == '-' || strings.Contains(a, "=") {
+		return nil
+	}
+	all := append([]*cmdLevel{global}, levels...)
+	lookup := func(name string) (takes, ok bool) {
+		for k := len(all) - 1; k >= 0; k-- {
+			if t, found := all[k].arity[name]; found {
+				return t, true
+			}
+		}
+		return false, false
+	}
+	if _, ok := lookup(a[1:]); ok {
+		return nil
+	}
+	parts := make([]string, 0, len(a)-1)
+	for i, r := range a[1:] {
+		if takes, ok := lookup(string(r)); !ok || takes && i < len(a)-2 {
+			return nil
+		}
+		parts = append(parts, "-"+string(r))
+	}
+	return parts
 }
 
 func findCommand(cmds []*cli.Command, name string) *cli.Command {

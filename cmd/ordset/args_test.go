@@ -50,6 +50,12 @@ func TestNormalizeArgs(t *testing.T) {
 		{"ordset validate --help", "ordset validate --help"},
 		{"ordset help validate", "ordset help -- validate"},
 		{"ordset scale redis 5 -n", "ordset -n scale -- redis 5"},
+		{"ordset exec -it redis-1 -- sh", "ordset exec -i -t -- redis-1 -- sh"},
+		{"ordset exec redis-1 -ti -n demo -- sh -it", "ordset -n demo exec -t -i -- redis-1 -- sh -it"},
+		{"ordset down -vn demo", "ordset -n demo down -v"},
+		{"ordset down -nv demo", "ordset down -nv -- demo"},
+		{"ordset events -Af", "ordset events -A -f"},
+		{"ordset ps -Ax", "ordset ps -Ax"},
 	}
 	app := testApp()
 	for _, tt := range tests {
