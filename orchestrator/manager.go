@@ -65,7 +65,7 @@ type setState struct {
 	revision               string
 	deleted, removeVolumes bool
 
-	foreign   map[int]string       // ordinal -> message, learnt from a refused create
+	foreign   map[int]conflict     // ordinal -> foreign container, learnt from a refused create
 	readySeen map[string]time.Time // container ID -> first seen Ready (HEALTHCHECK / Running)
 	busy      bool                 // an execution is in flight
 	execs     uint64               // executions finished; a pass plans only from a list taken after the last
@@ -76,6 +76,9 @@ type setState struct {
 	seen      bool // status holds a pass result
 	stale     bool // desired state changed since status was computed
 }
+
+// conflict is a foreign container holding one of a pod's container names (main or init).
+type conflict struct{ container, msg string }
 
 type proberEntry struct {
 	p   Prober
@@ -117,7 +120,7 @@ func (m *Manager) ApplyRevision(namespace string, set *compose.StatefulSet, repl
 	k := setKey{namespace, set.Name}
 	s := m.sets[k]
 	if s == nil {
-		s = &setState{key: k, foreign: map[int]string{}, readySeen: map[string]time.Time{}}
+		s = &setState{key: k, foreign: map[int]conflict{}, readySeen: map[string]time.Time{}}
 		m.sets[k] = s
 	}
 	s.spec, s.replicas, s.revision = set, max(replicas, 0), revision

@@ -9,7 +9,8 @@ import (
 	"github.com/ordset/ordset/orchestrator/labels"
 )
 
-// checkForeign forgets foreign-name conflicts whose container is gone or now ours.
+// checkForeign forgets foreign-name conflicts whose container is gone or now ours. It inspects
+// the name that was refused (an init container's, too), not always the main container's.
 func (m *Manager) checkForeign(ctx context.Context) {
 	type probe struct {
 		s    *setState
@@ -19,8 +20,8 @@ func (m *Manager) checkForeign(ctx context.Context) {
 	var todo []probe
 	m.mu.Lock()
 	for _, s := range m.sets {
-		for ord := range s.foreign {
-			todo = append(todo, probe{s, ord, ContainerName(s.key.ns, s.key.name, ord)})
+		for ord, c := range s.foreign {
+			todo = append(todo, probe{s, ord, c.container})
 		}
 	}
 	m.mu.Unlock()
@@ -28,7 +29,9 @@ func (m *Manager) checkForeign(ctx context.Context) {
 		c, err := m.rt.InspectContainer(ctx, p.name)
 		if errors.Is(err, ErrNotFound) || err == nil && labels.Owned(c.Labels) {
 			m.mu.Lock()
-			delete(p.s.foreign, p.ord)
+			if p.s.foreign[p.ord].container == p.name {
+				delete(p.s.foreign, p.ord)
+			}
 			m.mu.Unlock()
 		}
 	}
@@ -101,7 +104,12 @@ func (m *Manager) fillReadiness(s *setState, o *observed, now time.Time) {
 	if o == nil {
 		return
 	}
-	o.Foreign = s.foreign
+	if len(s.foreign) > 0 {
+		o.Foreign = make(map[int]string, len(s.foreign))
+		for ord, c := range s.foreign {
+			o.Foreign[ord] = c.msg
+		}
+	}
 	live := map[string]bool{}
 	for ord, p := range o.Pods {
 		c := mainOf(s.key, ord, p)

@@ -181,7 +181,7 @@ func needsNetwork(jobs []job, ns string) bool {
 func (m *Manager) execute(ctx context.Context, s *setState, tpl PodTemplate, actions []Action) {
 	results := m.exec.Execute(ctx, tpl, actions)
 	var errs []string
-	foreign := map[int]string{}
+	foreign := map[int]conflict{}
 	for _, r := range results {
 		a := r.Action
 		if r.Err != nil {
@@ -192,7 +192,8 @@ func (m *Manager) execute(ctx context.Context, s *setState, tpl PodTemplate, act
 			m.log.Error("action failed", "namespace", s.key.ns, "set", s.key.name, "action", a.String(), "err", r.Err)
 			m.publish(s.key, a.Pod, EventError, r.Err.Error())
 			if (a.Kind == ActCreatePod || a.Kind == ActRunInit) && errors.Is(r.Err, ErrNotOwned) {
-				foreign[a.Ordinal] = fmt.Sprintf("container %s exists and is not managed by ordset; remove or rename it", a.Target)
+				foreign[a.Ordinal] = conflict{a.Target,
+					fmt.Sprintf("container %s exists and is not managed by ordset; remove or rename it", a.Target)}
 			}
 			continue
 		}
@@ -204,8 +205,8 @@ func (m *Manager) execute(ctx context.Context, s *setState, tpl PodTemplate, act
 	m.mu.Lock()
 	s.busy = false
 	s.execs++
-	for ord, msg := range foreign {
-		s.foreign[ord] = msg
+	for ord, c := range foreign {
+		s.foreign[ord] = c
 	}
 	switch {
 	case len(errs) == 0:

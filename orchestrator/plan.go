@@ -34,7 +34,7 @@ type Observed struct {
 	// Volumes are this set's labelled claim volumes.
 	Volumes []Volume
 	// Foreign maps an ordinal to a message when a container that ordset does not own holds
-	// the pod's container name. The planner never touches it and does not proceed past it.
+	// one of the pod's container names (main or init). The planner never touches it and does not proceed past it.
 	Foreign map[int]string
 }
 
