@@ -34,6 +34,22 @@ func TestForeignInitContainerIsRefusedAndReported(t *testing.T) {
 	e.converged("web", 1)
 }
 
+// A set with nothing of its own on the engine yet (no claim volumes) still sees the conflict.
+func TestForeignContainerBlocksASetWithNoObjects(t *testing.T) {
+	e := start(t)
+	e.rt.AddForeign("demo-web-0")
+	e.m.Apply("demo", webSet(1, noVolumes), 1)
+	e.waiting("web", "container demo-web-0 exists and is not managed by ordset")
+	e.m.Trigger()
+	e.waiting("web", "container demo-web-0 exists and is not managed by ordset")
+	if n := createCalls(e, "demo-web-0"); n != 1 {
+		t.Fatalf("%d create attempts on a foreign name, want 1 (no retry while it stays)", n)
+	}
+	e.rt.RemoveByName("demo-web-0")
+	e.m.Trigger()
+	e.converged("web", 1)
+}
+
 func createCalls(e *env, name string) int {
 	n := 0
 	for _, c := range e.rt.CallsTo("CreateContainer") {

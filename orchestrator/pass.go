@@ -51,6 +51,10 @@ func (m *Manager) pass(ctx context.Context) time.Duration {
 	desired := map[setKey]Desired{}
 	for k, s := range m.sets {
 		o := obs[k]
+		if o == nil { // nothing of the set exists yet; it may still have a foreign conflict
+			o = &observed{Pods: map[int]*ObservedPod{}}
+			obs[k] = o
+		}
 		m.fillReadiness(s, o, now)
 		desired[k] = Desired{Namespace: k.ns, Set: s.spec, Replicas: s.replicas, Revision: s.revision,
 			Deleted: s.deleted, RemoveVolumes: s.removeVolumes}
