@@ -44,6 +44,14 @@ func usageErrorf(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
 
+// exitInterrupted is the shell's code for a command ended by SIGINT (128+2).
+const exitInterrupted = 130
+
+// interruptedError is a wait the user cut short (Ctrl-C); what says what is left running.
+type interruptedError struct{ what string }
+
+func (e *interruptedError) Error() string { return "interrupted: " + e.what }
+
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return runEnv(ctx, args, osEnv(stdout, stderr))
@@ -51,19 +59,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func runEnv(ctx context.Context, args []string, env *cliEnv) int {
 	app := newApp(env)
-	return reportError(env.Stderr, app.RunContext(ctx, normalizeArgs(app, args)))
+	return reportError(ctx, env.Stderr, app.RunContext(ctx, normalizeArgs(app, args)))
 }
 
 // reportError prints err the way its kind deserves and picks the exit code.
-func reportError(stderr io.Writer, err error) int {
+func reportError(ctx context.Context, stderr io.Writer, err error) int {
 	var (
-		usage *usageError
-		verr  *compose.ValidationError
-		coder cli.ExitCoder
+		usage       *usageError
+		interrupted *interruptedError
+		verr        *compose.ValidationError
+		coder       cli.ExitCoder
 	)
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &interrupted):
+		fmt.Fprintf(stderr, "ordset: %s\n", interrupted.Error())
+		return exitInterrupted
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		return exitInterrupted // Ctrl-C ends a follow (logs -f, events -f): nothing to report
 	case errors.As(err, &usage):
 		fmt.Fprintf(stderr, "ordset: %s\nRun 'ordset --help' for usage.\n", usage.msg)
 		return exitUsage

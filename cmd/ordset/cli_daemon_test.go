@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ordset/ordset/orchestrator"
 	"github.com/ordset/ordset/orchestrator/api"
 	"github.com/ordset/ordset/orchestrator/daemon"
 	"github.com/ordset/ordset/orchestrator/fakeruntime"
@@ -149,3 +150,38 @@ var errStartFailed = startError("exec: \"/nope\": no such file or directory")
 type startError string
 
 func (e startError) Error() string { return string(e) }
+
+// A pod whose image cannot be had fails up at once with the engine's reason, instead of
+// waiting out --timeout with nothing on the screen.
+func TestUpFailsFastOnRepeatedEngineError(t *testing.T) {
+	rt := startFakeDaemon(t)
+	rt.Fail("EnsureImage", "ordset-test/testapp:latest", startError("image ordset-test/testapp:latest not present and pull failed"))
+	dir := t.TempDir()
+	writeFile(t, dir, "ordset.yaml", cliFile)
+	start := time.Now()
+	code, _, stderr := runIn(t, dir, nil, "up", "--progress", "plain", "--timeout", "1m")
+	if code != 1 || !strings.Contains(stderr, "! pod clitest/web-0: ") ||
+		!strings.Contains(stderr, "ordset: pod clitest/web-0: ") || !strings.Contains(stderr, "not present and pull failed") {
+		t.Errorf("up with a missing image: exit %d\n%s", code, stderr)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("up took %s to give up on a missing image", d)
+	}
+}
+
+// Ctrl-C during a wait says the daemon carries on and exits 130.
+func TestUpInterrupted(t *testing.T) {
+	rt := startFakeDaemon(t)
+	rt.ExecFunc = func(string, []string) (orchestrator.ExecResult, error) { return orchestrator.ExecResult{ExitCode: 1}, nil }
+	dir := t.TempDir()
+	writeFile(t, dir, "ordset.yaml", cliFile+"    readinessProbe: {exec: {command: [\"false\"]}}\n")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	var stdout, stderr strings.Builder
+	env := &cliEnv{Stdout: &stdout, Stderr: &stderr, Stdin: strings.NewReader(""), Getenv: os.Getenv}
+	t.Chdir(dir)
+	code := runEnv(ctx, []string{"ordset", "up", "--progress", "plain"}, env)
+	if code != exitInterrupted || !strings.Contains(stderr.String(), "interrupted: stopped waiting; the daemon carries on") {
+		t.Errorf("interrupted up: exit %d\n%s", code, stderr.String())
+	}
+}

@@ -212,6 +212,19 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
+// note prints a message above the pod lines (on a terminal the block is redrawn below it).
+func (p *progress) note(msg string) {
+	if p.tty && p.drawn > 0 {
+		fmt.Fprintf(p.out, "\x1b[%dA\r\x1b[2K%s\n", p.drawn, msg)
+		p.drawn-- // the note took the block's first line; the next draw starts below it
+		if p.drawn > 0 {
+			fmt.Fprintf(p.out, "\x1b[%dB", p.drawn)
+		}
+		return
+	}
+	fmt.Fprintln(p.out, msg)
+}
+
 // firstFailure returns a failed pod's line, or "".
 func (p *progress) firstFailure() string {
 	for _, key := range p.order {

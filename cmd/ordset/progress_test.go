@@ -117,3 +117,19 @@ func TestAge(t *testing.T) {
 		t.Error("zero time")
 	}
 }
+
+// A note on a terminal lands above the pod block, which the next frame redraws below it.
+func TestProgressNoteTTY(t *testing.T) {
+	var out bytes.Buffer
+	p := newProgress(&out, true)
+	p.color = false
+	p.update(frame(2, pod("web-0", 0, "Pending", false), pod("web-1", 1, "Pending", false)), time.Unix(0, 0))
+	out.Reset()
+	p.note("! pod demo/web-0: boom")
+	p.update(frame(2, pod("web-0", 0, "Pending", false), pod("web-1", 1, "Pending", false)), time.Unix(1, 0))
+	got := out.String()
+	want := "\x1b[2A\r\x1b[2K! pod demo/web-0: boom\n\x1b[1B\x1b[1A\r\x1b[2K"
+	if !strings.HasPrefix(got, want) || strings.Count(got, "Pod demo/web-") != 2 {
+		t.Errorf("got %q\nwant prefix %q and both pods redrawn", got, want)
+	}
+}

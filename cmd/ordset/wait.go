@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -23,15 +24,24 @@ const (
 // watchProgress streams the daemon's progress frames for sets of ns, drawing per-pod lines,
 // until the goal is reached, a pod fails, or timeout passes.
 func watchProgress(ctx context.Context, c *api.Client, ns string, sets []string, goal waitFor, timeout time.Duration, out io.Writer, tty bool) error {
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	p := newProgress(out, tty)
 	var last api.WatchFrame
 	reached := false
 	var failure string
+	errs := engineErrors{sets: sets, seen: map[string]int{}}
 	err := c.Watch(ctx, ns, sets, func(f api.WatchFrame) error {
 		last = f
+		for _, note := range errs.fold(f.Events) {
+			p.note(note)
+		}
 		p.update(f, time.Now())
+		if msg := errs.persistent(); msg != "" {
+			failure = msg + "\n  (the daemon keeps retrying: fix the cause and run the command again, or \"ordset down\")"
+			return api.ErrStop
+		}
 		if goal == untilReady {
 			if msg := p.firstFailure(); msg != "" {
 				failure = msg
@@ -49,6 +59,8 @@ func watchProgress(ctx context.Context, c *api.Client, ns string, sets []string,
 		return nil
 	case failure != "":
 		return fmt.Errorf("%s%s", failure, waitingReasons(last))
+	case parent.Err() != nil:
+		return &interruptedError{what: "stopped waiting; the daemon carries on in the background (\"ordset ps -n " + ns + "\" shows where it is)"}
 	case errors.Is(err, context.DeadlineExceeded) || (err == nil && ctx.Err() != nil):
 		return fmt.Errorf("timed out after %s%s", timeout, waitingReasons(last))
 	case err != nil:
@@ -107,3 +119,57 @@ func waitingReasons(f api.WatchFrame) string {
 	}
 	return "\n  " + strings.Join(parts, "\n  ")
 }
+
+// errorRepeats is how often the controller must hit the same error on the same object
+// (the first try and a retry after back-off, about a second later) before a wait gives up
+// on it: a missing image or a foreign container in the way does not go away by waiting.
+const errorRepeats = 2
+
+// engineErrors collects the controller's Error events of the watched sets, so a wait shows
+// them as they happen and fails on one that keeps coming back instead of hanging until
+// --timeout.
+type engineErrors struct {
+	sets  []string       // watched sets; empty means all
+	seen  map[string]int // object + message -> times seen
+	worst string         // the first object+message seen errorRepeats times
+}
+
+// fold records events and returns the lines to show for errors seen for the first time.
+func (e *engineErrors) fold(events []api.Event) []string {
+	var notes []string
+	for _, ev := range events {
+		if ev.Type != "Warning" || ev.Reason != "Error" || !e.watches(ev.Object) {
+			continue
+		}
+		what := ev.Object
+		if ev.Namespace != "" {
+			kind, name, _ := strings.Cut(ev.Object, "/")
+			what = kind + " " + ev.Namespace + "/" + name
+		}
+		key := what + ": " + ev.Message
+		e.seen[key]++
+		switch e.seen[key] {
+		case 1:
+			notes = append(notes, "! "+key)
+		case errorRepeats:
+			if e.worst == "" {
+				e.worst = key
+			}
+		}
+	}
+	return notes
+}
+
+func (e *engineErrors) watches(object string) bool {
+	if len(e.sets) == 0 {
+		return true
+	}
+	kind, name, _ := strings.Cut(object, "/")
+	if kind == "pod" {
+		name = setOfPod(name)
+	}
+	return slices.Contains(e.sets, name)
+}
+
+// persistent returns the first error seen errorRepeats times, or "".
+func (e *engineErrors) persistent() string { return e.worst }
