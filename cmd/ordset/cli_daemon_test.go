@@ -172,7 +172,9 @@ func TestUpFailsFastOnRepeatedEngineError(t *testing.T) {
 // Ctrl-C during a wait says the daemon carries on and exits 130.
 func TestUpInterrupted(t *testing.T) {
 	rt := startFakeDaemon(t)
-	rt.ExecFunc = func(string, []string) (orchestrator.ExecResult, error) { return orchestrator.ExecResult{ExitCode: 1}, nil }
+	rt.ExecFunc = func(string, []string) (orchestrator.ExecResult, error) {
+		return orchestrator.ExecResult{ExitCode: 1}, nil
+	}
 	dir := t.TempDir()
 	writeFile(t, dir, "ordset.yaml", cliFile+"    readinessProbe: {exec: {command: [\"false\"]}}\n")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
