@@ -111,7 +111,7 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 		fmt.Fprintln(w, "  <none>")
 	}
 	for _, e := range d.Events {
-		fmt.Fprintf(w, "  %-8s %-8s %-12s %-22s %s\n", age(e.Time, now), e.Type, e.Reason, e.Object, e.Message)
+		fmt.Fprintf(w, "  %-8s %-8s %-13s %-22s %s\n", age(e.Time, now), e.Type, e.Reason, e.Object, e.Message)
 	}
 }
 
