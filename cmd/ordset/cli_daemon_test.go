@@ -107,6 +107,12 @@ func TestCLIAgainstFakeDaemon(t *testing.T) {
 		t.Errorf("describe web-1: exit %d\n%s", code, stdout)
 	}
 
+	code, stdout, _ = runIn(t, dir, nil, "events", "-o", "json")
+	var events []map[string]any
+	if code != 0 || json.Unmarshal([]byte(stdout), &events) != nil || len(events) == 0 || events[0]["reason"] == nil {
+		t.Errorf("events -o json is not an array of events: exit %d\n%s", code, stdout)
+	}
+
 	// Errors: unknown set is a failure (1), a malformed count a usage error (2).
 	if code, _, stderr = runIn(t, dir, nil, "scale", "nope", "1"); code != 1 || !strings.Contains(stderr, "not found") {
 		t.Errorf("scale unknown set: exit %d\n%s", code, stderr)

@@ -17,7 +17,7 @@ func eventsCommand(env *cliEnv) *cli.Command {
 		Description: `Examples:
    ordset events
    ordset events -A -f
-   ordset events -n demo -o json`,
+   ordset events -n demo -o json     # an array; with -f one object per line`,
 		Flags: []cli.Flag{allNamespacesFlag,
 			&cli.BoolFlag{Name: "follow", Aliases: []string{"f"}, Usage: "keep printing new events"},
 		},
@@ -39,7 +39,15 @@ func runEvents(c *cli.Context, env *cliEnv) error {
 		return err
 	}
 	w := c.App.Writer
-	err = cl.Events(c.Context, api.EventsQuery{Namespace: ns, Follow: c.Bool("follow")}, func(e api.Event) error {
+	follow := c.Bool("follow")
+	// -o json is an array like ps and get; a follow cannot end an array, so it streams one
+	// object per line (jq reads both).
+	all := []api.Event{}
+	err = cl.Events(c.Context, api.EventsQuery{Namespace: ns, Follow: follow}, func(e api.Event) error {
+		if out == "json" && !follow {
+			all = append(all, e)
+			return nil
+		}
 		if out == "json" {
 			return writeJSONLine(w, e)
 		}
@@ -48,6 +56,9 @@ func runEvents(c *cli.Context, env *cliEnv) error {
 	})
 	if errors.Is(err, context.Canceled) {
 		return nil
+	}
+	if err == nil && out == "json" && !follow {
+		return writeJSON(w, all)
 	}
 	return err
 }
