@@ -134,9 +134,17 @@ func TestCLIAgainstFakeDaemon(t *testing.T) {
 	if vols := rt.VolumeNames(); len(vols) != 5 {
 		t.Errorf("volumes after down (kept): %v", vols)
 	}
-	code, _, stderr = runIn(t, dir, nil, "down", "--volumes", "-n", "clitest")
+	// As in the walkthrough: down, then down --volumes in the same directory (the file's sets).
+	code, _, stderr = runIn(t, dir, nil, "down", "--volumes")
 	if code != 0 || strings.Count(stderr, "removed") != 5 || len(rt.VolumeNames()) != 0 {
 		t.Errorf("down --volumes: exit %d\n%s\nvolumes %v", code, stderr, rt.VolumeNames())
+	}
+	// Nothing left: down is idempotent, and says so.
+	for _, args := range [][]string{{"down"}, {"down", "-n", "nosuchns", "--volumes"}} {
+		code, _, stderr = runIn(t, dir, nil, args...)
+		if code != 0 || !strings.Contains(stderr, "nothing to delete: namespace ") {
+			t.Errorf("%v with nothing to delete: exit %d\n%s", args, code, stderr)
+		}
 	}
 }
 

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -14,7 +16,8 @@ func downCommand(env *cliEnv) *cli.Command {
 		Usage: "delete the statefulsets of a file or namespace (volumes are kept unless --volumes)",
 		Description: `Stops pods from the highest ordinal down, removes them and the namespace's network.
 Per-ordinal volumes are kept, so a later "ordset up" finds its data again, unless
---volumes is given.
+--volumes is given; "down --volumes" after a plain "down" removes the kept volumes.
+Nothing to delete is not an error (exit 0), so a second run succeeds.
 
 Examples:
    ordset down
@@ -52,6 +55,11 @@ func runDown(c *cli.Context, env *cliEnv) error {
 		return err
 	}
 	resp, err := cl.Delete(c.Context, api.DeleteRequest{Namespace: ns, Sets: sets, RemoveVolumes: c.Bool("volumes")})
+	if errors.Is(err, api.ErrNotFound) {
+		// Like "docker compose down", down is idempotent: scripts and a second run succeed.
+		fmt.Fprintf(c.App.ErrWriter, "nothing to delete: %s\n", strings.TrimSuffix(err.Error(), ": "+api.ErrNotFound.Error()))
+		return nil
+	}
 	if err != nil {
 		return err
 	}

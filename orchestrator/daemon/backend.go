@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/ordset/ordset/compose"
@@ -147,22 +148,34 @@ func (d *Daemon) Delete(ctx context.Context, req api.DeleteRequest) (api.DeleteR
 		}
 	}
 	var resp api.DeleteResponse
-	if req.RemoveVolumes && len(req.Sets) == 0 {
+	if req.RemoveVolumes {
 		// Volumes kept by an earlier down (or scale-down) belong to no set any more;
-		// "down --volumes" of the namespace is the way to drop them.
-		removed, err := d.removeRetainedVolumes(ctx, req.Namespace)
+		// "down --volumes" (of the namespace, or of the file's sets) is the way to drop them.
+		removed, err := d.removeRetainedVolumes(ctx, req.Namespace, req.Sets)
 		if err != nil {
 			return resp, err
 		}
 		resp.Volumes = removed
 	}
-	if len(names) == 0 && len(resp.Volumes) == 0 {
-		return resp, fmt.Errorf("namespace %s has no statefulsets: %w", req.Namespace, api.ErrNotFound)
-	}
+	// A named set that is already gone is not an error: "ordset down" then
+	// "ordset down --volumes" in the same directory must reach the volumes.
+	var stored []string
 	for _, n := range names {
-		if _, err := d.store.Get(req.Namespace, n); err != nil {
+		if _, err := d.store.Get(req.Namespace, n); errors.Is(err, store.ErrNotFound) {
+			continue
+		} else if err != nil {
 			return resp, mapStoreErr(err)
 		}
+		stored = append(stored, n)
+	}
+	if len(stored) == 0 && len(resp.Volumes) == 0 {
+		if len(req.Sets) > 0 {
+			return resp, fmt.Errorf("namespace %s has none of the statefulsets %s (nor volumes of them): %w",
+				req.Namespace, strings.Join(req.Sets, ", "), api.ErrNotFound)
+		}
+		return resp, fmt.Errorf("namespace %s has no statefulsets: %w", req.Namespace, api.ErrNotFound)
+	}
+	for _, n := range stored {
 		if err := d.deleteLocked(req.Namespace, n, req.RemoveVolumes); err != nil {
 			return resp, err
 		}

@@ -196,9 +196,25 @@ func TestApplyScaleDelete(t *testing.T) {
 	if len(st.Orphans) != 5 || st.Orphans[0].Kind != "volume" {
 		t.Errorf("retained volumes are reported as orphans: %+v", st.Orphans)
 	}
-	// down --volumes of the namespace drops the retained volumes too.
-	resp, err := h.c.Delete(ctx, api.DeleteRequest{Namespace: "t1", RemoveVolumes: true})
+	// down --volumes of the file's sets (already deleted) drops their retained volumes, not
+	// those of another set.
+	resp, err := h.c.Delete(ctx, api.DeleteRequest{Namespace: "t1", Sets: []string{"other"}, RemoveVolumes: true})
+	if !errors.Is(err, api.ErrNotFound) || len(h.rt.VolumeNames()) != 5 {
+		t.Errorf("down --volumes of a set that never existed: %+v %v, volumes %v", resp, err, h.rt.VolumeNames())
+	}
+	resp, err = h.c.Delete(ctx, api.DeleteRequest{Namespace: "t1", Sets: []string{"web"}, RemoveVolumes: true})
 	if err != nil || len(resp.Volumes) != 5 || len(resp.Sets) != 0 {
+		t.Errorf("down -f --volumes after down: %+v %v", resp, err)
+	}
+	// down --volumes of the namespace drops the retained volumes too.
+	h.apply("t1", 1)
+	h.readyPods("t1", 1)
+	if _, err := h.c.Delete(ctx, api.DeleteRequest{Namespace: "t1"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "pods gone", func() bool { return len(h.rt.ContainerNames()) == 0 })
+	resp, err = h.c.Delete(ctx, api.DeleteRequest{Namespace: "t1", RemoveVolumes: true})
+	if err != nil || len(resp.Volumes) != 1 || len(resp.Sets) != 0 {
 		t.Errorf("down --volumes after down: %+v %v", resp, err)
 	}
 	if v := h.rt.VolumeNames(); len(v) != 0 {

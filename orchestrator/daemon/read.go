@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -265,16 +266,16 @@ func (d *Daemon) orphans(ctx context.Context) ([]api.Orphan, error) {
 	return out, nil
 }
 
-// removeRetainedVolumes removes the namespace's labelled volumes whose set is neither stored
+// removeRetainedVolumes removes the namespace's labelled volumes (of sets, when given) whose set is neither stored
 // nor still being deleted by the Manager.
-func (d *Daemon) removeRetainedVolumes(ctx context.Context, namespace string) ([]string, error) {
+func (d *Daemon) removeRetainedVolumes(ctx context.Context, namespace string, sets []string) ([]string, error) {
 	orphans, err := d.orphans(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var removed []string
 	for _, o := range orphans {
-		if o.Kind != "volume" || o.Namespace != namespace {
+		if o.Kind != "volume" || o.Namespace != namespace || len(sets) > 0 && !slices.Contains(sets, o.Set) {
 			continue
 		}
 		if err := d.rt.RemoveVolume(ctx, o.Name); err != nil {
