@@ -201,3 +201,22 @@ func TestUpInterrupted(t *testing.T) {
 		t.Errorf("interrupted up: exit %d\n%s", code, stderr.String())
 	}
 }
+
+// daemon status without a daemon says so and what to do, and starts nothing.
+func TestDaemonStatusNotRunning(t *testing.T) {
+	dir, err := os.MkdirTemp("", "ordset-cli")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Setenv("ORDSET_STATE_DIR", dir)
+	code, stdout, stderr := runIn(t, "", nil, "daemon", "status")
+	if code != 1 || stdout != "" || !strings.Contains(stderr, "no daemon running") || !strings.Contains(stderr, `"ordset up" starts one`) {
+		t.Errorf("daemon status, none running: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(daemonPathsIn(dir)); err == nil {
+		t.Errorf("daemon status started a daemon")
+	}
+}
+
+func daemonPathsIn(dir string) string { return daemon.PathsIn(dir).Socket }

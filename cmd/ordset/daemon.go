@@ -102,8 +102,11 @@ func runDaemonStatus(c *cli.Context, env *cliEnv) error {
 	ctx, cancel := context.WithTimeout(c.Context, 15*time.Second)
 	defer cancel()
 	st, err := api.NewClient(p.Socket).Status(ctx)
+	if err != nil && daemon.LockedPID(p) == 0 {
+		return cli.Exit(fmt.Sprintf("no daemon running (state dir %s); \"ordset up\" starts one, \"ordset daemon\" runs one in the foreground", p.Dir), 1)
+	}
 	if err != nil {
-		return cli.Exit(fmt.Sprintf("no daemon answers on %s: %v", p.Socket, err), 1)
+		return cli.Exit(fmt.Sprintf("the daemon (pid %d) does not answer: %v; its log is %s", daemon.LockedPID(p), err, p.Log), 1)
 	}
 	w := env.Stdout
 	if out == "json" {
