@@ -52,6 +52,11 @@ func TestEngineCrashLoop(t *testing.T) {
 		t.Errorf("backoff did not grow: %s then %s", gap1, gap2)
 	}
 
+	// PodCreated is published when the action finishes; the status shows the new container
+	// from the pass that follows it.
+	e.waitFor("app-1 status showing the third replacement", 30*time.Second, func(orchestrator.SetStatus) bool {
+		return e.pod("app-1").Restarts >= 3
+	})
 	p := e.pod("app-1")
 	if p.Container != victim.Container {
 		t.Errorf("replacement is named %s, want %s", p.Container, victim.Container)
