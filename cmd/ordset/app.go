@@ -35,8 +35,9 @@ func osEnv(stdout, stderr io.Writer) *cliEnv {
 	return &cliEnv{Stdout: stdout, Stderr: stderr, Stdin: os.Stdin, Getenv: os.Getenv, Environ: os.Environ}
 }
 
-// usageError marks a mistake in how ordset was invoked (exit code 2).
-type usageError struct{ msg string }
+// usageError marks a mistake in how ordset was invoked (exit code 2). cmd is the command
+// path ("get statefulsets") whose --help the hint points at; "" for the app.
+type usageError struct{ msg, cmd string }
 
 func (e *usageError) Error() string { return e.msg }
 
@@ -79,7 +80,11 @@ func reportError(ctx context.Context, stderr io.Writer, err error) int {
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		return exitInterrupted // Ctrl-C ends a follow (logs -f, events -f): nothing to report
 	case errors.As(err, &usage):
-		fmt.Fprintf(stderr, "ordset: %s\nRun 'ordset --help' for usage.\n", usage.msg)
+		help := "ordset --help"
+		if usage.cmd != "" {
+			help = "ordset " + usage.cmd + " --help"
+		}
+		fmt.Fprintf(stderr, "ordset: %s\nRun '%s' for usage.\n", usage.msg, help)
 		return exitUsage
 	case errors.As(err, &verr):
 		fmt.Fprintln(stderr, verr.Error())
@@ -88,7 +93,7 @@ func reportError(ctx context.Context, stderr io.Writer, err error) int {
 		if msg := err.Error(); msg != "" {
 			fmt.Fprintf(stderr, "ordset: %s\n", msg)
 		}
-		if coder.ExitCode() == 3 { // urfave's "No help topic"
+		if coder.ExitCode() == 3 { // urfave's "No help topic for 'x'" ("ordset help x")
 			return exitUsage
 		}
 		return coder.ExitCode()
@@ -161,27 +166,129 @@ func newApp(env *cliEnv) *cli.App {
 			_, err := parseLevel(c.String("log-level"))
 			return err
 		},
-		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return usageErrorf("unknown command %q", c.Args().First())
-			}
-			return cli.ShowAppHelp(c)
-		},
 		ExitErrHandler: func(*cli.Context, error) {}, // never os.Exit inside the app
 	}
-	onUsage := func(_ *cli.Context, err error, _ bool) error { return &usageError{msg: err.Error()} }
-	app.OnUsageError = onUsage
-	var wire func([]*cli.Command)
-	wire = func(cmds []*cli.Command) {
-		for _, c := range cmds {
-			if c.OnUsageError == nil {
-				c.OnUsageError = onUsage
+	app.Action = func(c *cli.Context) error {
+		if c.NArg() > 0 {
+			return usageErrorf("unknown command %q%s", c.Args().First(), didYouMean(c.Args().First(), app.Commands))
+		}
+		return cli.ShowAppHelp(c)
+	}
+	app.OnUsageError = usageHandler("")
+	wireCommands(app.Commands, "")
+	return app
+}
+
+// usageHandler turns urfave's flag errors into usage errors pointing at path's --help.
+func usageHandler(path string) cli.OnUsageErrorFunc {
+	return func(_ *cli.Context, err error, _ bool) error {
+		msg := err.Error()
+		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+			msg = "unknown flag " + dashes(name)
+		} else if before, after, ok := strings.Cut(msg, " for flag -"); ok {
+			name, rest, _ := strings.Cut(after, ":")
+			msg = before + " for " + dashes(name) + ":" + rest
+		}
+		return &usageError{msg: msg, cmd: path}
+	}
+}
+
+// dashes spells a flag name as the user types it: -n, --namespace.
+func dashes(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
+}
+
+// wireCommands gives every command usage errors that name it, a refusal of unknown
+// subcommands (urfave would answer "No help topic"), and checks of shared flag values
+// before the command acts.
+func wireCommands(cmds []*cli.Command, prefix string) {
+	for _, c := range cmds {
+		path := strings.TrimSpace(prefix + " " + c.Name)
+		if c.OnUsageError == nil {
+			c.OnUsageError = usageHandler(path)
+		}
+		if c.Action == nil && len(c.Subcommands) > 0 {
+			subs := c.Subcommands
+			c.Action = func(ctx *cli.Context) error {
+				if ctx.NArg() > 0 {
+					typed := ctx.Args().First()
+					hint := didYouMean(typed, subs)
+					if path == "get" && strings.HasPrefix(typed, "po") {
+						hint = ` (pods are listed by "ordset ps")` // kubectl habit
+					}
+					return usageErrorf("unknown %s command %q%s", path, typed, hint)
+				}
+				return cli.ShowSubcommandHelp(ctx)
 			}
-			wire(c.Subcommands)
+		}
+		if act := c.Action; act != nil {
+			c.Action = func(ctx *cli.Context) error {
+				err := checkProgressFlag(ctx)
+				if err == nil {
+					err = act(ctx)
+				}
+				var u *usageError
+				if errors.As(err, &u) && u.cmd == "" {
+					u.cmd = path
+				}
+				return err
+			}
+		}
+		wireCommands(c.Subcommands, path)
+	}
+}
+
+func checkProgressFlag(c *cli.Context) error {
+	for _, f := range c.Command.Flags {
+		if f == progressFlag {
+			switch v := c.String("progress"); v {
+			case "auto", "tty", "plain":
+			default:
+				return usageErrorf("invalid --progress %q (auto, tty or plain)", v)
+			}
 		}
 	}
-	wire(app.Commands)
-	return app
+	return nil
+}
+
+// didYouMean suggests the command closest to a mistyped one, or "".
+func didYouMean(typed string, cmds []*cli.Command) string {
+	best, bestDist := "", 3
+	for _, c := range cmds {
+		for _, n := range c.Names() {
+			if d := editDistance(typed, n); d < bestDist || (strings.HasPrefix(n, typed) && d == bestDist) {
+				best, bestDist = c.Name, d
+			}
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// editDistance is the Levenshtein distance of a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 func parseLevel(s string) (slog.Level, error) {
@@ -265,6 +372,9 @@ func outputFormat(c *cli.Context, def string, allowed ...string) (string, error)
 
 // exactArgs enforces a command's positional argument count (exit 2 otherwise).
 func exactArgs(c *cli.Context, n int) error {
+	if c.NArg() != n && n == 0 {
+		return usageErrorf("%s takes no arguments (got %q); name the file with -f FILE", c.Command.Name, c.Args().First())
+	}
 	if c.NArg() != n {
 		return usageErrorf("%s takes %d argument(s), got %d: usage: ordset %s %s", c.Command.Name, n, c.NArg(), c.Command.Name, c.Command.ArgsUsage)
 	}

@@ -61,10 +61,10 @@ func TestValidate(t *testing.T) {
 				"bad.yaml:4:12: statefulsets.redis.image: is required\n" +
 				"bad.yaml:5:17: statefulsets.redis.dependsOn[0]: unknown statefulset \"nope\"\n"},
 		{"missing file", []string{"validate", "-f", "nope.yaml"}, 1, "", "ordset: read ordset file: open nope.yaml: no such file or directory\n"},
-		{"extra argument", []string{"validate", "x"}, 2, "", "ordset: validate takes 0 argument(s), got 1: usage: ordset validate  \nRun 'ordset --help' for usage.\n"},
-		{"unknown flag", []string{"validate", "--bogus"}, 2, "", "ordset: flag provided but not defined: -bogus\nRun 'ordset --help' for usage.\n"},
+		{"extra argument", []string{"validate", "x"}, 2, "", "ordset: validate takes no arguments (got \"x\"); name the file with -f FILE\nRun 'ordset validate --help' for usage.\n"},
+		{"unknown flag", []string{"validate", "--bogus"}, 2, "", "ordset: unknown flag --bogus\nRun 'ordset validate --help' for usage.\n"},
 		{"unknown command", []string{"frobnicate"}, 2, "", "ordset: unknown command \"frobnicate\"\nRun 'ordset --help' for usage.\n"},
-		{"bad namespace", []string{"validate", "-n", "Demo"}, 2, "", "ordset: invalid --namespace: \"Demo\" is not a DNS label (lowercase letters, digits and '-', starting and ending with a letter or digit)\nRun 'ordset --help' for usage.\n"},
+		{"bad namespace", []string{"validate", "-n", "Demo"}, 2, "", "ordset: invalid --namespace: \"Demo\" is not a DNS label (lowercase letters, digits and '-', starting and ending with a letter or digit)\nRun 'ordset validate --help' for usage.\n"},
 		{"bad log level", []string{"validate", "--log-level", "loud"}, 2, "", "ordset: invalid --log-level \"loud\" (debug, info, warn or error)\nRun 'ordset --help' for usage.\n"},
 	}
 	for _, tt := range tests {

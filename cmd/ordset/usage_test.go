@@ -1,0 +1,49 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// Every usage mistake exits 2 on stderr only, names what was wrong, suggests the likely
+// intent and points at the right command's --help.
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"upp"}, []string{`unknown command "upp" (did you mean "up"?)`, "Run 'ordset --help'"}},
+		{[]string{"desribe", "redis"}, []string{`(did you mean "describe"?)`}},
+		{[]string{"ps", "--bogus"}, []string{"unknown flag --bogus", "Run 'ordset ps --help'"}},
+		{[]string{"ps", "-x"}, []string{"unknown flag -x"}},
+		{[]string{"get", "pods"}, []string{`unknown get command "pods"`, `"ordset ps"`, "Run 'ordset get --help'"}},
+		{[]string{"rollout", "restrat", "web"}, []string{`(did you mean "restart"?)`, "Run 'ordset rollout --help'"}},
+		{[]string{"scale", "web"}, []string{"scale needs SET and REPLICAS", "Run 'ordset scale --help'"}},
+		{[]string{"up", "--timeout", "5x"}, []string{`invalid value "5x" for --timeout`, "Run 'ordset up --help'"}},
+		{[]string{"up", "--progress", "fancy"}, []string{`invalid --progress "fancy"`}},
+		{[]string{"help", "nosuch"}, []string{"nosuch"}},
+	}
+	dir := t.TempDir()
+	for _, tt := range tests {
+		code, stdout, stderr := runIn(t, dir, nil, tt.args...)
+		if code != exitUsage || stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q; want 2 and nothing on stdout", tt.args, code, stdout)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("%v: stderr %q lacks %q", tt.args, stderr, w)
+			}
+		}
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		d    int
+	}{{"", "", 0}, {"up", "upp", 1}, {"desribe", "describe", 1}, {"restrat", "restart", 2}, {"ps", "logs", 3}} {
+		if got := editDistance(tt.a, tt.b); got != tt.d {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.d)
+		}
+	}
+}
