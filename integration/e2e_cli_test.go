@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -295,6 +296,10 @@ func TestCLILifecycle(t *testing.T) {
 	if r := e.must("dns", "resolve", "_http._tcp.web", "SRV", "-n", ns); strings.Count(r.stdout, "\tSRV\t") != 3 {
 		t.Errorf("dns resolve SRV: want 3 records in\n%s", r.stdout)
 	}
+	// An address is looked up as PTR, as "dig -x" does.
+	if r := e.must("dns", "resolve", pods[1].IP); !strings.Contains(r.stdout, "PTR\tweb-1.web."+ns+".svc.cluster.local.") {
+		t.Errorf("dns resolve %s: want web-1's PTR in\n%s", pods[1].IP, r.stdout)
+	}
 	if r := e.must("up"); !strings.Contains(r.stderr, "unchanged") {
 		t.Errorf("second up is not a no-op:\n%s", r.stderr)
 	}
@@ -362,9 +367,62 @@ func TestCLILifecycle(t *testing.T) {
 		}
 	}
 
-	e.must("down", "-n", ns, "--volumes", "--timeout", "2m")
+	// As the walkthrough does in the file's directory: down, then down --volumes drops the
+	// kept data; a third down has nothing to do and still succeeds.
+	e.must("down", "--timeout", "2m")
+	if r := e.must("down", "--volumes"); strings.Count(r.stderr, " removed") != 5 {
+		t.Errorf("down --volumes after down:\n%s", r.stderr)
+	}
 	if got := engineVolumes(t, ns); len(got) != 0 {
 		t.Errorf("volumes after down --volumes: %v", got)
+	}
+	if r := e.must("down"); !strings.Contains(r.stderr, "nothing to delete") {
+		t.Errorf("down with nothing left:\n%s", r.stderr)
+	}
+}
+
+// Mistakes a user makes with a running engine: an image that does not exist fails up fast
+// with the engine's reason (not a silent wait until --timeout); exec passes exit codes and
+// stdin through.
+func TestCLIUserMistakes(t *testing.T) {
+	testenv.EnsureImages(t, "busybox")
+	ns := testenv.UniqueNamespace(t, "e2emist")
+	e := newCLIEnv(t)
+	t.Cleanup(func() { e.run("down", "-n", ns, "--volumes", "--timeout", "1m") })
+	set := `namespace: %s
+statefulsets:
+  box:
+    image: ordset-test/busybox:latest
+    command: [sh, -c, "trap 'exit 0' TERM; sleep 3600 & wait"]
+  ghost:
+    image: ordset-test/does-not-exist:1.0
+`
+	if err := os.WriteFile(filepath.Join(e.workDir, "ordset.yaml"), []byte(fmt.Sprintf(set, ns)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	r := e.run("up", "--timeout", "2m", "--progress", "plain")
+	if r.code != 1 || !strings.Contains(r.stderr, "ordset: pod "+ns+"/ghost-0: ") || !strings.Contains(r.stderr, "does-not-exist") {
+		t.Errorf("up with a missing image: exit %d\n%s", r.code, r.stderr)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("up took %s to report a missing image", d)
+	}
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) { // ghost-0 never exists
+		if pods := e.ps(ns); slices.ContainsFunc(pods, func(p psPod) bool { return p.Name == "box-0" && p.Ready }) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("box-0 not Ready: %+v", e.ps(ns))
+		}
+	}
+	if r := e.run("exec", "box-0", "-n", ns, "--", "sh", "-c", "exit 7"); r.code != 7 {
+		t.Errorf("exec exit code: %d, want 7\n%s", r.code, r.stderr)
+	}
+	cmd := exec.Command(e.bin, "exec", "-i", "box-0", "-n", ns, "--", "cat")
+	cmd.Dir, cmd.Env, cmd.Stdin = e.workDir, e.env, strings.NewReader("through stdin\n")
+	if out, err := cmd.Output(); err != nil || string(out) != "through stdin\n" {
+		t.Errorf("exec -i cat: %q %v", out, err)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -22,11 +23,13 @@ func dnsCommand(env *cliEnv) *cli.Command {
 			ArgsUsage: "NAME [TYPE]",
 			Description: `Names without a trailing dot go through the pods' search path
 (<ns>.svc.<zone>, svc.<zone>, <zone>), so "redis-0.redis" works as inside a pod.
+An IP address is looked up as PTR (the pod's name). Exits 1 on NXDOMAIN or no answer.
 
 Examples:
    ordset dns resolve redis-0.redis.demo.svc.cluster.local
    ordset dns resolve redis -n demo
-   ordset dns resolve _redis._tcp.redis.demo.svc.cluster.local SRV`,
+   ordset dns resolve _redis._tcp.redis.demo.svc.cluster.local SRV
+   ordset dns resolve 172.18.0.2`,
 			Flags:  nil,
 			Action: func(c *cli.Context) error { return runDNSResolve(c, env) },
 		}},
@@ -44,6 +47,14 @@ func runDNSResolve(c *cli.Context, env *cliEnv) error {
 		if qtype, ok = dns.StringToType[strings.ToUpper(t)]; !ok {
 			return usageErrorf("unknown record type %q", t)
 		}
+	}
+	// An address asks for its pod name, as "dig -x" does.
+	if ip := net.ParseIP(name); ip != nil && (c.Args().Get(1) == "" || qtype == dns.TypePTR) {
+		rev, err := dns.ReverseAddr(name)
+		if err != nil {
+			return usageErrorf("reverse name of %s: %v", name, err)
+		}
+		name, qtype = rev, dns.TypePTR
 	}
 	ns := resolveNamespace(c, env)
 	cl, err := connect(c.Context)
