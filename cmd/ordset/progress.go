@@ -195,9 +195,11 @@ func (p *progress) draw(now time.Time) {
 			n++
 		}
 	}
-	for i := n; i < p.drawn; i++ {
-		b.WriteString("\r\x1b[2K\n")
-		n++
+	// Clear lines left from a taller frame (a waiting reason that went away), then return
+	// to the block's end, so no blank line stays between the block and what follows.
+	if extra := p.drawn - n; extra > 0 {
+		b.WriteString(strings.Repeat("\r\x1b[2K\n", extra))
+		fmt.Fprintf(&b, "\x1b[%dA", extra)
 	}
 	p.drawn = n
 	io.WriteString(p.out, b.String())

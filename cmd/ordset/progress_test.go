@@ -133,3 +133,19 @@ func TestProgressNoteTTY(t *testing.T) {
 		t.Errorf("got %q\nwant prefix %q and both pods redrawn", got, want)
 	}
 }
+
+// When the waiting line goes away the block shrinks: the stale line is cleared and the
+// cursor returns to the block's end, so no blank line is left before the next output.
+func TestProgressTTYShrinks(t *testing.T) {
+	var out bytes.Buffer
+	p := newProgress(&out, true)
+	p.color = false
+	f := frame(1, pod("web-0", 0, "Running", false))
+	f.Sets[0].Waiting = "web-0 not Ready"
+	p.update(f, time.Unix(0, 0))
+	out.Reset()
+	p.update(frame(1, pod("web-0", 0, "Running", true)), time.Unix(1, 0))
+	if got := out.String(); !strings.HasSuffix(got, "\n\r\x1b[2K\n\x1b[1A") || p.drawn != 1 {
+		t.Errorf("shrinking redraw %q (drawn %d)", got, p.drawn)
+	}
+}
