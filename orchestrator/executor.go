@@ -102,6 +102,10 @@ func (e Executor) Do(ctx context.Context, tpl PodTemplate, a Action) (string, er
 		if err := e.RT.RemoveContainer(ctx, a.ContainerID); err != nil {
 			return "", fmt.Errorf("remove container %s: %w", a.Target, err)
 		}
+	case ActRetireContainer:
+		if err := e.RT.RenameContainer(ctx, a.ContainerID, a.RenameTo); err != nil {
+			return "", fmt.Errorf("retire container %s as %s: %w", a.Target, a.RenameTo, err)
+		}
 	default:
 		return "", fmt.Errorf("%s %s: unknown action", a.Kind, a.Target)
 	}

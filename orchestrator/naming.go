@@ -22,6 +22,15 @@ func InitContainerName(namespace, set string, ordinal int, init string) string {
 	return ContainerName(namespace, set, ordinal) + "-init-" + init
 }
 
+// RetiredName is the name a failed container takes to free its pod's name for the replacement.
+// The dot keeps it apart from every pod and init container name (DNS labels have no dot).
+func RetiredName(name, id string) string {
+	if len(id) > 12 {
+		id = id[:12]
+	}
+	return name + ".retired-" + id
+}
+
 // NetworkName is the user-defined bridge network all pods of a namespace share.
 func NetworkName(namespace string) string { return "ordset-" + namespace }
 

@@ -69,6 +69,7 @@ const (
 	ActStopPod         ActionKind = "stop-pod"         // graceful stop, keeping the container (liveness failure)
 	ActDeletePod       ActionKind = "delete-pod"       // graceful stop, then remove the main container
 	ActRemoveContainer ActionKind = "remove-container" // force-remove a dead, finished, stale or duplicate container
+	ActRetireContainer ActionKind = "retire-container" // rename a failed container away from the pod's name
 )
 
 // Action is one step of a plan. Actions of the same Pod run in order; actions of different
@@ -78,7 +79,9 @@ type Action struct {
 	Pod     string // pod name, e.g. web-1 (empty for none)
 	Ordinal int
 	// Target names the object acted on: a container or volume name.
-	Target      string
+	Target string
+	// RenameTo is the new name of a retired container (retire-container).
+	RenameTo    string
 	ContainerID string
 	// Volume is the volume to create (create-volume).
 	Volume VolumeSpec
@@ -95,7 +98,7 @@ type Action struct {
 func (a Action) String() string {
 	var s string
 	switch a.Kind {
-	case ActCreateVolume, ActRemoveVolume, ActStartContainer, ActRemoveContainer:
+	case ActCreateVolume, ActRemoveVolume, ActStartContainer, ActRemoveContainer, ActRetireContainer:
 		s = string(a.Kind) + " " + a.Target
 	case ActRunInit:
 		s = fmt.Sprintf("run-init %s init[%d]", a.Pod, a.Init)

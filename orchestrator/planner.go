@@ -37,6 +37,8 @@ import (
 //     restarts); a pod removed for an update, a scale-down or a delete loses them.
 //   - Crash-loop backoff (see BackoffInitial) counts from the failed container's labels, so a
 //     restarted daemon continues it; the failed container stays (logs readable) until replaced.
+//     Replacing it first renames it away (retire-container) and removes it only once the
+//     replacement exists, so a daemon killed in between still finds the counters.
 //
 // Known simplification: ordset keeps only the newest template, so a pod created below the
 // partition (missing, or replaced after a failure) gets the new revision.
@@ -199,8 +201,7 @@ func (p *planner) reconcile(ord int, st *PodState, act bool) bool {
 		if !act || p.blocked() {
 			return false
 		}
-		p.emit(Action{Kind: ActRemoveContainer, Pod: name, Ordinal: ord, Target: c.Name, ContainerID: c.ID,
-			Reason: exitReason(*c)})
+		p.retire(*c, ContainerName(p.d.Namespace, p.set.Name, ord), ord)
 		p.bringUp(ord, st, restarts+1, next)
 		return false
 	case c.State == StateCreated:
@@ -271,6 +272,23 @@ func (p *planner) bringUp(ord int, st *PodState, restarts, backoff int) {
 		Revision: p.d.Revision, Restarts: restarts, Backoff: backoff})
 }
 
+// retire moves a failed container out of its canonical name so the replacement can take it.
+// Removing it instead would lose its restart counters (the crash-loop backoff) if the daemon
+// died before the replacement existed; a retired container is removed as a duplicate once
+// the replacement is there. A container already retired stays where it is.
+func (p *planner) retire(c Container, canonical string, ord int) {
+	if c.Name != canonical {
+		return
+	}
+	if c.State == StateDead { // a removal already failed half-way; it cannot be kept or renamed
+		p.emit(Action{Kind: ActRemoveContainer, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID,
+			Reason: exitReason(c)})
+		return
+	}
+	p.emit(Action{Kind: ActRetireContainer, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID,
+		RenameTo: RetiredName(c.Name, c.ID), Reason: exitReason(c)})
+}
+
 // runInits advances the init containers of a pod whose main container is missing and
 // reports whether all of them completed. Init containers of another revision are removed.
 func (p *planner) runInits(ord int, st *PodState) bool {
@@ -300,10 +318,10 @@ func (p *planner) runInits(ord int, st *PodState) bool {
 				p.requeue(left)
 				return false
 			}
-			p.emit(Action{Kind: ActRemoveContainer, Pod: name, Ordinal: ord, Target: c.Name, ContainerID: c.ID,
-				Reason: exitReason(c)})
+			canonical := InitContainerName(p.d.Namespace, p.set.Name, ord, ic.Name)
+			p.retire(c, canonical, ord)
 			p.emit(Action{Kind: ActRunInit, Pod: name, Ordinal: ord, Init: i, Revision: p.d.Revision,
-				Target: c.Name, Restarts: restarts + 1, Backoff: next})
+				Target: canonical, Restarts: restarts + 1, Backoff: next})
 			p.wait("%s Init:%d/%d", name, i, n)
 			return false
 		default:
@@ -328,15 +346,27 @@ func (p *planner) currentInits(ord int, clean bool) map[string]Container {
 	}
 	for _, c := range op.Inits {
 		n := c.Labels[labels.Init]
-		if want[n] && c.Labels[labels.Revision] == p.d.Revision {
-			if _, dup := out[n]; !dup {
-				out[n] = c
-				continue
-			}
+		if !want[n] || c.Labels[labels.Revision] != p.d.Revision {
+			continue
+		}
+		// Prefer the canonical name: a retired failed init container waits beside its replacement.
+		if kept, dup := out[n]; !dup || c.Name == InitContainerName(p.d.Namespace, p.set.Name, ord, n) &&
+			kept.Name != c.Name {
+			out[n] = c
+		}
+	}
+	for _, c := range op.Inits {
+		k, ok := out[c.Labels[labels.Init]]
+		if ok && k.ID == c.ID {
+			continue
 		}
 		if clean {
+			reason := "stale init container"
+			if ok && c.Labels[labels.Revision] == p.d.Revision {
+				reason = "duplicate"
+			}
 			p.emit(Action{Kind: ActRemoveContainer, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID,
-				Reason: "stale init container"})
+				Reason: reason})
 		}
 	}
 	return out

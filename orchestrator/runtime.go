@@ -41,6 +41,9 @@ type Runtime interface {
 	StopContainer(ctx context.Context, id string, grace time.Duration) error
 	// RemoveContainer force-removes a container (never its named volumes).
 	RemoveContainer(ctx context.Context, id string) error
+	// RenameContainer gives an ordset container a new name (a failed pod container leaves the
+	// pod's name to its replacement but stays, with its restart counters, until that exists).
+	RenameContainer(ctx context.Context, id, name string) error
 	// InspectContainer returns the current state of one container.
 	InspectContainer(ctx context.Context, id string) (Container, error)
 

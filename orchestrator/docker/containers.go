@@ -169,6 +169,20 @@ func (r *Runtime) RemoveContainer(ctx context.Context, id string) error {
 	return nil
 }
 
+// RenameContainer renames an ordset container; a name in use yields ErrNameInUse.
+func (r *Runtime) RenameContainer(ctx context.Context, id, name string) error {
+	if err := r.checkOwned(ctx, id); err != nil {
+		return err
+	}
+	if err := r.cli.ContainerRename(ctx, id, name); err != nil {
+		if cerrdefs.IsConflict(err) {
+			return fmt.Errorf("rename container %s to %s: %w (%v)", id, name, orchestrator.ErrNameInUse, err)
+		}
+		return fmt.Errorf("rename container %s to %s: %w", id, name, wrapNotFound(err))
+	}
+	return nil
+}
+
 // InspectContainer returns the current state of one ordset container; a foreign one is ErrNotOwned.
 func (r *Runtime) InspectContainer(ctx context.Context, id string) (orchestrator.Container, error) {
 	c, err := r.cli.ContainerInspect(ctx, id)

@@ -262,6 +262,24 @@ func TestExitCodeAndCrash(t *testing.T) {
 	if !again.StartedAt.After(c.FinishedAt) {
 		t.Fatalf("restart not observed: StartedAt %v, previous FinishedAt %v", again.StartedAt, c.FinishedAt)
 	}
+
+	// Retiring a failed container frees its name for the replacement; a taken name is refused.
+	retired := orchestrator.RetiredName(spec.Name, id)
+	if err := rt.RenameContainer(ctx, id, retired); err != nil {
+		t.Fatal(err)
+	}
+	got, err := rt.InspectContainer(ctx, id)
+	if err != nil || got.Name != retired || got.Labels[labels.Pod] != "web-0" {
+		t.Fatalf("renamed container %+v, %v; want name %s with its labels", got, err, retired)
+	}
+	id2, err := rt.CreateContainer(ctx, spec)
+	if err != nil {
+		t.Fatalf("create under the freed name: %v", err)
+	}
+	if err := rt.RenameContainer(ctx, id, spec.Name); !errors.Is(err, orchestrator.ErrNameInUse) {
+		t.Fatalf("rename onto a taken name = %v, want ErrNameInUse", err)
+	}
+	_ = rt.RemoveContainer(ctx, id2)
 }
 
 func TestForeignObjectsAreRefused(t *testing.T) {
@@ -293,6 +311,7 @@ func TestForeignObjectsAreRefused(t *testing.T) {
 		"start":   func() error { return rt.StartContainer(ctx, foreign.ID) },
 		"stop":    func() error { return rt.StopContainer(ctx, name, time.Second) },
 		"remove":  func() error { return rt.RemoveContainer(ctx, foreign.ID) },
+		"rename":  func() error { return rt.RenameContainer(ctx, foreign.ID, name+".retired") },
 		"inspect": func() error { _, err := rt.InspectContainer(ctx, name); return err },
 		"exec":    func() error { _, err := rt.Exec(ctx, foreign.ID, []string{"true"}); return err },
 		"logs":    func() error { _, err := rt.Logs(ctx, foreign.ID, orchestrator.LogOptions{}); return err },

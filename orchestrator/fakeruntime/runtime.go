@@ -243,6 +243,26 @@ func (r *Runtime) RemoveContainer(_ context.Context, id string) error {
 	return nil
 }
 
+// RenameContainer implements orchestrator.Runtime (recorded under the old name).
+func (r *Runtime) RenameContainer(_ context.Context, id, name string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e, err := r.owned(id)
+	if err != nil {
+		return err
+	}
+	if err := r.record("RenameContainer", e.c.Name); err != nil {
+		return err
+	}
+	if r.byName(name) != nil {
+		return fmt.Errorf("container %s: %w", name, orchestrator.ErrNameInUse)
+	}
+	e.c.Name = name
+	e.spec.Name = name
+	r.emit(e.c, "rename")
+	return nil
+}
+
 // InspectContainer implements orchestrator.Runtime; it accepts an ID or a name, like Docker,
 // and inspects foreign containers too.
 func (r *Runtime) InspectContainer(_ context.Context, id string) (orchestrator.Container, error) {

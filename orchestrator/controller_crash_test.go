@@ -1,0 +1,44 @@
+package orchestrator_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/ordset/ordset/orchestrator/labels"
+)
+
+// A daemon that dies after taking a crash-looping pod's failed container out of the way but
+// before creating its replacement must not forget the crash loop: the restarted daemon
+// still finds the failed container (and its counters), so the replacement carries them on
+// and the next crash backs off instead of restarting at once.
+func TestCrashLoopSurvivesDaemonDeathMidReplacement(t *testing.T) {
+	e := start(t)
+	e.m.Apply("demo", webSet(1), 1)
+	e.converged("web", 1)
+	e.rt.Exit("demo-web-0", 1)
+	e.eventually("first replacement", func() bool { return e.label("demo-web-0", labels.Restarts) == "1" })
+	e.converged("web", 1)
+
+	// Second crash: after its 10 s backoff the replacement's create "dies with the daemon".
+	e.rt.Exit("demo-web-0", 1)
+	e.waiting("web", "web-0 crash-looping, restart in 10s")
+	e.rt.Fail("CreateContainer", "demo-web-0", errors.New("daemon killed"))
+	e.clock.Advance(10 * time.Second)
+	e.m.Trigger()
+	e.eventually("replacement attempted", func() bool { return len(e.rt.CallsTo("CreateContainer")) == 3 })
+	e.stop()
+	e.rt.Clear("CreateContainer", "demo-web-0")
+
+	e2 := startOn(t, e.rt, e.clock)
+	e2.m.Apply("demo", webSet(1), 1)
+	e2.converged("web", 1)
+	if got := e2.label("demo-web-0", labels.Restarts); got != "2" {
+		t.Fatalf("replacement restarts label %q, want 2 (the crash loop was forgotten)", got)
+	}
+	if names := e2.rt.ContainerNames(); len(names) != 1 {
+		t.Fatalf("containers %v, want only demo-web-0", names)
+	}
+	e2.rt.Exit("demo-web-0", 1)
+	e2.waiting("web", "web-0 crash-looping, restart in 20s")
+}

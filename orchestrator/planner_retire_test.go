@@ -1,0 +1,52 @@
+package orchestrator
+
+import (
+	"testing"
+	"time"
+)
+
+// retired renames the last main container of ord as a retired one.
+func (b *obs) retired(ord int) *obs {
+	cs := b.pod(ord).Containers
+	c := &cs[len(cs)-1]
+	c.Name = RetiredName(c.Name, c.ID)
+	return b
+}
+
+// A failed container leaves the pod's name to its replacement but stays until the replacement
+// exists, so a daemon that dies in between still knows the crash loop.
+func TestPlanRetiredContainers(t *testing.T) {
+	s := testSet(withInits("a"))
+	retiredInit := func() *obs {
+		o := world().vol(0).init(0, "a", "r1", StateExited, 2)
+		in := &o.pod(0).Inits[0]
+		in.ID = "id-init-a-old"
+		in.Name = RetiredName(in.Name, in.ID)
+		in.Labels["io.ordset.restarts"], in.Labels["io.ordset.backoff"] = "4", "1"
+		return o
+	}
+	runPlanCases(t, []planCase{
+		{"a retired container alone is replaced with its counters, not retired again", desired(testSet(), 1),
+			world().exited(0, 1, 3, 1, t0.Add(-time.Minute), t0).retired(0), t0.Add(10 * time.Second),
+			"create-pod web-0 rev=r1 restarts=4"},
+		{"a retired container alone still backs off", desired(testSet(), 1),
+			world().exited(0, 1, 3, 1, t0.Add(-time.Minute), t0).retired(0), t0.Add(4 * time.Second),
+			"waiting: web-0 crash-looping, restart in 6s\nrequeue: 6s"},
+		{"a retired container goes once its replacement exists", desired(testSet(), 1),
+			world().exited(0, 1, 3, 1, t0.Add(-time.Minute), t0).retired(0).add(0, mainCtr(0, "r1", StateCreated)),
+			time.Time{}, "remove-container demo-web-0.retired-id-web-0 (duplicate); start-container demo-web-0"},
+		{"a dead container cannot be renamed: it is removed", desired(testSet(), 1),
+			func() *obs {
+				o := world().exited(0, 1, 0, 0, t0, t0)
+				o.pod(0).Containers[0].State = StateDead
+				return o
+			}(), t0,
+			"remove-container demo-web-0 (dead); create-pod web-0 rev=r1 restarts=1"},
+		{"a retired init container alone is rerun under its own name with its counters", desired(s, 1),
+			retiredInit(), t0.Add(time.Minute),
+			"run-init web-0 init[0] restarts=5\nwaiting: web-0 Init:0/1"},
+		{"a retired init container goes once its replacement exists", desired(s, 1),
+			retiredInit().init(0, "a", "r1", StateRunning, 0), t0.Add(time.Minute),
+			"remove-container demo-web-0-init-a.retired-id-init-a-ol (duplicate)\nwaiting: web-0 Init:0/1"},
+	})
+}
