@@ -107,6 +107,11 @@ func TestCLIAgainstFakeDaemon(t *testing.T) {
 		t.Errorf("describe web-1: exit %d\n%s", code, stdout)
 	}
 
+	code, stdout, _ = runIn(t, dir, nil, "version", "-o", "json")
+	var ver struct{ Client, Daemon *api.VersionInfo }
+	if code != 0 || json.Unmarshal([]byte(stdout), &ver) != nil || ver.Client == nil || ver.Daemon == nil || ver.Daemon.Version != "test" {
+		t.Errorf("version -o json: exit %d\n%s", code, stdout)
+	}
 	code, stdout, _ = runIn(t, dir, nil, "events", "-o", "json")
 	var events []map[string]any
 	if code != 0 || json.Unmarshal([]byte(stdout), &events) != nil || len(events) == 0 || events[0]["reason"] == nil {
@@ -116,6 +121,14 @@ func TestCLIAgainstFakeDaemon(t *testing.T) {
 	// Errors: unknown set is a failure (1), a malformed count a usage error (2).
 	if code, _, stderr = runIn(t, dir, nil, "scale", "nope", "1"); code != 1 || !strings.Contains(stderr, "not found") {
 		t.Errorf("scale unknown set: exit %d\n%s", code, stderr)
+	}
+	for _, args := range [][]string{{"logs", "nope"}, {"exec", "nope", "--", "true"}} {
+		if code, _, stderr = runIn(t, dir, nil, args...); code != 1 || !strings.Contains(stderr, `no pod "nope" in namespace clitest ("ordset ps -n clitest" lists them)`) {
+			t.Errorf("%v: exit %d\n%s", args, code, stderr)
+		}
+	}
+	if code, _, stderr = runIn(t, dir, nil, "describe", "nope"); code != 1 || strings.Contains(stderr, ": not found") || !strings.Contains(stderr, `"ordset get sts -n clitest"`) {
+		t.Errorf("describe nope: exit %d\n%s", code, stderr)
 	}
 	if code, _, _ = runIn(t, dir, nil, "scale", "web", "many"); code != 2 {
 		t.Errorf("scale web many: exit %d, want 2", code)
@@ -180,6 +193,10 @@ func TestUpFailsFastOnRepeatedEngineError(t *testing.T) {
 	}
 	if d := time.Since(start); d > 20*time.Second {
 		t.Errorf("up took %s to give up on a missing image", d)
+	}
+	code, _, stderr = runIn(t, dir, nil, "logs", "web-0")
+	if code != 1 || !strings.Contains(stderr, `pod clitest/web-0 is Pending and has no container yet ("ordset describe web-0 -n clitest" says why)`) {
+		t.Errorf("logs of a pod without container: exit %d\n%s", code, stderr)
 	}
 }
 

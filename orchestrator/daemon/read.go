@@ -135,7 +135,7 @@ func (d *Daemon) findPod(ctx context.Context, namespace, pod string) (api.Pod, e
 			return p, nil
 		}
 	}
-	return api.Pod{}, fmt.Errorf("pod %s/%s: %w", namespace, pod, api.ErrNotFound)
+	return api.Pod{}, &userError{fmt.Sprintf("no pod %q in namespace %s (\"ordset ps -n %s\" lists them)", pod, namespace, namespace), api.ErrNotFound}
 }
 
 // Describe implements api.Backend for a set name or a pod name.
@@ -146,7 +146,7 @@ func (d *Daemon) Describe(ctx context.Context, namespace, name string) (api.Desc
 	if errors.Is(err, store.ErrNotFound) {
 		pod, perr := d.findPod(ctx, namespace, name)
 		if perr != nil {
-			return desc, fmt.Errorf("no statefulset or pod %q in namespace %s: %w", name, namespace, api.ErrNotFound)
+			return desc, &userError{fmt.Sprintf("no statefulset or pod %q in namespace %s (\"ordset get sts -n %s\" lists the sets)", name, namespace, namespace), api.ErrNotFound}
 		}
 		desc.Pod = &pod
 		setName = pod.StatefulSet
@@ -201,7 +201,7 @@ func (d *Daemon) Logs(ctx context.Context, namespace, pod string, opts api.LogOp
 		return nil, err
 	}
 	if p.ContainerID == "" {
-		return nil, fmt.Errorf("pod %s/%s has no container yet: %w", namespace, pod, api.ErrNotFound)
+		return nil, noContainer(p, api.ErrNotFound)
 	}
 	rc, err := d.rt.Logs(ctx, p.ContainerID, orchestrator.LogOptions{Follow: opts.Follow, Tail: opts.Tail, Timestamps: opts.Timestamps})
 	if err != nil {
@@ -217,7 +217,7 @@ func (d *Daemon) ExecTarget(ctx context.Context, namespace, pod string) (api.Exe
 		return api.ExecTarget{}, err
 	}
 	if p.ContainerID == "" {
-		return api.ExecTarget{}, fmt.Errorf("pod %s/%s has no container yet: %w", namespace, pod, api.ErrConflict)
+		return api.ExecTarget{}, noContainer(p, api.ErrConflict)
 	}
 	c, err := d.rt.InspectContainer(ctx, p.ContainerID)
 	if err != nil {
@@ -286,4 +286,20 @@ func (d *Daemon) removeRetainedVolumes(ctx context.Context, namespace string, se
 			Message: fmt.Sprintf("removed volume %s retained from statefulset %s", o.Name, o.Set)})
 	}
 	return removed, nil
+}
+
+// userError reads as a complete sentence for the CLI user while errors.Is still matches
+// its API sentinel (which would otherwise end the message as ": not found").
+type userError struct {
+	msg  string
+	kind error
+}
+
+func (e *userError) Error() string { return e.msg }
+func (e *userError) Unwrap() error { return e.kind }
+
+// noContainer is the error for logs or exec of a pod whose container does not exist yet.
+func noContainer(p api.Pod, kind error) error {
+	return &userError{fmt.Sprintf("pod %s/%s is %s and has no container yet (\"ordset describe %s -n %s\" says why)",
+		p.Namespace, p.Name, p.Status, p.Name, p.Namespace), kind}
 }
