@@ -23,17 +23,33 @@ func versionCommand(env *cliEnv) *cli.Command {
 		Description: `Does not start a daemon.
 
 Examples:
-   ordset version`,
+   ordset version
+   ordset version -o json`,
 		Action: func(c *cli.Context) error {
-			fmt.Fprintf(c.App.Writer, "Client: ordset %s (%s, api %s)\n", c.App.Version, runtime.Version(), api.Version)
+			out, err := outputFormat(c, "text", "text", "json")
+			if err != nil {
+				return err
+			}
+			client := api.VersionInfo{Version: c.App.Version, APIVersion: api.Version, GoVersion: runtime.Version()}
 			p, err := daemon.DefaultPaths()
 			if err != nil {
 				return err
 			}
 			ctx, cancel := context.WithTimeout(c.Context, 2*time.Second)
 			defer cancel()
-			v, err := api.NewClient(p.Socket).Version(ctx)
-			if err != nil {
+			v, derr := api.NewClient(p.Socket).Version(ctx)
+			if out == "json" {
+				doc := struct {
+					Client api.VersionInfo  `json:"client"`
+					Daemon *api.VersionInfo `json:"daemon"` // null when none is running
+				}{Client: client}
+				if derr == nil {
+					doc.Daemon = &v
+				}
+				return writeJSON(c.App.Writer, doc)
+			}
+			fmt.Fprintf(c.App.Writer, "Client: ordset %s (%s, api %s)\n", client.Version, client.GoVersion, client.APIVersion)
+			if derr != nil {
 				fmt.Fprintf(c.App.Writer, "Daemon: not running (%s)\n", p.Socket)
 				return nil
 			}
