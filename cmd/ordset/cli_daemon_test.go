@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +19,13 @@ import (
 // startFakeDaemon runs an in-process daemon over the fake runtime in a fresh state dir and
 // points the CLI at it (ORDSET_STATE_DIR), so commands run end to end without Docker.
 func startFakeDaemon(t *testing.T) *fakeruntime.Runtime {
+	t.Helper()
+	rt, _ := startFakeDaemonStoppable(t)
+	return rt
+}
+
+// startFakeDaemonStoppable is startFakeDaemon plus a stop function (idempotent).
+func startFakeDaemonStoppable(t *testing.T) (*fakeruntime.Runtime, func()) {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "ordset-cli") // short: the socket path has a length limit
 	if err != nil {
@@ -42,13 +50,17 @@ func startFakeDaemon(t *testing.T) *fakeruntime.Runtime {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("daemon: %v", err)
-		}
-	})
-	return rt
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("daemon: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return rt, stop
 }
 
 const cliFile = `namespace: clitest
@@ -237,3 +249,58 @@ func TestDaemonStatusNotRunning(t *testing.T) {
 }
 
 func daemonPathsIn(dir string) string { return daemon.PathsIn(dir).Socket }
+
+// events -f says so when the daemon goes away instead of ending as if all was well.
+func TestEventsFollowDaemonStops(t *testing.T) {
+	_, stop := startFakeDaemonStoppable(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "ordset.yaml", cliFile)
+	if code, _, stderr := runIn(t, dir, nil, "up", "--progress", "plain"); code != 0 {
+		t.Fatalf("up: exit %d\n%s", code, stderr)
+	}
+	type res struct {
+		code   int
+		stderr string
+	}
+	ch := make(chan res, 1)
+	out := &syncBuffer{}
+	go func() {
+		var errb strings.Builder
+		env := &cliEnv{Stdout: out, Stderr: &errb, Stdin: strings.NewReader(""), Getenv: os.Getenv}
+		code := runEnv(context.Background(), []string{"ordset", "events", "-f", "-n", "clitest"}, env)
+		ch <- res{code, errb.String()}
+	}()
+	// The follow is attached once it prints the past events.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "Applied"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("events -f printed nothing: %q", out.String())
+		}
+	}
+	stop()
+	select {
+	case r := <-ch:
+		if r.code != 1 || !strings.Contains(r.stderr, "the event stream ended: the daemon stopped") {
+			t.Errorf("events -f after the daemon stopped: exit %d\n%s", r.code, r.stderr)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("events -f did not end when the daemon stopped")
+	}
+}
+
+// syncBuffer is a strings.Builder safe for a writer and a reader in different goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

@@ -60,5 +60,9 @@ func runEvents(c *cli.Context, env *cliEnv) error {
 	if err == nil && out == "json" && !follow {
 		return writeJSON(w, all)
 	}
+	if err == nil && follow && c.Context.Err() == nil {
+		// A follow only ends when the user stops it; otherwise the daemon went away.
+		return errors.New("the event stream ended: the daemon stopped (\"ordset daemon status\"; any command starts it again)")
+	}
 	return err
 }
