@@ -163,6 +163,11 @@ func newApp(env *cliEnv) *cli.App {
 			completionCommand(env),
 		},
 		Before: func(c *cli.Context) error {
+			if ns := c.String("namespace"); ns != "" {
+				if err := compose.CheckDNSLabel(ns); err != nil {
+					return usageErrorf("invalid --namespace: %v", err)
+				}
+			}
 			_, err := parseLevel(c.String("log-level"))
 			return err
 		},

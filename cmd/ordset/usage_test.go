@@ -22,6 +22,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"up", "--timeout", "5x"}, []string{`invalid value "5x" for --timeout`, "Run 'ordset up --help'"}},
 		{[]string{"up", "--progress", "fancy"}, []string{`invalid --progress "fancy"`}},
 		{[]string{"help", "nosuch"}, []string{"nosuch"}},
+		{[]string{"ps", "-n", "Bad_NS"}, []string{`invalid --namespace: "Bad_NS" is not a DNS label`}},
+		{[]string{"scale", "web", "2", "-n", "Bad_NS"}, []string{`invalid --namespace`}},
 	}
 	dir := t.TempDir()
 	for _, tt := range tests {

@@ -64,7 +64,7 @@ func TestValidate(t *testing.T) {
 		{"extra argument", []string{"validate", "x"}, 2, "", "ordset: validate takes no arguments (got \"x\"); name the file with -f FILE\nRun 'ordset validate --help' for usage.\n"},
 		{"unknown flag", []string{"validate", "--bogus"}, 2, "", "ordset: unknown flag --bogus\nRun 'ordset validate --help' for usage.\n"},
 		{"unknown command", []string{"frobnicate"}, 2, "", "ordset: unknown command \"frobnicate\"\nRun 'ordset --help' for usage.\n"},
-		{"bad namespace", []string{"validate", "-n", "Demo"}, 2, "", "ordset: invalid --namespace: \"Demo\" is not a DNS label (lowercase letters, digits and '-', starting and ending with a letter or digit)\nRun 'ordset validate --help' for usage.\n"},
+		{"bad namespace", []string{"validate", "-n", "Demo"}, 2, "", "ordset: invalid --namespace: \"Demo\" is not a DNS label (lowercase letters, digits and '-', starting and ending with a letter or digit)\nRun 'ordset --help' for usage.\n"},
 		{"bad log level", []string{"validate", "--log-level", "loud"}, 2, "", "ordset: invalid --log-level \"loud\" (debug, info, warn or error)\nRun 'ordset --help' for usage.\n"},
 	}
 	for _, tt := range tests {
