@@ -1,6 +1,7 @@
 package orchestrator_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -41,4 +42,22 @@ func TestCrashLoopSurvivesDaemonDeathMidReplacement(t *testing.T) {
 	}
 	e2.rt.Exit("demo-web-0", 1)
 	e2.waiting("web", "web-0 crash-looping, restart in 20s")
+}
+
+// A namespace network removed behind the controller's back without it hearing the event (the
+// stream was down, or the engine dropped it) is recreated instead of failing every create.
+func TestMissingNetworkIsRecreated(t *testing.T) {
+	e := start(t)
+	e.m.Apply("demo", webSet(1), 1)
+	e.converged("web", 1)
+	if err := e.rt.RemoveNetwork(context.Background(), "demo"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.m.Scale("demo", "web", 2); err != nil {
+		t.Fatal(err)
+	}
+	e.waiting("web", "retrying after error") // the first create finds the network gone
+	e.clock.Advance(2 * time.Second)
+	e.m.Trigger()
+	e.converged("web", 2)
 }

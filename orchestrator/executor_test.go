@@ -14,6 +14,9 @@ import (
 
 func TestExecutorStopsAPodAtItsFirstErrorOnly(t *testing.T) {
 	rt := fakeruntime.New(nil)
+	if _, err := rt.EnsureNetwork(context.Background(), "demo"); err != nil {
+		t.Fatal(err)
+	}
 	boom := errors.New("disk full")
 	rt.Fail("CreateVolume", "demo_data-web-0", boom)
 	set := webSet(2)

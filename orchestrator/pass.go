@@ -186,6 +186,7 @@ func (m *Manager) execute(ctx context.Context, s *setState, tpl PodTemplate, act
 	results := m.exec.Execute(ctx, tpl, actions)
 	var errs []string
 	foreign := map[int]conflict{}
+	networkGone := false
 	for _, r := range results {
 		a := r.Action
 		if r.Err != nil {
@@ -195,6 +196,10 @@ func (m *Manager) execute(ctx context.Context, s *setState, tpl PodTemplate, act
 			errs = append(errs, r.Err.Error())
 			m.log.Error("action failed", "namespace", s.key.ns, "set", s.key.name, "action", a.String(), "err", r.Err)
 			m.publish(s.key, a.Pod, EventError, r.Err.Error())
+			// Volumes and images are ensured first, so a create that finds something missing
+			// most likely lost the network behind a cached entry (its destroy event was missed).
+			networkGone = networkGone || (a.Kind == ActCreatePod || a.Kind == ActRunInit || a.Kind == ActStartContainer) &&
+				errors.Is(r.Err, ErrNotFound)
 			if (a.Kind == ActCreatePod || a.Kind == ActRunInit) && errors.Is(r.Err, ErrNotOwned) {
 				foreign[a.Ordinal] = conflict{a.Target,
 					fmt.Sprintf("container %s exists and is not managed by ordset; remove or rename it", a.Target)}
@@ -207,6 +212,9 @@ func (m *Manager) execute(ctx context.Context, s *setState, tpl PodTemplate, act
 		}
 	}
 	m.mu.Lock()
+	if networkGone {
+		delete(m.networks, s.key.ns) // the next pass ensures it again
+	}
 	s.busy = false
 	s.execs++
 	for ord, c := range foreign {

@@ -3,7 +3,8 @@
 // object, and tests flip container states (exit, health, IPs) to drive a controller.
 // It behaves like the Docker runtime where the controller depends on it: List calls return only
 // owned objects, mutating a foreign object fails with ErrNotOwned, a name clash yields
-// ErrNameInUse, a failed start leaves the container "created" with State.Error set.
+// ErrNameInUse, a failed start leaves the container "created" with State.Error set, and so
+// does a start on a network that does not exist (the create succeeds, as Docker's does).
 package fakeruntime
 
 import (

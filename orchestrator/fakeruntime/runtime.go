@@ -182,7 +182,12 @@ func (r *Runtime) StartContainer(_ context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := r.record("StartContainer", e.c.Name); err != nil {
+	err = r.record("StartContainer", e.c.Name)
+	if _, ok := r.networks[e.spec.Network]; err == nil && e.spec.Network != "" && !ok {
+		// Like Docker: the create succeeds, the start finds the network missing.
+		err = fmt.Errorf("container %s: network %s: %w", e.c.Name, e.spec.Network, orchestrator.ErrNotFound)
+	}
+	if err != nil {
 		e.c.Error = err.Error()
 		e.c.ExitCode = 128
 		e.c.FinishedAt = r.now()
