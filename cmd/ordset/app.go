@@ -184,6 +184,16 @@ func newApp(env *cliEnv) *cli.App {
 	return app
 }
 
+// helpFooter ends every command's help: the global flags apply everywhere, and the exit
+// codes are the same for every command.
+const helpFooter = `
+GLOBAL OPTIONS (before or after the arguments; see ordset --help):
+   -f FILE, -n NAMESPACE, -o table|wide|json|yaml, --log-level LEVEL
+
+EXIT CODES:
+   0 success, 1 failure, 2 usage error
+`
+
 // usageHandler turns urfave's flag errors into usage errors pointing at path's --help.
 func usageHandler(path string) cli.OnUsageErrorFunc {
 	return func(_ *cli.Context, err error, _ bool) error {
@@ -212,6 +222,12 @@ func dashes(name string) string {
 func wireCommands(cmds []*cli.Command, prefix string) {
 	for _, c := range cmds {
 		path := strings.TrimSpace(prefix + " " + c.Name)
+		if c.CustomHelpTemplate == "" {
+			c.CustomHelpTemplate = cli.CommandHelpTemplate + helpFooter
+			if len(c.Subcommands) > 0 {
+				c.CustomHelpTemplate = cli.SubcommandHelpTemplate + helpFooter
+			}
+		}
 		if c.OnUsageError == nil {
 			c.OnUsageError = usageHandler(path)
 		}

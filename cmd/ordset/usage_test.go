@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v2"
 )
 
 // Every usage mistake exits 2 on stderr only, names what was wrong, suggests the likely
@@ -48,4 +50,25 @@ func TestEditDistance(t *testing.T) {
 			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.d)
 		}
 	}
+}
+
+// Every command's --help shows examples (leaf commands), the global flags and the exit codes.
+func TestEveryCommandHelp(t *testing.T) {
+	var walk func(prefix []string, cmds []*cli.Command)
+	walk = func(prefix []string, cmds []*cli.Command) {
+		for _, c := range cmds {
+			if c.Name == "help" {
+				continue
+			}
+			args := append(append([]string{}, prefix...), c.Name)
+			code, stdout, stderr := runIn(t, "", nil, append(args, "--help")...)
+			leaf := len(c.Subcommands) == 0
+			if code != 0 || stderr != "" || !strings.Contains(stdout, "EXIT CODES:") || !strings.Contains(stdout, "-n NAMESPACE") ||
+				(leaf && !strings.Contains(stdout, "Examples:")) {
+				t.Errorf("ordset %s --help: exit %d\n%s%s", strings.Join(args, " "), code, stdout, stderr)
+			}
+			walk(args, c.Subcommands)
+		}
+	}
+	walk(nil, newApp(&cliEnv{}).Commands)
 }
