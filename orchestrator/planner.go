@@ -29,7 +29,8 @@ import (
 //     Their volumes are removed, once their pods are gone, only as the retention policy says.
 //   - RollingUpdate recreates pods whose revision differs, highest ordinal first down to
 //     ordinals.start+partition, one at a time, and only while every in-range pod is Available
-//     and no condemned pod is left. OnDelete never recreates a pod for its revision.
+//     and no condemned pod is left. OnDelete never recreates a pod for its revision. A failed
+//     pod that the update is to replace anyway is replaced at once as a fresh pod (no backoff).
 //   - dependsOn: while Desired.BlockedBy is non-empty the set creates nothing.
 //   - Init containers run one at a time (run-init, then observe the exit next pass); a
 //     non-zero exit is a failure with the same backoff. A crash replacement keeps the pod's
@@ -190,6 +191,12 @@ func (p *planner) reconcile(ord int, st *PodState, act bool) bool {
 			st.Phase = PhaseCompleted
 		}
 		restarts, delay, next := crashBackoff(*c)
+		restarts++
+		if p.updateDue(ord, *c) {
+			// Replaced by the new revision anyway, as a fresh pod (what the update's delete-pod
+			// would have led to had a daemon death not cut it short between stop and remove).
+			restarts, delay, next = 0, 0, 0
+		}
 		if left := failedAt(*c).Add(delay).Sub(p.now); left > 0 {
 			st.Phase = PhaseCrashLoop
 			if act {
@@ -202,7 +209,7 @@ func (p *planner) reconcile(ord int, st *PodState, act bool) bool {
 			return false
 		}
 		p.retire(*c, ContainerName(p.d.Namespace, p.set.Name, ord), ord)
-		p.bringUp(ord, st, restarts+1, next)
+		p.bringUp(ord, st, restarts, next)
 		return false
 	case c.State == StateCreated:
 		st.Phase = PhaseContainerCreated

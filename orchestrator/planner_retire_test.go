@@ -3,6 +3,8 @@ package orchestrator
 import (
 	"testing"
 	"time"
+
+	"github.com/ordset/ordset/compose"
 )
 
 // retired renames the last main container of ord as a retired one.
@@ -48,5 +50,30 @@ func TestPlanRetiredContainers(t *testing.T) {
 		{"a retired init container goes once its replacement exists", desired(s, 1),
 			retiredInit().init(0, "a", "r1", StateRunning, 0), t0.Add(time.Minute),
 			"remove-container demo-web-0-init-a.retired-id-init-a-ol (duplicate)\nwaiting: web-0 Init:0/1"},
+	})
+}
+
+// A pod of an old revision that is due for a rolling update and found stopped (its update's
+// delete-pod was cut short between stop and remove by a daemon death, or it crashed) is
+// replaced by the new revision at once, as a fresh pod: the crash-loop backoff of the old
+// template does not delay the update.
+func TestPlanStoppedPodDueForUpdate(t *testing.T) {
+	stopped := func(rev string) *obs {
+		o := world().ready(0, "r1").ready(1, "r1").exited(2, 143, 5, 3, t0.Add(-time.Minute), t0)
+		o.pod(2).Containers[0].Labels["io.ordset.revision"] = rev
+		return o
+	}
+	part := func(n int) func(*compose.StatefulSet) {
+		return func(s *compose.StatefulSet) { s.UpdateStrategy.Partition = n }
+	}
+	runPlanCases(t, []planCase{
+		{"old revision due for update: replaced at once with fresh counters", desired(testSet(), 3), stopped("r0"),
+			t0.Add(time.Second), "retire-container demo-web-2 (exit 143); create-pod web-2 rev=r1"},
+		{"current revision: crash-loop backoff as usual", desired(testSet(), 3), stopped("r1"),
+			t0.Add(time.Second), "waiting: web-2 crash-looping, restart in 39s\nrequeue: 39s"},
+		{"below the partition: backoff as usual", desired(testSet(part(3)), 3), stopped("r0"),
+			t0.Add(time.Second), "waiting: web-2 crash-looping, restart in 39s\nrequeue: 39s"},
+		{"OnDelete: backoff as usual", desired(testSet(onDelete), 3), stopped("r0"),
+			t0.Add(time.Second), "waiting: web-2 crash-looping, restart in 39s\nrequeue: 39s"},
 	})
 }

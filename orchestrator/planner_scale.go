@@ -129,6 +129,12 @@ func (p *planner) retainVolumes(start, end int) {
 	}
 }
 
+// updateDue reports a pod container of another revision that RollingUpdate is to replace.
+func (p *planner) updateDue(ord int, c Container) bool {
+	return p.set.UpdateStrategy.Type != compose.OnDelete && c.Labels[labels.Revision] != p.d.Revision &&
+		ord-p.set.Ordinals.Start >= max(p.set.UpdateStrategy.Partition, 0)
+}
+
 // rollingUpdate recreates the highest-ordinal pod (down to the partition) whose revision is
 // not the desired one. The caller guarantees every in-range pod is Available.
 func (p *planner) rollingUpdate(start, replicas int) {
@@ -138,7 +144,7 @@ func (p *planner) rollingUpdate(start, replicas int) {
 	for idx := replicas - 1; idx >= max(p.set.UpdateStrategy.Partition, 0); idx-- {
 		ord := start + idx
 		c := p.canon[ord]
-		if c == nil || c.Labels[labels.Revision] == p.d.Revision {
+		if c == nil || !p.updateDue(ord, *c) {
 			continue
 		}
 		st := p.removePod(ord, "update to "+p.d.Revision)
