@@ -304,3 +304,24 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// up --prune returns once the pruned sets' pods are gone, not while they still run.
+func TestUpPruneWaitsForPrunedSets(t *testing.T) {
+	rt := startFakeDaemon(t)
+	dir := t.TempDir()
+	two := cliFile + "  extra:\n    image: ordset-test/testapp:latest\n    replicas: 2\n"
+	writeFile(t, dir, "ordset.yaml", two)
+	if code, _, stderr := runIn(t, dir, nil, "up", "--progress", "plain"); code != 0 {
+		t.Fatalf("up: exit %d\n%s", code, stderr)
+	}
+	writeFile(t, dir, "ordset.yaml", cliFile)
+	code, _, stderr := runIn(t, dir, nil, "up", "--prune", "--progress", "plain")
+	if code != 0 || !strings.Contains(stderr, "statefulset clitest/extra deleted") {
+		t.Fatalf("up --prune: exit %d\n%s", code, stderr)
+	}
+	for _, n := range rt.ContainerNames() {
+		if strings.HasPrefix(n, "clitest-extra-") {
+			t.Errorf("up --prune returned while %s still exists", n)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -47,15 +48,25 @@ func runUp(c *cli.Context, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	var names []string
+	var names, pruned []string
 	for _, s := range resp.Sets {
 		fmt.Fprintf(c.App.ErrWriter, "statefulset %s/%s %s\n", resp.Namespace, s.Name, s.Action)
-		if s.Action != api.Pruned {
+		if s.Action == api.Pruned {
+			pruned = append(pruned, s.Name)
+		} else {
 			names = append(names, s.Name)
 		}
 	}
 	if c.Bool("no-wait") {
 		return nil
 	}
-	return watchProgress(c.Context, cl, proj.Namespace, names, untilReady, c.Duration("timeout"), c.App.ErrWriter, progressTTY(c, env))
+	start := time.Now()
+	if err := watchProgress(c.Context, cl, proj.Namespace, names, untilReady, c.Duration("timeout"), c.App.ErrWriter, progressTTY(c, env)); err != nil {
+		return err
+	}
+	if len(pruned) == 0 {
+		return nil
+	}
+	// Pruned sets wind down too before up returns, so a next command finds them gone.
+	return watchProgress(c.Context, cl, proj.Namespace, pruned, untilGone, c.Duration("timeout")-time.Since(start), c.App.ErrWriter, progressTTY(c, env))
 }
