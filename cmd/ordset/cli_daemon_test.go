@@ -27,6 +27,12 @@ func startFakeDaemon(t *testing.T) *fakeruntime.Runtime {
 // startFakeDaemonStoppable is startFakeDaemon plus a stop function (idempotent).
 func startFakeDaemonStoppable(t *testing.T) (*fakeruntime.Runtime, func()) {
 	t.Helper()
+	return startFakeDaemonVersion(t, version)
+}
+
+// startFakeDaemonVersion starts the fake daemon reporting daemonVersion.
+func startFakeDaemonVersion(t *testing.T, daemonVersion string) (*fakeruntime.Runtime, func()) {
+	t.Helper()
 	dir, err := os.MkdirTemp("", "ordset-cli") // short: the socket path has a length limit
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +41,7 @@ func startFakeDaemonStoppable(t *testing.T) (*fakeruntime.Runtime, func()) {
 	t.Setenv("ORDSET_STATE_DIR", dir)
 	rt := fakeruntime.New(nil)
 	d, err := daemon.New(daemon.Options{Paths: daemon.PathsIn(dir), Runtime: rt, Logger: slog.New(slog.DiscardHandler),
-		Version: "test", DNSAddr: "127.0.0.1:0", GatewayDNSPort: 1, Resync: 50 * time.Millisecond})
+		Version: daemonVersion, DNSAddr: "127.0.0.1:0", GatewayDNSPort: 1, Resync: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +89,7 @@ func TestCLIAgainstFakeDaemon(t *testing.T) {
 		t.Fatalf("up: exit %d\n%s", code, stderr)
 	}
 	code, _, stderr = runIn(t, dir, nil, "up", "--progress", "plain")
-	if code != 0 || !strings.Contains(stderr, "statefulset clitest/web unchanged") {
+	if code != 0 || !strings.Contains(stderr, "statefulset clitest/web unchanged") || strings.Contains(stderr, "warning") {
 		t.Errorf("second up: exit %d\n%s", code, stderr)
 	}
 
@@ -121,7 +127,7 @@ func TestCLIAgainstFakeDaemon(t *testing.T) {
 
 	code, stdout, _ = runIn(t, dir, nil, "version", "-o", "json")
 	var ver struct{ Client, Daemon *api.VersionInfo }
-	if code != 0 || json.Unmarshal([]byte(stdout), &ver) != nil || ver.Client == nil || ver.Daemon == nil || ver.Daemon.Version != "test" {
+	if code != 0 || json.Unmarshal([]byte(stdout), &ver) != nil || ver.Client == nil || ver.Daemon == nil || ver.Daemon.Version != version {
 		t.Errorf("version -o json: exit %d\n%s", code, stdout)
 	}
 	code, stdout, _ = runIn(t, dir, nil, "events", "-o", "json")
@@ -323,5 +329,15 @@ func TestUpPruneWaitsForPrunedSets(t *testing.T) {
 		if strings.HasPrefix(n, "clitest-extra-") {
 			t.Errorf("up --prune returned while %s still exists", n)
 		}
+	}
+}
+
+// A daemon left running from another version is pointed out, with the way to replace it.
+func TestDaemonVersionSkewWarns(t *testing.T) {
+	startFakeDaemonVersion(t, "0.9-old")
+	code, stdout, stderr := runIn(t, t.TempDir(), nil, "ps", "-n", "skew")
+	if code != 0 || !strings.Contains(stderr, "warning: the running daemon is ordset 0.9-old, this client is "+version) ||
+		strings.Contains(stdout, "warning") {
+		t.Errorf("ps against an older daemon: exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
 	}
 }

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"context"
+	"fmt"
 	"os"
 	"time"
 
@@ -17,12 +17,17 @@ import (
 const daemonStartTimeout = 15 * time.Second
 
 // connect returns a client for the daemon, starting one in the background when none answers.
-func connect(ctx context.Context) (*api.Client, error) {
+// A daemon of another version (still running after an upgrade) works but is pointed out.
+func connect(c *cli.Context) (*api.Client, error) {
 	p, err := daemon.DefaultPaths()
 	if err != nil {
 		return nil, err
 	}
-	return daemon.EnsureRunning(ctx, p, daemonStartTimeout)
+	cl, v, err := daemon.EnsureRunning(c.Context, p, daemonStartTimeout)
+	if err == nil && v.Version != c.App.Version {
+		fmt.Fprintf(c.App.ErrWriter, "warning: the running daemon is ordset %s, this client is %s; \"ordset daemon stop\" ends it (pods keep running) and the next command starts this version\n", v.Version, c.App.Version)
+	}
+	return cl, err
 }
 
 // resolveNamespace implements the lookup order -n, the namespace of ./ordset.yaml, "default".

@@ -34,7 +34,7 @@ func runDescribe(c *cli.Context, env *cliEnv) error {
 		return err
 	}
 	ns := resolveNamespace(c, env)
-	cl, err := connect(c.Context)
+	cl, err := connect(c)
 	if err != nil {
 		return err
 	}

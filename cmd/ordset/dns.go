@@ -57,7 +57,7 @@ func runDNSResolve(c *cli.Context, env *cliEnv) error {
 		name, qtype = rev, dns.TypePTR
 	}
 	ns := resolveNamespace(c, env)
-	cl, err := connect(c.Context)
+	cl, err := connect(c)
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ func runDown(c *cli.Context, env *cliEnv) error {
 	if ns == "" {
 		ns = resolveNamespace(c, env)
 	}
-	cl, err := connect(c.Context)
+	cl, err := connect(c)
 	if err != nil {
 		return err
 	}

@@ -49,7 +49,7 @@ func runExec(c *cli.Context, env *cliEnv) error {
 		return usageErrorf("exec needs a command after the pod name")
 	}
 	ns := resolveNamespace(c, env)
-	cl, err := connect(c.Context)
+	cl, err := connect(c)
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func runGetStatefulSets(c *cli.Context, env *cliEnv) error {
 	if !c.Bool("all-namespaces") {
 		ns = resolveNamespace(c, env)
 	}
-	cl, err := connect(c.Context)
+	cl, err := connect(c)
 	if err != nil {
 		return err
 	}

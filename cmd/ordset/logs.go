@@ -33,7 +33,7 @@ func runLogs(c *cli.Context, env *cliEnv) error {
 		return usageErrorf("logs needs one POD name (e.g. ordset logs redis-0)")
 	}
 	ns := resolveNamespace(c, env)
-	cl, err := connect(c.Context)
+	cl, err := connect(c)
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ func runRolloutStatus(c *cli.Context, env *cliEnv) error {
 		return usageErrorf("rollout status needs one SET")
 	}
 	ns, set := resolveNamespace(c, env), c.Args().First()
-	cl, err := connect(c.Context)
+	cl, err := connect(c)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func runRolloutRestart(c *cli.Context, env *cliEnv) error {
 		return usageErrorf("rollout restart needs one SET")
 	}
 	ns, set := resolveNamespace(c, env), c.Args().First()
-	cl, err := connect(c.Context)
+	cl, err := connect(c)
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func runScale(c *cli.Context, env *cliEnv) error {
 		return usageErrorf("replicas must be a number >= 0, got %q", c.Args().Get(1))
 	}
 	ns := resolveNamespace(c, env)
-	cl, err := connect(c.Context)
+	cl, err := connect(c)
 	if err != nil {
 		return err
 	}

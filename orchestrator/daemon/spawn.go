@@ -16,39 +16,41 @@ import (
 // EnsureRunning returns a client for the daemon of p, starting one in the background when
 // nothing answers on the socket: the same binary re-executed as "ordset daemon", detached in
 // its own session, logging to p.Log. It waits (polling, bounded by timeout) for the socket.
-func EnsureRunning(ctx context.Context, p Paths, timeout time.Duration) (*api.Client, error) {
+// It also returns the daemon's version, so the caller can notice an older daemon still
+// running after an upgrade.
+func EnsureRunning(ctx context.Context, p Paths, timeout time.Duration) (*api.Client, api.VersionInfo, error) {
 	c := api.NewClient(p.Socket)
 	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	err := c.Ping(pctx)
+	v, err := c.Version(pctx)
 	cancel()
 	if err == nil {
-		return c, nil
+		return c, v, nil
 	}
 	var exited <-chan error
 	if LockedPID(p) == 0 {
 		if exited, err = spawn(p); err != nil {
-			return nil, err
+			return nil, api.VersionInfo{}, err
 		}
 	}
 	deadline := time.Now().Add(timeout)
 	delay := 10 * time.Millisecond
 	for {
 		pctx, cancel := context.WithTimeout(ctx, time.Second)
-		err := c.Ping(pctx)
+		v, err := c.Version(pctx)
 		cancel()
 		if err == nil {
-			return c, nil
+			return c, v, nil
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("the ordset daemon did not answer on %s within %s (see %s): %w", p.Socket, timeout, p.Log, err)
+			return nil, api.VersionInfo{}, fmt.Errorf("the ordset daemon did not answer on %s within %s (see %s): %w", p.Socket, timeout, p.Log, err)
 		}
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, api.VersionInfo{}, ctx.Err()
 		case err := <-exited:
 			exited = nil
 			if LockedPID(p) == 0 { // not merely beaten to the lock by a concurrent start
-				return nil, fmt.Errorf("the ordset daemon exited at start (%v); %s says:\n%s", err, p.Log, logTail(p.Log, 5))
+				return nil, api.VersionInfo{}, fmt.Errorf("the ordset daemon exited at start (%v); %s says:\n%s", err, p.Log, logTail(p.Log, 5))
 			}
 		case <-time.After(delay):
 		}
