@@ -341,3 +341,25 @@ func TestDaemonVersionSkewWarns(t *testing.T) {
 		t.Errorf("ps against an older daemon: exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
 	}
 }
+
+// A pod that never gets Ready: up gives up at --timeout with the controller's reason and
+// the command that shows more.
+func TestUpTimeoutNeverReady(t *testing.T) {
+	rt := startFakeDaemon(t)
+	rt.ExecFunc = func(string, []string) (orchestrator.ExecResult, error) {
+		return orchestrator.ExecResult{ExitCode: 1}, nil
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "ordset.yaml", cliFile+"    readinessProbe: {exec: {command: [\"false\"]}}\n")
+	start := time.Now()
+	code, _, stderr := runIn(t, dir, nil, "up", "--progress", "plain", "--timeout", "1s")
+	want := []string{"ordset: timed out after 1s", "statefulset clitest/web: web-0 not Ready", `"ordset describe web -n clitest"`}
+	for _, w := range want {
+		if code != 1 || !strings.Contains(stderr, w) {
+			t.Errorf("up never ready: exit %d, stderr lacks %q:\n%s", code, w, stderr)
+		}
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("up --timeout 1s took %s", d)
+	}
+}

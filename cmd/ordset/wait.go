@@ -62,7 +62,7 @@ func watchProgress(ctx context.Context, c *api.Client, ns string, sets []string,
 	case parent.Err() != nil:
 		return &interruptedError{what: "stopped waiting; the daemon carries on in the background (\"ordset ps -n " + ns + "\" shows where it is)"}
 	case errors.Is(err, context.DeadlineExceeded) || (err == nil && ctx.Err() != nil):
-		return fmt.Errorf("timed out after %s%s", timeout, waitingReasons(last))
+		return fmt.Errorf("timed out after %s%s%s", timeout, waitingReasons(last), describeHint(last))
 	case err != nil:
 		return err
 	}
@@ -173,3 +173,13 @@ func (e *engineErrors) watches(object string) bool {
 
 // persistent returns the first error seen errorRepeats times, or "".
 func (e *engineErrors) persistent() string { return e.worst }
+
+// describeHint names the command that shows why the first unconverged set waits.
+func describeHint(f api.WatchFrame) string {
+	for _, s := range f.Sets {
+		if !s.Converged() {
+			return fmt.Sprintf("\n  (\"ordset describe %s -n %s\" shows its pods and events; the daemon keeps trying)", s.Name, s.Namespace)
+		}
+	}
+	return ""
+}
