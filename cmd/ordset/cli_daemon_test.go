@@ -148,6 +148,9 @@ func TestCLIAgainstFakeDaemon(t *testing.T) {
 	if code, _, stderr = runIn(t, dir, nil, "describe", "nope"); code != 1 || strings.Contains(stderr, ": not found") || !strings.Contains(stderr, `"ordset get sts -n clitest"`) {
 		t.Errorf("describe nope: exit %d\n%s", code, stderr)
 	}
+	if code, _, stderr = runIn(t, dir, nil, "rollout", "status", "web-1", "--timeout", "20s"); code != 1 || !strings.Contains(stderr, `web-1 is a pod of statefulset web: run "ordset rollout status web"`) {
+		t.Errorf("rollout status of a pod: exit %d\n%s", code, stderr)
+	}
 	if code, _, _ = runIn(t, dir, nil, "scale", "web", "many"); code != 2 {
 		t.Errorf("scale web many: exit %d, want 2", code)
 	}

@@ -50,8 +50,12 @@ func runRolloutStatus(c *cli.Context, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	if _, err := cl.Describe(c.Context, ns, set); err != nil {
+	d, err := cl.Describe(c.Context, ns, set)
+	if err != nil {
 		return err
+	}
+	if d.Pod != nil { // describe also knows pods; a rollout is a set's
+		return fmt.Errorf("%s is a pod of statefulset %s: run \"ordset rollout status %s\"", set, d.StatefulSet.Name, d.StatefulSet.Name)
 	}
 	if err := watchProgress(c.Context, cl, ns, []string{set}, untilReady, c.Duration("timeout"), c.App.ErrWriter, progressTTY(c, env)); err != nil {
 		return err
