@@ -125,6 +125,9 @@ func TestCLIAgainstFakeDaemon(t *testing.T) {
 		t.Errorf("describe web-1: exit %d\n%s", code, stdout)
 	}
 
+	if code, stdout, stderr = runIn(t, dir, nil, "events", "-n", "quiet"); code != 0 || stdout != "" || stderr != "No events in namespace quiet.\n" {
+		t.Errorf("events of an empty namespace: exit %d %q %q", code, stdout, stderr)
+	}
 	code, stdout, _ = runIn(t, dir, nil, "version", "-o", "json")
 	var ver struct{ Client, Daemon *api.VersionInfo }
 	if code != 0 || json.Unmarshal([]byte(stdout), &ver) != nil || ver.Client == nil || ver.Daemon == nil || ver.Daemon.Version != version {

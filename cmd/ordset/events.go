@@ -43,6 +43,7 @@ func runEvents(c *cli.Context, env *cliEnv) error {
 	// -o json is an array like ps and get; a follow cannot end an array, so it streams one
 	// object per line (jq reads both).
 	all := []api.Event{}
+	printed := 0
 	err = cl.Events(c.Context, api.EventsQuery{Namespace: ns, Follow: follow}, func(e api.Event) error {
 		if out == "json" && !follow {
 			all = append(all, e)
@@ -51,6 +52,7 @@ func runEvents(c *cli.Context, env *cliEnv) error {
 		if out == "json" {
 			return writeJSONLine(w, e)
 		}
+		printed++
 		_, err := fmt.Fprintf(w, "%s  %-7s %-10s %-13s %-22s %s\n", e.Time.Local().Format("15:04:05"), e.Type, e.Namespace, e.Reason, e.Object, e.Message)
 		return err
 	})
@@ -59,6 +61,13 @@ func runEvents(c *cli.Context, env *cliEnv) error {
 	}
 	if err == nil && out == "json" && !follow {
 		return writeJSON(w, all)
+	}
+	if err == nil && out == "text" && !follow && printed == 0 {
+		where := "namespace " + ns
+		if ns == "" {
+			where = "any namespace"
+		}
+		fmt.Fprintf(c.App.ErrWriter, "No events in %s.\n", where) // as ps and get say so
 	}
 	if err == nil && follow && c.Context.Err() == nil {
 		// A follow only ends when the user stops it; otherwise the daemon went away.
