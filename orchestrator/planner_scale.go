@@ -79,6 +79,10 @@ func (p *planner) removePod(ord int, reason string) PodState {
 	if c := p.canon[ord]; c != nil {
 		st.Exists, st.Container, st.Revision = true, c, c.Labels[labels.Revision]
 		st.Restarts = labelInt(c.Labels, labels.Restarts)
+		if c.State == StateRemoving { // already going; a second removal would only fail
+			p.wait("%s terminating", name)
+			return st
+		}
 		kind := ActRemoveContainer
 		if c.State == StateRunning || c.State == StatePaused || c.State == StateRestarting {
 			kind = ActDeletePod
