@@ -59,3 +59,22 @@ func createCalls(e *env, name string) int {
 	}
 	return n
 }
+
+// Claim volume names can collide across sets (claim "data-x" of set "y" and claim "data" of set
+// "x-y" both make demo_data-x-y-0). The second set must not silently mount the first one's data.
+func TestVolumeOfAnotherSetIsNotShared(t *testing.T) {
+	e := start(t)
+	y := webSet(1, func(s *compose.StatefulSet) {
+		s.Name, s.ServiceName = "y", "y"
+		s.VolumeClaimTemplates = []compose.VolumeClaimTemplate{{Name: "data-x"}}
+		s.VolumeMounts = []compose.VolumeMount{{Name: "data-x", MountPath: "/data"}}
+	})
+	xy := webSet(1, func(s *compose.StatefulSet) { s.Name, s.ServiceName = "x-y", "x-y" })
+	e.m.Apply("demo", y, 1)
+	e.converged("y", 1)
+	e.m.Apply("demo", xy, 1)
+	e.waiting("x-y", "volume demo_data-x-y-0")
+	if _, ok := e.rt.Container("demo-x-y-0"); ok {
+		t.Fatal("x-y-0 was created on y-0's volume")
+	}
+}

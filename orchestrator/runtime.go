@@ -30,6 +30,9 @@ type Runtime interface {
 	// EnsureImage makes the image present according to the pull policy, reporting pull progress.
 	EnsureImage(ctx context.Context, image, pullPolicy string, progress func(line string)) (ImageInfo, error)
 
+	// CreateVolume creates a labelled volume. The same claim's volume existing already is
+	// success; a foreign one, or another set's claim under a colliding name, is ErrNameInUse
+	// with ErrNotOwned.
 	CreateVolume(ctx context.Context, spec VolumeSpec) error
 	RemoveVolume(ctx context.Context, name string) error
 

@@ -60,3 +60,20 @@ func TestRemove(t *testing.T) {
 		}
 	}
 }
+
+func TestSameClaim(t *testing.T) {
+	a := Labels("demo", "y", "data-x", 0)
+	b := Labels("demo", "x-y", "data", 0)
+	if Name("demo", "data-x", "y", 0) != Name("demo", "data", "x-y", 0) {
+		t.Fatal("the colliding names this guards against no longer collide; update the example")
+	}
+	if !SameClaim(a, Labels("demo", "y", "data-x", 0)) {
+		t.Error("identical claims differ")
+	}
+	if SameClaim(a, b) {
+		t.Error("claims of two sets with one volume name are the same")
+	}
+	if got, want := Owner(a), "claim data-x of pod y-0 (statefulset demo/y)"; got != want {
+		t.Errorf("Owner = %q, want %q", got, want)
+	}
+}

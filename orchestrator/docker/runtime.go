@@ -88,9 +88,15 @@ func (r *Runtime) objectLabels(base map[string]string) map[string]string {
 type conflictError struct {
 	kind, name, id string
 	owned          bool
+	// holder names the ordset identity a volume belongs to when it is not the wanted one
+	// (then owned is false: the object is not this caller's to use).
+	holder string
 }
 
 func (e *conflictError) Error() string {
+	if e.holder != "" {
+		return fmt.Sprintf("%s %s: %v by %s", e.kind, e.name, orchestrator.ErrNameInUse, e.holder)
+	}
 	if e.owned {
 		return fmt.Sprintf("%s %s: %v", e.kind, e.name, orchestrator.ErrNameInUse)
 	}

@@ -91,6 +91,14 @@ func TestContainerLifecycle(t *testing.T) {
 	if err := rt.CreateVolume(ctx, vspec); err != nil {
 		t.Fatalf("CreateVolume of an existing ordset volume: %v", err)
 	}
+	// The same name for another set's claim (names can collide across sets) is refused.
+	other := orchestrator.VolumeSpec{Name: vol, Labels: map[string]string{labels.Namespace: ns, labels.Role: labels.RoleVolume,
+		labels.Set: "other", labels.Claim: "data", labels.Ordinal: "0"}}
+	if err := rt.CreateVolume(ctx, other); !errors.Is(err, orchestrator.ErrNameInUse) || !errors.Is(err, orchestrator.ErrNotOwned) {
+		t.Fatalf("CreateVolume of another claim's volume = %v, want ErrNameInUse and ErrNotOwned", err)
+	} else {
+		t.Logf("refusal reads: %v", err)
+	}
 	vols, err := rt.ListVolumes(ctx, ns)
 	if err != nil || len(vols) != 1 || vols[0].Name != vol || vols[0].Labels["io.ordset.test"] != "1" {
 		t.Fatalf("ListVolumes = %+v, %v", vols, err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ordset/ordset/orchestrator"
 	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/volumes"
 )
 
 // ListVolumes returns every ordset volume of a namespace ("" means all).
@@ -34,10 +35,7 @@ func (r *Runtime) ListVolumes(ctx context.Context, namespace string) ([]orchestr
 // (level-triggered callers may repeat themselves); a foreign one is refused.
 func (r *Runtime) CreateVolume(ctx context.Context, spec orchestrator.VolumeSpec) error {
 	if v, err := r.cli.VolumeInspect(ctx, spec.Name); err == nil {
-		if !labels.Owned(v.Labels) {
-			return &conflictError{kind: "volume", name: spec.Name}
-		}
-		return nil
+		return existingVolume(spec, v.Labels)
 	} else if !cerrdefs.IsNotFound(err) {
 		return fmt.Errorf("inspect volume %s: %w", spec.Name, err)
 	}
@@ -51,10 +49,22 @@ func (r *Runtime) CreateVolume(ctx context.Context, spec orchestrator.VolumeSpec
 		return fmt.Errorf("create volume %s: %w", spec.Name, err)
 	}
 	// The engine returns an existing volume instead of failing; it may have appeared meanwhile.
-	if !labels.Owned(v.Labels) {
-		return &conflictError{kind: "volume", name: spec.Name}
+	if !labels.Owned(v.Labels) || !volumes.SameClaim(v.Labels, spec.Labels) {
+		return existingVolume(spec, v.Labels)
 	}
 	r.log.Info("volume created", "volume", spec.Name)
+	return nil
+}
+
+// existingVolume judges a volume found under a wanted name: the same claim is success; a foreign
+// volume, or another set's claim under a colliding name, is refused (ErrNameInUse, ErrNotOwned).
+func existingVolume(spec orchestrator.VolumeSpec, have map[string]string) error {
+	switch {
+	case !labels.Owned(have):
+		return &conflictError{kind: "volume", name: spec.Name}
+	case !volumes.SameClaim(have, spec.Labels):
+		return &conflictError{kind: "volume", name: spec.Name, holder: volumes.Owner(have)}
+	}
 	return nil
 }
 

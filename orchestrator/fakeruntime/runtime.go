@@ -11,6 +11,7 @@ import (
 
 	"github.com/ordset/ordset/orchestrator"
 	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/volumes"
 )
 
 // EnsureNetwork implements orchestrator.Runtime.
@@ -110,6 +111,10 @@ func (r *Runtime) CreateVolume(_ context.Context, spec orchestrator.VolumeSpec) 
 	if v, ok := r.volumes[spec.Name]; ok {
 		if !labels.Owned(v.Labels) {
 			return fmt.Errorf("volume %s: %w, %w", spec.Name, orchestrator.ErrNameInUse, orchestrator.ErrNotOwned)
+		}
+		if !volumes.SameClaim(v.Labels, spec.Labels) { // a colliding name of another set's claim
+			return fmt.Errorf("volume %s: %w by %s (%w)", spec.Name, orchestrator.ErrNameInUse, volumes.Owner(v.Labels),
+				orchestrator.ErrNotOwned)
 		}
 		return fmt.Errorf("volume %s: %w", spec.Name, orchestrator.ErrNameInUse)
 	}
