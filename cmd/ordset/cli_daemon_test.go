@@ -369,3 +369,20 @@ func TestUpTimeoutNeverReady(t *testing.T) {
 		t.Errorf("up --timeout 1s took %s", d)
 	}
 }
+
+// When the daemon cannot list Docker's objects (engine stopped, socket gone), up says so
+// quickly instead of waiting out --timeout on "not observed yet".
+func TestUpFailsFastWhenEngineUnreachable(t *testing.T) {
+	rt := startFakeDaemon(t)
+	rt.Fail("ListContainers", "", startError("Cannot connect to the Docker daemon at unix:///nonexistent.sock"))
+	dir := t.TempDir()
+	writeFile(t, dir, "ordset.yaml", cliFile)
+	start := time.Now()
+	code, _, stderr := runIn(t, dir, nil, "up", "--progress", "plain", "--timeout", "1m")
+	if code != 1 || !strings.Contains(stderr, "ordset: engine: ") || !strings.Contains(stderr, "Cannot connect to the Docker daemon") {
+		t.Errorf("up with the engine unreachable: exit %d\n%s", code, stderr)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("up took %s to report an unreachable engine", d)
+	}
+}

@@ -31,7 +31,7 @@ func watchProgress(ctx context.Context, c *api.Client, ns string, sets []string,
 	var last api.WatchFrame
 	reached := false
 	var failure string
-	errs := engineErrors{sets: sets, seen: map[string]int{}}
+	errs := engineErrors{sets: sets, seen: map[string]int{}, first: map[string]time.Time{}}
 	err := c.Watch(ctx, ns, sets, func(f api.WatchFrame) error {
 		last = f
 		for _, note := range errs.fold(f.Events) {
@@ -120,18 +120,23 @@ func waitingReasons(f api.WatchFrame) string {
 	return "\n  " + strings.Join(parts, "\n  ")
 }
 
-// errorRepeats is how often the controller must hit the same error on the same object
-// (the first try and a retry after back-off, about a second later) before a wait gives up
-// on it: a missing image or a foreign container in the way does not go away by waiting.
-const errorRepeats = 2
+// errorRepeats is how often, over at least errorSpan, the controller must hit the same
+// error on the same object (the first try and a retry after back-off, about a second later)
+// before a wait gives up on it: a missing image or a foreign container in the way does not
+// go away by waiting, while a hiccup of the engine does within the span.
+const (
+	errorRepeats = 2
+	errorSpan    = 500 * time.Millisecond
+)
 
 // engineErrors collects the controller's Error events of the watched sets, so a wait shows
 // them as they happen and fails on one that keeps coming back instead of hanging until
 // --timeout.
 type engineErrors struct {
-	sets  []string       // watched sets; empty means all
-	seen  map[string]int // object + message -> times seen
-	worst string         // the first object+message seen errorRepeats times
+	sets  []string             // watched sets; empty means all
+	seen  map[string]int       // object + message -> times seen
+	first map[string]time.Time // object + message -> first seen (event time)
+	worst string               // the first object+message seen errorRepeats times over errorSpan
 }
 
 // fold records events and returns the lines to show for errors seen for the first time.
@@ -142,26 +147,28 @@ func (e *engineErrors) fold(events []api.Event) []string {
 			continue
 		}
 		what := ev.Object
-		if ev.Namespace != "" {
+		switch {
+		case ev.Object == "":
+			what = "engine" // not about one set: the daemon cannot observe Docker
+		case ev.Namespace != "":
 			kind, name, _ := strings.Cut(ev.Object, "/")
 			what = kind + " " + ev.Namespace + "/" + name
 		}
 		key := what + ": " + ev.Message
 		e.seen[key]++
-		switch e.seen[key] {
-		case 1:
+		if e.seen[key] == 1 {
+			e.first[key] = ev.Time
 			notes = append(notes, "! "+key)
-		case errorRepeats:
-			if e.worst == "" {
-				e.worst = key
-			}
+		}
+		if e.worst == "" && e.seen[key] >= errorRepeats && ev.Time.Sub(e.first[key]) >= errorSpan {
+			e.worst = key
 		}
 	}
 	return notes
 }
 
 func (e *engineErrors) watches(object string) bool {
-	if len(e.sets) == 0 {
+	if len(e.sets) == 0 || object == "" {
 		return true
 	}
 	kind, name, _ := strings.Cut(object, "/")

@@ -126,10 +126,13 @@ func (d *Daemon) recordManagerEvents(ctx context.Context) {
 }
 
 func progressToEvent(e orchestrator.ProgressEvent) store.Event {
-	out := store.Event{Time: e.Time, Type: "Normal", Reason: e.Type, Namespace: e.Namespace, Message: e.Message, Object: "statefulset/" + e.Set}
-	if e.Pod != "" {
+	out := store.Event{Time: e.Time, Type: "Normal", Reason: e.Type, Namespace: e.Namespace, Message: e.Message}
+	switch {
+	case e.Pod != "":
 		out.Object = "pod/" + e.Pod
-	}
+	case e.Set != "":
+		out.Object = "statefulset/" + e.Set
+	} // neither: an engine-wide event (the Docker engine cannot be listed)
 	switch e.Type {
 	case orchestrator.EventPodFailed, orchestrator.EventError, orchestrator.EventPodNotReady:
 		out.Type = "Warning"

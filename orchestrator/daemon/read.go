@@ -33,6 +33,12 @@ func (d *Daemon) Pods(ctx context.Context, namespace string) ([]api.Pod, error) 
 // StatefulSets implements api.Backend: the Manager's view, completed from the store for
 // sets the Manager has not reported yet, plus sets still being deleted.
 func (d *Daemon) StatefulSets(ctx context.Context, namespace string) ([]api.StatefulSet, error) {
+	return d.statefulSets(ctx, namespace, observeGrace)
+}
+
+// statefulSets is StatefulSets waiting at most grace for sets not observed yet. A watch
+// passes 0: it sends a new frame when they are, and must not stall its event stream.
+func (d *Daemon) statefulSets(ctx context.Context, namespace string, grace time.Duration) ([]api.StatefulSet, error) {
 	stored, err := d.store.List(namespace)
 	if err != nil {
 		return nil, err
@@ -43,7 +49,7 @@ func (d *Daemon) StatefulSets(ctx context.Context, namespace string) ([]api.Stat
 	}
 	var out []api.StatefulSet
 	seen := map[string]bool{}
-	for _, ss := range d.managerStatus(ctx, namespace) {
+	for _, ss := range d.managerStatus(ctx, namespace, grace) {
 		key := ss.Namespace + "/" + ss.Name
 		seen[key] = true
 		rec, ok := byKey[key]
@@ -72,8 +78,8 @@ const notObserved = "not observed yet"
 const observeGrace = 3 * time.Second
 
 // managerStatus returns the Manager's status for one namespace or, for "", all of them.
-func (d *Daemon) managerStatus(ctx context.Context, namespace string) []orchestrator.SetStatus {
-	deadline := time.Now().Add(observeGrace)
+func (d *Daemon) managerStatus(ctx context.Context, namespace string, grace time.Duration) []orchestrator.SetStatus {
+	deadline := time.Now().Add(grace)
 	for {
 		st := d.mgr.Status(namespace)
 		pending := false

@@ -17,7 +17,8 @@ const watchTick = 200 * time.Millisecond
 const watchHeartbeat = 2 * time.Second
 
 // Watch implements api.Backend: a frame whenever the watched sets change (checked on every
-// Manager event and every watchTick), with the events recorded since the previous frame.
+// Manager event and every watchTick), with the events recorded since the previous frame
+// for the namespace or for the whole engine.
 func (d *Daemon) Watch(ctx context.Context, namespace string, sets []string, send func(api.WatchFrame) error) error {
 	if namespace == "" {
 		return api.Invalidf("watch needs a namespace")
@@ -36,7 +37,7 @@ func (d *Daemon) Watch(ctx context.Context, namespace string, sets []string, sen
 	var lastSent time.Time
 	var pending []store.Event
 	for {
-		all, err := d.StatefulSets(ctx, namespace)
+		all, err := d.statefulSets(ctx, namespace, 0)
 		if err != nil {
 			return err
 		}
@@ -54,7 +55,8 @@ func (d *Daemon) Watch(ctx context.Context, namespace string, sets []string, sen
 			}
 		}
 		for _, e := range pending {
-			if e.Namespace == namespace {
+			// Engine-wide events (no namespace: Docker unreachable) concern every watch.
+			if e.Namespace == namespace || e.Namespace == "" {
 				f.Events = append(f.Events, e)
 			}
 		}
@@ -72,6 +74,14 @@ func (d *Daemon) Watch(ctx context.Context, namespace string, sets []string, sen
 		case <-t.C:
 		case e := <-evs:
 			pending = append(pending, e)
+			for drained := false; !drained; { // every event already queued goes in the next frame
+				select {
+				case e := <-evs:
+					pending = append(pending, e)
+				default:
+					drained = true
+				}
+			}
 		case <-mgrEvents:
 		}
 	}

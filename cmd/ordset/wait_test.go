@@ -1,0 +1,35 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/ordset/ordset/orchestrator/api"
+)
+
+// An error counts as persistent only when it repeats over errorSpan, for a watched set or
+// the whole engine; other sets' errors and Normal events do not count.
+func TestEngineErrorsPersistent(t *testing.T) {
+	t0 := time.Unix(100, 0)
+	ev := func(ms int, object, msg string) api.Event {
+		return api.Event{Time: t0.Add(time.Duration(ms) * time.Millisecond), Type: "Warning", Reason: "Error", Namespace: "demo", Object: object, Message: msg}
+	}
+	e := engineErrors{sets: []string{"web"}, seen: map[string]int{}, first: map[string]time.Time{}}
+	notes := e.fold([]api.Event{ev(0, "pod/web-0", "boom"), ev(100, "pod/web-0", "boom"), ev(200, "pod/db-0", "other set")})
+	if len(notes) != 1 || notes[0] != "! pod demo/web-0: boom" || e.persistent() != "" {
+		t.Fatalf("after a quick repeat: notes %q, persistent %q", notes, e.persistent())
+	}
+	e.fold([]api.Event{{Time: t0.Add(time.Second), Type: "Normal", Reason: "Waiting", Object: "statefulset/web"}})
+	if e.persistent() != "" {
+		t.Fatalf("a Normal event made it persistent")
+	}
+	e.fold([]api.Event{ev(600, "pod/web-0", "boom")})
+	if got := e.persistent(); got != "pod demo/web-0: boom" {
+		t.Errorf("persistent = %q", got)
+	}
+	g := engineErrors{sets: []string{"web"}, seen: map[string]int{}, first: map[string]time.Time{}}
+	g.fold([]api.Event{{Time: t0, Type: "Warning", Reason: "Error", Message: "engine down"}, {Time: t0.Add(time.Second), Type: "Warning", Reason: "Error", Message: "engine down"}})
+	if got := g.persistent(); got != "engine: engine down" {
+		t.Errorf("engine-wide persistent = %q", got)
+	}
+}
