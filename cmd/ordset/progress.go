@@ -7,6 +7,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/term"
 
 	"github.com/ordset/ordset/orchestrator/api"
 )
@@ -22,6 +25,9 @@ type progress struct {
 	order   []string
 	waiting map[string]string // namespace/set -> controller's waiting reason
 	drawn   int               // lines on screen (tty mode)
+	// width is the terminal's; tty lines are cut to it, since a wrapped line would throw
+	// the cursor-up count of the redraw off (0: do not cut).
+	width int
 }
 
 type podLine struct {
@@ -36,7 +42,16 @@ type podLine struct {
 
 func newProgress(out io.Writer, tty bool) *progress {
 	_, noColor := os.LookupEnv("NO_COLOR")
-	return &progress{out: out, tty: tty, color: tty && !noColor, pods: map[string]*podLine{}, waiting: map[string]string{}}
+	p := &progress{out: out, tty: tty, color: tty && !noColor, pods: map[string]*podLine{}, waiting: map[string]string{}}
+	if tty {
+		p.width = 80
+		if f, ok := out.(*os.File); ok {
+			if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+				p.width = w
+			}
+		}
+	}
+	return p
 }
 
 // failureStates are pod states that will not resolve by waiting: up and scale fail on them.
@@ -191,7 +206,7 @@ func (p *progress) draw(now time.Time) {
 	}
 	for _, set := range sortedKeys(p.waiting) {
 		if w := p.waiting[set]; w != "" {
-			b.WriteString("\r\x1b[2K  " + set + ": " + w + "\n")
+			b.WriteString("\r\x1b[2K" + p.cut("  "+set+": "+w) + "\n")
 			n++
 		}
 	}
@@ -217,14 +232,24 @@ func sortedKeys[V any](m map[string]V) []string {
 // note prints a message above the pod lines (on a terminal the block is redrawn below it).
 func (p *progress) note(msg string) {
 	if p.tty && p.drawn > 0 {
-		fmt.Fprintf(p.out, "\x1b[%dA\r\x1b[2K%s\n", p.drawn, msg)
-		p.drawn-- // the note took the block's first line; the next draw starts below it
+		fmt.Fprintf(p.out, "\x1b[%dA\r\x1b[2K%s\n", p.drawn, p.cut(msg)) // the full text ends the command if it fails
+		p.drawn--                                                        // the note took the block's first line; the next draw starts below it
 		if p.drawn > 0 {
 			fmt.Fprintf(p.out, "\x1b[%dB", p.drawn)
 		}
 		return
 	}
 	fmt.Fprintln(p.out, msg)
+}
+
+// cut shortens s to the terminal width (tty mode), marking the cut with "…". Pod lines
+// carry colour escapes and fit anyway; cut is for free text.
+func (p *progress) cut(s string) string {
+	if p.width <= 0 || utf8.RuneCountInString(s) < p.width {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:p.width-2]) + "…"
 }
 
 // firstFailure returns a failed pod's line, or "".

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ordset/ordset/orchestrator/api"
 )
@@ -147,5 +148,22 @@ func TestProgressTTYShrinks(t *testing.T) {
 	p.update(frame(1, pod("web-0", 0, "Running", true)), time.Unix(1, 0))
 	if got := out.String(); !strings.HasSuffix(got, "\n\r\x1b[2K\n\x1b[1A") || p.drawn != 1 {
 		t.Errorf("shrinking redraw %q (drawn %d)", got, p.drawn)
+	}
+}
+
+// On a terminal a long waiting reason is cut to the width: a wrapped line would take two
+// rows and the next redraw would climb one row short.
+func TestProgressTTYCutsLongLines(t *testing.T) {
+	var out bytes.Buffer
+	p := newProgress(&out, true)
+	p.color, p.width = false, 40
+	f := frame(1, pod("web-0", 0, "Pending", false))
+	f.Sets[0].Waiting = "retrying after error: " + strings.Repeat("x", 200)
+	p.update(f, time.Unix(0, 0))
+	for _, l := range strings.Split(out.String(), "\n") {
+		l = strings.TrimPrefix(strings.TrimPrefix(l, "\r\x1b[2K"), "\x1b[1A")
+		if strings.Contains(l, "retrying") && (utf8.RuneCountInString(l) >= 40 || !strings.HasSuffix(l, "…")) {
+			t.Errorf("waiting line not cut to 40 columns: %q", l)
+		}
 	}
 }
