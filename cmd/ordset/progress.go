@@ -185,12 +185,16 @@ func fmtElapsed(d time.Duration) string {
 
 func (p *progress) draw(now time.Time) {
 	if !p.tty {
-		for _, key := range p.order {
-			l := p.pods[key]
-			show := l.state
-			if show != l.lastShow {
-				l.lastShow = show
-				fmt.Fprintln(p.out, p.line(l, now))
+		// Within one frame, pods that finished (Ready, Removed) print before pods that
+		// moved on, as that is the order they happened in: redis-4 Removed, then
+		// redis-3 Terminating.
+		for _, finished := range []bool{true, false} {
+			for _, key := range p.order {
+				l := p.pods[key]
+				if l.state != l.lastShow && (l.final || l.failed) == finished {
+					l.lastShow = l.state
+					fmt.Fprintln(p.out, p.line(l, now))
+				}
 			}
 		}
 		return

@@ -167,3 +167,19 @@ func TestProgressTTYCutsLongLines(t *testing.T) {
 		}
 	}
 }
+
+// Plain output lists a frame's finished pods first: during down the higher ordinal's
+// Removed reads before the next one's Terminating, the order they happened in.
+func TestProgressPlainFinishedFirst(t *testing.T) {
+	var out bytes.Buffer
+	p := newProgress(&out, false)
+	t0 := time.Unix(0, 0)
+	p.update(frame(2, pod("web-0", 0, "Running", true), pod("web-1", 1, "Terminating", false)), t0)
+	out.Reset()
+	p.update(frame(2, pod("web-0", 0, "Terminating", false)), t0.Add(time.Second))
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "web-1") || !strings.Contains(lines[0], "Removed") ||
+		!strings.Contains(lines[1], "web-0") || !strings.Contains(lines[1], "Terminating") {
+		t.Errorf("want web-1 Removed before web-0 Terminating, got:\n%s", out.String())
+	}
+}
