@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -108,6 +109,15 @@ func TestCLIAgainstFakeDaemon(t *testing.T) {
 		t.Errorf("pod 2: %v", pods[2])
 	}
 
+	// -f names the namespace too, from anywhere.
+	elsewhere := t.TempDir()
+	code, stdout, stderr = runIn(t, elsewhere, nil, "get", "sts", "-f", filepath.Join(dir, "ordset.yaml"))
+	if code != 0 || !strings.Contains(stdout, "web") {
+		t.Errorf("get sts -f FILE from another directory: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, _, stderr = runIn(t, elsewhere, nil, "ps", "-f", "missing.yaml"); code != 1 || !strings.Contains(stderr, "missing.yaml") {
+		t.Errorf("ps -f missing.yaml: exit %d\n%s", code, stderr)
+	}
 	code, _, stderr = runIn(t, dir, nil, "scale", "web", "5", "--progress", "plain")
 	if code != 0 || !strings.Contains(stderr, "✔ Pod clitest/web-4") {
 		t.Errorf("scale 5: exit %d\n%s", code, stderr)

@@ -30,17 +30,25 @@ func connect(c *cli.Context) (*api.Client, error) {
 	return cl, err
 }
 
-// resolveNamespace implements the lookup order -n, the namespace of ./ordset.yaml, "default".
-func resolveNamespace(c *cli.Context, env *cliEnv) string {
+// resolveNamespace implements the lookup order -n, the namespace of -f FILE (an error when
+// that file does not load: the user named it), of ./ordset.yaml, "default".
+func resolveNamespace(c *cli.Context, env *cliEnv) (string, error) {
 	if ns := c.String("namespace"); ns != "" {
-		return ns
+		return ns, nil
+	}
+	if c.String("file") != "" {
+		p, _, err := env.loadProject(c)
+		if err != nil {
+			return "", err
+		}
+		return p.Namespace, nil
 	}
 	if path, err := compose.FindFile("."); err == nil {
 		if p, err := compose.Load(path, compose.LoadOptions{Env: env.envMap()}); err == nil && p.Namespace != "" {
-			return p.Namespace
+			return p.Namespace, nil
 		}
 	}
-	return "default"
+	return "default", nil
 }
 
 // progressFlag chooses the progress display.

@@ -33,7 +33,10 @@ func runDescribe(c *cli.Context, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	ns := resolveNamespace(c, env)
+	ns, err := resolveNamespace(c, env)
+	if err != nil {
+		return err
+	}
 	cl, err := connect(c)
 	if err != nil {
 		return err

@@ -56,7 +56,10 @@ func runDNSResolve(c *cli.Context, env *cliEnv) error {
 		}
 		name, qtype = rev, dns.TypePTR
 	}
-	ns := resolveNamespace(c, env)
+	ns, err := resolveNamespace(c, env)
+	if err != nil {
+		return err
+	}
 	cl, err := connect(c)
 	if err != nil {
 		return err

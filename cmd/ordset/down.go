@@ -48,7 +48,10 @@ func runDown(c *cli.Context, env *cliEnv) error {
 		}
 	}
 	if ns == "" {
-		ns = resolveNamespace(c, env)
+		var err error
+		if ns, err = resolveNamespace(c, env); err != nil {
+			return err
+		}
 	}
 	cl, err := connect(c)
 	if err != nil {

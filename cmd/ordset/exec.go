@@ -48,7 +48,10 @@ func runExec(c *cli.Context, env *cliEnv) error {
 	if len(cmd) == 0 {
 		return usageErrorf("exec needs a command after the pod name")
 	}
-	ns := resolveNamespace(c, env)
+	ns, err := resolveNamespace(c, env)
+	if err != nil {
+		return err
+	}
 	cl, err := connect(c)
 	if err != nil {
 		return err

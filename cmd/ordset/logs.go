@@ -32,7 +32,10 @@ func runLogs(c *cli.Context, env *cliEnv) error {
 	if c.NArg() != 1 {
 		return usageErrorf("logs needs one POD name (e.g. ordset logs redis-0)")
 	}
-	ns := resolveNamespace(c, env)
+	ns, err := resolveNamespace(c, env)
+	if err != nil {
+		return err
+	}
 	cl, err := connect(c)
 	if err != nil {
 		return err

@@ -35,7 +35,10 @@ func runPs(c *cli.Context, env *cliEnv) error {
 	}
 	ns := ""
 	if !c.Bool("all-namespaces") {
-		ns = resolveNamespace(c, env)
+		var err error
+		if ns, err = resolveNamespace(c, env); err != nil {
+			return err
+		}
 	}
 	cl, err := connect(c)
 	if err != nil {

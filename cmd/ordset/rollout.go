@@ -45,7 +45,11 @@ func runRolloutStatus(c *cli.Context, env *cliEnv) error {
 	if c.NArg() != 1 {
 		return usageErrorf("rollout status needs one SET")
 	}
-	ns, set := resolveNamespace(c, env), c.Args().First()
+	set := c.Args().First()
+	ns, err := resolveNamespace(c, env)
+	if err != nil {
+		return err
+	}
 	cl, err := connect(c)
 	if err != nil {
 		return err
@@ -68,7 +72,11 @@ func runRolloutRestart(c *cli.Context, env *cliEnv) error {
 	if c.NArg() != 1 {
 		return usageErrorf("rollout restart needs one SET")
 	}
-	ns, set := resolveNamespace(c, env), c.Args().First()
+	set := c.Args().First()
+	ns, err := resolveNamespace(c, env)
+	if err != nil {
+		return err
+	}
 	cl, err := connect(c)
 	if err != nil {
 		return err

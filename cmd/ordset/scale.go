@@ -36,7 +36,10 @@ func runScale(c *cli.Context, env *cliEnv) error {
 	if err != nil || n < 0 {
 		return usageErrorf("replicas must be a number >= 0, got %q", c.Args().Get(1))
 	}
-	ns := resolveNamespace(c, env)
+	ns, err := resolveNamespace(c, env)
+	if err != nil {
+		return err
+	}
 	cl, err := connect(c)
 	if err != nil {
 		return err
