@@ -41,7 +41,7 @@ type podLine struct {
 }
 
 func newProgress(out io.Writer, tty bool) *progress {
-	_, noColor := os.LookupEnv("NO_COLOR")
+	noColor := os.Getenv("NO_COLOR") != "" // no-color.org: set and not empty
 	p := &progress{out: out, tty: tty, color: tty && !noColor, pods: map[string]*podLine{}, waiting: map[string]string{}}
 	if tty {
 		p.width = 80

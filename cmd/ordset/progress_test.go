@@ -183,3 +183,16 @@ func TestProgressPlainFinishedFirst(t *testing.T) {
 		t.Errorf("want web-1 Removed before web-0 Terminating, got:\n%s", out.String())
 	}
 }
+
+// NO_COLOR switches colours off when set to anything but the empty string (no-color.org).
+func TestProgressNoColor(t *testing.T) {
+	for _, tt := range []struct {
+		val   string
+		color bool
+	}{{"", true}, {"1", false}} {
+		t.Setenv("NO_COLOR", tt.val)
+		if got := newProgress(&bytes.Buffer{}, true).color; got != tt.color {
+			t.Errorf("NO_COLOR=%q: color %v, want %v", tt.val, got, tt.color)
+		}
+	}
+}
