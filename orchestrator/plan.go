@@ -140,6 +140,8 @@ type PodState struct {
 	Revision  string
 	Restarts  int
 	Container *Container // the canonical main container, nil when none
+	// Reason is the last probe failure of a running pod that is not Ready ("" otherwise).
+	Reason string
 }
 
 // Plan is the planner's output: the next steps, and why it stops there.

@@ -230,6 +230,7 @@ func (p *planner) reconcile(ord int, st *PodState, act bool) bool {
 	}
 	st.Ready = op.Ready && c.State == StateRunning
 	if !st.Ready {
+		st.Reason = op.ProbeReason
 		if act {
 			p.wait("%s not Ready", name)
 		}

@@ -304,3 +304,14 @@ func TestPlanInitPhase(t *testing.T) {
 		}
 	}
 }
+
+// A running pod that is not Ready carries its last probe failure, for describe and waits.
+func TestPlanPodStateCarriesProbeReason(t *testing.T) {
+	o := world().ready(0, "r1").running(1, "r1")
+	o.pod(1).ProbeReason = "HTTP probe failed: status 503"
+	o.pod(0).ProbeReason = "stale text of a pod that is Ready"
+	p := PlanSet(desired(testSet(), 2), o.o, t0)
+	if len(p.Pods) != 2 || p.Pods[1].Reason != "HTTP probe failed: status 503" || p.Pods[0].Reason != "" {
+		t.Fatalf("pods = %+v", p.Pods)
+	}
+}

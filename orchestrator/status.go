@@ -39,6 +39,8 @@ type PodStatus struct {
 	Ports                []compose.Port
 	CreatedAt, StartedAt time.Time
 	PublishNotReady      bool
+	// Reason says why a running pod is not Ready: the last probe failure ("" when Ready).
+	Reason string
 }
 
 // podStatuses turns the planner's verdicts into PodStatus values.
@@ -51,7 +53,7 @@ func podStatuses(ns string, s *compose.StatefulSet, states []PodState) []PodStat
 	for _, st := range states {
 		ps := PodStatus{Namespace: ns, Set: s.Name, Service: svc, Ordinal: st.Ordinal, Name: st.Name,
 			Container: ContainerName(ns, s.Name, st.Ordinal), Ready: st.Ready, Status: st.Phase,
-			Restarts: st.Restarts, Revision: st.Revision, PublishNotReady: s.PublishNotReadyAddresses}
+			Restarts: st.Restarts, Revision: st.Revision, PublishNotReady: s.PublishNotReadyAddresses, Reason: st.Reason}
 		if c := st.Container; c != nil {
 			ps.Container, ps.ContainerID = c.Name, c.ID
 			ps.IP, ps.IPv6 = c.IP, c.IPv6

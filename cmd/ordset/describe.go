@@ -61,6 +61,9 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 		kv("StatefulSet", p.StatefulSet)
 		kv("Container", fmt.Sprintf("%s (%s)", p.Container, shortID(p.ContainerID)))
 		kv("Status", fmt.Sprintf("%s, ready=%t, restarts=%d", p.Status, p.Ready, p.Restarts))
+		if p.Reason != "" {
+			kv("Not ready because", p.Reason)
+		}
 		kv("IP", orNone(p.IP))
 		kv("Revision", orNone(p.Revision))
 		kv("Volumes", orNone(strings.Join(p.Volumes, ", ")))
@@ -107,6 +110,9 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 		fmt.Fprintln(w, "Pods:")
 		for _, p := range s.Pods {
 			fmt.Fprintf(w, "  %-16s %-18s ready=%-5t restarts=%d  %s\n", p.Name, p.Status, p.Ready, p.Restarts, orNone(p.IP))
+			if p.Reason != "" {
+				fmt.Fprintf(w, "  %-16s not ready because: %s\n", "", p.Reason)
+			}
 		}
 	}
 	fmt.Fprintln(w, "Events:")

@@ -36,6 +36,8 @@ type Pod struct {
 	Ports       []compose.Port `json:"ports"`
 	CreatedAt   time.Time      `json:"createdAt,omitzero"`
 	StartedAt   time.Time      `json:"startedAt,omitzero"`
+	// Reason says why a running pod is not Ready: its last probe failure.
+	Reason string `json:"reason,omitempty"`
 }
 
 // StatefulSet is one set's status, kubectl get statefulsets style.

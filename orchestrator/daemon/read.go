@@ -126,7 +126,7 @@ func toAPIPod(p orchestrator.PodStatus) api.Pod {
 		Name: p.Name, Namespace: p.Namespace, StatefulSet: p.Set, Service: p.Service, Ordinal: p.Ordinal,
 		Container: p.Container, ContainerID: p.ContainerID, IP: p.IP, IPv6: p.IPv6,
 		Ready: p.Ready, Status: p.Status, Restarts: p.Restarts, Revision: p.Revision,
-		Volumes: vols, Ports: ports, CreatedAt: p.CreatedAt, StartedAt: p.StartedAt,
+		Volumes: vols, Ports: ports, CreatedAt: p.CreatedAt, StartedAt: p.StartedAt, Reason: p.Reason,
 	}
 }
 
