@@ -456,3 +456,32 @@ func TestPassDoesNotPlanFromAListOlderThanAnExecution(t *testing.T) {
 		}
 	}
 }
+
+// Image pull progress reaches subscribers as ImagePull events for the pod, throttled: a burst
+// of lines within pullNoteEvery yields one event, not one per line.
+func TestImagePullProgressIsPublishedThrottled(t *testing.T) {
+	c := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	rt := fakeruntime.New(c.Now)
+	rt.PullLines = map[string][]string{"app:1": {"Pulling fs layer", "Downloading 1/10", "Downloading 9/10", "Pull complete"}}
+	e := startOn(t, rt, c)
+	events, cancel := e.m.Subscribe()
+	defer cancel()
+	e.m.Apply("demo", webSet(1), 1)
+	e.converged("web", 1)
+	var pulls []orchestrator.ProgressEvent
+	for {
+		select {
+		case ev := <-events:
+			if ev.Type == orchestrator.EventImagePull {
+				pulls = append(pulls, ev)
+			}
+			continue
+		default:
+		}
+		break
+	}
+	if len(pulls) != 1 || pulls[0].Pod != "web-0" || pulls[0].Set != "web" || pulls[0].Namespace != "demo" ||
+		pulls[0].Message != "pulling app:1: Pulling fs layer" {
+		t.Fatalf("pull events %+v, want one for web-0", pulls)
+	}
+}

@@ -30,6 +30,7 @@ const (
 	EventWaiting       = "Waiting"
 	EventError         = "Error"
 	EventSetDeleted    = "SetDeleted"
+	EventImagePull     = "ImagePull" // pull progress, at most one every pullNoteEvery per container
 )
 
 // hub fans events out to subscribers, dropping events for a subscriber whose buffer is full

@@ -13,6 +13,9 @@ import (
 // different pods run concurrently so one slow graceful stop does not hold up the others.
 type Executor struct {
 	RT Runtime
+	// PullProgress, when set, receives the image pull progress lines of a container about to be
+	// created (a first `up` with a real image can spend most of its time there).
+	PullProgress func(spec ContainerSpec, line string)
 }
 
 // Result is the outcome of one executed action.
@@ -115,8 +118,12 @@ func (e Executor) Do(ctx context.Context, tpl PodTemplate, a Action) (string, er
 // run makes the image present, then creates and starts one container.
 func (e Executor) run(ctx context.Context, tpl PodTemplate, spec ContainerSpec, init int) (string, error) {
 	image, policy := tpl.PullPolicy(init)
-	if _, err := e.RT.EnsureImage(ctx, image, policy, nil); err != nil {
-		return "", fmt.Errorf("container %s: image %s: %w", spec.Name, image, err)
+	var progress func(string)
+	if e.PullProgress != nil {
+		progress = func(line string) { e.PullProgress(spec, line) }
+	}
+	if _, err := e.RT.EnsureImage(ctx, image, policy, progress); err != nil {
+		return "", fmt.Errorf("container %s: %w", spec.Name, err)
 	}
 	id, err := e.RT.CreateContainer(ctx, spec)
 	if err != nil {

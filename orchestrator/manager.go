@@ -52,6 +52,7 @@ type Manager struct {
 	probers  map[string]*proberEntry // by container ID
 	lastPods string                  // fingerprint of the last OnPods call
 	wg       sync.WaitGroup          // running executions
+	pulls    pullNotes               // throttles image pull progress events
 }
 
 type setKey struct{ ns, name string }
@@ -103,8 +104,10 @@ func NewManager(rt Runtime, opts Options) *Manager {
 	if opts.Probers == nil {
 		opts.Probers = defaultProbers(rt, opts.Logger, opts.Now)
 	}
-	return &Manager{rt: rt, opts: opts, log: log, exec: Executor{RT: rt}, kickC: make(chan struct{}, 1),
+	m := &Manager{rt: rt, opts: opts, log: log, kickC: make(chan struct{}, 1),
 		sets: map[setKey]*setState{}, networks: map[string]Network{}, probers: map[string]*proberEntry{}}
+	m.exec = Executor{RT: rt, PullProgress: m.pulls.reporter(m.hub.publish, opts.Now)}
+	return m
 }
 
 // Apply sets (or replaces) the desired state of one set, with the revision compose.Revision

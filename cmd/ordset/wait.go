@@ -32,9 +32,13 @@ func watchProgress(ctx context.Context, c *api.Client, ns string, sets []string,
 	reached := false
 	var failure string
 	errs := engineErrors{sets: sets, seen: map[string]int{}, first: map[string]time.Time{}}
+	pullsSeen := map[string]bool{}
 	err := c.Watch(ctx, ns, sets, func(f api.WatchFrame) error {
 		last = f
 		for _, note := range errs.fold(f.Events) {
+			p.note(note)
+		}
+		for _, note := range pullNotes(f.Events, errs.watches, pullsSeen) {
 			p.note(note)
 		}
 		p.update(f, time.Now())
@@ -162,6 +166,19 @@ func (e *engineErrors) fold(events []api.Event) []string {
 		}
 		if e.worst == "" && e.seen[key] >= errorRepeats && ev.Time.Sub(e.first[key]) >= errorSpan {
 			e.worst = key
+		}
+	}
+	return notes
+}
+
+// pullNotes renders the daemon's (already throttled) image pull progress of watched pods; a
+// message already shown (the same image pulled for the next pod) is not repeated.
+func pullNotes(events []api.Event, watched func(object string) bool, seen map[string]bool) []string {
+	var notes []string
+	for _, ev := range events {
+		if ev.Reason == "ImagePull" && watched(ev.Object) && !seen[ev.Message] {
+			seen[ev.Message] = true
+			notes = append(notes, "↓ "+ev.Namespace+"/"+strings.TrimPrefix(ev.Object, "pod/")+": "+ev.Message)
 		}
 	}
 	return notes

@@ -33,3 +33,18 @@ func TestEngineErrorsPersistent(t *testing.T) {
 		t.Errorf("engine-wide persistent = %q", got)
 	}
 }
+
+// Pull progress of watched pods becomes a note line, once per message; other sets' pulls and
+// other events do not.
+func TestPullNotes(t *testing.T) {
+	e := engineErrors{sets: []string{"redis"}}
+	got := pullNotes([]api.Event{
+		{Reason: "ImagePull", Namespace: "demo", Object: "pod/redis-0", Message: "pulling redis:7.2: Downloading 3/10"},
+		{Reason: "ImagePull", Namespace: "demo", Object: "pod/db-0", Message: "pulling db: x"},
+		{Reason: "PodCreated", Namespace: "demo", Object: "pod/redis-1", Message: "created"},
+		{Reason: "ImagePull", Namespace: "demo", Object: "pod/redis-1", Message: "pulling redis:7.2: Downloading 3/10"},
+	}, e.watches, map[string]bool{})
+	if len(got) != 1 || got[0] != "↓ demo/redis-0: pulling redis:7.2: Downloading 3/10" {
+		t.Fatalf("notes = %q", got)
+	}
+}

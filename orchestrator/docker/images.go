@@ -52,7 +52,7 @@ func (r *Runtime) EnsureImage(ctx context.Context, ref, pullPolicy string, progr
 
 	if err := r.pull(ctx, ref, progress); err != nil {
 		if present && ctx.Err() == nil {
-			progress(fmt.Sprintf("pull %s failed, using the local image: %v", ref, err))
+			progress(fmt.Sprintf("pull failed, using the local image: %v", err))
 			return local, nil
 		}
 		return orchestrator.ImageInfo{}, fmt.Errorf("image %s not present and pull failed: %w; build it locally or set imagePullPolicy: Never", ref, err)

@@ -44,6 +44,8 @@ type Runtime struct {
 	// Healthchecks lists images that define a HEALTHCHECK: their containers start with Health
 	// "starting" (when the spec keeps the image healthcheck) until SetHealth.
 	Healthchecks map[string]bool
+	// PullLines are the progress lines EnsureImage reports for an image (set before use).
+	PullLines map[string][]string
 	// ExecFunc answers Exec; nil answers exit 0.
 	ExecFunc func(id string, cmd []string) (orchestrator.ExecResult, error)
 	// Hook, when set, runs unlocked with the operation and object name at the start of

@@ -91,12 +91,20 @@ func (r *Runtime) ListVolumes(_ context.Context, namespace string) ([]orchestrat
 	return out, nil
 }
 
-// EnsureImage implements orchestrator.Runtime: every image is present.
-func (r *Runtime) EnsureImage(_ context.Context, image, _ string, _ func(string)) (orchestrator.ImageInfo, error) {
+// EnsureImage implements orchestrator.Runtime: every image is present, after "pulling" the
+// lines of PullLines[image] through progress.
+func (r *Runtime) EnsureImage(_ context.Context, image, _ string, progress func(string)) (orchestrator.ImageInfo, error) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := r.record("EnsureImage", image); err != nil {
+	err := r.record("EnsureImage", image)
+	lines := r.PullLines[image]
+	r.mu.Unlock()
+	if err != nil {
 		return orchestrator.ImageInfo{}, err
+	}
+	for _, l := range lines {
+		if progress != nil {
+			progress(l)
+		}
 	}
 	return orchestrator.ImageInfo{ID: "sha256:" + image}, nil
 }
