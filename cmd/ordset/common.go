@@ -16,6 +16,20 @@ import (
 // daemonStartTimeout bounds waiting for a freshly started daemon's socket.
 const daemonStartTimeout = 15 * time.Second
 
+// connectScoped resolves the namespace a listing command reads ("" with -A, for all of them)
+// and connects to the daemon, starting it when needed.
+func connectScoped(c *cli.Context, env *cliEnv) (string, *api.Client, error) {
+	ns := ""
+	if !c.Bool("all-namespaces") {
+		var err error
+		if ns, err = resolveNamespace(c, env); err != nil {
+			return "", nil, err
+		}
+	}
+	cl, err := connect(c)
+	return ns, cl, err
+}
+
 // connect returns a client for the daemon, starting one in the background when none answers.
 // A daemon of another version (still running after an upgrade) works but is pointed out.
 func connect(c *cli.Context) (*api.Client, error) {

@@ -30,14 +30,7 @@ func runEvents(c *cli.Context, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	ns := ""
-	if !c.Bool("all-namespaces") {
-		var err error
-		if ns, err = resolveNamespace(c, env); err != nil {
-			return err
-		}
-	}
-	cl, err := connect(c)
+	ns, cl, err := connectScoped(c, env)
 	if err != nil {
 		return err
 	}
