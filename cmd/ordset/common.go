@@ -19,12 +19,19 @@ const daemonStartTimeout = 15 * time.Second
 // connectScoped resolves the namespace a listing command reads ("" with -A, for all of them)
 // and connects to the daemon, starting it when needed.
 func connectScoped(c *cli.Context, env *cliEnv) (string, *api.Client, error) {
-	ns := ""
-	if !c.Bool("all-namespaces") {
-		var err error
-		if ns, err = resolveNamespace(c, env); err != nil {
-			return "", nil, err
-		}
+	if c.Bool("all-namespaces") {
+		cl, err := connect(c)
+		return "", cl, err
+	}
+	return connectNamespace(c, env)
+}
+
+// connectNamespace resolves the namespace a command acts in (-n, else ./ordset.yaml's, else
+// "default") before connecting, so a bad -n is refused without starting a daemon.
+func connectNamespace(c *cli.Context, env *cliEnv) (string, *api.Client, error) {
+	ns, err := resolveNamespace(c, env)
+	if err != nil {
+		return "", nil, err
 	}
 	cl, err := connect(c)
 	return ns, cl, err

@@ -33,11 +33,7 @@ func runDescribe(c *cli.Context, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	ns, err := resolveNamespace(c, env)
-	if err != nil {
-		return err
-	}
-	cl, err := connect(c)
+	ns, cl, err := connectNamespace(c, env)
 	if err != nil {
 		return err
 	}

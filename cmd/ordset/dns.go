@@ -56,11 +56,7 @@ func runDNSResolve(c *cli.Context, env *cliEnv) error {
 		}
 		name, qtype = rev, dns.TypePTR
 	}
-	ns, err := resolveNamespace(c, env)
-	if err != nil {
-		return err
-	}
-	cl, err := connect(c)
+	ns, cl, err := connectNamespace(c, env)
 	if err != nil {
 		return err
 	}

@@ -48,11 +48,7 @@ func runExec(c *cli.Context, env *cliEnv) error {
 	if len(cmd) == 0 {
 		return usageErrorf("exec needs a command after the pod name")
 	}
-	ns, err := resolveNamespace(c, env)
-	if err != nil {
-		return err
-	}
-	cl, err := connect(c)
+	ns, cl, err := connectNamespace(c, env)
 	if err != nil {
 		return err
 	}

@@ -32,11 +32,7 @@ func runLogs(c *cli.Context, env *cliEnv) error {
 	if c.NArg() != 1 {
 		return usageErrorf("logs needs one POD name (e.g. ordset logs redis-0)")
 	}
-	ns, err := resolveNamespace(c, env)
-	if err != nil {
-		return err
-	}
-	cl, err := connect(c)
+	ns, cl, err := connectNamespace(c, env)
 	if err != nil {
 		return err
 	}

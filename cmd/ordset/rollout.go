@@ -46,11 +46,7 @@ func runRolloutStatus(c *cli.Context, env *cliEnv) error {
 		return usageErrorf("rollout status needs one SET")
 	}
 	set := c.Args().First()
-	ns, err := resolveNamespace(c, env)
-	if err != nil {
-		return err
-	}
-	cl, err := connect(c)
+	ns, cl, err := connectNamespace(c, env)
 	if err != nil {
 		return err
 	}
@@ -73,11 +69,7 @@ func runRolloutRestart(c *cli.Context, env *cliEnv) error {
 		return usageErrorf("rollout restart needs one SET")
 	}
 	set := c.Args().First()
-	ns, err := resolveNamespace(c, env)
-	if err != nil {
-		return err
-	}
-	cl, err := connect(c)
+	ns, cl, err := connectNamespace(c, env)
 	if err != nil {
 		return err
 	}

@@ -36,11 +36,7 @@ func runScale(c *cli.Context, env *cliEnv) error {
 	if err != nil || n < 0 {
 		return usageErrorf("replicas must be a number >= 0, got %q", c.Args().Get(1))
 	}
-	ns, err := resolveNamespace(c, env)
-	if err != nil {
-		return err
-	}
-	cl, err := connect(c)
+	ns, cl, err := connectNamespace(c, env)
 	if err != nil {
 		return err
 	}
