@@ -16,7 +16,8 @@ type composeStarter struct{ env *env }
 
 func (s *composeStarter) name() string { return "compose" }
 
-func (s *composeStarter) up(ctx context.Context, id string, n int) error {
+// compose runs docker-compose on project id with the n-service file written to a temp dir.
+func (s *composeStarter) compose(ctx context.Context, id string, n int, args ...string) error {
 	dir, err := os.MkdirTemp("", id)
 	if err != nil {
 		return fmt.Errorf("compose dir: %w", err)
@@ -26,7 +27,11 @@ func (s *composeStarter) up(ctx context.Context, id string, n int) error {
 	if err := os.WriteFile(file, []byte(s.file(n)), 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", file, err)
 	}
-	if err := command(ctx, "docker-compose", "-f", file, "-p", id, "up", "-d"); err != nil {
+	return command(ctx, "docker-compose", append([]string{"-f", file, "-p", id}, args...)...)
+}
+
+func (s *composeStarter) up(ctx context.Context, id string, n int) error {
+	if err := s.compose(ctx, id, n, "up", "-d"); err != nil {
 		return err
 	}
 	// `up -d` returns once the last container is started; the set is up when it is ready too.
@@ -39,16 +44,7 @@ func (s *composeStarter) up(ctx context.Context, id string, n int) error {
 }
 
 func (s *composeStarter) down(ctx context.Context, id string, n int) error {
-	dir, err := os.MkdirTemp("", id)
-	if err != nil {
-		return fmt.Errorf("compose dir: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	file := filepath.Join(dir, "docker-compose.yml")
-	if err := os.WriteFile(file, []byte(s.file(n)), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", file, err)
-	}
-	return command(ctx, "docker-compose", "-f", file, "-p", id, "down", "-v", "-t", "1")
+	return s.compose(ctx, id, n, "down", "-v", "-t", "1")
 }
 
 // file renders the compose file for n ordered replicas.
