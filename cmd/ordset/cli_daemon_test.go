@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/api"
-	"github.com/ordset/ordset/orchestrator/daemon"
+	"github.com/ordset/ordset/orchestrator/server/api"
+	"github.com/ordset/ordset/orchestrator/server/daemon"
 	"github.com/ordset/ordset/orchestrator/fakeruntime"
 )
 

@@ -9,8 +9,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/ordset/ordset/compose"
-	"github.com/ordset/ordset/orchestrator/api"
-	"github.com/ordset/ordset/orchestrator/daemon"
+	"github.com/ordset/ordset/orchestrator/server/api"
+	"github.com/ordset/ordset/orchestrator/server/daemon"
 )
 
 // daemonStartTimeout bounds waiting for a freshly started daemon's socket.

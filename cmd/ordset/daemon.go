@@ -10,8 +10,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/ordset/ordset/orchestrator/api"
-	"github.com/ordset/ordset/orchestrator/daemon"
+	"github.com/ordset/ordset/orchestrator/server/api"
+	"github.com/ordset/ordset/orchestrator/server/daemon"
 )
 
 func daemonCommand(env *cliEnv) *cli.Command {

@@ -7,7 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/ordset/ordset/orchestrator/api"
+	"github.com/ordset/ordset/orchestrator/server/api"
 )
 
 func pod(name string, ordinal int, status string, ready bool) api.Pod {

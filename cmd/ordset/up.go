@@ -6,7 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/ordset/ordset/orchestrator/api"
+	"github.com/ordset/ordset/orchestrator/server/api"
 )
 
 func upCommand(env *cliEnv) *cli.Command {

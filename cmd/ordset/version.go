@@ -8,8 +8,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/ordset/ordset/orchestrator/api"
-	"github.com/ordset/ordset/orchestrator/daemon"
+	"github.com/ordset/ordset/orchestrator/server/api"
+	"github.com/ordset/ordset/orchestrator/server/daemon"
 )
 
 // version is the build's version; release builds set it with

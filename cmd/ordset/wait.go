@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ordset/ordset/orchestrator/api"
+	"github.com/ordset/ordset/orchestrator/server/api"
 )
 
 // waitFor says what a progress watch waits for.

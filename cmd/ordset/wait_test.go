@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ordset/ordset/orchestrator/api"
+	"github.com/ordset/ordset/orchestrator/server/api"
 )
 
 // An error counts as persistent only when it repeats over errorSpan, for a watched set or

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/compose"
-	"github.com/ordset/ordset/orchestrator/api"
-	"github.com/ordset/ordset/orchestrator/store"
+	"github.com/ordset/ordset/orchestrator/server/api"
+	"github.com/ordset/ordset/orchestrator/server/store"
 )
 
 // RestartEnv is the variable "rollout restart" adds to the pod template: changing it changes

@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/compose"
-	"github.com/ordset/ordset/orchestrator/store"
+	"github.com/ordset/ordset/orchestrator/server/store"
 )
 
 // Version is the API version spoken by this package; client and server must agree on it.

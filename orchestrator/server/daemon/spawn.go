@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ordset/ordset/orchestrator/api"
+	"github.com/ordset/ordset/orchestrator/server/api"
 )
 
 // EnsureRunning returns a client for the daemon of p, starting one in the background when

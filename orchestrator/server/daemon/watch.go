@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/api"
-	"github.com/ordset/ordset/orchestrator/store"
+	"github.com/ordset/ordset/orchestrator/server/api"
+	"github.com/ordset/ordset/orchestrator/server/store"
 )
 
 // watchTick bounds how stale a progress frame can be when no event arrives.

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/compose"
-	"github.com/ordset/ordset/orchestrator/api"
+	"github.com/ordset/ordset/orchestrator/server/api"
 	"github.com/ordset/ordset/orchestrator/fakeruntime"
-	"github.com/ordset/ordset/orchestrator/store"
+	"github.com/ordset/ordset/orchestrator/server/store"
 )
 
 // harness runs one daemon over a fake runtime in a state dir, the way `ordset daemon` does.

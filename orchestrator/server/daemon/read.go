@@ -12,9 +12,9 @@ import (
 
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/api"
+	"github.com/ordset/ordset/orchestrator/server/api"
 	"github.com/ordset/ordset/orchestrator/labels"
-	"github.com/ordset/ordset/orchestrator/store"
+	"github.com/ordset/ordset/orchestrator/server/store"
 )
 
 // Pods implements api.Backend.

@@ -12,8 +12,8 @@ import (
 
 	"github.com/ordset/ordset/dnsserver"
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/api"
-	"github.com/ordset/ordset/orchestrator/store"
+	"github.com/ordset/ordset/orchestrator/server/api"
+	"github.com/ordset/ordset/orchestrator/server/store"
 )
 
 // Options configure a daemon.

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/store"
+	"github.com/ordset/ordset/orchestrator/server/store"
 )
 
 // eventHub records events in the store's ring and fans them out to followers

@@ -13,7 +13,7 @@ import (
 
 	"github.com/ordset/ordset/dnsserver"
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/api"
+	"github.com/ordset/ordset/orchestrator/server/api"
 )
 
 // gatewayListeners keeps one DNS listener on <gateway>:53 of every ordset network, and the
