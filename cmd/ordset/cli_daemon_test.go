@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/orchestrator"
+	"github.com/ordset/ordset/orchestrator/fakeruntime"
 	"github.com/ordset/ordset/orchestrator/server/api"
 	"github.com/ordset/ordset/orchestrator/server/daemon"
-	"github.com/ordset/ordset/orchestrator/fakeruntime"
 )
 
 // startFakeDaemon runs an in-process daemon over the fake runtime in a fresh state dir and

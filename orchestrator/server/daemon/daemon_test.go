@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/compose"
-	"github.com/ordset/ordset/orchestrator/server/api"
 	"github.com/ordset/ordset/orchestrator/fakeruntime"
+	"github.com/ordset/ordset/orchestrator/server/api"
 	"github.com/ordset/ordset/orchestrator/server/store"
 )
 
