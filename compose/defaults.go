@@ -2,6 +2,7 @@ package compose
 
 import (
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -37,6 +38,23 @@ func applyDefaults(p *Project) {
 		s.Name = name
 		defaultSet(s, p.Dir)
 	}
+	for name, cm := range p.ConfigMaps {
+		if cm == nil {
+			cm = &ConfigMap{}
+			p.ConfigMaps[name] = cm
+		}
+		cm.Name = name
+	}
+	for name, sec := range p.Secrets {
+		if sec == nil {
+			sec = &Secret{}
+			p.Secrets[name] = sec
+		}
+		sec.Name = name
+		if sec.Type == "" {
+			sec.Type = DefaultSecretType
+		}
+	}
 }
 
 func defaultSet(s *StatefulSet, dir string) {
@@ -59,15 +77,29 @@ func defaultSet(s *StatefulSet, dir string) {
 	if s.PersistentVolumeClaimRetentionPolicy.WhenDeleted == "" {
 		s.PersistentVolumeClaimRetentionPolicy.WhenDeleted = Retain
 	}
-	if s.ImagePullPolicy == "" {
-		s.ImagePullPolicy = defaultPullPolicy(s.Image)
-	}
-	if s.TerminationGracePeriodSeconds == nil {
+	spec := &s.Template.Spec
+	if spec.TerminationGracePeriodSeconds == nil {
 		g := DefaultTerminationGracePeriodSeconds
-		s.TerminationGracePeriodSeconds = &g
+		spec.TerminationGracePeriodSeconds = &g
 	}
-	for i := range s.Ports {
-		pt := &s.Ports[i]
+	for i := range spec.InitContainers {
+		defaultContainer(&spec.InitContainers[i])
+	}
+	for i := range spec.Containers {
+		defaultContainer(&spec.Containers[i])
+	}
+	hostPathVolumes(s, dir)
+	for i := range spec.Volumes {
+		defaultVolume(&spec.Volumes[i], dir)
+	}
+}
+
+func defaultContainer(c *Container) {
+	if c.ImagePullPolicy == "" && c.Image != "" {
+		c.ImagePullPolicy = defaultPullPolicy(c.Image)
+	}
+	for i := range c.Ports {
+		pt := &c.Ports[i]
 		if pt.Protocol == "" {
 			pt.Protocol = DefaultProtocol
 		}
@@ -75,16 +107,67 @@ func defaultSet(s *StatefulSet, dir string) {
 			pt.HostIP = DefaultHostIP
 		}
 	}
-	for _, pr := range []*Probe{s.ReadinessProbe, s.LivenessProbe, s.StartupProbe} {
-		defaultProbe(pr, s.Ports)
+	for _, pr := range []*Probe{c.ReadinessProbe, c.LivenessProbe, c.StartupProbe} {
+		defaultProbe(pr, c.Ports)
 	}
-	absMounts(s.VolumeMounts, dir)
-	for i := range s.InitContainers {
-		c := &s.InitContainers[i]
-		if c.ImagePullPolicy == "" && c.Image != "" {
-			c.ImagePullPolicy = defaultPullPolicy(c.Image)
+	if l := c.Lifecycle; l != nil {
+		for _, h := range []*LifecycleHandler{l.PostStart, l.PreStop} {
+			if h != nil && h.HTTPGet != nil {
+				defaultHTTPGet(h.HTTPGet, c.Ports)
+			}
 		}
-		absMounts(c.VolumeMounts, dir)
+	}
+}
+
+func defaultVolume(v *Volume, dir string) {
+	mode := DefaultFileMode
+	switch {
+	case v.ConfigMap != nil && v.ConfigMap.DefaultMode == nil:
+		v.ConfigMap.DefaultMode = &mode
+	case v.Secret != nil && v.Secret.DefaultMode == nil:
+		v.Secret.DefaultMode = &mode
+	case v.HostPath != nil && v.HostPath.Path != "" && !filepath.IsAbs(v.HostPath.Path):
+		v.HostPath.Path = filepath.Join(dir, v.HostPath.Path)
+	}
+}
+
+// hostPathVolumes turns the file's `hostPath:` mounts into hostPath volumes
+// (one per distinct path, named host-N), so a loaded spec mounts by name only.
+func hostPathVolumes(s *StatefulSet, dir string) {
+	spec := &s.Template.Spec
+	used := map[string]bool{}
+	for _, v := range spec.Volumes {
+		used[v.Name] = true
+	}
+	for _, t := range s.VolumeClaimTemplates {
+		used[t.Name] = true
+	}
+	byPath := map[string]string{}
+	next := 0
+	for _, cs := range [][]Container{spec.InitContainers, spec.Containers} {
+		for i := range cs {
+			for j := range cs[i].VolumeMounts {
+				m := &cs[i].VolumeMounts[j]
+				if m.HostPath == "" || m.Name != "" {
+					continue
+				}
+				path := m.HostPath
+				if !filepath.IsAbs(path) {
+					path = filepath.Join(dir, path)
+				}
+				name, ok := byPath[path]
+				for !ok {
+					name = "host-" + strconv.Itoa(next)
+					next++
+					ok = !used[name]
+				}
+				if _, seen := byPath[path]; !seen {
+					byPath[path], used[name] = name, true
+					spec.Volumes = append(spec.Volumes, Volume{Name: name, HostPath: &HostPathVolumeSource{Path: path}})
+				}
+				m.Name, m.HostPath = name, ""
+			}
+		}
 	}
 }
 
@@ -105,17 +188,21 @@ func defaultProbe(pr *Probe, ports []Port) {
 		pr.FailureThreshold = DefaultProbeFailureThreshold
 	}
 	if h := pr.HTTPGet; h != nil {
-		if h.Path == "" {
-			h.Path = "/"
-		}
-		if h.Scheme == "" {
-			h.Scheme = "HTTP"
-		}
-		resolvePort(&h.Port, ports)
+		defaultHTTPGet(h, ports)
 	}
 	if t := pr.TCPSocket; t != nil {
 		resolvePort(&t.Port, ports)
 	}
+}
+
+func defaultHTTPGet(h *HTTPGetAction, ports []Port) {
+	if h.Path == "" {
+		h.Path = "/"
+	}
+	if h.Scheme == "" {
+		h.Scheme = "HTTP"
+	}
+	resolvePort(&h.Port, ports)
 }
 
 // resolvePort turns a named reference into the container port's number.
@@ -127,14 +214,6 @@ func resolvePort(r *PortRef, ports []Port) {
 		if pt.Name == r.Name {
 			r.Number = pt.ContainerPort
 			return
-		}
-	}
-}
-
-func absMounts(ms []VolumeMount, dir string) {
-	for i := range ms {
-		if hp := ms[i].HostPath; hp != "" && !filepath.IsAbs(hp) {
-			ms[i].HostPath = filepath.Join(dir, hp)
 		}
 	}
 }

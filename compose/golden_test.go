@@ -73,6 +73,9 @@ func TestGoldenValid(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			for _, w := range p.Warnings { // warnings are part of what a valid file yields
+				out = append(out, "# warning: "+w.String()+"\n"...)
+			}
 			// Absolute host paths depend on the checkout location.
 			out = []byte(strings.ReplaceAll(string(out), abs, "$TESTDATA"))
 			checkGolden(t, goldenPath(file, ".golden.yaml"), out)

@@ -74,11 +74,11 @@ func TestInterpolationPositions(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := p.StatefulSets["db"]
-	if db.ReplicaCount() != 2 || db.User != "2" || db.Image != "2" || !db.PublishNotReadyAddresses {
-		t.Errorf("replicas %d user %q image %q publish %v", db.ReplicaCount(), db.User, db.Image, db.PublishNotReadyAddresses)
+	if db.ReplicaCount() != 2 || db.Main().User != "2" || db.Main().Image != "2" || !db.PublishNotReadyAddresses {
+		t.Errorf("replicas %d user %q image %q publish %v", db.ReplicaCount(), db.Main().User, db.Main().Image, db.PublishNotReadyAddresses)
 	}
-	if db.Env[0].Value != "true" || db.Env[1].Value != "null" {
-		t.Errorf("env %v; want values kept as strings", db.Env)
+	if db.Main().Env[0].Value != "true" || db.Main().Env[1].Value != "null" {
+		t.Errorf("env %v; want values kept as strings", db.Main().Env)
 	}
 
 	_, err = LoadBytes("f.yaml", []byte("statefulsets:\n  db:\n    image: x\n    replicas: ${N}\n"), LoadOptions{Env: map[string]string{"N": "many"}, Dir: t.TempDir()})
@@ -96,7 +96,7 @@ func TestInterpolationThroughAliases(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, n := range []string{"a", "b"} {
-		if got := p.StatefulSets[n].Command; len(got) != 1 || got[0] != "${HOME}" {
+		if got := p.StatefulSets[n].Main().Command; len(got) != 1 || got[0] != "${HOME}" {
 			t.Errorf("%s command = %q; want [${HOME}]", n, got)
 		}
 	}

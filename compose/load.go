@@ -92,9 +92,9 @@ func LoadBytes(name string, data []byte, opts LoadOptions) (*Project, error) {
 		return nil, &ValidationError{Problems: probs}
 	}
 	w := newWalker(name, lookup)
-	p := &Project{Dir: dir}
+	var f projectFile
 	if root != nil {
-		w.walk(root, reflect.TypeOf(Project{}), "", 0)
+		w.walk(root, reflect.TypeOf(projectFile{}), "", 0)
 		if w.tooBig || w.budget <= 0 {
 			w.probs = append(w.probs, Problem{File: name, Line: root.Line, Col: root.Column,
 				Message: "document too large or too deeply nested (check for alias or merge-key loops)"})
@@ -102,15 +102,23 @@ func LoadBytes(name string, data []byte, opts LoadOptions) (*Project, error) {
 		if len(w.probs) > 0 {
 			return nil, finish(w.probs)
 		}
-		if err := root.Decode(p); err != nil {
+		if err := root.Decode(&f); err != nil {
 			return nil, finish(decodeProblems(name, err))
 		}
-		p.Dir = dir
 	}
+	p := f.toProject(dir)
+	c := &checker{w: w, flat: map[string]bool{}}
+	for n, sf := range f.StatefulSets {
+		c.flat[n] = sf == nil || sf.flat()
+		c.fileShape(sf, "statefulsets."+n)
+	}
+	c.readFiles(p)
 	applyDefaults(p)
-	if probs := validate(p, w); len(probs) > 0 {
+	if probs := c.validate(p); len(probs) > 0 {
 		return nil, finish(probs)
 	}
+	p.Warnings = finish(c.warnings).Problems
+	addConfigHashes(p)
 	return p, nil
 }
 

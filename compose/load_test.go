@@ -60,8 +60,9 @@ func TestLoadSetsFileDirAndNames(t *testing.T) {
 	if p.File != path || p.Dir != dir || p.StatefulSets["a"].Name != "a" {
 		t.Errorf("File %q Dir %q Name %q", p.File, p.Dir, p.StatefulSets["a"].Name)
 	}
-	if got := p.StatefulSets["a"].VolumeMounts[0].HostPath; got != filepath.Join(dir, "conf") {
-		t.Errorf("hostPath %q", got)
+	a := p.StatefulSets["a"].Template.Spec
+	if got := a.Volumes[0].HostPath.Path; got != filepath.Join(dir, "conf") || a.Containers[0].VolumeMounts[0].Name != a.Volumes[0].Name {
+		t.Errorf("hostPath %q mounted as %q", got, a.Containers[0].VolumeMounts[0].Name)
 	}
 }
 
@@ -91,7 +92,7 @@ func TestDefaultPullPolicy(t *testing.T) {
 
 func TestPortRefRoundTrip(t *testing.T) {
 	p := mustLoad(t, "statefulsets:\n  a:\n    image: x\n    ports: [{name: web, containerPort: 8080}]\n    readinessProbe: {httpGet: {port: web}}\n")
-	h := p.StatefulSets["a"].ReadinessProbe.HTTPGet
+	h := p.StatefulSets["a"].Main().ReadinessProbe.HTTPGet
 	if h.Port != (PortRef{Number: 8080, Name: "web"}) {
 		t.Fatalf("port %+v", h.Port)
 	}
@@ -127,12 +128,14 @@ func TestJSONRoundTrip(t *testing.T) {
 		s.Name = name
 		want := p.StatefulSets[name]
 		// Names of named probe ports are not part of the wire form.
-		for _, pr := range []*Probe{want.ReadinessProbe, want.LivenessProbe, want.StartupProbe} {
-			if pr != nil && pr.HTTPGet != nil {
-				pr.HTTPGet.Port.Name = ""
-			}
-			if pr != nil && pr.TCPSocket != nil {
-				pr.TCPSocket.Port.Name = ""
+		for _, ct := range append(want.Template.Spec.InitContainers, want.Template.Spec.Containers...) {
+			for _, pr := range []*Probe{ct.ReadinessProbe, ct.LivenessProbe, ct.StartupProbe} {
+				if pr != nil && pr.HTTPGet != nil {
+					pr.HTTPGet.Port.Name = ""
+				}
+				if pr != nil && pr.TCPSocket != nil {
+					pr.TCPSocket.Port.Name = ""
+				}
 			}
 		}
 		if !reflect.DeepEqual(s, want) {
@@ -200,7 +203,7 @@ func TestNilEnvUsesProcessEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a := p.StatefulSets["a"]; a.Image != "from-process:1" || a.ReplicaCount() != 3 {
-		t.Errorf("image %q replicas %d; want the process env to win and .env to fill the rest", a.Image, a.ReplicaCount())
+	if a := p.StatefulSets["a"]; a.Main().Image != "from-process:1" || a.ReplicaCount() != 3 {
+		t.Errorf("image %q replicas %d; want the process env to win and .env to fill the rest", a.Main().Image, a.ReplicaCount())
 	}
 }

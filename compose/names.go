@@ -64,7 +64,14 @@ func oneOf(v string, allowed ...string) string {
 			return ""
 		}
 	}
-	return fmt.Sprintf("must be one of %s, got %q", strings.Join(allowed, ", "), v)
+	shown := make([]string, len(allowed))
+	for i, a := range allowed {
+		shown[i] = a
+		if a == "" {
+			shown[i] = `"" (unset)`
+		}
+	}
+	return fmt.Sprintf("must be one of %s, got %q", strings.Join(shown, ", "), v)
 }
 
 // podName is the hostname a pod of set gets at ordinal (checked for length here;

@@ -4,37 +4,23 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"sort"
 )
 
-// podTemplate is the part of a set that shapes each pod. Its JSON encoding is
-// the input of Revision; adding a field here changes every revision (and so
-// rolls every set once), which is why the list is explicit and short.
-type podTemplate struct {
-	ServiceName                   string                `json:"serviceName"`
-	Image                         string                `json:"image"`
-	ImagePullPolicy               string                `json:"imagePullPolicy"`
-	Command                       []string              `json:"command"`
-	Args                          []string              `json:"args"`
-	WorkingDir                    string                `json:"workingDir"`
-	User                          string                `json:"user"`
-	Env                           EnvList               `json:"env"`
-	Ports                         []Port                `json:"ports"`
-	ReadinessProbe                *Probe                `json:"readinessProbe"`
-	LivenessProbe                 *Probe                `json:"livenessProbe"`
-	StartupProbe                  *Probe                `json:"startupProbe"`
-	Resources                     Resources             `json:"resources"`
-	TerminationGracePeriodSeconds *int64                `json:"terminationGracePeriodSeconds"`
-	VolumeMounts                  []VolumeMount         `json:"volumeMounts"`
-	InitContainers                []InitContainer       `json:"initContainers"`
-	VolumeClaimTemplates          []VolumeClaimTemplate `json:"volumeClaimTemplates"`
+// podRevisionInput is the part of a set that shapes each pod. Its JSON encoding
+// is the input of Revision.
+type podRevisionInput struct {
+	ServiceName          string                `json:"serviceName"`
+	Template             PodTemplateSpec       `json:"template"`
+	VolumeClaimTemplates []VolumeClaimTemplate `json:"volumeClaimTemplates"`
 }
 
 // Revision is the template hash of a loaded set: the first 10 hex characters
 // of the SHA-256 of the canonical JSON (struct field order, sorted map keys,
-// env in document order, probe ports as numbers) of its pod-shaping fields:
-// serviceName, image, imagePullPolicy, command, args, workingDir, user, env,
-// ports, probes, resources, terminationGracePeriodSeconds, volumeMounts,
-// initContainers and volumeClaimTemplates.
+// env in document order, probe ports as numbers) of its serviceName, pod
+// template and volumeClaimTemplates. The template's annotations include
+// ConfigHashAnnotation, so a change to a ConfigMap or Secret the set uses
+// changes the revision too (Kubernetes does not roll then; ordset does).
 //
 // It deliberately leaves out replicas, ordinals, updateStrategy (and its
 // partition), persistentVolumeClaimRetentionPolicy, dependsOn,
@@ -43,20 +29,90 @@ type podTemplate struct {
 // differs from the set's current Revision is out of date and gets rolled.
 // Call it on a set returned by Load so defaults are part of the hash.
 func Revision(s *StatefulSet) string {
-	t := podTemplate{
-		ServiceName: s.ServiceName, Image: s.Image, ImagePullPolicy: s.ImagePullPolicy,
-		Command: s.Command, Args: s.Args, WorkingDir: s.WorkingDir, User: s.User, Env: s.Env,
-		Ports: s.Ports, ReadinessProbe: s.ReadinessProbe, LivenessProbe: s.LivenessProbe,
-		StartupProbe: s.StartupProbe, Resources: s.Resources,
-		TerminationGracePeriodSeconds: s.TerminationGracePeriodSeconds,
-		VolumeMounts:                  s.VolumeMounts, InitContainers: s.InitContainers,
-		VolumeClaimTemplates: s.VolumeClaimTemplates,
-	}
-	b, err := json.Marshal(t)
+	return shortHash(podRevisionInput{ServiceName: s.ServiceName, Template: s.Template, VolumeClaimTemplates: s.VolumeClaimTemplates}, 10)
+}
+
+func shortHash(v any, n int) string {
+	b, err := json.Marshal(v)
 	if err != nil {
-		// Only unsupported types fail to encode, and podTemplate has none.
-		panic("compose: encode pod template: " + err.Error())
+		// Only unsupported types fail to encode, and the spec types have none.
+		panic("compose: encode for hash: " + err.Error())
 	}
 	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])[:10]
+	return hex.EncodeToString(sum[:])[:n]
+}
+
+// AnnotationPrefix starts the pod-template annotations ordset writes itself.
+const AnnotationPrefix = "ordset.io/"
+
+// ConfigHashAnnotation carries a hash of the content of every ConfigMap and
+// Secret a set uses (the Helm "checksum/config" idiom), so the revision, and
+// with it a rolling update, follows their content. It holds a hash only,
+// never a value.
+const ConfigHashAnnotation = AnnotationPrefix + "config-hash"
+
+// References lists the ConfigMaps and Secrets a set's template uses, sorted and deduplicated.
+func References(s *StatefulSet) (configMaps, secrets []string) {
+	cms, secs := map[string]bool{}, map[string]bool{}
+	spec := &s.Template.Spec
+	for _, v := range spec.Volumes {
+		if v.ConfigMap != nil {
+			cms[v.ConfigMap.Name] = true
+		}
+		if v.Secret != nil {
+			secs[v.Secret.SecretName] = true
+		}
+	}
+	for _, cs := range [][]Container{spec.InitContainers, spec.Containers} {
+		for _, ct := range cs {
+			for _, e := range ct.Env {
+				if vf := e.ValueFrom; vf != nil && vf.ConfigMapKeyRef != nil {
+					cms[vf.ConfigMapKeyRef.Name] = true
+				} else if vf != nil && vf.SecretKeyRef != nil {
+					secs[vf.SecretKeyRef.Name] = true
+				}
+			}
+			for _, ef := range ct.EnvFrom {
+				if ef.ConfigMapRef != nil {
+					cms[ef.ConfigMapRef.Name] = true
+				} else if ef.SecretRef != nil {
+					secs[ef.SecretRef.Name] = true
+				}
+			}
+		}
+	}
+	return sortedKeys(cms), sortedKeys(secs)
+}
+
+// addConfigHashes sets ConfigHashAnnotation on every set that uses a
+// ConfigMap or Secret; sets that use none keep their annotations as written.
+func addConfigHashes(p *Project) {
+	for _, s := range p.StatefulSets {
+		cms, secs := References(s)
+		if len(cms)+len(secs) == 0 {
+			continue
+		}
+		type object struct {
+			Kind, Name string
+			Data       map[string]string
+			Binary     map[string]string
+		}
+		var objs []object
+		for _, n := range cms {
+			if cm := p.ConfigMaps[n]; cm != nil {
+				objs = append(objs, object{"ConfigMap", n, cm.Data, cm.BinaryData})
+			}
+		}
+		for _, n := range secs {
+			if sec := p.Secrets[n]; sec != nil {
+				objs = append(objs, object{"Secret", n, sec.Data, nil})
+			}
+		}
+		sort.SliceStable(objs, func(i, j int) bool { return objs[i].Kind < objs[j].Kind })
+		md := &s.Template.Metadata
+		if md.Annotations == nil {
+			md.Annotations = map[string]string{}
+		}
+		md.Annotations[ConfigHashAnnotation] = shortHash(objs, 16)
+	}
 }

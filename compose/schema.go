@@ -279,7 +279,8 @@ func (w *walker) walkEnv(n *yaml.Node, path string, depth int) {
 
 var fieldCache sync.Map // reflect.Type -> map[string]reflect.Type
 
-// yamlFields maps a struct's YAML keys to field types; "-" fields are not keys.
+// yamlFields maps a struct's YAML keys to field types; "-" fields are not keys
+// and inline structs contribute their own keys.
 func yamlFields(t reflect.Type) map[string]reflect.Type {
 	if f, ok := fieldCache.Load(t); ok {
 		return f.(map[string]reflect.Type)
@@ -287,7 +288,13 @@ func yamlFields(t reflect.Type) map[string]reflect.Type {
 	f := map[string]reflect.Type{}
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
-		name, _, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+		name, opts, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+		if opts == "inline" && sf.Type.Kind() == reflect.Struct {
+			for k, v := range yamlFields(sf.Type) {
+				f[k] = v
+			}
+			continue
+		}
 		if name == "-" || !sf.IsExported() {
 			continue
 		}

@@ -1,6 +1,6 @@
 package compose
 
-// Project is one loaded ordset file: a namespace and its StatefulSets.
+// Project is one loaded ordset file: a namespace, its ConfigMaps and Secrets, and its StatefulSets.
 // After Load returns without error every default is applied and every port
 // reference resolved, so consumers never re-derive defaults.
 type Project struct {
@@ -10,39 +10,33 @@ type Project struct {
 	Dir string `yaml:"-" json:"-"`
 
 	Namespace    string                  `yaml:"namespace" json:"namespace"`
+	ConfigMaps   map[string]*ConfigMap   `yaml:"configMaps,omitempty" json:"configMaps,omitempty"`
+	Secrets      map[string]*Secret      `yaml:"secrets,omitempty" json:"secrets,omitempty"`
 	StatefulSets map[string]*StatefulSet `yaml:"statefulsets" json:"statefulsets"`
+
+	// Warnings are problems that do not stop a load: fields accepted and
+	// ignored on one Docker host, $(VAR) references that name nothing.
+	Warnings []Problem `yaml:"-" json:"-"`
 }
 
-// StatefulSet is the flattened, one-main-container form of a Kubernetes StatefulSet.
+// StatefulSet is a Kubernetes StatefulSet as ordset runs it: set-level policies,
+// a pod template and the claim templates of its per-ordinal volumes.
 type StatefulSet struct {
 	// Name is the map key under `statefulsets`; filled in by Load.
 	Name string `yaml:"-" json:"-"`
 
-	Replicas                             *int                  `yaml:"replicas,omitempty" json:"replicas,omitempty"`
-	ServiceName                          string                `yaml:"serviceName,omitempty" json:"serviceName,omitempty"`
-	PodManagementPolicy                  string                `yaml:"podManagementPolicy,omitempty" json:"podManagementPolicy,omitempty"`
-	UpdateStrategy                       UpdateStrategy        `yaml:"updateStrategy,omitempty" json:"updateStrategy"`
-	MinReadySeconds                      int                   `yaml:"minReadySeconds" json:"minReadySeconds"`
-	Ordinals                             Ordinals              `yaml:"ordinals" json:"ordinals"`
-	PublishNotReadyAddresses             bool                  `yaml:"publishNotReadyAddresses,omitempty" json:"publishNotReadyAddresses,omitempty"`
-	PersistentVolumeClaimRetentionPolicy RetentionPolicy       `yaml:"persistentVolumeClaimRetentionPolicy,omitempty" json:"persistentVolumeClaimRetentionPolicy"`
-	DependsOn                            []string              `yaml:"dependsOn,omitempty" json:"dependsOn,omitempty"`
-	Image                                string                `yaml:"image" json:"image"`
-	ImagePullPolicy                      string                `yaml:"imagePullPolicy,omitempty" json:"imagePullPolicy,omitempty"`
-	Command                              []string              `yaml:"command,omitempty" json:"command,omitempty"`
-	Args                                 []string              `yaml:"args,omitempty" json:"args,omitempty"`
-	WorkingDir                           string                `yaml:"workingDir,omitempty" json:"workingDir,omitempty"`
-	User                                 string                `yaml:"user,omitempty" json:"user,omitempty"`
-	Env                                  EnvList               `yaml:"env,omitempty" json:"env,omitempty"`
-	Ports                                []Port                `yaml:"ports,omitempty" json:"ports,omitempty"`
-	ReadinessProbe                       *Probe                `yaml:"readinessProbe,omitempty" json:"readinessProbe,omitempty"`
-	LivenessProbe                        *Probe                `yaml:"livenessProbe,omitempty" json:"livenessProbe,omitempty"`
-	StartupProbe                         *Probe                `yaml:"startupProbe,omitempty" json:"startupProbe,omitempty"`
-	Resources                            Resources             `yaml:"resources,omitempty" json:"resources"`
-	TerminationGracePeriodSeconds        *int64                `yaml:"terminationGracePeriodSeconds,omitempty" json:"terminationGracePeriodSeconds,omitempty"`
-	VolumeMounts                         []VolumeMount         `yaml:"volumeMounts,omitempty" json:"volumeMounts,omitempty"`
-	InitContainers                       []InitContainer       `yaml:"initContainers,omitempty" json:"initContainers,omitempty"`
-	VolumeClaimTemplates                 []VolumeClaimTemplate `yaml:"volumeClaimTemplates,omitempty" json:"volumeClaimTemplates,omitempty"`
+	Replicas                             *int            `yaml:"replicas,omitempty" json:"replicas,omitempty"`
+	ServiceName                          string          `yaml:"serviceName,omitempty" json:"serviceName,omitempty"`
+	PodManagementPolicy                  string          `yaml:"podManagementPolicy,omitempty" json:"podManagementPolicy,omitempty"`
+	UpdateStrategy                       UpdateStrategy  `yaml:"updateStrategy,omitempty" json:"updateStrategy"`
+	MinReadySeconds                      int             `yaml:"minReadySeconds" json:"minReadySeconds"`
+	Ordinals                             Ordinals        `yaml:"ordinals" json:"ordinals"`
+	PublishNotReadyAddresses             bool            `yaml:"publishNotReadyAddresses,omitempty" json:"publishNotReadyAddresses,omitempty"`
+	PersistentVolumeClaimRetentionPolicy RetentionPolicy `yaml:"persistentVolumeClaimRetentionPolicy,omitempty" json:"persistentVolumeClaimRetentionPolicy"`
+	DependsOn                            []string        `yaml:"dependsOn,omitempty" json:"dependsOn,omitempty"`
+	// Template is the pod every ordinal runs; the file's flat container fields fill Containers[0].
+	Template             PodTemplateSpec       `yaml:"template" json:"template"`
+	VolumeClaimTemplates []VolumeClaimTemplate `yaml:"volumeClaimTemplates,omitempty" json:"volumeClaimTemplates,omitempty"`
 }
 
 // Policy words, as Kubernetes spells them.
@@ -78,10 +72,12 @@ type RetentionPolicy struct {
 	WhenDeleted string `yaml:"whenDeleted,omitempty" json:"whenDeleted"`
 }
 
-// EnvVar is one environment variable; EnvList decodes from a map or the Kubernetes list form.
+// EnvVar is one environment variable, a literal or a reference; EnvList decodes
+// from a map (literals only) or the Kubernetes list form.
 type EnvVar struct {
-	Name  string `yaml:"name" json:"name"`
-	Value string `yaml:"value" json:"value"`
+	Name      string        `yaml:"name" json:"name"`
+	Value     string        `yaml:"value,omitempty" json:"value,omitempty"`
+	ValueFrom *EnvVarSource `yaml:"valueFrom,omitempty" json:"valueFrom,omitempty"`
 }
 
 // EnvList keeps document order so the revision hash and the container env are stable.
@@ -149,27 +145,6 @@ type Resources struct {
 
 // ResourceList maps a resource name (cpu, memory) to a quantity string.
 type ResourceList map[string]string
-
-// VolumeMount mounts a claim template (Name) or a host path (HostPath, relative to the file).
-type VolumeMount struct {
-	Name      string `yaml:"name,omitempty" json:"name,omitempty"`
-	HostPath  string `yaml:"hostPath,omitempty" json:"hostPath,omitempty"`
-	MountPath string `yaml:"mountPath" json:"mountPath"`
-	ReadOnly  bool   `yaml:"readOnly,omitempty" json:"readOnly,omitempty"`
-}
-
-// InitContainer runs to completion, in order, before the main container starts.
-type InitContainer struct {
-	Name            string        `yaml:"name" json:"name"`
-	Image           string        `yaml:"image,omitempty" json:"image,omitempty"`
-	ImagePullPolicy string        `yaml:"imagePullPolicy,omitempty" json:"imagePullPolicy,omitempty"`
-	Command         []string      `yaml:"command,omitempty" json:"command,omitempty"`
-	Args            []string      `yaml:"args,omitempty" json:"args,omitempty"`
-	WorkingDir      string        `yaml:"workingDir,omitempty" json:"workingDir,omitempty"`
-	User            string        `yaml:"user,omitempty" json:"user,omitempty"`
-	Env             EnvList       `yaml:"env,omitempty" json:"env,omitempty"`
-	VolumeMounts    []VolumeMount `yaml:"volumeMounts,omitempty" json:"volumeMounts,omitempty"`
-}
 
 // VolumeClaimTemplate becomes one Docker named volume per ordinal; Driver plays the storage class.
 type VolumeClaimTemplate struct {

@@ -11,8 +11,20 @@ import (
 // checker collects problems and places each at the position of its field
 // (or the nearest parent present in the file).
 type checker struct {
-	w     *walker
-	probs []Problem
+	w        *walker
+	probs    []Problem
+	warnings []Problem
+	// flat marks the sets written in the one-container shorthand: their
+	// containers[0] fields sit at the set's own path in the file.
+	flat map[string]bool
+}
+
+// warn records a problem that does not stop the load.
+func (c *checker) warn(path, format string, args ...any) {
+	n := len(c.probs)
+	c.add(path, format, args...)
+	c.warnings = append(c.warnings, c.probs[n])
+	c.probs = c.probs[:n]
 }
 
 func (c *checker) add(path, format string, args ...any) {
@@ -78,9 +90,9 @@ func (c *checker) max32(path string, v int64) {
 }
 
 // validate checks a defaulted project and returns every problem found.
-func validate(p *Project, w *walker) []Problem {
-	c := &checker{w: w}
+func (c *checker) validate(p *Project) []Problem {
 	c.label("namespace", p.Namespace)
+	c.objects(p)
 	if len(p.StatefulSets) == 0 {
 		c.add("statefulsets", "at least one statefulset is required")
 	}
@@ -116,35 +128,40 @@ func (c *checker) set(p *Project, s *StatefulSet, path string) {
 	c.min(path+".ordinals.start", int64(s.Ordinals.Start), 0)
 	c.word(path+".persistentVolumeClaimRetentionPolicy.whenScaled", s.PersistentVolumeClaimRetentionPolicy.WhenScaled, Retain, Delete)
 	c.word(path+".persistentVolumeClaimRetentionPolicy.whenDeleted", s.PersistentVolumeClaimRetentionPolicy.WhenDeleted, Retain, Delete)
-	c.min(path+".terminationGracePeriodSeconds", *s.TerminationGracePeriodSeconds, 0)
+	c.min(path+".terminationGracePeriodSeconds", *s.Template.Spec.TerminationGracePeriodSeconds, 0)
 	c.dependsOn(p, s, path)
-	c.container(path, s.Image, s.ImagePullPolicy, s.WorkingDir, s.User, s.Env)
-	c.ports(s, path)
-	c.probe(s, s.ReadinessProbe, path+".readinessProbe", false)
-	c.probe(s, s.LivenessProbe, path+".livenessProbe", true)
-	c.probe(s, s.StartupProbe, path+".startupProbe", true)
-	c.resources(s.Resources, path+".resources")
-	claims := c.claimTemplates(s.VolumeClaimTemplates, path+".volumeClaimTemplates")
-	c.mounts(s.VolumeMounts, claims, path+".volumeMounts")
-	c.initContainers(s.InitContainers, claims, path+".initContainers")
+	c.pod(p, s, path)
 }
 
-// container checks the fields the main and init containers share.
-func (c *checker) container(path, image, pull, workingDir, user string, env EnvList) {
-	if strings.TrimSpace(image) == "" {
+// containerPath is where container i of a set sits in the file: the set itself
+// for the flat shorthand's one container.
+func (c *checker) containerPath(s *StatefulSet, path string, i int) string {
+	if c.flat[s.Name] && i == 0 {
+		return path
+	}
+	return fmt.Sprintf("%s.containers[%d]", path, i)
+}
+
+// container checks the fields every container has.
+func (c *checker) container(ct *Container, path string) {
+	if strings.TrimSpace(ct.Image) == "" {
 		c.add(path+".image", "is required")
 	}
-	c.word(path+".imagePullPolicy", pull, PullAlways, PullIfNotPresent, PullNever)
-	if workingDir != "" && !strings.HasPrefix(workingDir, "/") {
-		c.add(path+".workingDir", "must be an absolute path, got %q", workingDir)
+	pull := ct.ImagePullPolicy
+	if pull == "" {
+		pull = PullIfNotPresent // image missing: reported once, as image
 	}
-	if user != "" {
-		if m := userProblem(user); m != "" {
+	c.word(path+".imagePullPolicy", pull, PullAlways, PullIfNotPresent, PullNever)
+	if ct.WorkingDir != "" && !strings.HasPrefix(ct.WorkingDir, "/") {
+		c.add(path+".workingDir", "must be an absolute path, got %q", ct.WorkingDir)
+	}
+	if ct.User != "" {
+		if m := userProblem(ct.User); m != "" {
 			c.add(path+".user", "%s", m)
 		}
 	}
 	seen := map[string]int{}
-	for i, e := range env {
+	for i, e := range ct.Env {
 		ep := fmt.Sprintf("%s.env[%d].name", path, i)
 		switch first, dup := seen[e.Name]; {
 		case !envNameRE.MatchString(e.Name):
@@ -155,6 +172,11 @@ func (c *checker) container(path, image, pull, workingDir, user string, env EnvL
 			seen[e.Name] = i
 		}
 	}
+	c.ports(ct.Ports, path)
+	c.probe(ct.ReadinessProbe, path+".readinessProbe", false)
+	c.probe(ct.LivenessProbe, path+".livenessProbe", true)
+	c.probe(ct.StartupProbe, path+".startupProbe", true)
+	c.resources(ct.Resources, path+".resources")
 }
 
 func (c *checker) dependsOn(p *Project, s *StatefulSet, path string) {
@@ -205,63 +227,6 @@ func (c *checker) resources(r Resources, path string) {
 		if err1 == nil && err2 == nil && req > lim {
 			c.add(path+".requests."+k, "must not exceed limits.%s (%s > %s)", k, r.Requests[k], r.Limits[k])
 		}
-	}
-}
-
-func (c *checker) claimTemplates(ts []VolumeClaimTemplate, path string) map[string]bool {
-	names := map[string]bool{}
-	for i, t := range ts {
-		np := fmt.Sprintf("%s[%d].name", path, i)
-		if m := dnsLabelProblem(t.Name); m != "" {
-			c.add(np, "%s", m)
-		} else if names[t.Name] {
-			c.add(np, "duplicate volumeClaimTemplate name %q", t.Name)
-		}
-		names[t.Name] = true
-	}
-	return names
-}
-
-func (c *checker) mounts(ms []VolumeMount, claims map[string]bool, path string) {
-	seen := map[string]bool{}
-	for i, m := range ms {
-		mp := fmt.Sprintf("%s[%d]", path, i)
-		switch {
-		case m.Name == "" && m.HostPath == "":
-			c.add(mp, "needs name (a volumeClaimTemplate) or hostPath")
-		case m.Name != "" && m.HostPath != "":
-			c.add(mp+".hostPath", "name and hostPath are mutually exclusive")
-		case m.Name != "" && !claims[m.Name]:
-			c.add(mp+".name", "no volumeClaimTemplate named %q", m.Name)
-		}
-		switch {
-		case m.MountPath == "":
-			c.add(mp+".mountPath", "is required")
-		case !strings.HasPrefix(m.MountPath, "/"):
-			c.add(mp+".mountPath", "must be an absolute path, got %q", m.MountPath)
-		case seen[m.MountPath]:
-			c.add(mp+".mountPath", "duplicate mountPath %q", m.MountPath)
-		}
-		seen[m.MountPath] = true
-	}
-}
-
-func (c *checker) initContainers(ics []InitContainer, claims map[string]bool, path string) {
-	seen := map[string]bool{}
-	for i, ic := range ics {
-		ip := fmt.Sprintf("%s[%d]", path, i)
-		if m := dnsLabelProblem(ic.Name); m != "" {
-			c.add(ip+".name", "%s", m)
-		} else if seen[ic.Name] {
-			c.add(ip+".name", "duplicate init container name %q", ic.Name)
-		}
-		seen[ic.Name] = true
-		pull := ic.ImagePullPolicy
-		if pull == "" {
-			pull = PullIfNotPresent // image missing: reported once, as image
-		}
-		c.container(ip, ic.Image, pull, ic.WorkingDir, ic.User, ic.Env)
-		c.mounts(ic.VolumeMounts, claims, ip+".volumeMounts")
 	}
 }
 

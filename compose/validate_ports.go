@@ -5,10 +5,10 @@ import (
 	"strings"
 )
 
-func (c *checker) ports(s *StatefulSet, path string) {
+func (c *checker) ports(ports []Port, path string) {
 	names := map[string]int{}
 	numbers := map[string]int{}
-	for i, pt := range s.Ports {
+	for i, pt := range ports {
 		pp := fmt.Sprintf("%s.ports[%d]", path, i)
 		validPort := pt.ContainerPort >= 1 && pt.ContainerPort <= 65535
 		if !validPort {
@@ -31,9 +31,6 @@ func (c *checker) ports(s *StatefulSet, path string) {
 			numbers[key] = i
 		}
 		if pt.HostPort != 0 {
-			if last := pt.HostPort + max(*s.Replicas-1, 0); pt.HostPort < 1 || last > 65535 {
-				c.add(pp+".hostPort", "must be between 1 and 65535 for every ordinal (hostPort + replicas - 1 = %d)", last)
-			}
 			if !validIP(pt.HostIP) {
 				c.add(pp+".hostIP", "must be an IP address, got %q", pt.HostIP)
 			}
@@ -41,7 +38,7 @@ func (c *checker) ports(s *StatefulSet, path string) {
 	}
 }
 
-func (c *checker) probe(s *StatefulSet, pr *Probe, path string, successMustBeOne bool) {
+func (c *checker) probe(pr *Probe, path string, successMustBeOne bool) {
 	if pr == nil {
 		return
 	}
@@ -54,11 +51,11 @@ func (c *checker) probe(s *StatefulSet, pr *Probe, path string, successMustBeOne
 	}
 	if pr.TCPSocket != nil {
 		handlers = append(handlers, "tcpSocket")
-		c.probePort(s, pr.TCPSocket.Port, path+".tcpSocket.port")
+		c.probePort(pr.TCPSocket.Port, path+".tcpSocket.port")
 	}
 	if h := pr.HTTPGet; h != nil {
 		handlers = append(handlers, "httpGet")
-		c.probePort(s, h.Port, path+".httpGet.port")
+		c.probePort(h.Port, path+".httpGet.port")
 		c.word(path+".httpGet.scheme", h.Scheme, "HTTP", "HTTPS")
 		if !strings.HasPrefix(h.Path, "/") {
 			c.add(path+".httpGet.path", "must start with '/', got %q", h.Path)
@@ -90,8 +87,8 @@ func listed(hs []string) string {
 	return " (" + strings.Join(hs, ", ") + ")"
 }
 
-// probePort checks a probe's port: a valid number, or the name of one of the set's ports.
-func (c *checker) probePort(s *StatefulSet, r PortRef, path string) {
+// probePort checks a probe's port: a valid number, or the name of one of the container's ports.
+func (c *checker) probePort(r PortRef, path string) {
 	if r.Name != "" {
 		if m := portNameProblem(r.Name); m != "" {
 			c.add(path, "%s", m)
@@ -120,20 +117,26 @@ func (c *checker) hostPorts(p *Project, names []string) {
 	var ranges []hostRange
 	for _, n := range names {
 		s := p.StatefulSets[n]
-		if *s.Replicas <= 0 {
-			continue
-		}
-		for i, pt := range s.Ports {
-			if pt.HostPort <= 0 {
-				continue
-			}
-			r := hostRange{fmt.Sprintf("statefulsets.%s.ports[%d].hostPort", n, i), pt.HostIP, pt.Protocol, pt.HostPort, pt.HostPort + *s.Replicas - 1}
-			for _, o := range ranges {
-				if o.proto == r.proto && ipsOverlap(o.ip, r.ip) && r.first <= o.last && o.first <= r.last {
-					c.add(r.path, "host ports %s overlap %s (%s on %s)", span(r), o.path, span(o), r.proto)
+		for ci, ct := range s.Template.Spec.Containers {
+			for i, pt := range ct.Ports {
+				if pt.HostPort == 0 {
+					continue
 				}
+				pp := fmt.Sprintf("%s.ports[%d].hostPort", c.containerPath(s, "statefulsets."+n, ci), i)
+				r := hostRange{pp, pt.HostIP, pt.Protocol, pt.HostPort, pt.HostPort + max(*s.Replicas-1, 0)}
+				if pt.HostPort < 1 || r.last > 65535 {
+					c.add(pp, "must be between 1 and 65535 for every ordinal (hostPort + replicas - 1 = %d)", r.last)
+				}
+				if *s.Replicas <= 0 {
+					continue
+				}
+				for _, o := range ranges {
+					if o.proto == r.proto && ipsOverlap(o.ip, r.ip) && r.first <= o.last && o.first <= r.last {
+						c.add(r.path, "host ports %s overlap %s (%s on %s)", span(r), o.path, span(o), r.proto)
+					}
+				}
+				ranges = append(ranges, r)
 			}
-			ranges = append(ranges, r)
 		}
 	}
 }

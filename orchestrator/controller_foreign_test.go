@@ -14,7 +14,7 @@ func TestForeignInitContainerIsRefusedAndReported(t *testing.T) {
 	e := start(t)
 	e.rt.AddForeign("demo-web-0-init-a")
 	s := webSet(1, func(s *compose.StatefulSet) {
-		s.InitContainers = []compose.InitContainer{{Name: "a", Image: "busybox"}}
+		s.Template.Spec.InitContainers = []compose.Container{{Name: "a", Image: "busybox"}}
 	})
 	e.m.Apply("demo", s, 1)
 	e.waiting("web", "container demo-web-0-init-a exists and is not managed by ordset")
@@ -67,7 +67,7 @@ func TestVolumeOfAnotherSetIsNotShared(t *testing.T) {
 	y := webSet(1, func(s *compose.StatefulSet) {
 		s.Name, s.ServiceName = "y", "y"
 		s.VolumeClaimTemplates = []compose.VolumeClaimTemplate{{Name: "data-x"}}
-		s.VolumeMounts = []compose.VolumeMount{{Name: "data-x", MountPath: "/data"}}
+		s.Main().VolumeMounts = []compose.VolumeMount{{Name: "data-x", MountPath: "/data"}}
 	})
 	xy := webSet(1, func(s *compose.StatefulSet) { s.Name, s.ServiceName = "x-y", "x-y" })
 	e.m.Apply("demo", y, 1)

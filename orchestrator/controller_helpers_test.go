@@ -190,9 +190,11 @@ func webSet(replicas int, muts ...func(*compose.StatefulSet)) *compose.StatefulS
 		UpdateStrategy:      compose.UpdateStrategy{Type: compose.RollingUpdate},
 		PersistentVolumeClaimRetentionPolicy: compose.RetentionPolicy{
 			WhenScaled: compose.Retain, WhenDeleted: compose.Retain},
-		Image: "app:1", ImagePullPolicy: compose.PullNever, TerminationGracePeriodSeconds: &grace,
+		Template: compose.PodTemplateSpec{Spec: compose.PodSpec{
+			Containers: []compose.Container{{Name: "web", Image: "app:1", ImagePullPolicy: compose.PullNever,
+				VolumeMounts: []compose.VolumeMount{{Name: "data", MountPath: "/data"}}}},
+			TerminationGracePeriodSeconds: &grace}},
 		VolumeClaimTemplates: []compose.VolumeClaimTemplate{{Name: "data"}},
-		VolumeMounts:         []compose.VolumeMount{{Name: "data", MountPath: "/data"}},
 	}
 	for _, m := range muts {
 		m(s)
@@ -201,10 +203,10 @@ func webSet(replicas int, muts ...func(*compose.StatefulSet)) *compose.StatefulS
 }
 
 func withReadiness(s *compose.StatefulSet) {
-	s.ReadinessProbe = &compose.Probe{Exec: &compose.ExecAction{Command: []string{"true"}}, PeriodSeconds: 1,
+	s.Main().ReadinessProbe = &compose.Probe{Exec: &compose.ExecAction{Command: []string{"true"}}, PeriodSeconds: 1,
 		TimeoutSeconds: 1, SuccessThreshold: 1, FailureThreshold: 3}
 }
 
 func noVolumes(s *compose.StatefulSet) {
-	s.VolumeClaimTemplates, s.VolumeMounts = nil, nil
+	s.VolumeClaimTemplates, s.Main().VolumeMounts = nil, nil
 }

@@ -159,7 +159,7 @@ func TestRollingUpdateHighestFirst(t *testing.T) {
 	e.m.Apply("demo", s, 3)
 	e.converged("web", 3)
 	old := e.status("web").Revision
-	s2 := webSet(3, func(s *compose.StatefulSet) { s.Image = "app:2" })
+	s2 := webSet(3, func(s *compose.StatefulSet) { s.Main().Image = "app:2" })
 	e.m.Apply("demo", s2, 3)
 	e.converged("web", 3)
 	if e.status("web").Revision == old {
@@ -179,7 +179,7 @@ func TestRollingUpdatePartition(t *testing.T) {
 	e := start(t)
 	e.m.Apply("demo", webSet(3), 3)
 	e.converged("web", 3)
-	e.m.Apply("demo", webSet(3, func(s *compose.StatefulSet) { s.Image = "app:2"; s.UpdateStrategy.Partition = 2 }), 3)
+	e.m.Apply("demo", webSet(3, func(s *compose.StatefulSet) { s.Main().Image = "app:2"; s.UpdateStrategy.Partition = 2 }), 3)
 	e.eventually("web-2 updated", func() bool {
 		st := e.status("web")
 		return st.Updated == 1 && st.Ready == 3 && st.Waiting == ""
@@ -197,13 +197,13 @@ func TestOnDeleteRecreatesOnlyRemovedPods(t *testing.T) {
 	e.converged("web", 2)
 	e.m.Apply("demo", webSet(2, func(s *compose.StatefulSet) {
 		s.UpdateStrategy.Type = compose.OnDelete
-		s.Image = "app:2"
+		s.Main().Image = "app:2"
 	}), 2)
 	e.eventually("new revision observed", func() bool {
 		st := e.status("web")
 		return st.Updated == 0 && st.Ready == 2 && st.Revision == compose.Revision(webSet(2, func(s *compose.StatefulSet) {
 			s.UpdateStrategy.Type = compose.OnDelete
-			s.Image = "app:2"
+			s.Main().Image = "app:2"
 		}))
 	})
 	if n := len(e.rt.CallsTo("RemoveContainer")); n != 0 {
@@ -315,7 +315,7 @@ func TestInitContainersRunBeforeMain(t *testing.T) {
 		return 0
 	}
 	s := webSet(1, func(s *compose.StatefulSet) {
-		s.InitContainers = []compose.InitContainer{{Name: "a", Image: "busybox"}, {Name: "b"}}
+		s.Template.Spec.InitContainers = []compose.Container{{Name: "a", Image: "busybox"}, {Name: "b"}}
 	})
 	e.m.Apply("demo", s, 1)
 	e.converged("web", 1)

@@ -4,6 +4,7 @@ package orchestrator_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -36,13 +37,14 @@ func TestManagerOnDocker(t *testing.T) {
 		Name: "web", ServiceName: "web", PodManagementPolicy: compose.OrderedReady,
 		UpdateStrategy:                       compose.UpdateStrategy{Type: compose.RollingUpdate},
 		PersistentVolumeClaimRetentionPolicy: compose.RetentionPolicy{WhenScaled: compose.Retain, WhenDeleted: compose.Retain},
-		Image:                                testenv.Image("busybox"), ImagePullPolicy: compose.PullNever,
-		Command: []string{"sh", "-c", `[ -f /data/id ] || echo "$POD_NAME" > /data/id; sleep 0.2; touch /tmp/ready; exec sleep 3600`},
-		ReadinessProbe: &compose.Probe{Exec: &compose.ExecAction{Command: []string{"test", "-f", "/tmp/ready"}},
-			PeriodSeconds: 1, TimeoutSeconds: 2, SuccessThreshold: 1, FailureThreshold: 3},
-		TerminationGracePeriodSeconds: &grace,
-		VolumeClaimTemplates:          []compose.VolumeClaimTemplate{{Name: "data"}},
-		VolumeMounts:                  []compose.VolumeMount{{Name: "data", MountPath: "/data"}},
+		Template: compose.PodTemplateSpec{Spec: compose.PodSpec{Containers: []compose.Container{{
+			Name: "web", Image: testenv.Image("busybox"), ImagePullPolicy: compose.PullNever,
+			Command: []string{"sh", "-c", `[ -f /data/id ] || echo "$POD_NAME" > /data/id; sleep 0.2; touch /tmp/ready; exec sleep 3600`},
+			ReadinessProbe: &compose.Probe{Exec: &compose.ExecAction{Command: []string{"test", "-f", "/tmp/ready"}},
+				PeriodSeconds: 1, TimeoutSeconds: 2, SuccessThreshold: 1, FailureThreshold: 3},
+			VolumeMounts: []compose.VolumeMount{{Name: "data", MountPath: "/data"}}}},
+			TerminationGracePeriodSeconds: &grace}},
+		VolumeClaimTemplates: []compose.VolumeClaimTemplate{{Name: "data"}},
 	}
 	m.Apply(ns, set, 2)
 
@@ -105,7 +107,8 @@ func TestManagerOnDocker(t *testing.T) {
 
 	// A template change rolls web-1 then web-0; the data stays with the ordinal.
 	set2 := *set
-	set2.Env = compose.EnvList{{Name: "VERSION", Value: "2"}}
+	set2.Template.Spec.Containers = slices.Clone(set.Template.Spec.Containers)
+	set2.Template.Spec.Containers[0].Env = compose.EnvList{{Name: "VERSION", Value: "2"}}
 	m.Apply(ns, &set2, 2)
 	st = waitConverged(t, m, ns, 2)
 	if st.Revision != compose.Revision(&set2) {

@@ -302,8 +302,8 @@ func (p *planner) retire(c Container, canonical string, ord int) {
 func (p *planner) runInits(ord int, st *PodState) bool {
 	name := p.podName(ord)
 	current := p.currentInits(ord, true)
-	n := len(p.set.InitContainers)
-	for i, ic := range p.set.InitContainers {
+	n := len(p.set.Template.Spec.InitContainers)
+	for i, ic := range p.set.Template.Spec.InitContainers {
 		c, ok := current[ic.Name]
 		if !ok {
 			p.emit(Action{Kind: ActRunInit, Pod: name, Ordinal: ord, Init: i, Revision: p.d.Revision,
@@ -349,7 +349,7 @@ func (p *planner) currentInits(ord int, clean bool) map[string]Container {
 		return out
 	}
 	want := map[string]bool{}
-	for _, ic := range p.set.InitContainers {
+	for _, ic := range p.set.Template.Spec.InitContainers {
 		want[ic.Name] = true
 	}
 	for _, c := range op.Inits {
@@ -382,13 +382,13 @@ func (p *planner) currentInits(ord int, clean bool) map[string]Container {
 
 // initPhase renders a pod without main container: Pending or Init:done/total.
 func (p *planner) initPhase(ord int) string {
-	n := len(p.set.InitContainers)
+	n := len(p.set.Template.Spec.InitContainers)
 	if n == 0 {
 		return PhasePending
 	}
 	cur := p.currentInits(ord, false)
 	done := 0
-	for _, ic := range p.set.InitContainers {
+	for _, ic := range p.set.Template.Spec.InitContainers {
 		c, ok := cur[ic.Name]
 		if !ok {
 			break
@@ -406,7 +406,7 @@ func (p *planner) initPhase(ord int) string {
 }
 
 func (p *planner) grace() time.Duration {
-	if g := p.set.TerminationGracePeriodSeconds; g != nil {
+	if g := p.set.Template.Spec.TerminationGracePeriodSeconds; g != nil {
 		return time.Duration(*g) * time.Second
 	}
 	return 30 * time.Second

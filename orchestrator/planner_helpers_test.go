@@ -20,7 +20,7 @@ func testSet(muts ...func(*compose.StatefulSet)) *compose.StatefulSet {
 		UpdateStrategy:      compose.UpdateStrategy{Type: compose.RollingUpdate},
 		PersistentVolumeClaimRetentionPolicy: compose.RetentionPolicy{
 			WhenScaled: compose.Retain, WhenDeleted: compose.Retain},
-		Image:                "app:1",
+		Template:             compose.PodTemplateSpec{Spec: compose.PodSpec{Containers: []compose.Container{{Name: "web", Image: "app:1"}}}},
 		VolumeClaimTemplates: []compose.VolumeClaimTemplate{{Name: "data"}},
 	}
 	for _, m := range muts {
@@ -35,7 +35,7 @@ func noClaims(s *compose.StatefulSet) { s.VolumeClaimTemplates = nil }
 func withInits(names ...string) func(*compose.StatefulSet) {
 	return func(s *compose.StatefulSet) {
 		for _, n := range names {
-			s.InitContainers = append(s.InitContainers, compose.InitContainer{Name: n, Image: "busybox"})
+			s.Template.Spec.InitContainers = append(s.Template.Spec.InitContainers, compose.Container{Name: n, Image: "busybox"})
 		}
 	}
 }

@@ -2,6 +2,7 @@ package orchestrator
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,20 +45,21 @@ func (t PodTemplate) service() string {
 
 // Pod builds the main container of one ordinal. restarts and backoff are carried in labels.
 func (t PodTemplate) Pod(ordinal, restarts, backoff int) (ContainerSpec, error) {
-	s := t.Set
+	s, c := t.Set, t.Set.Main()
 	spec := t.base(ordinal, restarts, backoff, labels.RolePod, "")
 	spec.Name = ContainerName(t.Namespace, s.Name, ordinal)
-	spec.Image = s.Image
-	spec.Entrypoint, spec.Cmd = s.Command, s.Args
-	spec.WorkingDir, spec.User = s.WorkingDir, s.User
-	spec.Env = podEnv(t.Namespace, s.Name, ordinal, s.Env)
-	spec.Mounts = t.mounts(ordinal, s.VolumeMounts)
+	spec.Image = c.Image
+	var vals map[string]string
+	spec.Env, vals = podEnv(t.Namespace, s.Name, ordinal, c.Env)
+	spec.Entrypoint, spec.Cmd = expandAll(c.Command, vals), expandAll(c.Args, vals)
+	spec.WorkingDir, spec.User = c.WorkingDir, c.User
+	spec.Mounts = t.mounts(ordinal, c.VolumeMounts)
 	// Docker's resolver answers aliases itself, whatever the readiness: only per-pod names are
 	// aliased, so service names stay with ordset's readiness-aware DNS.
 	pod, svc := PodName(s.Name, ordinal), t.service()
 	spec.Aliases = []string{pod, pod + "." + svc, pod + "." + svc + "." + t.Namespace,
 		PodFQDN(s.Name, ordinal, svc, t.Namespace, t.zone())}
-	for _, p := range s.Ports {
+	for _, p := range c.Ports {
 		b := PortBinding{ContainerPort: p.ContainerPort, Protocol: strings.ToLower(orDefault(p.Protocol, "tcp"))}
 		if p.HostPort > 0 {
 			b.HostIP = orDefault(p.HostIP, "127.0.0.1")
@@ -65,59 +67,65 @@ func (t PodTemplate) Pod(ordinal, restarts, backoff int) (ContainerSpec, error) 
 		}
 		spec.Ports = append(spec.Ports, b)
 	}
-	if q := s.Resources.Limits["cpu"]; q != "" {
+	if q := c.Resources.Limits["cpu"]; q != "" {
 		m, err := compose.ParseCPU(q)
 		if err != nil {
 			return ContainerSpec{}, fmt.Errorf("pod %s: cpu limit: %w", pod, err)
 		}
 		spec.NanoCPUs = m * 1_000_000
 	}
-	if q := s.Resources.Limits["memory"]; q != "" {
+	if q := c.Resources.Limits["memory"]; q != "" {
 		b, err := compose.ParseMemory(q)
 		if err != nil {
 			return ContainerSpec{}, fmt.Errorf("pod %s: memory limit: %w", pod, err)
 		}
 		spec.MemoryBytes = b
 	}
-	spec.UseImageHealthcheck = s.ReadinessProbe == nil
+	spec.UseImageHealthcheck = c.ReadinessProbe == nil
 	return spec, nil
 }
 
-// Init builds init container i of one ordinal; it inherits the set's image when it names none.
+// Init builds init container i of one ordinal; it inherits the main container's image when it names none.
 func (t PodTemplate) Init(ordinal, i, restarts, backoff int) (ContainerSpec, error) {
 	s := t.Set
-	if i < 0 || i >= len(s.InitContainers) {
+	inits := s.Template.Spec.InitContainers
+	if i < 0 || i >= len(inits) {
 		return ContainerSpec{}, fmt.Errorf("pod %s: no init container %d", PodName(s.Name, ordinal), i)
 	}
-	ic := s.InitContainers[i]
+	ic := inits[i]
 	spec := t.base(ordinal, restarts, backoff, labels.RoleInit, ic.Name)
 	spec.Name = InitContainerName(t.Namespace, s.Name, ordinal, ic.Name)
-	spec.Image = orDefault(ic.Image, s.Image)
-	spec.Entrypoint, spec.Cmd = ic.Command, ic.Args
+	spec.Image = orDefault(ic.Image, s.Main().Image)
+	var vals map[string]string
+	spec.Env, vals = podEnv(t.Namespace, s.Name, ordinal, ic.Env)
+	spec.Entrypoint, spec.Cmd = expandAll(ic.Command, vals), expandAll(ic.Args, vals)
 	spec.WorkingDir, spec.User = ic.WorkingDir, ic.User
-	spec.Env = podEnv(t.Namespace, s.Name, ordinal, ic.Env)
 	spec.Mounts = t.mounts(ordinal, ic.VolumeMounts)
 	return spec, nil
 }
 
 // PullPolicy returns the image and pull policy of the main container (init < 0) or an init container.
 func (t PodTemplate) PullPolicy(init int) (image, policy string) {
-	s := t.Set
-	if init >= 0 && init < len(s.InitContainers) {
-		ic := s.InitContainers[init]
+	inits, c := t.Set.Template.Spec.InitContainers, t.Set.Main()
+	if init >= 0 && init < len(inits) {
+		ic := inits[init]
 		if ic.Image != "" {
 			return ic.Image, orDefault(ic.ImagePullPolicy, compose.PullIfNotPresent)
 		}
 	}
-	return s.Image, orDefault(s.ImagePullPolicy, compose.PullIfNotPresent)
+	return c.Image, orDefault(c.ImagePullPolicy, compose.PullIfNotPresent)
 }
 
 // base fills what main and init containers share: identity, labels, network, DNS, grace.
 func (t PodTemplate) base(ordinal, restarts, backoff int, role, init string) ContainerSpec {
 	s := t.Set
-	l := make(map[string]string, len(t.ExtraLabels)+12)
-	for k, v := range t.ExtraLabels {
-		l[k] = v
+	md := s.Template.Metadata
+	l := make(map[string]string, len(t.ExtraLabels)+len(md.Labels)+len(md.Annotations)+12)
+	// The template's annotations, then its labels, become Docker labels; identity labels win.
+	for _, m := range []map[string]string{md.Annotations, md.Labels, t.ExtraLabels} {
+		for k, v := range m {
+			l[k] = v
+		}
 	}
 	l[labels.ManagedBy] = labels.ManagedByValue
 	l[labels.Role] = role
@@ -138,7 +146,7 @@ func (t PodTemplate) base(ordinal, restarts, backoff int, role, init string) Con
 		Labels:     l,
 		Network:    t.Network,
 		StopTimeout: func() time.Duration {
-			if g := s.TerminationGracePeriodSeconds; g != nil {
+			if g := s.Template.Spec.TerminationGracePeriodSeconds; g != nil {
 				return time.Duration(*g) * time.Second
 			}
 			return 30 * time.Second
@@ -150,15 +158,27 @@ func (t PodTemplate) base(ordinal, restarts, backoff int, role, init string) Con
 		spec.DNSSearch = []string{t.Namespace + ".svc." + z, "svc." + z, z}
 		spec.DNSOptions = []string{"ndots:5"}
 	}
+	if d := s.Template.Spec.DNSConfig; d != nil { // dnsPolicy ClusterFirst: added to ordset's own
+		spec.DNS = append(slices.Clone(spec.DNS), d.Nameservers...)
+		spec.DNSSearch = append(slices.Clone(spec.DNSSearch), d.Searches...)
+		for _, o := range d.Options {
+			opt := o.Name
+			if o.Value != nil {
+				opt += ":" + *o.Value
+			}
+			spec.DNSOptions = mergeOption(spec.DNSOptions, o.Name, opt)
+		}
+	}
 	return spec
 }
 
-// mounts resolves claim mounts to the ordinal's volume and keeps binds (absolute after Load).
+// mounts resolves claim mounts to the ordinal's volume and hostPath volumes to binds
+// (absolute after Load).
 func (t PodTemplate) mounts(ordinal int, ms []compose.VolumeMount) []Mount {
 	var out []Mount
 	for _, m := range ms {
-		if m.HostPath != "" {
-			out = append(out, Mount{Type: "bind", Source: m.HostPath, Target: m.MountPath, ReadOnly: m.ReadOnly})
+		if hp := t.hostPath(m); hp != "" {
+			out = append(out, Mount{Type: "bind", Source: hp, Target: m.MountPath, ReadOnly: m.ReadOnly})
 			continue
 		}
 		out = append(out, Mount{Type: "volume", Source: volumes.Name(t.Namespace, m.Name, t.Set.Name, ordinal),
@@ -167,22 +187,68 @@ func (t PodTemplate) mounts(ordinal int, ms []compose.VolumeMount) []Mount {
 	return out
 }
 
+// mergeOption sets a resolv.conf option, replacing one of the same name (ndots:5 -> ndots:2).
+func mergeOption(opts []string, name, opt string) []string {
+	out := make([]string, 0, len(opts)+1)
+	for _, o := range opts {
+		if n, _, _ := strings.Cut(o, ":"); n != name {
+			out = append(out, o)
+		}
+	}
+	return append(out, opt)
+}
+
+// hostPath is the host directory a mount binds, or "" for a claim.
+func (t PodTemplate) hostPath(m compose.VolumeMount) string {
+	if m.HostPath != "" {
+		return m.HostPath
+	}
+	for _, v := range t.Set.Template.Spec.Volumes {
+		if v.Name == m.Name && v.HostPath != nil {
+			return v.HostPath.Path
+		}
+	}
+	return ""
+}
+
 // podEnv puts the identity variables first, then the user's, dropping an identity variable the
-// user sets: user env wins on a clash.
-func podEnv(namespace, set string, ordinal int, user compose.EnvList) []string {
+// user sets: user env wins on a clash. $(VAR) in a value expands to a variable defined before
+// it, as in Kubernetes. It returns the KEY=value list and the final values for expanding
+// command and args.
+func podEnv(namespace, set string, ordinal int, user compose.EnvList) ([]string, map[string]string) {
 	userSet := map[string]bool{}
 	for _, e := range user {
 		userSet[e.Name] = true
 	}
 	var env []string
+	vals := map[string]string{}
 	for _, kv := range [][2]string{{"POD_NAME", PodName(set, ordinal)}, {"POD_NAMESPACE", namespace},
 		{"POD_ORDINAL", strconv.Itoa(ordinal)}} {
+		vals[kv[0]] = kv[1]
 		if !userSet[kv[0]] {
 			env = append(env, kv[0]+"="+kv[1])
 		}
 	}
 	for _, e := range user {
-		env = append(env, e.Name+"="+e.Value)
+		v, _ := compose.Expand(e.Value, lookupIn(vals))
+		vals[e.Name] = v
+		env = append(env, e.Name+"="+v)
 	}
-	return env
+	return env, vals
+}
+
+func lookupIn(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+// expandAll applies $(VAR) expansion to command or args; nil stays nil (the image's default).
+func expandAll(list []string, vals map[string]string) []string {
+	if list == nil {
+		return nil
+	}
+	out := make([]string, len(list))
+	for i, a := range list {
+		out[i], _ = compose.Expand(a, lookupIn(vals))
+	}
+	return out
 }

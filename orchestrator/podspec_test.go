@@ -14,13 +14,13 @@ func TestPodSpec(t *testing.T) {
 	s := testSet(func(s *compose.StatefulSet) {
 		s.ServiceName = "svc"
 		s.Ordinals.Start = 1
-		s.Command, s.Args = []string{"app"}, []string{"--x"}
-		s.Env = compose.EnvList{{Name: "A", Value: "1"}, {Name: "POD_NAME", Value: "mine"}}
-		s.Ports = []compose.Port{{Name: "http", ContainerPort: 80, Protocol: "TCP", HostPort: 8000},
+		s.Main().Command, s.Main().Args = []string{"app"}, []string{"--x"}
+		s.Main().Env = compose.EnvList{{Name: "A", Value: "1"}, {Name: "POD_NAME", Value: "mine"}}
+		s.Main().Ports = []compose.Port{{Name: "http", ContainerPort: 80, Protocol: "TCP", HostPort: 8000},
 			{ContainerPort: 53, Protocol: "UDP", HostPort: 5300, HostIP: "0.0.0.0"}, {ContainerPort: 9000}}
-		s.Resources.Limits = compose.ResourceList{"cpu": "500m", "memory": "256Mi"}
-		s.TerminationGracePeriodSeconds = &grace
-		s.VolumeMounts = []compose.VolumeMount{{Name: "data", MountPath: "/data"},
+		s.Main().Resources.Limits = compose.ResourceList{"cpu": "500m", "memory": "256Mi"}
+		s.Template.Spec.TerminationGracePeriodSeconds = &grace
+		s.Main().VolumeMounts = []compose.VolumeMount{{Name: "data", MountPath: "/data"},
 			{HostPath: "/etc/app.conf", MountPath: "/etc/app.conf", ReadOnly: true}}
 	})
 	tpl := PodTemplate{Namespace: "demo", Set: s, Revision: "r1", Network: "ordset-demo", DNSServer: "172.30.0.1",
@@ -59,16 +59,16 @@ func TestPodSpec(t *testing.T) {
 		check("label "+k, spec.Labels[k], v)
 	}
 
-	s.ReadinessProbe = &compose.Probe{TCPSocket: &compose.TCPSocketAction{Port: compose.PortRef{Number: 80}}}
+	s.Main().ReadinessProbe = &compose.Probe{TCPSocket: &compose.TCPSocketAction{Port: compose.PortRef{Number: 80}}}
 	spec, _ = tpl.Pod(3, 0, 0)
 	check("healthcheck with readiness probe", spec.UseImageHealthcheck, false)
 }
 
 func TestInitSpec(t *testing.T) {
 	s := testSet(withInits("seed"))
-	s.InitContainers[0].Image = ""
-	s.InitContainers[0].Command = []string{"sh", "-c", "true"}
-	s.InitContainers[0].VolumeMounts = []compose.VolumeMount{{Name: "data", MountPath: "/d"}}
+	s.Template.Spec.InitContainers[0].Image = ""
+	s.Template.Spec.InitContainers[0].Command = []string{"sh", "-c", "true"}
+	s.Template.Spec.InitContainers[0].VolumeMounts = []compose.VolumeMount{{Name: "data", MountPath: "/d"}}
 	tpl := PodTemplate{Namespace: "demo", Set: s, Revision: "r1", Network: "ordset-demo", Zone: "example.test", DNSServer: "10.0.0.1"}
 	spec, err := tpl.Init(0, 0, 0, 0)
 	if err != nil {
@@ -84,5 +84,39 @@ func TestInitSpec(t *testing.T) {
 	}
 	if img, pol := tpl.PullPolicy(0); img != "app:1" || pol != compose.PullIfNotPresent {
 		t.Errorf("pull policy = %s %s", img, pol)
+	}
+}
+
+// TestPodSpecTemplateFields checks $(VAR) expansion, template labels and dnsConfig.
+func TestPodSpecTemplateFields(t *testing.T) {
+	two := "2"
+	s := testSet(func(s *compose.StatefulSet) {
+		c := s.Main()
+		c.Env = compose.EnvList{{Name: "PEER", Value: "$(POD_NAME).web"}, {Name: "URL", Value: "http://$(PEER):$(PORT)"},
+			{Name: "PORT", Value: "80"}}
+		c.Command = []string{"app", "--peer=$(PEER)", "$$(PEER)", "$(NOPE)"}
+		s.Template.Metadata = compose.PodMetadata{Labels: map[string]string{"app": "web", labels.Pod: "forged"},
+			Annotations: map[string]string{"note": "x"}}
+		s.Template.Spec.DNSConfig = &compose.PodDNSConfig{Nameservers: []string{"9.9.9.9"}, Searches: []string{"corp.test"},
+			Options: []compose.PodDNSConfigOpt{{Name: "ndots", Value: &two}, {Name: "edns0"}}}
+	})
+	spec, err := PodTemplate{Namespace: "demo", Set: s, Revision: "r1", DNSServer: "10.0.0.1"}.Pod(1, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An env value sees only variables defined before it, as in Kubernetes; command sees them all.
+	wantEnv := []string{"POD_NAME=web-1", "POD_NAMESPACE=demo", "POD_ORDINAL=1", "PEER=web-1.web", "URL=http://web-1.web:$(PORT)", "PORT=80"}
+	if !reflect.DeepEqual(spec.Env, wantEnv) {
+		t.Errorf("env = %q, want %q", spec.Env, wantEnv)
+	}
+	if want := []string{"app", "--peer=web-1.web", "$(PEER)", "$(NOPE)"}; !reflect.DeepEqual(spec.Entrypoint, want) {
+		t.Errorf("command = %q, want %q", spec.Entrypoint, want)
+	}
+	if spec.Labels["app"] != "web" || spec.Labels["note"] != "x" || spec.Labels[labels.Pod] != "web-1" {
+		t.Errorf("labels = %v", spec.Labels)
+	}
+	if !reflect.DeepEqual(spec.DNS, []string{"10.0.0.1", "9.9.9.9"}) ||
+		spec.DNSSearch[len(spec.DNSSearch)-1] != "corp.test" || !reflect.DeepEqual(spec.DNSOptions, []string{"ndots:2", "edns0"}) {
+		t.Errorf("dns %v search %v options %v", spec.DNS, spec.DNSSearch, spec.DNSOptions)
 	}
 }

@@ -37,7 +37,7 @@ type ProberFactory func(set *compose.StatefulSet, target ProbeTarget, onChange f
 // hasProbes reports whether a set needs a prober at all; without one readiness comes from
 // the image HEALTHCHECK or, lacking that, from Running.
 func hasProbes(s *compose.StatefulSet) bool {
-	return s.ReadinessProbe != nil || s.LivenessProbe != nil || s.StartupProbe != nil
+	return s.Main().ReadinessProbe != nil || s.Main().LivenessProbe != nil || s.Main().StartupProbe != nil
 }
 
 // workerProber adapts probe.Worker to Prober.
@@ -59,7 +59,7 @@ func defaultProbers(rt Runtime, log *slog.Logger, now func() time.Time) ProberFa
 	return func(s *compose.StatefulSet, t ProbeTarget, onChange func()) Prober {
 		return workerProber{probe.NewWorker(probe.WorkerConfig{
 			Target:    probe.Target{ContainerID: t.ContainerID, IP: t.IP},
-			Readiness: s.ReadinessProbe, Liveness: s.LivenessProbe, Startup: s.StartupProbe,
+			Readiness: s.Main().ReadinessProbe, Liveness: s.Main().LivenessProbe, Startup: s.Main().StartupProbe,
 			Exec: exec, OnChange: func(probe.Status) { onChange() }, Logger: log, Now: now, StartedAt: t.StartedAt,
 		})}
 	}

@@ -62,7 +62,7 @@ func podStatuses(ns string, s *compose.StatefulSet, states []PodState) []PodStat
 		for _, t := range s.VolumeClaimTemplates {
 			ps.Volumes = append(ps.Volumes, volumes.Name(ns, t.Name, s.Name, st.Ordinal))
 		}
-		for _, p := range s.Ports {
+		for _, p := range s.Main().Ports {
 			if p.HostPort > 0 {
 				p.HostPort += st.Ordinal - s.Ordinals.Start
 			}

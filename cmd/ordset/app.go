@@ -377,6 +377,13 @@ func (e *cliEnv) loadProject(c *cli.Context) (*compose.Project, string, error) {
 	return p, path, nil
 }
 
+// printWarnings shows what a load accepted but will not act on, one per line on stderr.
+func (e *cliEnv) printWarnings(p *compose.Project) {
+	for _, w := range p.Warnings {
+		fmt.Fprintf(e.Stderr, "warning: %s\n", w)
+	}
+}
+
 // outputFormat returns -o (or def when unset), refusing formats the command lacks.
 func outputFormat(c *cli.Context, def string, allowed ...string) (string, error) {
 	o := c.String("output")

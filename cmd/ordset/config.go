@@ -10,12 +10,18 @@ func configCommand(env *cliEnv) *cli.Command {
 		Usage:     "print the normalised spec: interpolated, defaults applied, ports resolved",
 		ArgsUsage: " ",
 		Description: `Shows what ordset will run: every default filled in, named probe ports
-resolved to numbers, relative hostPaths made absolute.
+resolved to numbers, relative hostPaths made absolute, files named by
+configMaps and secrets read in. Secret values print as (redacted) unless
+--show-secrets is given.
 
 Examples:
    ordset config
    ordset config -o json -f examples/redis/ordset.yaml
-   ordset config -n staging`,
+   ordset config -n staging
+   ordset config --show-secrets`,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "show-secrets", Usage: "print Secret values (base64) instead of (redacted)"},
+		},
 		Action: func(c *cli.Context) error {
 			if err := exactArgs(c, 0); err != nil {
 				return err
@@ -27,6 +33,9 @@ Examples:
 			p, _, err := env.loadProject(c)
 			if err != nil {
 				return err
+			}
+			if !c.Bool("show-secrets") {
+				p = p.Redacted()
 			}
 			var out []byte
 			if format == "json" {

@@ -25,20 +25,24 @@ statefulsets:
     persistentVolumeClaimRetentionPolicy:
       whenScaled: Retain
       whenDeleted: Retain
-    image: redis:7.4
-    imagePullPolicy: IfNotPresent
-    ports:
-      - name: redis
-        containerPort: 6379
-        protocol: TCP
-    readinessProbe:
-      tcpSocket:
-        port: 6379
-      timeoutSeconds: 1
-      periodSeconds: 10
-      successThreshold: 1
-      failureThreshold: 3
-    terminationGracePeriodSeconds: 30
+    template:
+      spec:
+        containers:
+          - name: redis
+            image: redis:7.4
+            imagePullPolicy: IfNotPresent
+            ports:
+              - name: redis
+                containerPort: 6379
+                protocol: TCP
+            readinessProbe:
+              tcpSocket:
+                port: 6379
+              timeoutSeconds: 1
+              periodSeconds: 10
+              successThreshold: 1
+              failureThreshold: 3
+        terminationGracePeriodSeconds: 30
 `
 	if code != 0 || stdout != want || stderr != "" {
 		t.Errorf("exit %d, stderr %q, stdout:\n%s\nwant:\n%s", code, stderr, stdout, want)
@@ -78,5 +82,39 @@ func TestConfigErrors(t *testing.T) {
 	want := "ordset.yaml:4:22: statefulsets.db.imagePullPolicy: must be one of Always, IfNotPresent, Never, got \"Sometimes\"\n"
 	if code != 1 || stdout != "" || stderr != want {
 		t.Errorf("exit %d, stdout %q, stderr %q; want %q", code, stdout, stderr, want)
+	}
+}
+
+// TestConfigSecrets checks Secret values stay out of `config` unless asked for,
+// while the keys (what references are checked against) stay visible.
+func TestConfigSecrets(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "pw.txt", "from-a-file")
+	writeFile(t, dir, "ordset.yaml", `secrets:
+  db: {stringData: {password: hunter2}, files: {root: pw.txt}}
+statefulsets:
+  db:
+    image: x
+    env:
+      - name: PASSWORD
+        valueFrom: {secretKeyRef: {name: db, key: password}}
+`)
+	for _, format := range []string{"yaml", "json"} {
+		code, stdout, stderr := runIn(t, dir, nil, "config", "-o", format)
+		if code != 0 {
+			t.Fatalf("exit %d, stderr %q", code, stderr)
+		}
+		for _, leak := range []string{"hunter2", "aHVudGVyMg==", "from-a-file", "ZnJvbS1hLWZpbGU="} {
+			if strings.Contains(stdout, leak) {
+				t.Errorf("config -o %s shows secret %q:\n%s", format, leak, stdout)
+			}
+		}
+		if !strings.Contains(stdout, "password") || !strings.Contains(stdout, "(redacted)") {
+			t.Errorf("config -o %s hides the secret's keys:\n%s", format, stdout)
+		}
+	}
+	code, stdout, _ := runIn(t, dir, nil, "config", "--show-secrets")
+	if code != 0 || !strings.Contains(stdout, "aHVudGVyMg==") || !strings.Contains(stdout, "ZnJvbS1hLWZpbGU=") {
+		t.Errorf("config --show-secrets: exit %d\n%s", code, stdout)
 	}
 }

@@ -73,13 +73,13 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 	kv("Replicas", fmt.Sprintf("%d desired | %d current | %d ready | %d updated", s.Desired, s.Current, s.Ready, s.Updated))
 	kv("Revision", orNone(s.Revision))
 	if sp := d.Spec; sp != nil {
-		kv("Image", sp.Image)
+		kv("Image", sp.Main().Image)
 		kv("Service", sp.ServiceName)
 		kv("Pod Management Policy", sp.PodManagementPolicy)
 		kv("Update Strategy", fmt.Sprintf("%s (partition %d)", sp.UpdateStrategy.Type, sp.UpdateStrategy.Partition))
 		kv("Retention", fmt.Sprintf("whenScaled=%s whenDeleted=%s", sp.PersistentVolumeClaimRetentionPolicy.WhenScaled, sp.PersistentVolumeClaimRetentionPolicy.WhenDeleted))
 		var ports, claims []string
-		for _, p := range sp.Ports {
+		for _, p := range sp.Main().Ports {
 			ports = append(ports, fmt.Sprintf("%s %d/%s", p.Name, p.ContainerPort, p.Protocol))
 		}
 		for _, v := range sp.VolumeClaimTemplates {

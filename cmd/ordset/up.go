@@ -40,6 +40,7 @@ func runUp(c *cli.Context, env *cliEnv) error {
 	if err != nil {
 		return err // a ValidationError prints every problem; nothing was submitted
 	}
+	env.printWarnings(proj)
 	cl, err := connect(c)
 	if err != nil {
 		return err

@@ -14,6 +14,8 @@ func validateCommand(env *cliEnv) *cli.Command {
 		ArgsUsage: " ",
 		Description: `Loads the file exactly as "ordset up" would (interpolation, .env, defaults)
 and prints every problem as file:line:col: field.path: message.
+Warnings (fields accepted and ignored on one Docker host, $(VAR) references
+that name nothing) go to stderr and do not fail the check.
 Exits 0 when the file is valid, 1 when it is not.
 
 Examples:
@@ -28,6 +30,7 @@ Examples:
 			if err != nil {
 				return err
 			}
+			env.printWarnings(p)
 			names := p.SetNames()
 			noun := "statefulsets"
 			if len(names) == 1 {

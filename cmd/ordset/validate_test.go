@@ -105,3 +105,16 @@ func TestValidateStdin(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 1, %q", code, errb.String(), want)
 	}
 }
+
+// TestValidateWarnings checks that accepted-but-ignored fields and unresolved
+// $(VAR) references are reported without failing the check.
+func TestValidateWarnings(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "ordset.yaml", "statefulsets:\n  db:\n    image: x\n    nodeSelector: {disk: ssd}\n    args: [\"$(MISSING)\"]\n")
+	code, stdout, stderr := runIn(t, dir, nil, "validate")
+	want := "warning: ordset.yaml:4:19: statefulsets.db.nodeSelector: accepted and ignored: one Docker host is one node (kept for export)\n" +
+		"warning: ordset.yaml:5:12: statefulsets.db.args[0]: $(MISSING) names no variable of this container; it is left as written, as Kubernetes does\n"
+	if code != 0 || stderr != want || !strings.Contains(stdout, "valid") {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant:\n%s", code, stdout, stderr, want)
+	}
+}

@@ -153,7 +153,7 @@ func TestErrorsMapBack(t *testing.T) {
 func TestApplyRoundTrip(t *testing.T) {
 	c := serve(t, &fakeBackend{})
 	three := 3
-	resp, err := c.Apply(context.Background(), ApplyRequest{Namespace: "demo", Sets: map[string]*compose.StatefulSet{"redis": {Image: "x", Replicas: &three}}})
+	resp, err := c.Apply(context.Background(), ApplyRequest{Namespace: "demo", Sets: map[string]*compose.StatefulSet{"redis": {Replicas: &three, Template: compose.PodTemplateSpec{Spec: compose.PodSpec{Containers: []compose.Container{{Name: "redis", Image: "x"}}}}}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/compose"
+	"github.com/ordset/ordset/orchestrator"
 	"github.com/ordset/ordset/orchestrator/server/api"
 	"github.com/ordset/ordset/orchestrator/server/store"
 )
@@ -22,8 +23,10 @@ const RestartEnv = "ORDSET_RESTARTED_AT"
 func effectiveSpec(s store.Set) *compose.StatefulSet {
 	spec := *s.Spec
 	spec.Name = s.Name
-	if !s.RestartedAt.IsZero() {
-		spec.Env = append(slices.Clone(spec.Env), compose.EnvVar{Name: RestartEnv, Value: s.RestartedAt.UTC().Format(time.RFC3339Nano)})
+	if !s.RestartedAt.IsZero() && len(spec.Template.Spec.Containers) > 0 {
+		cs := slices.Clone(spec.Template.Spec.Containers)
+		cs[0].Env = append(slices.Clone(cs[0].Env), compose.EnvVar{Name: RestartEnv, Value: s.RestartedAt.UTC().Format(time.RFC3339Nano)})
+		spec.Template.Spec.Containers = cs
 	}
 	return &spec
 }
@@ -48,6 +51,14 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 	}
 	if len(req.Sets) == 0 {
 		return api.ApplyResponse{}, api.Invalidf("no statefulsets to apply")
+	}
+	for _, name := range sortedNames(req.Sets) { // all or nothing: check every set before storing one
+		if spec := req.Sets[name]; spec != nil {
+			if gaps := orchestrator.Unsupported(spec); len(gaps) > 0 {
+				return api.ApplyResponse{}, api.Invalidf("statefulset %s uses what this version of ordset cannot run yet: %s",
+					name, strings.Join(gaps, "; "))
+			}
+		}
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()

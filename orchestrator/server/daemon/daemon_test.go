@@ -91,9 +91,10 @@ func testSet(replicas int) *compose.StatefulSet {
 		Replicas: &replicas, ServiceName: "web", PodManagementPolicy: compose.OrderedReady,
 		UpdateStrategy:                       compose.UpdateStrategy{Type: compose.RollingUpdate},
 		PersistentVolumeClaimRetentionPolicy: compose.RetentionPolicy{WhenScaled: compose.Retain, WhenDeleted: compose.Retain},
-		Image:                                "ordset-test/testapp:latest", ImagePullPolicy: compose.PullNever,
-		Ports:                []compose.Port{{Name: "http", ContainerPort: 8080, Protocol: "TCP"}},
-		VolumeMounts:         []compose.VolumeMount{{Name: "data", MountPath: "/data"}},
+		Template: compose.PodTemplateSpec{Spec: compose.PodSpec{Containers: []compose.Container{{
+			Name: "web", Image: "ordset-test/testapp:latest", ImagePullPolicy: compose.PullNever,
+			Ports:        []compose.Port{{Name: "http", ContainerPort: 8080, Protocol: "TCP"}},
+			VolumeMounts: []compose.VolumeMount{{Name: "data", MountPath: "/data"}}}}}},
 		VolumeClaimTemplates: []compose.VolumeClaimTemplate{{Name: "data"}},
 	}
 }

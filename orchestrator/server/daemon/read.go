@@ -57,7 +57,7 @@ func (d *Daemon) statefulSets(ctx context.Context, namespace string, grace time.
 	}
 	for _, s := range stored {
 		if !seen[s.Namespace+"/"+s.Name] {
-			out = append(out, api.StatefulSet{Namespace: s.Namespace, Name: s.Name, Image: s.Spec.Image,
+			out = append(out, api.StatefulSet{Namespace: s.Namespace, Name: s.Name, Image: s.Spec.Main().Image,
 				Desired: s.Replicas, Revision: s.Revision, CreatedAt: s.CreatedAt, Waiting: "waiting for the controller", Pods: []api.Pod{}})
 		}
 	}
@@ -104,7 +104,7 @@ func toAPISet(ss orchestrator.SetStatus, rec store.Set, stored bool) api.Statefu
 		Revision: ss.Revision, Waiting: ss.Waiting, Pods: []api.Pod{},
 	}
 	if stored {
-		out.Image, out.CreatedAt = rec.Spec.Image, rec.CreatedAt
+		out.Image, out.CreatedAt = rec.Spec.Main().Image, rec.CreatedAt
 	}
 	for _, p := range ss.Pods {
 		out.Pods = append(out.Pods, toAPIPod(p))

@@ -23,7 +23,7 @@ func openTemp(t *testing.T) (*Store, string) {
 }
 
 func set(name, image string) *compose.StatefulSet {
-	return &compose.StatefulSet{Name: name, Image: image}
+	return &compose.StatefulSet{Name: name, Template: compose.PodTemplateSpec{Spec: compose.PodSpec{Containers: []compose.Container{{Name: name, Image: image}}}}}
 }
 
 var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -60,7 +60,7 @@ func TestApplyOutcomes(t *testing.T) {
 		if kind != st.want {
 			t.Errorf("step %d: outcome %s, want %s", i, kind, st.want)
 		}
-		if got.Replicas != st.replicas || got.Revision != st.rev || got.Spec.Image != st.image {
+		if got.Replicas != st.replicas || got.Revision != st.rev || got.Spec.Main().Image != st.image {
 			t.Errorf("step %d: stored %+v", i, got)
 		}
 	}
@@ -165,7 +165,7 @@ func TestReopenKeepsState(t *testing.T) {
 	}
 	defer s2.Close()
 	got, err := s2.Get("demo", "a")
-	if err != nil || got.Replicas != 4 || got.Spec.Image != "img" {
+	if err != nil || got.Replicas != 4 || got.Spec.Main().Image != "img" {
 		t.Errorf("after reopen: %+v %v", got, err)
 	}
 	ev, _ := s2.Events(0)
