@@ -20,7 +20,7 @@ type Options struct {
 	// Host is the engine address (unix:///var/run/docker.sock, tcp://...); "" uses DOCKER_HOST and friends.
 	Host string
 	// ExtraLabels are added to every object the runtime creates. Tests and CI use them to mark
-	// their objects (io.ordset.test=1) so a crashed run's leftovers can be swept.
+	// their objects (io.ordset.test.object=1) so a crashed run's leftovers can be swept.
 	ExtraLabels map[string]string
 }
 
