@@ -14,7 +14,9 @@ import (
 	"github.com/ordset/ordset/volumes"
 )
 
-// ListVolumes returns every ordset volume of a namespace ("" means all).
+// ListVolumes returns every volume of a namespace ("" means all) that this daemon provably made
+// (labels.ProvablyOwnedBy). A volume of an older version without an owner id is left out, so
+// nothing plans its removal; it is still mounted when its pod asks for it (CreateVolume).
 func (r *Runtime) ListVolumes(ctx context.Context, namespace string) ([]orchestrator.Volume, error) {
 	resp, err := r.cli.VolumeList(ctx, volume.ListOptions{Filters: ownedFilter(namespace)})
 	if err != nil {
@@ -22,7 +24,7 @@ func (r *Runtime) ListVolumes(ctx context.Context, namespace string) ([]orchestr
 	}
 	out := make([]orchestrator.Volume, 0, len(resp.Volumes))
 	for _, v := range resp.Volumes {
-		if v == nil || !r.mine(v.Labels) {
+		if v == nil || !labels.ProvablyOwnedBy(v.Labels, r.owner) {
 			continue
 		}
 		created, _ := time.Parse(time.RFC3339Nano, v.CreatedAt)
