@@ -245,9 +245,9 @@ func TestUpInterrupted(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	var stdout, stderr strings.Builder
-	env := &cliEnv{Stdout: &stdout, Stderr: &stderr, Stdin: strings.NewReader(""), Getenv: os.Getenv}
+	env := &streams{Out: &stdout, Err: &stderr, In: strings.NewReader("")}
 	t.Chdir(dir)
-	code := runEnv(ctx, []string{"ordset", "up", "--progress", "plain"}, env)
+	code := runStreams(ctx, []string{"ordset", "up", "--progress", "plain"}, env)
 	if code != exitInterrupted || !strings.Contains(stderr.String(), "interrupted: stopped waiting; the daemon carries on") {
 		t.Errorf("interrupted up: exit %d\n%s", code, stderr.String())
 	}
@@ -288,8 +288,8 @@ func TestEventsFollowDaemonStops(t *testing.T) {
 	out := &syncBuffer{}
 	go func() {
 		var errb strings.Builder
-		env := &cliEnv{Stdout: out, Stderr: &errb, Stdin: strings.NewReader(""), Getenv: os.Getenv}
-		code := runEnv(context.Background(), []string{"ordset", "events", "-f", "-n", "clitest"}, env)
+		env := &streams{Out: out, Err: &errb, In: strings.NewReader("")}
+		code := runStreams(context.Background(), []string{"ordset", "events", "-f", "-n", "clitest"}, env)
 		ch <- res{code, errb.String()}
 	}()
 	// The follow is attached once it prints the past events.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -13,7 +14,7 @@ import (
 	"github.com/ordset/ordset/dnsserver"
 )
 
-func dnsCommand(env *cliEnv) *cli.Command {
+func dnsCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:  "dns",
 		Usage: "query the daemon's embedded DNS server",
@@ -31,36 +32,36 @@ Examples:
    ordset dns resolve _redis._tcp.redis.demo.svc.cluster.local SRV
    ordset dns resolve 172.18.0.2`,
 			Flags:  nil,
-			Action: func(c *cli.Context) error { return runDNSResolve(c, env) },
+			Action: action(s, runDNSResolve),
 		}},
 	}
 }
 
-func runDNSResolve(c *cli.Context, env *cliEnv) error {
-	if c.NArg() < 1 || c.NArg() > 2 {
+func runDNSResolve(ctx context.Context, in invocation, s *streams) error {
+	if len(in.args) < 1 || len(in.args) > 2 {
 		return usageErrorf("dns resolve needs NAME [TYPE]")
 	}
-	name := c.Args().Get(0)
+	name := in.arg(0)
 	qtype := dns.TypeA
-	if t := c.Args().Get(1); t != "" {
+	if t := in.arg(1); t != "" {
 		var ok bool
 		if qtype, ok = dns.StringToType[strings.ToUpper(t)]; !ok {
 			return usageErrorf("unknown record type %q", t)
 		}
 	}
 	// An address asks for its pod name, as "dig -x" does.
-	if ip := net.ParseIP(name); ip != nil && (c.Args().Get(1) == "" || qtype == dns.TypePTR) {
+	if ip := net.ParseIP(name); ip != nil && (in.arg(1) == "" || qtype == dns.TypePTR) {
 		rev, err := dns.ReverseAddr(name)
 		if err != nil {
 			return usageErrorf("reverse name of %s: %v", name, err)
 		}
 		name, qtype = rev, dns.TypePTR
 	}
-	ns, cl, err := connectNamespace(c, env)
+	ns, cl, err := connectNamespace(ctx, in, s)
 	if err != nil {
 		return err
 	}
-	st, err := cl.Status(c.Context)
+	st, err := cl.Status(ctx)
 	if err != nil {
 		return err
 	}
@@ -87,7 +88,7 @@ func runDNSResolve(c *cli.Context, env *cliEnv) error {
 	}
 	var last *dns.Msg
 	for _, cand := range candidates {
-		qctx, cancel := contextTimeout(c, 3*time.Second)
+		qctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		m, err := dnsserver.Query(qctx, server, cand, qtype)
 		cancel()
 		if err != nil {
@@ -96,15 +97,15 @@ func runDNSResolve(c *cli.Context, env *cliEnv) error {
 		last = m
 		if m.Rcode == dns.RcodeSuccess && len(m.Answer) > 0 {
 			for _, rr := range m.Answer {
-				fmt.Fprintln(c.App.Writer, rr.String())
+				fmt.Fprintln(s.Out, rr.String())
 			}
 			for _, rr := range m.Extra {
 				if _, opt := rr.(*dns.OPT); !opt {
-					fmt.Fprintln(c.App.Writer, rr.String())
+					fmt.Fprintln(s.Out, rr.String())
 				}
 			}
 			return nil
 		}
 	}
-	return cli.Exit(fmt.Sprintf("%s: %s (no %s records)", name, dns.RcodeToString[last.Rcode], dns.TypeToString[qtype]), 1)
+	return fmt.Errorf("%s: %s (no %s records)", name, dns.RcodeToString[last.Rcode], dns.TypeToString[qtype])
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,7 +12,7 @@ import (
 	"github.com/ordset/ordset/orchestrator/server/api"
 )
 
-func psCommand(env *cliEnv) *cli.Command {
+func psCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:  "ps",
 		Usage: "list pods",
@@ -24,24 +25,24 @@ Examples:
    ordset ps -A -o wide
    ordset ps -n demo -o json | jq '.[] | select(.ready) | .name'`,
 		Flags:  []cli.Flag{allNamespacesFlag},
-		Action: func(c *cli.Context) error { return runPs(c, env) },
+		Action: action(s, runPs),
 	}
 }
 
-func runPs(c *cli.Context, env *cliEnv) error {
-	out, err := outputFormat(c, "table", "table", "wide", "json")
+func runPs(ctx context.Context, in invocation, s *streams) error {
+	out, err := in.outputFormat("table", "table", "wide", "json")
 	if err != nil {
 		return err
 	}
-	ns, cl, err := connectScoped(c, env)
+	ns, cl, err := connectScoped(ctx, in, s)
 	if err != nil {
 		return err
 	}
-	pods, err := cl.Pods(c.Context, ns)
+	pods, err := cl.Pods(ctx, ns)
 	if err != nil {
 		return err
 	}
-	w := c.App.Writer
+	w := s.Out
 	if out == "json" {
 		if pods == nil {
 			pods = []api.Pod{}
@@ -53,7 +54,7 @@ func runPs(c *cli.Context, env *cliEnv) error {
 		if ns == "" {
 			where = "any namespace"
 		}
-		fmt.Fprintf(c.App.ErrWriter, "No pods found in %s.\n", where)
+		fmt.Fprintf(s.Err, "No pods found in %s.\n", where)
 		return nil
 	}
 	header := []string{"POD", "READY", "STATUS", "RESTARTS", "AGE", "IP", "VOLUMES"}
