@@ -167,9 +167,17 @@ func TestCLIAgainstFakeDaemon(t *testing.T) {
 	if code, _, _ = runIn(t, dir, nil, "scale", "web", "many"); code != 2 {
 		t.Errorf("scale web many: exit %d, want 2", code)
 	}
-	if code, _, _ = runIn(t, dir, nil, "ps", "-o", "yaml"); code != 2 {
-		t.Errorf("ps -o yaml: exit %d, want 2", code)
+	if code, _, _ = runIn(t, dir, nil, "ps", "-o", "xml"); code != 2 {
+		t.Errorf("ps -o xml: exit %d, want 2", code)
 	}
+	// The global help offers -o yaml; every command that prints data accepts it.
+	for _, args := range [][]string{{"ps"}, {"get", "sts"}, {"describe", "web"}, {"describe", "web-1"}} {
+		code, stdout, stderr = runIn(t, dir, nil, append(args, "-o", "yaml")...)
+		if code != 0 || !strings.Contains(stdout, "name: web") || strings.ContainsAny(stdout[:1], "{[") {
+			t.Errorf("%v -o yaml: exit %d\n%s%s", args, code, stdout, stderr)
+		}
+	}
+	testPsSelection(t, dir)
 
 	code, _, stderr = runIn(t, dir, nil, "down", "--progress", "plain")
 	if code != 0 || !strings.Contains(stderr, "statefulset clitest/web deleted") {

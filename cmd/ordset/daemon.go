@@ -74,7 +74,7 @@ func runDaemon(ctx context.Context, in invocation, s *streams) error {
 }
 
 func runDaemonStatus(ctx context.Context, in invocation, s *streams) error {
-	out, err := in.outputFormat("text", "text", "json")
+	out, err := in.outputFormat("text", dataFormats("text")...)
 	if err != nil {
 		return err
 	}
@@ -92,8 +92,8 @@ func runDaemonStatus(ctx context.Context, in invocation, s *streams) error {
 		return fmt.Errorf("the daemon (pid %d) does not answer: %w; its log is %s", daemon.LockedPID(p), err, p.Log)
 	}
 	w := s.Out
-	if out == "json" {
-		return writeJSON(w, st)
+	if isData(out) {
+		return writeData(w, out, st)
 	}
 	kv := func(k, v string) { fmt.Fprintf(w, "%-12s %s\n", k+":", v) }
 	kv("PID", fmt.Sprint(st.PID))

@@ -30,7 +30,7 @@ func runDescribe(ctx context.Context, in invocation, s *streams) error {
 	if len(in.args) != 1 {
 		return usageErrorf("describe needs one SET or POD name")
 	}
-	out, err := in.outputFormat("text", "text", "json")
+	out, err := in.outputFormat("text", dataFormats("text")...)
 	if err != nil {
 		return err
 	}
@@ -42,8 +42,8 @@ func runDescribe(ctx context.Context, in invocation, s *streams) error {
 	if err != nil {
 		return err
 	}
-	if out == "json" {
-		return writeJSON(s.Out, d)
+	if isData(out) {
+		return writeData(s.Out, out, d)
 	}
 	printDescription(s.Out, d, time.Now())
 	return nil

@@ -26,7 +26,7 @@ func eventsCommand(s *streams) *cli.Command {
 }
 
 func runEvents(ctx context.Context, in invocation, s *streams) error {
-	out, err := in.outputFormat("text", "text", "json")
+	out, err := in.outputFormat("text", dataFormats("text")...)
 	if err != nil {
 		return err
 	}
@@ -41,12 +41,16 @@ func runEvents(ctx context.Context, in invocation, s *streams) error {
 	all := []api.Event{}
 	printed := 0
 	err = cl.Events(ctx, api.EventsQuery{Namespace: ns, Follow: follow}, func(e api.Event) error {
-		if out == "json" && !follow {
+		if isData(out) && !follow {
 			all = append(all, e)
 			return nil
 		}
 		if out == "json" {
 			return writeJSONLine(w, e)
+		}
+		if out == "yaml" { // one document per event
+			fmt.Fprintln(w, "---")
+			return writeData(w, out, e)
 		}
 		printed++
 		_, err := fmt.Fprintf(w, "%s  %-7s %-10s %-13s %-22s %s\n", e.Time.Local().Format("15:04:05"), e.Type, e.Namespace, e.Reason, e.Object, e.Message)
@@ -55,8 +59,8 @@ func runEvents(ctx context.Context, in invocation, s *streams) error {
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}
-	if err == nil && out == "json" && !follow {
-		return writeJSON(w, all)
+	if err == nil && isData(out) && !follow {
+		return writeData(w, out, all)
 	}
 	if err == nil && out == "text" && !follow && printed == 0 {
 		where := "namespace " + ns

@@ -34,7 +34,7 @@ Examples:
 }
 
 func runGetStatefulSets(ctx context.Context, in invocation, s *streams) error {
-	out, err := in.outputFormat("table", "table", "wide", "json")
+	out, err := in.outputFormat("table", dataFormats("table", "wide")...)
 	if err != nil {
 		return err
 	}
@@ -63,11 +63,11 @@ func runGetStatefulSets(ctx context.Context, in invocation, s *streams) error {
 		}
 		sets = keep
 	}
-	if out == "json" {
+	if isData(out) {
 		if sets == nil {
 			sets = []api.StatefulSet{}
 		}
-		return writeJSON(s.Out, sets)
+		return writeData(s.Out, out, sets)
 	}
 	if len(sets) == 0 {
 		fmt.Fprintf(s.Err, "No statefulsets found.\n")

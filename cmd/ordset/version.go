@@ -30,7 +30,7 @@ Examples:
 }
 
 func runVersion(ctx context.Context, in invocation, s *streams) error {
-	out, err := in.outputFormat("text", "text", "json")
+	out, err := in.outputFormat("text", dataFormats("text")...)
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func runVersion(ctx context.Context, in invocation, s *streams) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	v, derr := api.NewClient(p.Socket).Version(ctx)
-	if out == "json" {
+	if isData(out) {
 		doc := struct {
 			Client api.VersionInfo  `json:"client"`
 			Daemon *api.VersionInfo `json:"daemon"` // null when none is running
@@ -50,7 +50,7 @@ func runVersion(ctx context.Context, in invocation, s *streams) error {
 		if derr == nil {
 			doc.Daemon = &v
 		}
-		return writeJSON(s.Out, doc)
+		return writeData(s.Out, out, doc)
 	}
 	fmt.Fprintf(s.Out, "Client: ordset %s (%s, api %s)\n", client.Version, client.GoVersion, client.APIVersion)
 	if derr != nil {
