@@ -49,11 +49,9 @@ func (t PodTemplate) Pod(ordinal, restarts, backoff int) (ContainerSpec, error) 
 	spec := t.base(ordinal, restarts, backoff, labels.RolePod, "")
 	spec.Name = ContainerName(t.Namespace, s.Name, ordinal)
 	spec.Image = c.Image
-	var vals map[string]string
-	spec.Env, vals = podEnv(t.Namespace, s.Name, ordinal, c.Env)
-	spec.Entrypoint, spec.Cmd = expandAll(c.Command, vals), expandAll(c.Args, vals)
-	spec.WorkingDir, spec.User = c.WorkingDir, c.User
-	spec.Mounts = t.mounts(ordinal, c.VolumeMounts)
+	if err := t.container(&spec, c, ordinal); err != nil {
+		return ContainerSpec{}, err
+	}
 	// Docker's resolver answers aliases itself, whatever the readiness: only per-pod names are
 	// aliased, so service names stay with ordset's readiness-aware DNS.
 	pod, svc := PodName(s.Name, ordinal), t.service()
@@ -96,11 +94,9 @@ func (t PodTemplate) Init(ordinal, i, restarts, backoff int) (ContainerSpec, err
 	spec := t.base(ordinal, restarts, backoff, labels.RoleInit, ic.Name)
 	spec.Name = InitContainerName(t.Namespace, s.Name, ordinal, ic.Name)
 	spec.Image = orDefault(ic.Image, s.Main().Image)
-	var vals map[string]string
-	spec.Env, vals = podEnv(t.Namespace, s.Name, ordinal, ic.Env)
-	spec.Entrypoint, spec.Cmd = expandAll(ic.Command, vals), expandAll(ic.Args, vals)
-	spec.WorkingDir, spec.User = ic.WorkingDir, ic.User
-	spec.Mounts = t.mounts(ordinal, ic.VolumeMounts)
+	if err := t.container(&spec, &ic, ordinal); err != nil {
+		return ContainerSpec{}, err
+	}
 	return spec, nil
 }
 
@@ -181,6 +177,10 @@ func (t PodTemplate) mounts(ordinal int, ms []compose.VolumeMount) []Mount {
 			out = append(out, Mount{Type: "bind", Source: hp, Target: m.MountPath, ReadOnly: m.ReadOnly})
 			continue
 		}
+		if e := t.emptyDir(m.Name); e != nil {
+			out = append(out, emptyDirMount(e, m))
+			continue
+		}
 		out = append(out, Mount{Type: "volume", Source: volumes.Name(t.Namespace, m.Name, t.Set.Name, ordinal),
 			Target: m.MountPath, ReadOnly: m.ReadOnly})
 	}
@@ -198,6 +198,27 @@ func mergeOption(opts []string, name, opt string) []string {
 	return append(out, opt)
 }
 
+// emptyDir returns the emptyDir volume a mount names, or nil.
+func (t PodTemplate) emptyDir(name string) *compose.EmptyDirVolumeSource {
+	for _, v := range t.Set.Template.Spec.Volumes {
+		if v.Name == name {
+			return v.EmptyDir
+		}
+	}
+	return nil
+}
+
+// emptyDirMount is scratch space that lives exactly as long as the container that mounts it:
+// tmpfs for medium Memory (sized by sizeLimit), else an anonymous volume the engine removes
+// with the container. Unsupported keeps out an emptyDir two containers share.
+func emptyDirMount(e *compose.EmptyDirVolumeSource, m compose.VolumeMount) Mount {
+	if e.Medium == compose.MediumMemory {
+		size, _ := compose.ParseMemory(e.SizeLimit) // validated at load; "" is 0, the engine's default
+		return Mount{Type: "tmpfs", Target: m.MountPath, ReadOnly: m.ReadOnly, SizeBytes: size}
+	}
+	return Mount{Type: "volume", Target: m.MountPath, ReadOnly: m.ReadOnly}
+}
+
 // hostPath is the host directory a mount binds, or "" for a claim.
 func (t PodTemplate) hostPath(m compose.VolumeMount) string {
 	if m.HostPath != "" {
@@ -209,32 +230,6 @@ func (t PodTemplate) hostPath(m compose.VolumeMount) string {
 		}
 	}
 	return ""
-}
-
-// podEnv puts the identity variables first, then the user's, dropping an identity variable the
-// user sets: user env wins on a clash. $(VAR) in a value expands to a variable defined before
-// it, as in Kubernetes. It returns the KEY=value list and the final values for expanding
-// command and args.
-func podEnv(namespace, set string, ordinal int, user compose.EnvList) ([]string, map[string]string) {
-	userSet := map[string]bool{}
-	for _, e := range user {
-		userSet[e.Name] = true
-	}
-	var env []string
-	vals := map[string]string{}
-	for _, kv := range [][2]string{{"POD_NAME", PodName(set, ordinal)}, {"POD_NAMESPACE", namespace},
-		{"POD_ORDINAL", strconv.Itoa(ordinal)}} {
-		vals[kv[0]] = kv[1]
-		if !userSet[kv[0]] {
-			env = append(env, kv[0]+"="+kv[1])
-		}
-	}
-	for _, e := range user {
-		v, _ := compose.Expand(e.Value, lookupIn(vals))
-		vals[e.Name] = v
-		env = append(env, e.Name+"="+v)
-	}
-	return env, vals
 }
 
 func lookupIn(m map[string]string) func(string) (string, bool) {

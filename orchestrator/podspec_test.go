@@ -120,3 +120,49 @@ func TestPodSpecTemplateFields(t *testing.T) {
 		t.Errorf("dns %v search %v options %v", spec.DNS, spec.DNSSearch, spec.DNSOptions)
 	}
 }
+
+// TestPodSpecSecurityAndVolumes checks the securityContext mapping (container over pod),
+// hostAliases, emptyDir mounts and env valueFrom.
+func TestPodSpecSecurityAndVolumes(t *testing.T) {
+	yes, no, podUID, uid, gid := true, false, int64(7), int64(1000), int64(2000)
+	s := testSet(func(s *compose.StatefulSet) {
+		spec := &s.Template.Spec
+		spec.SecurityContext = &compose.PodSecurityContext{RunAsUser: &podUID, RunAsGroup: &gid, SupplementalGroups: []int64{4, 5},
+			Sysctls: []compose.Sysctl{{Name: "net.core.somaxconn", Value: "1024"}}}
+		spec.HostAliases = []compose.HostAlias{{IP: "10.0.0.5", Hostnames: []string{"a.local", "b.local"}}}
+		spec.Volumes = []compose.Volume{{Name: "shm", EmptyDir: &compose.EmptyDirVolumeSource{Medium: compose.MediumMemory, SizeLimit: "64Mi"}},
+			{Name: "scratch", EmptyDir: &compose.EmptyDirVolumeSource{}}}
+		c := s.Main()
+		c.User = "ignored-when-runAsUser-is-set"
+		c.SecurityContext = &compose.SecurityContext{RunAsUser: &uid, ReadOnlyRootFilesystem: &yes, AllowPrivilegeEscalation: &no,
+			Capabilities: &compose.Capabilities{Add: []string{"IPC_LOCK"}, Drop: []string{"ALL"}}}
+		c.VolumeMounts = []compose.VolumeMount{{Name: "shm", MountPath: "/dev/shm"}, {Name: "scratch", MountPath: "/tmp"}}
+		c.Resources.Limits = compose.ResourceList{"memory": "256Mi", "cpu": "1500m"}
+		c.Env = compose.EnvList{
+			{Name: "INDEX", ValueFrom: &compose.EnvVarSource{FieldRef: &compose.ObjectFieldSelector{FieldPath: compose.FieldPodIndex}}},
+			{Name: "NAME", ValueFrom: &compose.EnvVarSource{FieldRef: &compose.ObjectFieldSelector{FieldPath: compose.FieldPodName}}},
+			{Name: "MEM_MI", ValueFrom: &compose.EnvVarSource{ResourceFieldRef: &compose.ResourceFieldSelector{Resource: "limits.memory", Divisor: "1Mi"}}},
+			{Name: "CPUS", ValueFrom: &compose.EnvVarSource{ResourceFieldRef: &compose.ResourceFieldSelector{Resource: "limits.cpu"}}},
+			{Name: "GREETING", Value: "I am $(NAME) #$(INDEX)"}}
+	})
+	spec, err := PodTemplate{Namespace: "demo", Set: s, Revision: "r1"}.Pod(2, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string, got, want any) {
+		t.Helper()
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s = %#v, want %#v", what, got, want)
+		}
+	}
+	check("user (container uid, pod gid)", spec.User, "1000:2000")
+	check("groups", spec.GroupAdd, []string{"4", "5"})
+	check("sysctls", spec.Sysctls, map[string]string{"net.core.somaxconn": "1024"})
+	check("caps", [][]string{spec.CapAdd, spec.CapDrop}, [][]string{{"IPC_LOCK"}, {"ALL"}})
+	check("read-only root", spec.ReadonlyRootfs, true)
+	check("no-new-privileges", spec.NoNewPrivileges, true)
+	check("privileged", spec.Privileged, false)
+	check("hosts", spec.ExtraHosts, []string{"a.local:10.0.0.5", "b.local:10.0.0.5"})
+	check("mounts", spec.Mounts, []Mount{{Type: "tmpfs", Target: "/dev/shm", SizeBytes: 64 << 20}, {Type: "volume", Target: "/tmp"}})
+	check("env", spec.Env[3:], []string{"INDEX=2", "NAME=web-2", "MEM_MI=256", "CPUS=2", "GREETING=I am web-2 #2"})
+}

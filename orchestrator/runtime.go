@@ -138,10 +138,12 @@ type ImageInfo struct {
 
 // Mount is a volume or bind mount of a container.
 type Mount struct {
-	Type     string // "volume" or "bind"
-	Source   string // volume name or absolute host path
+	Type     string // "volume", "bind" or "tmpfs"
+	Source   string // volume name ("" for an anonymous volume, removed with the container) or absolute host path
 	Target   string
 	ReadOnly bool
+	// SizeBytes bounds a tmpfs (0: the engine's default).
+	SizeBytes int64
 }
 
 // PortBinding publishes a container port on the host.
@@ -178,6 +180,17 @@ type ContainerSpec struct {
 	NanoCPUs    int64
 	MemoryBytes int64
 	StopTimeout time.Duration
+
+	// Security, from the pod's and container's securityContext.
+	CapAdd          []string
+	CapDrop         []string
+	Privileged      bool
+	ReadonlyRootfs  bool
+	NoNewPrivileges bool
+	GroupAdd        []string
+	Sysctls         map[string]string
+	// ExtraHosts are /etc/hosts lines as "hostname:ip" (hostAliases).
+	ExtraHosts []string
 	// UseImageHealthcheck keeps the image HEALTHCHECK; otherwise it is disabled.
 	UseImageHealthcheck bool
 }

@@ -17,16 +17,30 @@ func Unsupported(s *compose.StatefulSet) []string {
 	if n := len(spec.Containers); n > 1 {
 		out = append(out, fmt.Sprintf("%d containers (only one runs per pod so far)", n))
 	}
-	for _, v := range spec.Volumes {
-		if v.HostPath == nil {
-			out = append(out, fmt.Sprintf("volume %s (%s)", v.Name, volumeKind(v)))
+	users := map[string]int{} // volume name -> containers mounting it
+	for _, cs := range [][]compose.Container{spec.InitContainers, spec.Containers} {
+		for _, c := range cs {
+			seen := map[string]bool{}
+			for _, m := range c.VolumeMounts {
+				if !seen[m.Name] {
+					seen[m.Name] = true
+					users[m.Name]++
+				}
+			}
 		}
 	}
-	if sc := spec.SecurityContext; sc != nil {
-		out = append(out, "securityContext")
+	for _, v := range spec.Volumes {
+		switch {
+		case v.ConfigMap != nil:
+			out = append(out, fmt.Sprintf("volume %s (configMap)", v.Name))
+		case v.Secret != nil:
+			out = append(out, fmt.Sprintf("volume %s (secret)", v.Name))
+		case v.EmptyDir != nil && users[v.Name] > 1:
+			out = append(out, fmt.Sprintf("volume %s (an emptyDir shared by %d containers)", v.Name, users[v.Name]))
+		}
 	}
-	if len(spec.HostAliases) > 0 {
-		out = append(out, "hostAliases")
+	if sc := spec.SecurityContext; sc != nil && sc.FSGroup != nil {
+		out = append(out, "securityContext.fsGroup")
 	}
 	if p := spec.ShareProcessNamespace; p != nil && *p && len(spec.Containers) > 1 {
 		out = append(out, "shareProcessNamespace")
@@ -35,19 +49,22 @@ func Unsupported(s *compose.StatefulSet) []string {
 		if ic.Sidecar() {
 			out = append(out, "sidecar init container "+ic.Name)
 		}
-		out = append(out, containerGaps(&ic)...)
+		out = append(out, containerGaps(s, &ic)...)
 	}
 	for _, c := range spec.Containers {
-		out = append(out, containerGaps(&c)...)
+		out = append(out, containerGaps(s, &c)...)
 	}
 	return out
 }
 
-func containerGaps(c *compose.Container) []string {
+func containerGaps(s *compose.StatefulSet, c *compose.Container) []string {
 	var out []string
 	for _, e := range c.Env {
-		if e.ValueFrom != nil {
-			out = append(out, fmt.Sprintf("container %s: env %s valueFrom", c.Name, e.Name))
+		if e.ValueFrom == nil {
+			continue
+		}
+		if _, err := (PodTemplate{Set: s}).envSource(e.ValueFrom, c, 0); err != nil {
+			out = append(out, fmt.Sprintf("container %s: env %s (%v)", c.Name, e.Name, err))
 		}
 	}
 	if len(c.EnvFrom) > 0 {
@@ -61,20 +78,20 @@ func containerGaps(c *compose.Container) []string {
 	if c.Lifecycle != nil {
 		out = append(out, fmt.Sprintf("container %s: lifecycle hooks", c.Name))
 	}
-	if c.SecurityContext != nil {
-		out = append(out, fmt.Sprintf("container %s: securityContext", c.Name))
+	pod := s.Template.Spec.SecurityContext
+	if pod == nil {
+		pod = &compose.PodSecurityContext{}
+	}
+	sc := c.SecurityContext
+	if sc == nil {
+		sc = &compose.SecurityContext{}
+	}
+	uid := firstInt(sc.RunAsUser, pod.RunAsUser)
+	if uid == nil && firstInt(sc.RunAsGroup, pod.RunAsGroup) != nil {
+		out = append(out, fmt.Sprintf("container %s: runAsGroup without runAsUser", c.Name))
+	}
+	if uid == nil && (isTrue(sc.RunAsNonRoot) || (sc.RunAsNonRoot == nil && isTrue(pod.RunAsNonRoot))) {
+		out = append(out, fmt.Sprintf("container %s: runAsNonRoot without runAsUser (the image's user is not checked yet)", c.Name))
 	}
 	return out
-}
-
-func volumeKind(v compose.Volume) string {
-	switch {
-	case v.EmptyDir != nil:
-		return "emptyDir"
-	case v.ConfigMap != nil:
-		return "configMap"
-	case v.Secret != nil:
-		return "secret"
-	}
-	return "unknown source"
 }

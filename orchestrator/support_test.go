@@ -8,37 +8,56 @@ import (
 )
 
 func TestUnsupported(t *testing.T) {
-	yes := true
+	yes, uid, gid := true, int64(1000), int64(1000)
+	mount := func(names ...string) []compose.VolumeMount {
+		var ms []compose.VolumeMount
+		for _, n := range names {
+			ms = append(ms, compose.VolumeMount{Name: n, MountPath: "/" + n})
+		}
+		return ms
+	}
 	for _, tc := range []struct {
 		name string
 		mut  func(*compose.StatefulSet)
 		want []string
 	}{
-		{"one container, claims and host paths run", func(s *compose.StatefulSet) {
-			s.Template.Spec.Volumes = []compose.Volume{{Name: "h", HostPath: &compose.HostPathVolumeSource{Path: "/x"}}}
+		{"what runs: one container, claims, host paths, private emptyDirs, security, aliases", func(s *compose.StatefulSet) {
+			spec := &s.Template.Spec
+			spec.Volumes = []compose.Volume{{Name: "h", HostPath: &compose.HostPathVolumeSource{Path: "/x"}},
+				{Name: "shm", EmptyDir: &compose.EmptyDirVolumeSource{Medium: compose.MediumMemory}}}
+			spec.InitContainers = []compose.Container{{Name: "i", Image: "x", VolumeMounts: mount("data", "h")}}
+			spec.Containers[0].VolumeMounts = mount("data", "h", "shm")
 			s.Template.Metadata.Labels = map[string]string{"app": "web"}
-			s.Template.Spec.DNSConfig = &compose.PodDNSConfig{Searches: []string{"x.test"}}
-			s.Template.Spec.ShareProcessNamespace = &yes
+			spec.DNSConfig = &compose.PodDNSConfig{Searches: []string{"x.test"}}
+			spec.ShareProcessNamespace = &yes
+			spec.HostAliases = []compose.HostAlias{{IP: "10.0.0.1", Hostnames: []string{"a"}}}
+			spec.SecurityContext = &compose.PodSecurityContext{RunAsUser: &uid, RunAsNonRoot: &yes, SupplementalGroups: []int64{4}}
+			spec.Containers[0].SecurityContext = &compose.SecurityContext{ReadOnlyRootFilesystem: &yes,
+				Capabilities: &compose.Capabilities{Drop: []string{"ALL"}}}
+			spec.Containers[0].Env = compose.EnvList{
+				{Name: "NAME", ValueFrom: &compose.EnvVarSource{FieldRef: &compose.ObjectFieldSelector{FieldPath: compose.FieldPodIndex}}}}
 		}, nil},
 		{"a second container", func(s *compose.StatefulSet) {
 			s.Template.Spec.Containers = append(s.Template.Spec.Containers, compose.Container{Name: "side", Image: "x"})
 		}, []string{"2 containers (only one runs per pod so far)"}},
-		{"pod volumes, sidecar, env sources, hooks, security", func(s *compose.StatefulSet) {
+		{"shared emptyDir, config volumes, sidecar, env sources, hooks, fsGroup, unchecked non-root", func(s *compose.StatefulSet) {
 			spec := &s.Template.Spec
 			spec.Volumes = []compose.Volume{{Name: "tmp", EmptyDir: &compose.EmptyDirVolumeSource{}},
 				{Name: "cfg", ConfigMap: &compose.ConfigMapVolumeSource{Name: "c"}}}
-			spec.InitContainers = []compose.Container{{Name: "m", Image: "x", RestartPolicy: "Always"}}
-			spec.SecurityContext = &compose.PodSecurityContext{}
-			spec.HostAliases = []compose.HostAlias{{IP: "10.0.0.1", Hostnames: []string{"a"}}}
+			spec.InitContainers = []compose.Container{{Name: "m", Image: "x", RestartPolicy: "Always", VolumeMounts: mount("tmp")}}
+			spec.SecurityContext = &compose.PodSecurityContext{FSGroup: &gid, RunAsNonRoot: &yes}
 			c := &spec.Containers[0]
-			c.Env = compose.EnvList{{Name: "IP", ValueFrom: &compose.EnvVarSource{FieldRef: &compose.ObjectFieldSelector{FieldPath: "status.podIP"}}}}
+			c.VolumeMounts = append(mount("tmp"), compose.VolumeMount{Name: "data", MountPath: "/d", SubPath: "x"})
+			c.Env = compose.EnvList{{Name: "IP", ValueFrom: &compose.EnvVarSource{FieldRef: &compose.ObjectFieldSelector{FieldPath: "status.podIP"}}},
+				{Name: "MEM", ValueFrom: &compose.EnvVarSource{ResourceFieldRef: &compose.ResourceFieldSelector{Resource: "limits.memory"}}}}
 			c.EnvFrom = []compose.EnvFromSource{{ConfigMapRef: &compose.ObjectRef{Name: "c"}}}
-			c.VolumeMounts = []compose.VolumeMount{{Name: "data", MountPath: "/d", SubPath: "x"}}
 			c.Lifecycle = &compose.Lifecycle{}
-			c.SecurityContext = &compose.SecurityContext{}
-		}, []string{"volume tmp (emptyDir)", "volume cfg (configMap)", "securityContext", "hostAliases",
-			"sidecar init container m", "container web: env IP valueFrom", "container web: envFrom",
-			"container web: subPath of mount /d", "container web: lifecycle hooks", "container web: securityContext"}},
+		}, []string{"volume tmp (an emptyDir shared by 2 containers)", "volume cfg (configMap)", "securityContext.fsGroup",
+			"sidecar init container m", "container m: runAsNonRoot without runAsUser (the image's user is not checked yet)",
+			"container web: env IP (fieldRef status.podIP is not resolved by this version)",
+			"container web: env MEM (resourceFieldRef limits.memory: container web sets no limits.memory)",
+			"container web: envFrom", "container web: subPath of mount /d", "container web: lifecycle hooks",
+			"container web: runAsNonRoot without runAsUser (the image's user is not checked yet)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := testSet(tc.mut)

@@ -30,7 +30,7 @@ func (r *Runtime) CreateContainer(ctx context.Context, spec orchestrator.Contain
 	// The engine would silently create a missing named volume without labels, which ordset
 	// would then refuse to manage forever: volumes must be created (CreateVolume) first.
 	for _, m := range spec.Mounts {
-		if m.Type != "volume" && m.Type != "" {
+		if (m.Type != "volume" && m.Type != "") || m.Source == "" { // anonymous volumes are the engine's to make
 			continue
 		}
 		if _, err := r.cli.VolumeInspect(ctx, m.Source); err != nil {
@@ -75,13 +75,23 @@ func (r *Runtime) containerConfig(spec orchestrator.ContainerSpec) (*container.C
 	}
 	noInit := false
 	host := &container.HostConfig{
-		NetworkMode:   container.NetworkMode(spec.Network),
-		RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyDisabled},
-		DNS:           spec.DNS,
-		DNSSearch:     spec.DNSSearch,
-		DNSOptions:    spec.DNSOptions,
-		Init:          &noInit,
-		Resources:     container.Resources{NanoCPUs: spec.NanoCPUs, Memory: spec.MemoryBytes},
+		NetworkMode:    container.NetworkMode(spec.Network),
+		RestartPolicy:  container.RestartPolicy{Name: container.RestartPolicyDisabled},
+		DNS:            spec.DNS,
+		DNSSearch:      spec.DNSSearch,
+		DNSOptions:     spec.DNSOptions,
+		Init:           &noInit,
+		Resources:      container.Resources{NanoCPUs: spec.NanoCPUs, Memory: spec.MemoryBytes},
+		CapAdd:         spec.CapAdd,
+		CapDrop:        spec.CapDrop,
+		Privileged:     spec.Privileged,
+		ReadonlyRootfs: spec.ReadonlyRootfs,
+		GroupAdd:       spec.GroupAdd,
+		Sysctls:        spec.Sysctls,
+		ExtraHosts:     spec.ExtraHosts,
+	}
+	if spec.NoNewPrivileges {
+		host.SecurityOpt = []string{"no-new-privileges:true"}
 	}
 	for _, m := range spec.Mounts {
 		var t mount.Type
@@ -90,6 +100,10 @@ func (r *Runtime) containerConfig(spec orchestrator.ContainerSpec) (*container.C
 			t = mount.TypeVolume
 		case "bind":
 			t = mount.TypeBind
+		case "tmpfs":
+			host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeTmpfs, Target: m.Target, ReadOnly: m.ReadOnly,
+				TmpfsOptions: &mount.TmpfsOptions{SizeBytes: m.SizeBytes}})
+			continue
 		default:
 			return nil, nil, nil, fmt.Errorf("mount %s: unknown type %q", m.Target, m.Type)
 		}

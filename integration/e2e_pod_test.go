@@ -1,0 +1,129 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/docker/docker/api/types/mount"
+
+	"github.com/ordset/ordset/integration/testenv"
+)
+
+const securePod = `namespace: %s
+statefulsets:
+  box:
+    image: ordset-test/busybox:latest
+    imagePullPolicy: Never
+    command: [sh, -c, "exec sleep 3600"]
+    terminationGracePeriodSeconds: 1
+    securityContext:
+      runAsUser: 1000
+      runAsGroup: 1000
+      supplementalGroups: [4]
+      capabilities: {drop: [ALL]}
+      readOnlyRootFilesystem: true
+      allowPrivilegeEscalation: false
+    hostAliases: [{ip: 10.1.2.3, hostnames: [backup.local]}]
+    env:
+      - {name: INDEX, valueFrom: {fieldRef: {fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']"}}}
+      - {name: GREETING, value: "pod $(POD_NAME) index $(INDEX)"}
+    volumeMounts:
+      - {name: scratch, mountPath: /scratch}
+      - {name: shm, mountPath: /dev/shm}
+    volumes:
+      - {name: scratch, emptyDir: {}}
+      - {name: shm, emptyDir: {medium: Memory, sizeLimit: 16Mi}}
+`
+
+// TestPodSecurityContext runs a pod with a Kubernetes securityContext and checks, from inside
+// the pod, that each setting took effect; it also checks the emptyDir volumes and env sources.
+func TestPodSecurityContext(t *testing.T) {
+	testenv.EnsureImages(t, "busybox")
+	ns := testenv.UniqueNamespace(t, "e2epod")
+	e := newCLIEnv(t)
+	if err := os.WriteFile(filepath.Join(e.workDir, "ordset.yaml"), []byte(fmt.Sprintf(securePod, ns)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.run("down", "-n", ns, "--volumes", "--timeout", "1m") })
+	e.must("up", "--timeout", "2m", "--progress", "plain")
+
+	in := func(script string) result {
+		t.Helper()
+		return e.run("exec", "box-0", "-n", ns, "--", "sh", "-c", script)
+	}
+	for _, c := range []struct{ what, script, want string }{
+		{"runAsUser/runAsGroup", "id -u; id -g", "1000\n1000\n"},
+		{"capabilities.drop: [ALL] (the bounding set, which a non-root user keeps otherwise)", "grep ^CapBnd /proc/self/status", "CapBnd:\t0000000000000000\n"},
+		{"allowPrivilegeEscalation: false", "grep ^NoNewPrivs /proc/self/status", "NoNewPrivs:\t1\n"},
+		{"hostAliases", "grep backup.local /etc/hosts | tr -s ' \\t' ' '", "10.1.2.3 backup.local\n"},
+		{"fieldRef pod index and $(VAR)", "echo \"$GREETING\"", "pod box-0 index 0\n"},
+		{"memory emptyDir is writable", "echo x > /dev/shm/f && cat /dev/shm/f", "x\n"},
+	} {
+		r := in(c.script)
+		if r.code != 0 || r.stdout != c.want {
+			t.Errorf("%s: exit %d, stdout %q (want %q), stderr %q", c.what, r.code, r.stdout, c.want, r.stderr)
+		}
+	}
+	if r := in("grep -w /dev/shm /proc/mounts"); !strings.Contains(r.stdout, "tmpfs") || !strings.Contains(r.stdout, "size=16384k") {
+		t.Errorf("/dev/shm is not a 16Mi tmpfs: %q", r.stdout)
+	}
+	if r := in("id -G"); !strings.Contains(" "+r.stdout, " 4") {
+		t.Errorf("supplementalGroups: id -G = %q", r.stdout)
+	}
+	// readOnlyRootFilesystem: writing outside a volume fails, as root of the pod's own files.
+	if r := in("touch /newfile"); r.code == 0 || !strings.Contains(r.stderr, "Read-only file system") {
+		t.Errorf("readOnlyRootFilesystem: touch /newfile exit %d, stderr %q", r.code, r.stderr)
+	}
+
+	// The disk emptyDir is an anonymous volume of the pod's container, gone with the pod.
+	cli := testenv.Docker(t)
+	info, err := cli.ContainerInspect(context.Background(), ns+"-box-0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scratch string
+	for _, m := range info.Mounts {
+		if m.Destination == "/scratch" && m.Type == mount.TypeVolume {
+			scratch = m.Name
+		}
+	}
+	if scratch == "" {
+		t.Fatalf("no volume mounted at /scratch: %+v", info.Mounts)
+	}
+	e.must("down", "-n", ns, "--timeout", "1m")
+	if _, err := cli.VolumeInspect(context.Background(), scratch); err == nil {
+		t.Errorf("emptyDir volume %s survived the pod's deletion", scratch)
+	}
+}
+
+// TestPodRefusesWhatItCannotRun checks that a set using a part of the pod model the runtime
+// does not run yet is refused, naming the part, and nothing of it is created.
+func TestPodRefusesWhatItCannotRun(t *testing.T) {
+	testenv.EnsureImages(t, "busybox")
+	ns := testenv.UniqueNamespace(t, "e2epodno")
+	e := newCLIEnv(t)
+	spec := fmt.Sprintf(`namespace: %s
+statefulsets:
+  two:
+    containers:
+      - {name: a, image: ordset-test/busybox:latest, imagePullPolicy: Never}
+      - {name: b, image: ordset-test/busybox:latest, imagePullPolicy: Never}
+`, ns)
+	if err := os.WriteFile(filepath.Join(e.workDir, "ordset.yaml"), []byte(spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.run("down", "-n", ns, "--volumes", "--timeout", "1m") })
+	r := e.run("up", "--timeout", "1m", "--progress", "plain")
+	if r.code == 0 || !strings.Contains(r.stderr, "statefulset two uses what this version of ordset cannot run yet: 2 containers") {
+		t.Errorf("up of a two-container pod: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if objs := engineContainers(t, ns); len(objs) != 0 {
+		t.Errorf("refused set left containers: %v", objs)
+	}
+}
