@@ -73,6 +73,9 @@ func (m *Manager) dispatch(ctx context.Context, jobs []job, nets map[string]Netw
 		}
 		tpl := PodTemplate{Namespace: j.d.Namespace, Set: j.d.Set, Revision: j.d.Revision, Network: n.Name,
 			DNSServer: n.Gateway, Zone: m.opts.Zone, ExtraLabels: m.opts.ExtraLabels}
+		if m.opts.Objects != nil {
+			tpl.Objects = m.opts.Objects(j.d.Namespace)
+		}
 		m.mu.Lock()
 		runCtx := m.ctxOr(ctx)
 		m.mu.Unlock()

@@ -32,6 +32,9 @@ type Options struct {
 	// engine (pods, volumes due for removal and, for a namespace's last set, the network): the
 	// owner of the durable desired state may drop it then. It must not block for long.
 	OnForget func(namespace, set string)
+	// Objects returns a namespace's ConfigMaps and Secrets (nil: none). It is called when a
+	// set's actions are dispatched, so pods read what was last applied.
+	Objects func(namespace string) Objects
 }
 
 // Manager runs the controller of every StatefulSet: one loop observes the engine once per

@@ -2,6 +2,8 @@ package orchestrator
 
 import (
 	"fmt"
+	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -93,12 +95,24 @@ func (t PodTemplate) podEnv(c *compose.Container, ordinal int) ([]string, map[st
 			env = append(env, kv[0]+"="+kv[1])
 		}
 	}
+	from, err := t.envFrom(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, kv := range from { // envFrom first; env entries of the same name win
+		if !userSet[kv[0]] {
+			vals[kv[0]] = kv[1]
+			env = append(env, kv[0]+"="+kv[1])
+		}
+	}
 	for _, e := range c.Env {
 		v, _ := compose.Expand(e.Value, lookupIn(vals))
 		if e.ValueFrom != nil {
-			var err error
-			if v, err = t.envSource(e.ValueFrom, c, ordinal); err != nil {
+			var ok bool
+			if v, ok, err = t.envSource(e.ValueFrom, c, ordinal); err != nil {
 				return nil, nil, fmt.Errorf("env %s: %w", e.Name, err)
+			} else if !ok {
+				continue // an optional reference to nothing sets nothing, as in Kubernetes
 			}
 		}
 		vals[e.Name] = v
@@ -107,23 +121,83 @@ func (t PodTemplate) podEnv(c *compose.Container, ordinal int) ([]string, map[st
 	return env, vals, nil
 }
 
-// envSource resolves the valueFrom references this runtime knows; Unsupported keeps the others out.
-func (t PodTemplate) envSource(src *compose.EnvVarSource, c *compose.Container, ordinal int) (string, error) {
+// envFrom returns the variables of the container's envFrom sources in order (keys sorted
+// within one source); keys that are not valid variable names are skipped, as the kubelet does.
+func (t PodTemplate) envFrom(c *compose.Container) ([][2]string, error) {
+	var out [][2]string
+	for _, ef := range c.EnvFrom {
+		kind, ref := "configMap", ef.ConfigMapRef
+		if ref == nil {
+			kind, ref = "secret", ef.SecretRef
+		}
+		if ref == nil {
+			continue
+		}
+		keys, ok, err := t.Objects.Keys(kind, ref.Name)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			if isTrue(ref.Optional) {
+				continue
+			}
+			return nil, fmt.Errorf("envFrom: no %s named %s", kind, ref.Name)
+		}
+		names := make([]string, 0, len(keys))
+		for k := range keys {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			if envNameRE.MatchString(ef.Prefix + k) {
+				out = append(out, [2]string{ef.Prefix + k, string(keys[k])})
+			}
+		}
+	}
+	return out, nil
+}
+
+var envNameRE = regexp.MustCompile(`^[-._a-zA-Z][-._a-zA-Z0-9]*$`)
+
+// envSource resolves a valueFrom reference; ok is false for an optional reference to a
+// missing object or key. Unsupported keeps out the fieldRefs this runtime cannot know.
+func (t PodTemplate) envSource(src *compose.EnvVarSource, c *compose.Container, ordinal int) (string, bool, error) {
 	if f := src.FieldRef; f != nil {
 		switch f.FieldPath {
 		case compose.FieldPodName:
-			return PodName(t.Set.Name, ordinal), nil
+			return PodName(t.Set.Name, ordinal), true, nil
 		case compose.FieldPodNamespace:
-			return t.Namespace, nil
+			return t.Namespace, true, nil
 		case compose.FieldPodIndex:
-			return strconv.Itoa(ordinal), nil
+			return strconv.Itoa(ordinal), true, nil
 		}
-		return "", fmt.Errorf("fieldRef %s is not resolved by this version", f.FieldPath)
+		return "", false, fmt.Errorf("fieldRef %s is not resolved by this version", f.FieldPath)
 	}
 	if r := src.ResourceFieldRef; r != nil {
-		return resourceValue(t.Set, c, r)
+		v, err := resourceValue(t.Set, c, r)
+		return v, err == nil, err
 	}
-	return "", fmt.Errorf("configMapKeyRef and secretKeyRef are not resolved by this version")
+	kind, ref := "configMap", src.ConfigMapKeyRef
+	if ref == nil {
+		kind, ref = "secret", src.SecretKeyRef
+	}
+	if ref == nil {
+		return "", false, fmt.Errorf("valueFrom has no source")
+	}
+	keys, ok, err := t.Objects.Keys(kind, ref.Name)
+	if err != nil {
+		return "", false, err
+	}
+	v, has := keys[ref.Key]
+	switch {
+	case has:
+		return string(v), true, nil
+	case isTrue(ref.Optional):
+		return "", false, nil
+	case !ok:
+		return "", false, fmt.Errorf("no %s named %s", kind, ref.Name)
+	}
+	return "", false, fmt.Errorf("%s %s has no key %s", kind, ref.Name, ref.Key)
 }
 
 // resourceValue is a container's limit or request divided by the divisor, rounded up, as the

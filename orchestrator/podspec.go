@@ -27,6 +27,8 @@ type PodTemplate struct {
 	Zone string
 	// ExtraLabels are added to every container (e.g. a test marker); identity labels win.
 	ExtraLabels map[string]string
+	// Objects are the namespace's ConfigMaps and Secrets (env references, volume files).
+	Objects Objects
 }
 
 func (t PodTemplate) zone() string {
@@ -177,8 +179,11 @@ func (t PodTemplate) mounts(ordinal int, ms []compose.VolumeMount) []Mount {
 			out = append(out, Mount{Type: "bind", Source: hp, Target: m.MountPath, ReadOnly: m.ReadOnly})
 			continue
 		}
-		if e := t.emptyDir(m.Name); e != nil {
-			out = append(out, emptyDirMount(e, m))
+		if v := t.volume(m.Name); v != nil && v.EmptyDir != nil {
+			out = append(out, emptyDirMount(v.EmptyDir, m))
+			continue
+		} else if v != nil && (v.ConfigMap != nil || v.Secret != nil) { // read-only, as the kubelet mounts them
+			out = append(out, Mount{Type: "bind", Source: t.Objects.FilesPath(t.Namespace, t.Set, *v), Target: m.MountPath, ReadOnly: true})
 			continue
 		}
 		out = append(out, Mount{Type: "volume", Source: volumes.Name(t.Namespace, m.Name, t.Set.Name, ordinal),
@@ -198,11 +203,11 @@ func mergeOption(opts []string, name, opt string) []string {
 	return append(out, opt)
 }
 
-// emptyDir returns the emptyDir volume a mount names, or nil.
-func (t PodTemplate) emptyDir(name string) *compose.EmptyDirVolumeSource {
-	for _, v := range t.Set.Template.Spec.Volumes {
+// volume returns the pod volume a mount names, or nil (a claim template).
+func (t PodTemplate) volume(name string) *compose.Volume {
+	for i, v := range t.Set.Template.Spec.Volumes {
 		if v.Name == name {
-			return v.EmptyDir
+			return &t.Set.Template.Spec.Volumes[i]
 		}
 	}
 	return nil

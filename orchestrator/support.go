@@ -31,10 +31,6 @@ func Unsupported(s *compose.StatefulSet) []string {
 	}
 	for _, v := range spec.Volumes {
 		switch {
-		case v.ConfigMap != nil:
-			out = append(out, fmt.Sprintf("volume %s (configMap)", v.Name))
-		case v.Secret != nil:
-			out = append(out, fmt.Sprintf("volume %s (secret)", v.Name))
 		case v.EmptyDir != nil && users[v.Name] > 1:
 			out = append(out, fmt.Sprintf("volume %s (an emptyDir shared by %d containers)", v.Name, users[v.Name]))
 		}
@@ -60,15 +56,12 @@ func Unsupported(s *compose.StatefulSet) []string {
 func containerGaps(s *compose.StatefulSet, c *compose.Container) []string {
 	var out []string
 	for _, e := range c.Env {
-		if e.ValueFrom == nil {
-			continue
+		if vf := e.ValueFrom; vf == nil || (vf.FieldRef == nil && vf.ResourceFieldRef == nil) {
+			continue // literal, or a ConfigMap/Secret key resolved at start
 		}
-		if _, err := (PodTemplate{Set: s}).envSource(e.ValueFrom, c, 0); err != nil {
+		if _, _, err := (PodTemplate{Set: s}).envSource(e.ValueFrom, c, 0); err != nil {
 			out = append(out, fmt.Sprintf("container %s: env %s (%v)", c.Name, e.Name, err))
 		}
-	}
-	if len(c.EnvFrom) > 0 {
-		out = append(out, fmt.Sprintf("container %s: envFrom", c.Name))
 	}
 	for _, m := range c.VolumeMounts {
 		if m.SubPath != "" {

@@ -40,7 +40,7 @@ func TestUnsupported(t *testing.T) {
 		{"a second container", func(s *compose.StatefulSet) {
 			s.Template.Spec.Containers = append(s.Template.Spec.Containers, compose.Container{Name: "side", Image: "x"})
 		}, []string{"2 containers (only one runs per pod so far)"}},
-		{"shared emptyDir, config volumes, sidecar, env sources, hooks, fsGroup, unchecked non-root", func(s *compose.StatefulSet) {
+		{"shared emptyDir, sidecar, env sources, hooks, fsGroup, unchecked non-root", func(s *compose.StatefulSet) {
 			spec := &s.Template.Spec
 			spec.Volumes = []compose.Volume{{Name: "tmp", EmptyDir: &compose.EmptyDirVolumeSource{}},
 				{Name: "cfg", ConfigMap: &compose.ConfigMapVolumeSource{Name: "c"}}}
@@ -52,11 +52,11 @@ func TestUnsupported(t *testing.T) {
 				{Name: "MEM", ValueFrom: &compose.EnvVarSource{ResourceFieldRef: &compose.ResourceFieldSelector{Resource: "limits.memory"}}}}
 			c.EnvFrom = []compose.EnvFromSource{{ConfigMapRef: &compose.ObjectRef{Name: "c"}}}
 			c.Lifecycle = &compose.Lifecycle{}
-		}, []string{"volume tmp (an emptyDir shared by 2 containers)", "volume cfg (configMap)", "securityContext.fsGroup",
+		}, []string{"volume tmp (an emptyDir shared by 2 containers)", "securityContext.fsGroup",
 			"sidecar init container m", "container m: runAsNonRoot without runAsUser (the image's user is not checked yet)",
 			"container web: env IP (fieldRef status.podIP is not resolved by this version)",
 			"container web: env MEM (resourceFieldRef limits.memory: container web sets no limits.memory)",
-			"container web: envFrom", "container web: subPath of mount /d", "container web: lifecycle hooks",
+			"container web: subPath of mount /d", "container web: lifecycle hooks",
 			"container web: runAsNonRoot without runAsUser (the image's user is not checked yet)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

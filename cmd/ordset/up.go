@@ -46,7 +46,8 @@ func runUp(ctx context.Context, in invocation, s *streams) error {
 	if err != nil {
 		return err
 	}
-	resp, err := cl.Apply(ctx, api.ApplyRequest{Namespace: proj.Namespace, Sets: proj.StatefulSets, Prune: in.Bool("prune")})
+	resp, err := cl.Apply(ctx, api.ApplyRequest{Namespace: proj.Namespace, Sets: proj.StatefulSets, Prune: in.Bool("prune"),
+		ConfigMaps: proj.ConfigMaps, Secrets: proj.Secrets})
 	if err != nil {
 		return err
 	}

@@ -71,6 +71,10 @@ type ApplyRequest struct {
 	Sets      map[string]*compose.StatefulSet `json:"sets"`
 	// Prune deletes the namespace's stored sets absent from Sets.
 	Prune bool `json:"prune,omitempty"`
+	// ConfigMaps and Secrets are the namespace's objects the sets refer to, keyed by name.
+	// The daemon keeps them outside its store (see the daemon's objects file).
+	ConfigMaps map[string]*compose.ConfigMap `json:"configMaps,omitempty"`
+	Secrets    map[string]*compose.Secret    `json:"secrets,omitempty"`
 }
 
 // Apply outcomes.

@@ -62,6 +62,17 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if err := d.objects.merge(req.Namespace, req.ConfigMaps, req.Secrets); err != nil {
+		return api.ApplyResponse{}, err
+	}
+	for _, name := range sortedNames(req.Sets) { // files first: a set whose files cannot be written is not stored
+		if spec := req.Sets[name]; spec != nil {
+			spec.Name = name
+			if err := d.objects.writeVolumes(req.Namespace, spec); err != nil {
+				return api.ApplyResponse{}, api.Invalidf("%v", err)
+			}
+		}
+	}
 	now := d.now()
 	resp := api.ApplyResponse{Namespace: req.Namespace}
 	for _, name := range sortedNames(req.Sets) {

@@ -45,6 +45,7 @@ type Daemon struct {
 	rt      orchestrator.Runtime
 	store   *store.Store
 	mgr     *orchestrator.Manager
+	objects *objectStore
 	dns     *dnsserver.Server
 	dnsNets *gatewayListeners
 	events  *eventHub
@@ -98,6 +99,7 @@ func New(opts Options) (*Daemon, error) {
 		now:      opts.Now,
 		lock:     lock,
 		shutdown: make(chan struct{}),
+		objects:  newObjectStore(opts.Paths.Dir),
 	}
 	d.events = newEventHub(st, d.log)
 	d.dns, err = dnsserver.New(dnsserver.Config{Zone: opts.Zone, Logger: opts.Logger})
@@ -107,11 +109,12 @@ func New(opts Options) (*Daemon, error) {
 	}
 	d.dnsNets = newGatewayListeners(d.dns, opts.GatewayDNSPort, d.log)
 	d.mgr = orchestrator.NewManager(opts.Runtime, orchestrator.Options{
-		Logger: opts.Logger,
-		Zone:   opts.Zone,
-		OnPods: d.onPods,
-		Resync: opts.Resync,
-		Now:    opts.Now,
+		Logger:  opts.Logger,
+		Zone:    opts.Zone,
+		OnPods:  d.onPods,
+		Resync:  opts.Resync,
+		Now:     opts.Now,
+		Objects: d.objects.get,
 	})
 	return d, nil
 }
@@ -202,6 +205,9 @@ func (d *Daemon) replay(ctx context.Context) error {
 		return fmt.Errorf("load desired state: %w", err)
 	}
 	for _, s := range sets {
+		if err := d.objects.writeVolumes(s.Namespace, s.Spec); err != nil {
+			d.log.Warn("write volume files", "namespace", s.Namespace, "statefulset", s.Name, "err", err)
+		}
 		d.mgr.Apply(s.Namespace, effectiveSpec(s), s.Replicas)
 	}
 	d.log.Info("desired state loaded", "sets", len(sets))

@@ -1,0 +1,183 @@
+package daemon
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/ordset/ordset/compose"
+	"github.com/ordset/ordset/orchestrator"
+)
+
+// objectStore keeps each namespace's ConfigMaps and Secrets in <state>/objects/<ns>.json
+// (mode 0600 in a 0700 directory) and writes the files of configMap and secret volumes under
+// <state>/volume-files. They stay out of the store on purpose: the store feeds describe,
+// events and the revision history, which must never hold a secret value (the revision holds
+// only the template's config hash). Values are kept base64, as Kubernetes keeps them, not
+// encrypted: whoever can read this file runs as the daemon's user, who can inspect the
+// containers the values were handed to anyway.
+type objectStore struct {
+	dir, filesDir string
+
+	mu    sync.Mutex
+	cache map[string]orchestrator.Objects
+}
+
+type objectsFile struct {
+	ConfigMaps map[string]*compose.ConfigMap `json:"configMaps,omitempty"`
+	Secrets    map[string]*compose.Secret    `json:"secrets,omitempty"`
+}
+
+func newObjectStore(stateDir string) *objectStore {
+	return &objectStore{dir: filepath.Join(stateDir, "objects"), filesDir: filepath.Join(stateDir, "volume-files"),
+		cache: map[string]orchestrator.Objects{}}
+}
+
+// get returns a namespace's objects (loading them once); an unreadable file reads as none,
+// and the pods that need them fail to start with the missing object named.
+func (o *objectStore) get(ns string) orchestrator.Objects {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	obj, err := o.loadLocked(ns)
+	if err != nil {
+		return orchestrator.Objects{FilesDir: o.filesDir}
+	}
+	return obj
+}
+
+func (o *objectStore) loadLocked(ns string) (orchestrator.Objects, error) {
+	if obj, ok := o.cache[ns]; ok {
+		return obj, nil
+	}
+	obj := orchestrator.Objects{FilesDir: o.filesDir}
+	b, err := os.ReadFile(filepath.Join(o.dir, ns+".json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return obj, nil
+	}
+	if err != nil {
+		return obj, fmt.Errorf("read objects of namespace %s: %w", ns, err)
+	}
+	var f objectsFile
+	if err := json.Unmarshal(b, &f); err != nil {
+		return obj, fmt.Errorf("read objects of namespace %s: %w", ns, err)
+	}
+	obj.ConfigMaps, obj.Secrets = f.ConfigMaps, f.Secrets
+	o.cache[ns] = obj
+	return obj, nil
+}
+
+// merge adds or replaces the given objects of a namespace (objects not named stay) and
+// writes the file atomically.
+func (o *objectStore) merge(ns string, cms map[string]*compose.ConfigMap, secs map[string]*compose.Secret) error {
+	if len(cms)+len(secs) == 0 {
+		return nil
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	obj, err := o.loadLocked(ns)
+	if err != nil {
+		return err
+	}
+	f := objectsFile{ConfigMaps: map[string]*compose.ConfigMap{}, Secrets: map[string]*compose.Secret{}}
+	for k, v := range obj.ConfigMaps {
+		f.ConfigMaps[k] = v
+	}
+	for k, v := range obj.Secrets {
+		f.Secrets[k] = v
+	}
+	for k, v := range cms {
+		f.ConfigMaps[k] = v
+	}
+	for k, v := range secs {
+		f.Secrets[k] = v
+	}
+	b, err := json.Marshal(f)
+	if err != nil {
+		return fmt.Errorf("encode objects of namespace %s: %w", ns, err)
+	}
+	if err := writeFileAtomic(o.dir, ns+".json", b, 0o600); err != nil {
+		return fmt.Errorf("write objects of namespace %s: %w", ns, err)
+	}
+	obj.ConfigMaps, obj.Secrets = f.ConfigMaps, f.Secrets
+	o.cache[ns] = obj
+	return nil
+}
+
+// writeVolumes writes the files of a set's configMap and secret volumes, once per content
+// (the directory is keyed by it), with the modes the template asks for.
+func (o *objectStore) writeVolumes(ns string, s *compose.StatefulSet) error {
+	obj := o.get(ns)
+	for _, v := range s.Template.Spec.Volumes {
+		if v.ConfigMap == nil && v.Secret == nil {
+			continue
+		}
+		files, err := orchestrator.VolumeFiles(v, obj)
+		if err != nil {
+			return fmt.Errorf("statefulset %s: %w", s.Name, err)
+		}
+		if err := writeVolumeDir(obj.FilesPath(ns, s, v), files); err != nil {
+			return fmt.Errorf("statefulset %s: volume %s: %w", s.Name, v.Name, err)
+		}
+	}
+	return nil
+}
+
+// writeVolumeDir fills dir with files unless it exists; it builds a sibling and renames it,
+// so a pod never binds a half-written volume.
+func writeVolumeDir(dir string, files []orchestrator.VolumeFile) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".tmp-"+filepath.Base(dir)+"-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	for _, f := range files {
+		p := filepath.Join(tmp, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, f.Data, 0o600); err != nil {
+			return err
+		}
+		if err := os.Chmod(p, f.Mode); err != nil { // exact mode, whatever the umask
+			return err
+		}
+	}
+	return os.Rename(tmp, dir)
+}
+
+// writeFileAtomic replaces dir/name with data at mode, through a temporary file.
+func writeFileAtomic(dir, name string, data []byte, mode os.FileMode) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+name+"-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), filepath.Join(dir, name))
+}
