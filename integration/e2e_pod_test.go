@@ -127,3 +127,40 @@ statefulsets:
 		t.Errorf("refused set left containers: %v", objs)
 	}
 }
+
+const hookPod = `namespace: %s
+statefulsets:
+  box:
+    image: ordset-test/busybox:latest
+    imagePullPolicy: Never
+    command: [sh, -c, 'trap "if [ -f /data/prestop ]; then echo after-prestop; else echo no-prestop; fi > /data/term; exit 0" TERM; while true; do sleep 0.1; done']
+    terminationGracePeriodSeconds: 10
+    lifecycle:
+      postStart: {exec: {command: [sh, -c, "echo started >> /data/poststart"]}}
+      preStop: {exec: {command: [sh, -c, "echo stopping > /data/prestop"]}}
+    volumeMounts: [{name: data, mountPath: /data}]
+    volumeClaimTemplates: [{name: data}]
+`
+
+// TestPodLifecycleHooks checks postStart runs after the start and preStop runs before the
+// stop signal: the process's TERM handler sees the hook's file in the pod's volume.
+func TestPodLifecycleHooks(t *testing.T) {
+	testenv.EnsureImages(t, "busybox")
+	ns := testenv.UniqueNamespace(t, "e2ehook")
+	e := newCLIEnv(t)
+	if err := os.WriteFile(filepath.Join(e.workDir, "ordset.yaml"), []byte(fmt.Sprintf(hookPod, ns)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.run("down", "-n", ns, "--volumes", "--timeout", "1m") })
+	e.must("up", "--timeout", "2m", "--progress", "plain")
+	if r := e.run("exec", "box-0", "-n", ns, "--", "cat", "/data/poststart"); r.stdout != "started\n" {
+		t.Errorf("postStart: %q %q", r.stdout, r.stderr)
+	}
+	// Scale to zero keeps the volume (whenScaled: Retain); the next pod reads what the stop left.
+	e.must("scale", "box", "0", "-n", ns, "--timeout", "1m")
+	e.must("scale", "box", "1", "-n", ns, "--timeout", "1m")
+	r := e.run("exec", "box-0", "-n", ns, "--", "cat", "/data/prestop", "/data/term")
+	if r.code != 0 || r.stdout != "stopping\nafter-prestop\n" {
+		t.Errorf("after the stop: exit %d, stdout %q, stderr %q; want the preStop file, then the TERM handler seeing it", r.code, r.stdout, r.stderr)
+	}
+}

@@ -91,11 +91,13 @@ func (e Executor) Do(ctx context.Context, tpl PodTemplate, a Action) (string, er
 			return "", fmt.Errorf("start container %s: %w", a.Target, err)
 		}
 	case ActStopPod:
-		if err := e.RT.StopContainer(ctx, a.ContainerID, a.Grace); err != nil {
+		grace, _ := preStop(ctx, e.RT, tpl, a.ContainerID, a.Grace) // the stop goes on whatever the hook did
+		if err := e.RT.StopContainer(ctx, a.ContainerID, grace); err != nil {
 			return "", fmt.Errorf("stop container %s: %w", a.Target, err)
 		}
 	case ActDeletePod:
-		if err := e.RT.StopContainer(ctx, a.ContainerID, a.Grace); err != nil && !errors.Is(err, ErrNotFound) {
+		grace, _ := preStop(ctx, e.RT, tpl, a.ContainerID, a.Grace)
+		if err := e.RT.StopContainer(ctx, a.ContainerID, grace); err != nil && !errors.Is(err, ErrNotFound) {
 			return "", fmt.Errorf("stop container %s: %w", a.Target, err)
 		}
 		if err := e.RT.RemoveContainer(ctx, a.ContainerID); err != nil {
@@ -131,6 +133,11 @@ func (e Executor) run(ctx context.Context, tpl PodTemplate, spec ContainerSpec, 
 	}
 	if err := e.RT.StartContainer(ctx, id); err != nil {
 		return id, fmt.Errorf("start container %s: %w", spec.Name, err)
+	}
+	if init < 0 {
+		if err := postStart(ctx, e.RT, tpl, id); err != nil {
+			return id, fmt.Errorf("container %s: %w", spec.Name, err)
+		}
 	}
 	return id, nil
 }

@@ -6,7 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator"
 	"github.com/ordset/ordset/orchestrator/fakeruntime"
 	"github.com/ordset/ordset/volumes"
@@ -85,5 +87,57 @@ func TestExecutorRefusesForeignName(t *testing.T) {
 		orchestrator.Action{Kind: orchestrator.ActCreatePod, Pod: "web-0", Target: "demo-web-0"})
 	if !errors.Is(err, orchestrator.ErrNotOwned) || !errors.Is(err, orchestrator.ErrNameInUse) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestExecutorRunsLifecycleHooks checks postStart runs right after the start, preStop runs
+// inside the container before the stop signal, and a failed postStart stops the container.
+func TestExecutorRunsLifecycleHooks(t *testing.T) {
+	rt := fakeruntime.New(nil)
+	if _, err := rt.EnsureNetwork(context.Background(), "demo"); err != nil {
+		t.Fatal(err)
+	}
+	var ran [][]string
+	exit := 0
+	rt.ExecFunc = func(_ string, cmd []string) (orchestrator.ExecResult, error) {
+		ran = append(ran, cmd)
+		return orchestrator.ExecResult{ExitCode: exit}, nil
+	}
+	set := webSet(1, func(s *compose.StatefulSet) { s.VolumeClaimTemplates, s.Main().VolumeMounts = nil, nil })
+	set.Main().Lifecycle = &compose.Lifecycle{
+		PostStart: &compose.LifecycleHandler{Exec: &compose.ExecAction{Command: []string{"post"}}},
+		PreStop:   &compose.LifecycleHandler{Exec: &compose.ExecAction{Command: []string{"pre"}}}}
+	tpl := orchestrator.PodTemplate{Namespace: "demo", Set: set, Revision: "r1", Network: "ordset-demo"}
+	name := orchestrator.ContainerName("demo", "web", 0)
+	create := orchestrator.Action{Kind: orchestrator.ActCreatePod, Pod: "web-0", Target: name, Revision: "r1"}
+	res := orchestrator.Executor{RT: rt}.Execute(context.Background(), tpl, []orchestrator.Action{create})
+	if len(res) != 1 || res[0].Err != nil {
+		t.Fatalf("create: %+v", res)
+	}
+	del := orchestrator.Action{Kind: orchestrator.ActDeletePod, Pod: "web-0", Target: name, ContainerID: res[0].ID, Grace: time.Second}
+	if res := (orchestrator.Executor{RT: rt}).Execute(context.Background(), tpl, []orchestrator.Action{del}); res[0].Err != nil {
+		t.Fatalf("delete: %v", res[0].Err)
+	}
+	var ops []string
+	for _, c := range rt.Calls() {
+		if c.Name == name {
+			ops = append(ops, c.Op)
+		}
+	}
+	if want := []string{"CreateContainer", "StartContainer", "Exec", "Exec", "StopContainer", "RemoveContainer"}; !slices.Equal(ops, want) {
+		t.Errorf("calls %v, want %v", ops, want)
+	}
+	if len(ran) != 2 || ran[0][0] != "post" || ran[1][0] != "pre" {
+		t.Errorf("hooks ran %v, want post then pre", ran)
+	}
+
+	exit = 1
+	rt.ResetCalls()
+	res = orchestrator.Executor{RT: rt}.Execute(context.Background(), tpl, []orchestrator.Action{create})
+	if len(res) != 1 || res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "postStart hook: exited 1") {
+		t.Fatalf("failed postStart: %+v", res)
+	}
+	if stops := rt.CallsTo("StopContainer"); len(stops) != 1 || stops[0] != name {
+		t.Errorf("a failed postStart must stop the container; stops %v", stops)
 	}
 }

@@ -68,8 +68,13 @@ func containerGaps(s *compose.StatefulSet, c *compose.Container) []string {
 			out = append(out, fmt.Sprintf("container %s: subPath of mount %s", c.Name, m.MountPath))
 		}
 	}
-	if c.Lifecycle != nil {
-		out = append(out, fmt.Sprintf("container %s: lifecycle hooks", c.Name))
+	if l := c.Lifecycle; l != nil {
+		if l.PostStart != nil && l.PostStart.HTTPGet != nil {
+			out = append(out, fmt.Sprintf("container %s: postStart httpGet hook", c.Name))
+		}
+		if l.PreStop != nil && l.PreStop.HTTPGet != nil {
+			out = append(out, fmt.Sprintf("container %s: preStop httpGet hook", c.Name))
+		}
 	}
 	pod := s.Template.Spec.SecurityContext
 	if pod == nil {
