@@ -74,7 +74,7 @@ func runPs(c *cli.Context, env *cliEnv) error {
 		if started.IsZero() {
 			started = p.CreatedAt
 		}
-		row := []string{p.Name, ready, orNone(p.Status), strconv.Itoa(p.Restarts), age(started, now), orNone(p.IP), orNone(strings.Join(p.Volumes, ","))}
+		row := []string{p.Name, ready, orNone(string(p.Status)), strconv.Itoa(p.Restarts), age(started, now), orNone(p.IP), orNone(strings.Join(p.Volumes, ","))}
 		if ns == "" {
 			row = append([]string{p.Namespace}, row...)
 		}
