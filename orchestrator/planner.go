@@ -400,12 +400,7 @@ func (p *planner) initPhase(ord int) state.PodPhase {
 	return state.InitPhase(done, n)
 }
 
-func (p *planner) grace() time.Duration {
-	if g := p.set.TerminationGracePeriodSeconds; g != nil {
-		return time.Duration(*g) * time.Second
-	}
-	return 30 * time.Second
-}
+func (p *planner) grace() time.Duration { return p.set.GracePeriod() }
 
 // sortedOrdinals returns the keys of m in ascending order.
 func sortedOrdinals[T any](m map[int]T) []int {

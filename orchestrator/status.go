@@ -49,10 +49,7 @@ type PodStatus struct {
 
 // podStatuses turns the planner's verdicts into PodStatus values.
 func podStatuses(ns string, s *compose.StatefulSet, states []PodState) []PodStatus {
-	svc := s.ServiceName
-	if svc == "" {
-		svc = s.Name
-	}
+	svc := s.Service()
 	out := make([]PodStatus, 0, len(states))
 	for _, st := range states {
 		ps := PodStatus{Namespace: ns, Set: s.Name, Service: svc, Ordinal: st.Ordinal, Name: st.Name,
