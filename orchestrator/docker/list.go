@@ -90,7 +90,7 @@ func (r *Runtime) ListContainers(ctx context.Context, namespace string) ([]orche
 	seen := make(map[string]bool, len(list))
 	var stale []int
 	for _, s := range list {
-		if !labels.Owned(s.Labels) {
+		if !r.mine(s.Labels) {
 			continue
 		}
 		r.owned.Store(s.ID, struct{}{})
