@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -233,6 +234,8 @@ func (c *checker) mounts(ms []VolumeMount, claims map[string]bool, path string) 
 			c.add(mp+".hostPath", "name and hostPath are mutually exclusive")
 		case m.Name != "" && !claims[m.Name]:
 			c.add(mp+".name", "no volumeClaimTemplate named %q", m.Name)
+		case m.HostPath != "" && !filepath.IsAbs(m.HostPath): // only through the API: Load resolves them
+			c.add(mp+".hostPath", "must be an absolute path, got %q", m.HostPath)
 		}
 		switch {
 		case m.MountPath == "":
