@@ -32,6 +32,9 @@ func mapStoreErr(err error) error {
 	if errors.Is(err, store.ErrNotFound) {
 		return &notFound{err}
 	}
+	if errors.Is(err, store.ErrDeleting) {
+		return fmt.Errorf("%w: %w (wait for it, or apply it again)", api.ErrConflict, err)
+	}
 	return err
 }
 
@@ -90,7 +93,7 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 			return resp, err
 		}
 		for _, s := range stored {
-			if _, keep := req.Sets[s.Name]; keep {
+			if _, keep := req.Sets[s.Name]; keep || s.Deleting != nil {
 				continue
 			}
 			if err := d.deleteLocked(req.Namespace, s.Name, false); err != nil {
@@ -184,17 +187,59 @@ func (d *Daemon) Delete(ctx context.Context, req api.DeleteRequest) (api.DeleteR
 	return resp, nil
 }
 
+// deleteLocked records the deletion in the store before the Manager acts on it; the set stays
+// there, marked, until the Manager has removed its objects (forgetDeleted). d.mu is held.
 func (d *Daemon) deleteLocked(ns, name string, removeVolumes bool) error {
-	if err := d.store.Delete(ns, name); err != nil {
-		return fmt.Errorf("delete statefulset %s/%s from the store: %w", ns, name, err)
+	rec, err := d.store.MarkDeleting(ns, name, removeVolumes, d.now())
+	if err != nil {
+		return fmt.Errorf("mark statefulset %s/%s deleted in the store: %w", ns, name, err)
 	}
+	removeVolumes = rec.Deleting.RemoveVolumes
 	msg := "deleting statefulset " + name + " (volumes kept)"
 	if removeVolumes {
 		msg = "deleting statefulset " + name + " and its volumes"
 	}
 	d.events.record(store.Event{Reason: "Deleted", Namespace: ns, Object: "statefulset/" + name, Message: msg})
+	if !d.holds(ns, name) { // a Manager that lost the set must still remove its objects
+		d.mgr.Apply(ns, effectiveSpec(rec), rec.Replicas)
+	}
 	d.mgr.Delete(ns, name, removeVolumes)
 	return nil
+}
+
+// holds reports whether the Manager holds a set (applied, or still being deleted).
+func (d *Daemon) holds(ns, name string) bool {
+	for _, s := range d.mgr.Status(ns) {
+		if s.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// forgetDeleted removes from the store the sets marked for deletion that the Manager has
+// finished with (forgotten once their objects were gone). Replay hands every stored set to
+// the Manager first, so a marked set the Manager does not hold is done.
+func (d *Daemon) forgetDeleted() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	stored, err := d.store.List("")
+	if err != nil {
+		d.log.Error("list sets to forget", "err", err)
+		return
+	}
+	held := map[string]bool{}
+	for _, s := range d.mgr.Status("") {
+		held[s.Namespace+"/"+s.Name] = true
+	}
+	for _, s := range stored {
+		if s.Deleting == nil || held[s.Namespace+"/"+s.Name] {
+			continue
+		}
+		if _, err := d.store.Forget(s.Namespace, s.Name); err != nil {
+			d.log.Error("forget deleted statefulset", "namespace", s.Namespace, "set", s.Name, "err", err)
+		}
+	}
 }
 
 // Restart implements api.Backend.

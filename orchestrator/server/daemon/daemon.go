@@ -201,10 +201,15 @@ func (d *Daemon) replay(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load desired state: %w", err)
 	}
+	deleting := 0
 	for _, s := range sets {
 		d.mgr.Apply(s.Namespace, effectiveSpec(s), s.Replicas)
+		if s.Deleting != nil { // a deletion the previous daemon did not finish
+			d.mgr.Delete(s.Namespace, s.Name, s.Deleting.RemoveVolumes)
+			deleting++
+		}
 	}
-	d.log.Info("desired state loaded", "sets", len(sets))
+	d.log.Info("desired state loaded", "sets", len(sets), "deleting", deleting)
 	orphans, err := d.orphans(ctx)
 	if err != nil {
 		d.log.Warn("list labelled objects for orphans", "err", err)
