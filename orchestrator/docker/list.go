@@ -157,6 +157,24 @@ func (r *Runtime) ListContainers(ctx context.Context, namespace string) ([]orche
 	return kept, nil
 }
 
+// ListForeignNames returns the names of every container without ordset's labels.
+func (r *Runtime) ListForeignNames(ctx context.Context) ([]string, error) {
+	list, err := r.cli.ContainerList(ctx, container.ListOptions{All: true})
+	if err != nil {
+		return nil, fmt.Errorf("list containers: %w", err)
+	}
+	var out []string
+	for _, s := range list {
+		if labels.Owned(s.Labels) {
+			continue
+		}
+		for _, n := range s.Names {
+			out = append(out, strings.TrimPrefix(n, "/"))
+		}
+	}
+	return out, nil
+}
+
 // fresh reports whether the cached inspect still describes the listed container.
 func (d detail) fresh(c listed, status string, now time.Time) bool {
 	if d.state != string(c.State) || d.exitCode != c.ExitCode || d.endpoint != c.endpoint ||
