@@ -188,7 +188,7 @@ func (d *Daemon) Delete(ctx context.Context, req api.DeleteRequest) (api.DeleteR
 }
 
 // deleteLocked records the deletion in the store before the Manager acts on it; the set stays
-// there, marked, until the Manager has removed its objects (forgetDeleted). d.mu is held.
+// there, marked, until the Manager has removed its objects (onForget). d.mu is held.
 func (d *Daemon) deleteLocked(ns, name string, removeVolumes bool) error {
 	rec, err := d.store.MarkDeleting(ns, name, removeVolumes, d.now())
 	if err != nil {
@@ -217,28 +217,12 @@ func (d *Daemon) holds(ns, name string) bool {
 	return false
 }
 
-// forgetDeleted removes from the store the sets marked for deletion that the Manager has
-// finished with (forgotten once their objects were gone). Replay hands every stored set to
-// the Manager first, so a marked set the Manager does not hold is done.
-func (d *Daemon) forgetDeleted() {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	stored, err := d.store.List("")
-	if err != nil {
-		d.log.Error("list sets to forget", "err", err)
-		return
-	}
-	held := map[string]bool{}
-	for _, s := range d.mgr.Status("") {
-		held[s.Namespace+"/"+s.Name] = true
-	}
-	for _, s := range stored {
-		if s.Deleting == nil || held[s.Namespace+"/"+s.Name] {
-			continue
-		}
-		if _, err := d.store.Forget(s.Namespace, s.Name); err != nil {
-			d.log.Error("forget deleted statefulset", "namespace", s.Namespace, "set", s.Name, "err", err)
-		}
+// onForget drops a set marked for deletion from the store once the Manager has removed all
+// of it (a set applied again meanwhile is no longer marked and stays). A daemon killed before
+// this runs replays the marked set, and the next pass forgets it again.
+func (d *Daemon) onForget(ns, name string) {
+	if _, err := d.store.Forget(ns, name); err != nil {
+		d.log.Error("forget deleted statefulset", "namespace", ns, "set", name, "err", err)
 	}
 }
 

@@ -107,11 +107,12 @@ func New(opts Options) (*Daemon, error) {
 	}
 	d.dnsNets = newGatewayListeners(d.dns, opts.GatewayDNSPort, d.log)
 	d.mgr = orchestrator.NewManager(opts.Runtime, orchestrator.Options{
-		Logger: opts.Logger,
-		Zone:   opts.Zone,
-		OnPods: d.onPods,
-		Resync: opts.Resync,
-		Now:    opts.Now,
+		Logger:   opts.Logger,
+		Zone:     opts.Zone,
+		OnPods:   d.onPods,
+		OnForget: d.onForget,
+		Resync:   opts.Resync,
+		Now:      opts.Now,
 	})
 	return d, nil
 }

@@ -42,13 +42,13 @@ func TestDeleteSurvivesDaemonStop(t *testing.T) {
 		t.Fatal("the injected failure did not keep a pod; the test proves nothing")
 	}
 
-	for _, op := range []string{"StopContainer", "RemoveContainer"} {
-		rt.Clear(op, "t1-web-1")
-	}
-	h2 := start(t, dir, rt)
+	h2 := start(t, dir, rt) // the pod is still stuck: the deletion cannot finish yet
 	resp, err := h2.c.Delete(ctx, api.DeleteRequest{Namespace: "t1"})
 	if err != nil || len(resp.Sets) != 1 {
 		t.Errorf("down after the restart: %+v %v; want it to find the set being deleted", resp, err)
+	}
+	for _, op := range []string{"StopContainer", "RemoveContainer"} {
+		rt.Clear(op, "t1-web-1")
 	}
 	waitFor(t, "set gone", func() bool { s, _ := h2.c.StatefulSets(ctx, "t1"); return len(s) == 0 })
 	if c, v := rt.ContainerNames(), rt.VolumeNames(); len(c) != 0 || len(v) != 0 {

@@ -118,7 +118,6 @@ func (d *Daemon) recordManagerEvents(ctx context.Context) {
 				delete(lastWaiting, key)
 			}
 			if e.Type == orchestrator.EventSetDeleted {
-				d.forgetDeleted()
 				d.dnsNets.poke() // the namespace's network may be gone: drop its listener
 			}
 			d.events.record(progressToEvent(e))
