@@ -57,8 +57,12 @@ func (d *Daemon) statefulSets(ctx context.Context, namespace string, grace time.
 	}
 	for _, s := range stored {
 		if !seen[s.Namespace+"/"+s.Name] {
+			waiting := "waiting for the controller"
+			if s.Deleting != nil { // the set disappears once the store has forgotten it
+				waiting = "deleting"
+			}
 			out = append(out, api.StatefulSet{Namespace: s.Namespace, Name: s.Name, Image: s.Spec.Image,
-				Desired: s.Replicas, Revision: s.Revision, CreatedAt: s.CreatedAt, Waiting: "waiting for the controller", Pods: []api.Pod{}})
+				Desired: s.Replicas, Revision: s.Revision, CreatedAt: s.CreatedAt, Waiting: waiting, Pods: []api.Pod{}})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
