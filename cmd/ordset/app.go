@@ -151,6 +151,8 @@ func newApp(s *streams) *cli.App {
 			execCommand(s),
 			deleteCommand(s),
 			waitCommand(s),
+			portCommand(s),
+			lsCommand(s),
 			rolloutCommand(s),
 			dnsCommand(s),
 			validateCommand(s),
