@@ -24,6 +24,9 @@ in the foreground for systemd, CI or debugging. One daemon serves one state dire
 (ORDSET_STATE_DIR, default $XDG_STATE_HOME/ordset, ~/.local/state/ordset, or
 /var/lib/ordset for root). Environment: ORDSET_DNS_ADDR (host DNS listener, default
 127.0.0.1:15353), ORDSET_EXTRA_LABELS (k=v,... added to every Docker object).
+"ordset daemon install" makes it a service that starts at boot.
+
+` + whileStopped + `
 
 Examples:
    ordset daemon --log-level debug
@@ -31,10 +34,13 @@ Examples:
    ordset daemon stop`,
 		Action: action(s, runDaemon),
 		Subcommands: []*cli.Command{
+			daemonInstallCommand(s),
 			{
 				Name:  "stop",
-				Usage: "stop the daemon gracefully (pods keep running)",
-				Description: `Examples:
+				Usage: "stop the daemon gracefully (pods keep running; DNS answers stop)",
+				Description: whileStopped + `
+
+Examples:
    ordset daemon stop`,
 				Action: action(s, runDaemonStop),
 			},
@@ -54,7 +60,7 @@ Examples:
 
 func runDaemon(ctx context.Context, in invocation, s *streams) error {
 	if len(in.args) > 0 {
-		return usageErrorf("unknown daemon command %q (want status or stop)", in.arg(0))
+		return usageErrorf("unknown daemon command %q (want status, stop or install)", in.arg(0))
 	}
 	// Each package adds its own component attribute to this base logger.
 	level, _ := parseLevel(in.String("log-level"))
