@@ -157,6 +157,7 @@ func newApp(s *streams) *cli.App {
 			dnsCommand(s),
 			validateCommand(s),
 			configCommand(s),
+			explainCommand(s),
 			daemonCommand(s),
 			versionCommand(s),
 			completionCommand(s),
