@@ -181,6 +181,7 @@ func newApp(s *streams) *cli.App {
 	}
 	app.OnUsageError = usageHandler("")
 	wireCommands(app.Commands, "")
+	withNameCompletion(app.Commands, "", s)
 	return app
 }
 
