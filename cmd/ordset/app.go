@@ -152,6 +152,8 @@ func newApp(s *streams) *cli.App {
 			deleteCommand(s),
 			waitCommand(s),
 			portCommand(s),
+			topCommand(s),
+			cpCommand(s),
 			lsCommand(s),
 			rolloutCommand(s),
 			dnsCommand(s),
