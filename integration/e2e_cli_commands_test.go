@@ -141,3 +141,14 @@ func TestCLIEverydayCommands(t *testing.T) {
 		t.Errorf("daemon install --print:\n%s", r.stdout)
 	}
 }
+
+// Without access to the engine the daemon refuses to start, and the command says why,
+// instead of "No pods found" and exit 0.
+func TestCLINoEngineAccess(t *testing.T) {
+	e := newCLIEnv(t)
+	e.env = append(e.env, "DOCKER_HOST=unix://"+filepath.Join(e.stateDir, "no-docker.sock"))
+	r := e.run("ps")
+	if r.code != 1 || !strings.Contains(r.stderr, "cannot reach the Docker engine") || strings.Contains(r.stderr, "No pods found") {
+		t.Errorf("ps without an engine: exit %d\nstdout %q\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+}

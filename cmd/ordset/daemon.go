@@ -69,6 +69,9 @@ func runDaemon(ctx context.Context, in invocation, s *streams) error {
 	if err != nil {
 		return err
 	}
+	if err := checkEngine(ctx, opts.Runtime); err != nil {
+		return err
+	}
 	d, err := daemon.New(opts)
 	if err != nil {
 		if errors.Is(err, daemon.ErrAlreadyRunning) {
@@ -146,5 +149,20 @@ func runDaemonStop(ctx context.Context, in invocation, s *streams) error {
 		return nil
 	}
 	fmt.Fprintln(s.Err, "daemon stopped; pods keep running")
+	return nil
+}
+
+// checkEngine refuses to run a daemon that cannot reach the engine: one would start, answer
+// every "ordset ps" with "No pods found" and succeed.
+func checkEngine(ctx context.Context, rt any) error {
+	p, ok := rt.(interface{ Ping(context.Context) error })
+	if !ok {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := p.Ping(ctx); err != nil {
+		return fmt.Errorf("%w\n  the daemon needs the Docker socket: is Docker running, and may this user use it (the docker group)? DOCKER_HOST names another engine", err)
+	}
 	return nil
 }
