@@ -122,8 +122,7 @@ func (c *checker) set(p *Project, s *StatefulSet, path string) {
 		c.label(path+".serviceName", s.ServiceName)
 	}
 	c.word(path+".podManagementPolicy", s.PodManagementPolicy, OrderedReady, Parallel)
-	c.word(path+".updateStrategy.type", s.UpdateStrategy.Type, RollingUpdate, OnDelete)
-	c.min(path+".updateStrategy.partition", int64(s.UpdateStrategy.Partition), 0)
+	c.strategy(s, path)
 	c.min(path+".minReadySeconds", int64(s.MinReadySeconds), 0)
 	c.min(path+".ordinals.start", int64(s.Ordinals.Start), 0)
 	c.word(path+".persistentVolumeClaimRetentionPolicy.whenScaled", s.PersistentVolumeClaimRetentionPolicy.WhenScaled, Retain, Delete)

@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 )
@@ -109,9 +110,10 @@ func (c *checker) metadata(m PodMetadata, path string) {
 	}
 }
 
-// reservedKey reports keys that would collide with ordset's own labels and annotations.
+// reservedKey reports keys that would collide with ordset's own labels and annotations. The
+// config hash is ordset's, put there by a previous normalisation (the API path sees it again).
 func reservedKey(k string) bool {
-	return strings.HasPrefix(k, "io.ordset.") || strings.HasPrefix(k, AnnotationPrefix)
+	return k != ConfigHashAnnotation && (strings.HasPrefix(k, "io.ordset.") || strings.HasPrefix(k, AnnotationPrefix))
 }
 
 func (c *checker) claimTemplates(ts []VolumeClaimTemplate, path string) map[string]bool {
@@ -170,8 +172,11 @@ func (c *checker) volumes(p *Project, vs []Volume, claims map[string]bool, path 
 		}
 		if h := v.HostPath; h != nil {
 			sources = append(sources, "hostPath")
-			if h.Path == "" {
+			switch {
+			case h.Path == "":
 				c.add(vp+".hostPath.path", "is required")
+			case !filepath.IsAbs(h.Path): // only through the API: Load resolves them against the file
+				c.add(vp+".hostPath.path", "must be an absolute path, got %q", h.Path)
 			}
 			c.word(vp+".hostPath.type", h.Type, hostPathTypes...)
 		}

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator/labels"
@@ -38,12 +37,7 @@ func (t PodTemplate) zone() string {
 	return t.Zone
 }
 
-func (t PodTemplate) service() string {
-	if t.Set.ServiceName == "" {
-		return t.Set.Name
-	}
-	return t.Set.ServiceName
-}
+func (t PodTemplate) service() string { return t.Set.Service() }
 
 // Pod builds the main container of one ordinal. restarts and backoff are carried in labels.
 func (t PodTemplate) Pod(ordinal, restarts, backoff int) (ContainerSpec, error) {
@@ -95,7 +89,7 @@ func (t PodTemplate) Init(ordinal, i, restarts, backoff int) (ContainerSpec, err
 	ic := inits[i]
 	spec := t.base(ordinal, restarts, backoff, labels.RoleInit, ic.Name)
 	spec.Name = InitContainerName(t.Namespace, s.Name, ordinal, ic.Name)
-	spec.Image = orDefault(ic.Image, s.Main().Image)
+	spec.Image, _ = s.ImageOf(i)
 	if err := t.container(&spec, &ic, ordinal); err != nil {
 		return ContainerSpec{}, err
 	}
@@ -103,16 +97,7 @@ func (t PodTemplate) Init(ordinal, i, restarts, backoff int) (ContainerSpec, err
 }
 
 // PullPolicy returns the image and pull policy of the main container (init < 0) or an init container.
-func (t PodTemplate) PullPolicy(init int) (image, policy string) {
-	inits, c := t.Set.Template.Spec.InitContainers, t.Set.Main()
-	if init >= 0 && init < len(inits) {
-		ic := inits[init]
-		if ic.Image != "" {
-			return ic.Image, orDefault(ic.ImagePullPolicy, compose.PullIfNotPresent)
-		}
-	}
-	return c.Image, orDefault(c.ImagePullPolicy, compose.PullIfNotPresent)
-}
+func (t PodTemplate) PullPolicy(init int) (image, policy string) { return t.Set.ImageOf(init) }
 
 // base fills what main and init containers share: identity, labels, network, DNS, grace.
 func (t PodTemplate) base(ordinal, restarts, backoff int, role, init string) ContainerSpec {
@@ -139,16 +124,11 @@ func (t PodTemplate) base(ordinal, restarts, backoff int, role, init string) Con
 		l[labels.Init] = init
 	}
 	spec := ContainerSpec{
-		Hostname:   Hostname(s.Name, ordinal),
-		Domainname: Domainname(t.service(), t.Namespace, t.zone()),
-		Labels:     l,
-		Network:    t.Network,
-		StopTimeout: func() time.Duration {
-			if g := s.Template.Spec.TerminationGracePeriodSeconds; g != nil {
-				return time.Duration(*g) * time.Second
-			}
-			return 30 * time.Second
-		}(),
+		Hostname:    Hostname(s.Name, ordinal),
+		Domainname:  Domainname(t.service(), t.Namespace, t.zone()),
+		Labels:      l,
+		Network:     t.Network,
+		StopTimeout: s.GracePeriod(),
 	}
 	if t.DNSServer != "" {
 		z := t.zone()

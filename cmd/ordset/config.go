@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+
 	"github.com/urfave/cli/v2"
 )
 
@@ -19,8 +21,10 @@ Examples:
    ordset config
    ordset config -o json -f examples/redis/ordset.yaml
    ordset config -n staging
+   ordset config --services       # the set names, one a line
    ordset config --show-secrets`,
 		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "services", Aliases: []string{"statefulsets"}, Usage: "print only the statefulset names (docker compose config --services)"},
 			&cli.BoolFlag{Name: "show-secrets", Usage: "print Secret values (base64) instead of (redacted)"},
 		},
 		Action: action(s, runConfig),
@@ -38,6 +42,12 @@ func runConfig(ctx context.Context, in invocation, s *streams) error {
 	p, _, err := s.loadProject(in)
 	if err != nil {
 		return err
+	}
+	if in.Bool("services") {
+		for _, n := range p.SetNames() {
+			fmt.Fprintln(s.Out, n)
+		}
+		return nil
 	}
 	if !in.Bool("show-secrets") {
 		p = p.Redacted()

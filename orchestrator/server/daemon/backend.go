@@ -35,6 +35,9 @@ func mapStoreErr(err error) error {
 	if errors.Is(err, store.ErrNotFound) {
 		return &notFound{err}
 	}
+	if errors.Is(err, store.ErrDeleting) {
+		return fmt.Errorf("%w: %w (wait for it, or apply it again)", api.ErrConflict, err)
+	}
 	return err
 }
 
@@ -52,35 +55,32 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 	if len(req.Sets) == 0 {
 		return api.ApplyResponse{}, api.Invalidf("no statefulsets to apply")
 	}
+	// The loader's defaults and checks, whoever sent the spec: nothing invalid is stored.
+	if err := compose.Normalize(&compose.Project{Namespace: req.Namespace, StatefulSets: req.Sets,
+		ConfigMaps: req.ConfigMaps, Secrets: req.Secrets}); err != nil {
+		return api.ApplyResponse{}, api.Invalidf("namespace %s:\n%s", req.Namespace, err)
+	}
 	for _, name := range sortedNames(req.Sets) { // all or nothing: check every set before storing one
-		if spec := req.Sets[name]; spec != nil {
-			if gaps := orchestrator.Unsupported(spec); len(gaps) > 0 {
-				return api.ApplyResponse{}, api.Invalidf("statefulset %s uses what this version of ordset cannot run yet: %s",
-					name, strings.Join(gaps, "; "))
-			}
+		if gaps := orchestrator.Unsupported(req.Sets[name]); len(gaps) > 0 {
+			return api.ApplyResponse{}, api.Invalidf("statefulset %s uses what this version of ordset cannot run yet: %s",
+				name, strings.Join(gaps, "; "))
 		}
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	defer d.checkpoint()
 	if err := d.objects.merge(req.Namespace, req.ConfigMaps, req.Secrets); err != nil {
 		return api.ApplyResponse{}, err
 	}
 	for _, name := range sortedNames(req.Sets) { // files first: a set whose files cannot be written is not stored
-		if spec := req.Sets[name]; spec != nil {
-			spec.Name = name
-			if err := d.objects.writeVolumes(req.Namespace, spec); err != nil {
-				return api.ApplyResponse{}, api.Invalidf("%v", err)
-			}
+		if err := d.objects.writeVolumes(req.Namespace, req.Sets[name]); err != nil {
+			return api.ApplyResponse{}, api.Invalidf("%v", err)
 		}
 	}
 	now := d.now()
 	resp := api.ApplyResponse{Namespace: req.Namespace}
 	for _, name := range sortedNames(req.Sets) {
 		spec := req.Sets[name]
-		if spec == nil {
-			return resp, api.Invalidf("statefulset %s: empty spec", name)
-		}
-		spec.Name = name
 		rev := compose.Revision(spec)
 		replicas := spec.ReplicaCount()
 		rec, res, err := d.store.Apply(req.Namespace, spec, rev, replicas, now)
@@ -112,7 +112,7 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 			return resp, err
 		}
 		for _, s := range stored {
-			if _, keep := req.Sets[s.Name]; keep {
+			if _, keep := req.Sets[s.Name]; keep || s.Deleting != nil {
 				continue
 			}
 			if err := d.deleteLocked(req.Namespace, s.Name, false); err != nil {
@@ -141,6 +141,7 @@ func (d *Daemon) Scale(ctx context.Context, req api.ScaleRequest) error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	defer d.checkpoint()
 	prev, err := d.store.SetReplicas(req.Namespace, req.Set, req.Replicas, d.now())
 	if err != nil {
 		return mapStoreErr(err)
@@ -159,6 +160,7 @@ func (d *Daemon) Scale(ctx context.Context, req api.ScaleRequest) error {
 func (d *Daemon) Delete(ctx context.Context, req api.DeleteRequest) (api.DeleteResponse, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	defer d.checkpoint()
 	names := req.Sets
 	if len(names) == 0 {
 		stored, err := d.store.List(req.Namespace)
@@ -206,23 +208,50 @@ func (d *Daemon) Delete(ctx context.Context, req api.DeleteRequest) (api.DeleteR
 	return resp, nil
 }
 
+// deleteLocked records the deletion in the store before the Manager acts on it; the set stays
+// there, marked, until the Manager has removed its objects (onForget). d.mu is held.
 func (d *Daemon) deleteLocked(ns, name string, removeVolumes bool) error {
-	if err := d.store.Delete(ns, name); err != nil {
-		return fmt.Errorf("delete statefulset %s/%s from the store: %w", ns, name, err)
+	rec, err := d.store.MarkDeleting(ns, name, removeVolumes, d.now())
+	if err != nil {
+		return fmt.Errorf("mark statefulset %s/%s deleted in the store: %w", ns, name, err)
 	}
+	removeVolumes = rec.Deleting.RemoveVolumes
 	msg := "deleting statefulset " + name + " (volumes kept)"
 	if removeVolumes {
 		msg = "deleting statefulset " + name + " and its volumes"
 	}
 	d.events.record(store.Event{Reason: "Deleted", Namespace: ns, Object: "statefulset/" + name, Message: msg})
+	if !d.holds(ns, name) { // a Manager that lost the set must still remove its objects
+		d.mgr.Apply(ns, effectiveSpec(rec), rec.Replicas)
+	}
 	d.mgr.Delete(ns, name, removeVolumes)
 	return nil
+}
+
+// holds reports whether the Manager holds a set (applied, or still being deleted).
+func (d *Daemon) holds(ns, name string) bool {
+	for _, s := range d.mgr.Status(ns) {
+		if s.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// onForget drops a set marked for deletion from the store once the Manager has removed all
+// of it (a set applied again meanwhile is no longer marked and stays). A daemon killed before
+// this runs replays the marked set, and the next pass forgets it again.
+func (d *Daemon) onForget(ns, name string) {
+	if _, err := d.store.Forget(ns, name); err != nil {
+		d.log.Error("forget deleted statefulset", "namespace", ns, "set", name, "err", err)
+	}
 }
 
 // Restart implements api.Backend.
 func (d *Daemon) Restart(ctx context.Context, req api.RestartRequest) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	defer d.checkpoint()
 	rec, err := d.store.Restart(req.Namespace, req.Set, d.now())
 	if err != nil {
 		return mapStoreErr(err)
