@@ -15,6 +15,20 @@ import (
 	"github.com/ordset/ordset/integration/testenv"
 )
 
+// podEnv is a private daemon and a unique namespace with an ordset file made from format
+// (whose one %s is the namespace), torn down with its volumes when the test ends.
+func podEnv(t *testing.T, prefix, format string) (*cliEnv, string) {
+	t.Helper()
+	testenv.EnsureImages(t, "busybox")
+	ns := testenv.UniqueNamespace(t, prefix)
+	e := newCLIEnv(t)
+	if err := os.WriteFile(filepath.Join(e.workDir, "ordset.yaml"), []byte(fmt.Sprintf(format, ns)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.run("down", "-n", ns, "--volumes", "--timeout", "1m") })
+	return e, ns
+}
+
 const securePod = `namespace: %s
 statefulsets:
   box:
@@ -44,13 +58,7 @@ statefulsets:
 // TestPodSecurityContext runs a pod with a Kubernetes securityContext and checks, from inside
 // the pod, that each setting took effect; it also checks the emptyDir volumes and env sources.
 func TestPodSecurityContext(t *testing.T) {
-	testenv.EnsureImages(t, "busybox")
-	ns := testenv.UniqueNamespace(t, "e2epod")
-	e := newCLIEnv(t)
-	if err := os.WriteFile(filepath.Join(e.workDir, "ordset.yaml"), []byte(fmt.Sprintf(securePod, ns)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.run("down", "-n", ns, "--volumes", "--timeout", "1m") })
+	e, ns := podEnv(t, "e2epod", securePod)
 	e.must("up", "--timeout", "2m", "--progress", "plain")
 
 	in := func(script string) result {
@@ -105,20 +113,13 @@ func TestPodSecurityContext(t *testing.T) {
 // TestPodRefusesWhatItCannotRun checks that a set using a part of the pod model the runtime
 // does not run yet is refused, naming the part, and nothing of it is created.
 func TestPodRefusesWhatItCannotRun(t *testing.T) {
-	testenv.EnsureImages(t, "busybox")
-	ns := testenv.UniqueNamespace(t, "e2epodno")
-	e := newCLIEnv(t)
-	spec := fmt.Sprintf(`namespace: %s
+	e, ns := podEnv(t, "e2epodno", `namespace: %s
 statefulsets:
   two:
     containers:
       - {name: a, image: ordset-test/busybox:latest, imagePullPolicy: Never}
       - {name: b, image: ordset-test/busybox:latest, imagePullPolicy: Never}
-`, ns)
-	if err := os.WriteFile(filepath.Join(e.workDir, "ordset.yaml"), []byte(spec), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.run("down", "-n", ns, "--volumes", "--timeout", "1m") })
+`)
 	r := e.run("up", "--timeout", "1m", "--progress", "plain")
 	if r.code == 0 || !strings.Contains(r.stderr, "statefulset two uses what this version of ordset cannot run yet: 2 containers") {
 		t.Errorf("up of a two-container pod: exit %d, stderr %q", r.code, r.stderr)
@@ -145,13 +146,7 @@ statefulsets:
 // TestPodLifecycleHooks checks postStart runs after the start and preStop runs before the
 // stop signal: the process's TERM handler sees the hook's file in the pod's volume.
 func TestPodLifecycleHooks(t *testing.T) {
-	testenv.EnsureImages(t, "busybox")
-	ns := testenv.UniqueNamespace(t, "e2ehook")
-	e := newCLIEnv(t)
-	if err := os.WriteFile(filepath.Join(e.workDir, "ordset.yaml"), []byte(fmt.Sprintf(hookPod, ns)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.run("down", "-n", ns, "--volumes", "--timeout", "1m") })
+	e, ns := podEnv(t, "e2ehook", hookPod)
 	e.must("up", "--timeout", "2m", "--progress", "plain")
 	if r := e.run("exec", "box-0", "-n", ns, "--", "cat", "/data/poststart"); r.stdout != "started\n" {
 		t.Errorf("postStart: %q %q", r.stdout, r.stderr)

@@ -29,12 +29,7 @@ func TestPodSpec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check := func(what string, got, want any) {
-		t.Helper()
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("%s = %#v, want %#v", what, got, want)
-		}
-	}
+	check := deepChecker(t)
 	check("name", spec.Name, "demo-web-3")
 	check("hostname", spec.Hostname, "web-3")
 	check("domainname", spec.Domainname, "svc.demo.svc.cluster.local")
@@ -149,12 +144,7 @@ func TestPodSpecSecurityAndVolumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check := func(what string, got, want any) {
-		t.Helper()
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("%s = %#v, want %#v", what, got, want)
-		}
-	}
+	check := deepChecker(t)
 	check("user (container uid, pod gid)", spec.User, "1000:2000")
 	check("groups", spec.GroupAdd, []string{"4", "5"})
 	check("sysctls", spec.Sysctls, map[string]string{"net.core.somaxconn": "1024"})
@@ -165,4 +155,14 @@ func TestPodSpecSecurityAndVolumes(t *testing.T) {
 	check("hosts", spec.ExtraHosts, []string{"a.local:10.0.0.5", "b.local:10.0.0.5"})
 	check("mounts", spec.Mounts, []Mount{{Type: "tmpfs", Target: "/dev/shm", SizeBytes: 64 << 20}, {Type: "volume", Target: "/tmp"}})
 	check("env", spec.Env[3:], []string{"INDEX=2", "NAME=web-2", "MEM_MI=256", "CPUS=2", "GREETING=I am web-2 #2"})
+}
+
+// deepChecker returns a check that reports a field whose value is not the one wanted.
+func deepChecker(t *testing.T) func(what string, got, want any) {
+	return func(what string, got, want any) {
+		t.Helper()
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s = %#v, want %#v", what, got, want)
+		}
+	}
 }
