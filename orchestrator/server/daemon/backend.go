@@ -54,6 +54,7 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	defer d.checkpoint()
 	now := d.now()
 	resp := api.ApplyResponse{Namespace: req.Namespace}
 	for _, name := range sortedNames(req.Sets) {
@@ -122,6 +123,7 @@ func (d *Daemon) Scale(ctx context.Context, req api.ScaleRequest) error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	defer d.checkpoint()
 	prev, err := d.store.SetReplicas(req.Namespace, req.Set, req.Replicas, d.now())
 	if err != nil {
 		return mapStoreErr(err)
@@ -140,6 +142,7 @@ func (d *Daemon) Scale(ctx context.Context, req api.ScaleRequest) error {
 func (d *Daemon) Delete(ctx context.Context, req api.DeleteRequest) (api.DeleteResponse, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	defer d.checkpoint()
 	names := req.Sets
 	if len(names) == 0 {
 		stored, err := d.store.List(req.Namespace)
@@ -230,6 +233,7 @@ func (d *Daemon) onForget(ns, name string) {
 func (d *Daemon) Restart(ctx context.Context, req api.RestartRequest) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	defer d.checkpoint()
 	rec, err := d.store.Restart(req.Namespace, req.Set, d.now())
 	if err != nil {
 		return mapStoreErr(err)

@@ -55,6 +55,9 @@ type Daemon struct {
 	// order: of two concurrent scales, the later store write is also the later Apply.
 	mu sync.Mutex
 
+	// recovered says how a damaged store was replaced at start (nil when it was sound).
+	recovered *store.Recovery
+
 	lock     *lockFile
 	shutdown chan struct{}
 	stopOnce sync.Once
@@ -85,19 +88,20 @@ func New(opts Options) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(opts.Paths.DB)
+	st, recovered, err := store.OpenOrRecover(opts.Paths.DB, opts.Now())
 	if err != nil {
 		lock.release()
 		return nil, err
 	}
 	d := &Daemon{
-		opts:     opts,
-		log:      opts.Logger.With("component", "daemon"),
-		rt:       opts.Runtime,
-		store:    st,
-		now:      opts.Now,
-		lock:     lock,
-		shutdown: make(chan struct{}),
+		opts:      opts,
+		log:       opts.Logger.With("component", "daemon"),
+		rt:        opts.Runtime,
+		store:     st,
+		now:       opts.Now,
+		lock:      lock,
+		shutdown:  make(chan struct{}),
+		recovered: recovered,
 	}
 	d.events = newEventHub(st, d.log)
 	d.dns, err = dnsserver.New(dnsserver.Config{Zone: opts.Zone, Logger: opts.Logger})
@@ -202,6 +206,10 @@ func (d *Daemon) replay(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load desired state: %w", err)
 	}
+	if d.recovered != nil {
+		sets = d.rebuildFromEngine(ctx, sets)
+	}
+	d.checkpoint()
 	deleting := 0
 	for _, s := range sets {
 		d.mgr.Apply(s.Namespace, effectiveSpec(s), s.Replicas)
@@ -211,6 +219,7 @@ func (d *Daemon) replay(ctx context.Context) error {
 		}
 	}
 	d.log.Info("desired state loaded", "sets", len(sets), "deleting", deleting)
+
 	orphans, err := d.orphans(ctx)
 	if err != nil {
 		d.log.Warn("list labelled objects for orphans", "err", err)
@@ -251,6 +260,12 @@ func (d *Daemon) Status(ctx context.Context) (api.DaemonStatus, error) {
 	}
 	if st.Orphans, err = d.orphans(ctx); err != nil {
 		st.Warnings = append(st.Warnings, "orphan check failed: "+err.Error())
+	}
+	if p := d.events.writeProblem(); p != "" {
+		st.Warnings = append(st.Warnings, p)
+	}
+	if d.recovered != nil {
+		st.Warnings = append(st.Warnings, "the state store was damaged at start: "+d.recovered.String())
 	}
 	return st, nil
 }

@@ -80,18 +80,28 @@ type Event struct {
 
 // Store is the bbolt-backed desired-state store. It is safe for concurrent use.
 type Store struct {
-	db *bolt.DB
+	db   *bolt.DB
+	path string
 }
 
-// Open opens (creating if needed) the store file. The timeout bounds waiting for another
+// Open opens (creating if needed) the store file and checks it through: every page and every
+// record. A damaged file (bbolt panics on some, or loads a 0-byte one as empty) is an error
+// matching ErrCorrupt, which OpenOrRecover repairs. The timeout bounds waiting for another
 // process holding the file; the daemon's own lock file normally prevents that.
 func Open(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("create store directory: %w", err)
+		return nil, fmt.Errorf("create store directory %s: %w (check its permissions, or set ORDSET_STATE_DIR)", filepath.Dir(path), err)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
+		return nil, corrupt(path, errors.New("the file is empty (0 bytes)"))
+	}
+	db, err := openBolt(path)
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", path, err)
+		return nil, err
+	}
+	if err := check(db); err != nil {
+		db.Close()
+		return nil, corrupt(path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketSets, bucketEvents} {
@@ -103,9 +113,9 @@ func Open(path string) (*Store, error) {
 	})
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("initialise store %s: %w", path, err)
+		return nil, fmt.Errorf("initialise store %s: %w (is the disk full or read-only?)", path, err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, path: path}, nil
 }
 
 // Close closes the database file.
