@@ -54,18 +54,6 @@ func newProgress(out io.Writer, tty bool) *progress {
 	return p
 }
 
-// failureStates are pod states that will not resolve by waiting: up and scale fail on them.
-var failureStates = []string{"CrashLoopBackOff", "Error", "ErrImagePull", "ImagePullBackOff", "CreateContainerError", "InvalidImageName", "Failed", "OOMKilled"}
-
-func isFailure(status string) bool {
-	for _, f := range failureStates {
-		if strings.HasPrefix(status, f) {
-			return true
-		}
-	}
-	return false
-}
-
 // update folds a frame in and redraws. watched lists the sets the frame covers, so pods of
 // those sets missing from the frame are shown as Removed.
 func (p *progress) update(f api.WatchFrame, now time.Time) {
@@ -77,11 +65,11 @@ func (p *progress) update(f api.WatchFrame, now time.Time) {
 		for _, pod := range s.Pods {
 			key := pod.Namespace + "/" + pod.Name
 			present[key] = true
-			state := pod.Status
+			shown := string(pod.Status)
 			if pod.Ready {
-				state = "Ready"
+				shown = "Ready"
 			}
-			p.set(key, state, pod.Ready, isFailure(pod.Status), now)
+			p.set(key, shown, pod.Ready, pod.Status.Failed(), now)
 		}
 	}
 	for _, g := range f.Gone {

@@ -52,6 +52,10 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 	if len(req.Sets) == 0 {
 		return api.ApplyResponse{}, api.Invalidf("no statefulsets to apply")
 	}
+	// The loader's defaults and checks, whoever sent the spec: nothing invalid is stored.
+	if err := compose.Normalize(&compose.Project{Namespace: req.Namespace, StatefulSets: req.Sets}); err != nil {
+		return api.ApplyResponse{}, api.Invalidf("namespace %s:\n%s", req.Namespace, err)
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	defer d.checkpoint()
@@ -59,10 +63,6 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 	resp := api.ApplyResponse{Namespace: req.Namespace}
 	for _, name := range sortedNames(req.Sets) {
 		spec := req.Sets[name]
-		if spec == nil {
-			return resp, api.Invalidf("statefulset %s: empty spec", name)
-		}
-		spec.Name = name
 		rev := compose.Revision(spec)
 		replicas := spec.ReplicaCount()
 		rec, res, err := d.store.Apply(req.Namespace, spec, rev, replicas, now)

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/dnsserver"
 	"github.com/ordset/ordset/orchestrator"
 	"github.com/ordset/ordset/orchestrator/server/api"
@@ -212,6 +213,13 @@ func (d *Daemon) replay(ctx context.Context) error {
 	d.checkpoint()
 	deleting := 0
 	for _, s := range sets {
+		// Specs stored by an older daemon may predate normalisation: give them their defaults;
+		// one that fails the checks is still reconciled as before, with a warning.
+		if err := compose.Normalize(&compose.Project{Namespace: s.Namespace,
+			StatefulSets: map[string]*compose.StatefulSet{s.Name: s.Spec}}); err != nil {
+			d.events.record(store.Event{Type: "Warning", Reason: "Invalid", Namespace: s.Namespace,
+				Object: "statefulset/" + s.Name, Message: "stored spec does not validate: " + err.Error()})
+		}
 		d.mgr.Apply(s.Namespace, effectiveSpec(s), s.Replicas)
 		if s.Deleting != nil { // a deletion the previous daemon did not finish
 			d.mgr.Delete(s.Namespace, s.Name, s.Deleting.RemoveVolumes)
