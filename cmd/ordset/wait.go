@@ -43,7 +43,9 @@ func watchProgress(ctx context.Context, c *api.Client, ns string, sets []string,
 		}
 		p.update(f, time.Now())
 		if msg := errs.persistent(); msg != "" {
-			failure = msg + "\n  (the daemon keeps retrying: fix the cause and run the command again, or \"ordset down\")"
+			// The "!" line above already shows the error: say it once, then what to do.
+			what, _, _ := strings.Cut(msg, ": ")
+			failure = what + ": the error above keeps coming back\n  (the daemon keeps retrying: fix the cause and run the command again, or \"ordset down\")"
 			return api.ErrStop
 		}
 		if goal == untilReady {
@@ -62,7 +64,7 @@ func watchProgress(ctx context.Context, c *api.Client, ns string, sets []string,
 	case reached:
 		return nil
 	case failure != "":
-		return fmt.Errorf("%s%s", failure, waitingReasons(last))
+		return fmt.Errorf("%s%s", failure, waitingReasons(errs.withoutShown(last)))
 	case parent.Err() != nil:
 		return &interruptedError{what: "stopped waiting; the daemon carries on in the background (\"ordset ps -n " + ns + "\" shows where it is)"}
 	case errors.Is(err, context.DeadlineExceeded) || (err == nil && ctx.Err() != nil):
@@ -193,6 +195,21 @@ func (e *engineErrors) watches(object string) bool {
 		name = setOfPod(name)
 	}
 	return slices.Contains(e.sets, name)
+}
+
+// withoutShown drops from the sets' waiting reasons the errors already shown as "!" lines, so
+// a failed wait prints each error once.
+func (e *engineErrors) withoutShown(f api.WatchFrame) api.WatchFrame {
+	sets := make([]api.StatefulSet, len(f.Sets))
+	for i, s := range f.Sets {
+		for key := range e.seen {
+			_, msg, _ := strings.Cut(key, ": ")
+			s.Waiting = strings.ReplaceAll(s.Waiting, "retrying after error: "+msg, "retrying after the error above")
+		}
+		sets[i] = s
+	}
+	f.Sets = sets
+	return f
 }
 
 // persistent returns the first error seen errorRepeats times, or "".

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -46,5 +47,20 @@ func TestPullNotes(t *testing.T) {
 	}, e.watches, map[string]bool{})
 	if len(got) != 1 || got[0] != "↓ demo/redis-0: pulling redis:7.2: Downloading 3/10" {
 		t.Fatalf("notes = %q", got)
+	}
+}
+
+// A wait that fails on a repeating error prints the error once: as the "!" line when first
+// seen; the final message and the waiting reasons point at it instead of repeating it.
+func TestFailedWaitPrintsErrorOnce(t *testing.T) {
+	t0 := time.Unix(100, 0)
+	e := engineErrors{sets: []string{"ghost"}, seen: map[string]int{}, first: map[string]time.Time{}}
+	msg := "create container: No such image: does-not-exist:1.0"
+	notes := e.fold([]api.Event{{Time: t0, Type: "Warning", Reason: "Error", Namespace: "demo", Object: "pod/ghost-0", Message: msg}})
+	e.fold([]api.Event{{Time: t0.Add(time.Second), Type: "Warning", Reason: "Error", Namespace: "demo", Object: "pod/ghost-0", Message: msg}})
+	f := api.WatchFrame{Sets: []api.StatefulSet{{Namespace: "demo", Name: "ghost", Desired: 1, Waiting: "creating ghost-0; retrying after error: " + msg}}}
+	all := strings.Join(notes, "\n") + "\n" + waitingReasons(e.withoutShown(f))
+	if n := strings.Count(all, "No such image"); n != 1 || e.persistent() == "" {
+		t.Errorf("the error appears %d times (persistent %q):\n%s", n, e.persistent(), all)
 	}
 }
