@@ -59,7 +59,7 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 		kv("Container", fmt.Sprintf("%s (%s)", p.Container, shortID(p.ContainerID)))
 		kv("Status", fmt.Sprintf("%s, ready=%t, restarts=%d", p.Status, p.Ready, p.Restarts))
 		if p.Reason != "" {
-			kv("Not ready because", p.Reason)
+			kv("Not ready because", oneLine(p.Reason, 200))
 		}
 		kv("IP", orNone(p.IP))
 		kv("Revision", orNone(p.Revision))
@@ -111,7 +111,7 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 		for _, p := range s.Pods {
 			fmt.Fprintf(w, "  %-16s %-18s ready=%-5t restarts=%d  %s\n", p.Name, p.Status, p.Ready, p.Restarts, orNone(p.IP))
 			if p.Reason != "" {
-				fmt.Fprintf(w, "  %-16s not ready because: %s\n", "", p.Reason)
+				fmt.Fprintf(w, "  %-16s not ready because: %s\n", "", oneLine(p.Reason, 120))
 			}
 		}
 	}

@@ -28,6 +28,7 @@ func watchProgress(ctx context.Context, c *api.Client, ns string, sets []string,
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	p := newProgress(out, tty)
+	defer p.animate(100 * time.Millisecond)()
 	var last api.WatchFrame
 	reached := false
 	var failure string
@@ -174,17 +175,30 @@ func (e *engineErrors) fold(events []api.Event) []string {
 }
 
 // pullNotes renders the daemon's (already throttled) image pull progress of watched pods; a
-// message already shown (the same image pulled for the next pod) is not repeated.
+// message already shown (the same image pulled for the next pod) is not repeated, and a
+// failed pull that fell back to the local image is said once per set, not once per pod.
 func pullNotes(events []api.Event, watched func(object string) bool, seen map[string]bool) []string {
 	var notes []string
 	for _, ev := range events {
-		if ev.Reason == "ImagePull" && watched(ev.Object) && !seen[ev.Message] {
-			seen[ev.Message] = true
-			notes = append(notes, "↓ "+ev.Namespace+"/"+strings.TrimPrefix(ev.Object, "pod/")+": "+ev.Message)
+		if ev.Reason != "ImagePull" || !watched(ev.Object) {
+			continue
+		}
+		pod := strings.TrimPrefix(ev.Object, "pod/")
+		key, line := ev.Message, "↓ "+ev.Namespace+"/"+pod+": "+ev.Message
+		if head, detail, ok := strings.Cut(ev.Message, localFallback); ok && head == "" {
+			set := ev.Namespace + "/" + setOfPod(pod)
+			key, line = set+localFallback, "↓ "+set+": "+localFallback+" (offline?), for every pod of the set"+oneLine(detail, 120)
+		}
+		if !seen[key] {
+			seen[key] = true
+			notes = append(notes, line)
 		}
 	}
 	return notes
 }
+
+// localFallback starts the daemon's message for a failed pull of an image present locally.
+const localFallback = "pull failed, using the local image"
 
 func (e *engineErrors) watches(object string) bool {
 	if len(e.sets) == 0 || object == "" {
