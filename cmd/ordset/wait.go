@@ -185,9 +185,9 @@ func pullNotes(events []api.Event, watched func(object string) bool, seen map[st
 		}
 		pod := strings.TrimPrefix(ev.Object, "pod/")
 		key, line := ev.Message, "↓ "+ev.Namespace+"/"+pod+": "+ev.Message
-		if head, detail, ok := strings.Cut(ev.Message, localFallback); ok && head == "" {
+		if head, detail, ok := strings.Cut(ev.Message, localFallback); ok { // head: "pulling IMAGE: "
 			set := ev.Namespace + "/" + setOfPod(pod)
-			key, line = set+localFallback, "↓ "+set+": "+localFallback+" (offline?), for every pod of the set"+oneLine(detail, 120)
+			key, line = set+localFallback, "↓ "+set+": "+head+localFallback+" (offline?), for every pod of the set"+oneLine(detail, 120)
 		}
 		if !seen[key] {
 			seen[key] = true

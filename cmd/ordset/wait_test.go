@@ -70,14 +70,14 @@ func TestFailedWaitPrintsErrorOnce(t *testing.T) {
 func TestPullFallbackOncePerSet(t *testing.T) {
 	e := engineErrors{sets: []string{"redis"}}
 	msg := func(port int) string {
-		return fmt.Sprintf("pull failed, using the local image: Error response from daemon: Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io on 127.0.0.53:%d: no such host", port)
+		return fmt.Sprintf("pulling redis:latest: pull failed, using the local image: Error response from daemon: Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io on 127.0.0.53:%d: no such host", port)
 	}
 	got := pullNotes([]api.Event{
 		{Reason: "ImagePull", Namespace: "demo", Object: "pod/redis-0", Message: msg(1)},
 		{Reason: "ImagePull", Namespace: "demo", Object: "pod/redis-1", Message: msg(2)},
 		{Reason: "ImagePull", Namespace: "demo", Object: "pod/redis-2", Message: msg(3)},
 	}, e.watches, map[string]bool{})
-	if len(got) != 1 || !strings.HasPrefix(got[0], "↓ demo/redis: pull failed, using the local image (offline?), for every pod of the set: Error response") {
+	if len(got) != 1 || !strings.HasPrefix(got[0], "↓ demo/redis: pulling redis:latest: pull failed, using the local image (offline?), for every pod of the set: Error response") {
 		t.Fatalf("notes = %q", got)
 	}
 }
