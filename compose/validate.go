@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -110,8 +111,7 @@ func (c *checker) set(p *Project, s *StatefulSet, path string) {
 		c.label(path+".serviceName", s.ServiceName)
 	}
 	c.word(path+".podManagementPolicy", s.PodManagementPolicy, OrderedReady, Parallel)
-	c.word(path+".updateStrategy.type", s.UpdateStrategy.Type, RollingUpdate, OnDelete)
-	c.min(path+".updateStrategy.partition", int64(s.UpdateStrategy.Partition), 0)
+	c.strategy(s, path)
 	c.min(path+".minReadySeconds", int64(s.MinReadySeconds), 0)
 	c.min(path+".ordinals.start", int64(s.Ordinals.Start), 0)
 	c.word(path+".persistentVolumeClaimRetentionPolicy.whenScaled", s.PersistentVolumeClaimRetentionPolicy.WhenScaled, Retain, Delete)
@@ -233,6 +233,8 @@ func (c *checker) mounts(ms []VolumeMount, claims map[string]bool, path string) 
 			c.add(mp+".hostPath", "name and hostPath are mutually exclusive")
 		case m.Name != "" && !claims[m.Name]:
 			c.add(mp+".name", "no volumeClaimTemplate named %q", m.Name)
+		case m.HostPath != "" && !filepath.IsAbs(m.HostPath): // only through the API: Load resolves them
+			c.add(mp+".hostPath", "must be an absolute path, got %q", m.HostPath)
 		}
 		switch {
 		case m.MountPath == "":

@@ -58,18 +58,6 @@ func newProgress(out io.Writer, tty bool) *progress {
 	return p
 }
 
-// failureStates are pod states that will not resolve by waiting: up and scale fail on them.
-var failureStates = []string{"CrashLoopBackOff", "Error", "ErrImagePull", "ImagePullBackOff", "CreateContainerError", "InvalidImageName", "Failed", "OOMKilled"}
-
-func isFailure(status string) bool {
-	for _, f := range failureStates {
-		if strings.HasPrefix(status, f) {
-			return true
-		}
-	}
-	return false
-}
-
 // update folds a frame in and redraws. watched lists the sets the frame covers, so pods of
 // those sets missing from the frame are shown as Removed.
 func (p *progress) update(f api.WatchFrame, now time.Time) {
@@ -85,7 +73,7 @@ func (p *progress) update(f api.WatchFrame, now time.Time) {
 			key := pod.Namespace + "/" + pod.Name
 			present[key] = true
 			state, final := podState(pod, s.Revision)
-			p.set(key, state, final, isFailure(pod.Status), now)
+			p.set(key, state, final, pod.Status.Failed(), now)
 		}
 	}
 	for _, g := range f.Gone {
@@ -116,9 +104,9 @@ func podState(pod api.Pod, revision string) (string, bool) {
 	case pod.Ready:
 		return "Ready", true
 	case pod.Reason != "":
-		return pod.Status + ", not ready: " + oneLine(pod.Reason, 60), false
+		return string(pod.Status) + ", not ready: " + oneLine(pod.Reason, 60), false
 	}
-	return pod.Status, false
+	return string(pod.Status), false
 }
 
 // noteRollout tracks "n/N updated" of a set while some of its pods run an older revision

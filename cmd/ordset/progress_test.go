@@ -8,10 +8,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/ordset/ordset/orchestrator/server/api"
+	"github.com/ordset/ordset/orchestrator/state"
 )
 
 func pod(name string, ordinal int, status string, ready bool) api.Pod {
-	return api.Pod{Name: name, Namespace: "demo", StatefulSet: "web", Ordinal: ordinal, Status: status, Ready: ready}
+	return api.Pod{Name: name, Namespace: "demo", StatefulSet: "web", Ordinal: ordinal, Status: state.PodPhase(status), Ready: ready}
 }
 
 func frame(desired int, pods ...api.Pod) api.WatchFrame {

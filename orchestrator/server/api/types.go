@@ -5,6 +5,7 @@ import (
 
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator/server/store"
+	"github.com/ordset/ordset/orchestrator/state"
 )
 
 // Version is the API version spoken by this package; client and server must agree on it.
@@ -29,7 +30,7 @@ type Pod struct {
 	IP          string         `json:"ip"`
 	IPv6        string         `json:"ipv6,omitempty"`
 	Ready       bool           `json:"ready"`
-	Status      string         `json:"status"`
+	Status      state.PodPhase `json:"status"`
 	Restarts    int            `json:"restarts"`
 	Revision    string         `json:"revision"`
 	Volumes     []string       `json:"volumes"`

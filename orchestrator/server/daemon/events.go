@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"regexp"
 	"sync"
@@ -19,6 +20,10 @@ type eventHub struct {
 
 	mu   sync.Mutex
 	subs map[chan store.Event]struct{}
+	// writeErr is the last failure to store an event (a full disk, a damaged file), reported by
+	// `daemon status` until a write succeeds again.
+	writeErr   error
+	writeErrAt time.Time
 }
 
 func newEventHub(st *store.Store, log *slog.Logger) *eventHub {
@@ -32,13 +37,37 @@ func (h *eventHub) record(e store.Event) {
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
-	e, err := h.store.AddEvent(e)
-	if err != nil {
-		h.log.Warn("record event", "reason", e.Reason, "err", err)
-		return
-	}
+	stored, err := h.store.AddEvent(e)
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if err != nil {
+		// Followers still get the event (unnumbered: it is in no ring), then the failure itself.
+		h.log.Error("record event", "reason", e.Reason, "err", err)
+		first := h.writeErr == nil
+		h.writeErr, h.writeErrAt = err, e.Time
+		h.fanOut(e)
+		if first {
+			h.fanOut(store.Event{Time: e.Time, Type: "Warning", Reason: "StoreWriteFailed",
+				Message: "cannot write to the state store: " + err.Error() + "; events are not kept and changes may not survive a daemon restart"})
+		}
+		return
+	}
+	h.writeErr = nil
+	h.fanOut(stored)
+}
+
+// writeProblem describes a failing store, "" when the last write succeeded.
+func (h *eventHub) writeProblem() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.writeErr == nil {
+		return ""
+	}
+	return fmt.Sprintf("state store writes failing since %s: %v", h.writeErrAt.UTC().Format(time.RFC3339), h.writeErr)
+}
+
+// fanOut sends an event to every follower. h.mu is held.
+func (h *eventHub) fanOut(e store.Event) {
 	for ch := range h.subs {
 		select {
 		case ch <- e:
@@ -84,10 +113,10 @@ func (h *eventHub) follow(ctx context.Context, since uint64, match func(store.Ev
 		case <-ctx.Done():
 			return nil
 		case e := <-ch:
-			if e.Seq <= last || !match(e) {
+			if e.Seq != 0 && e.Seq <= last || !match(e) { // Seq 0: live only, the store failed
 				continue
 			}
-			last = e.Seq
+			last = max(last, e.Seq)
 			if err := send(e); err != nil {
 				return err
 			}
