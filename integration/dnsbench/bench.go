@@ -17,6 +17,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/ordset/ordset/dnsserver"
+	"github.com/ordset/ordset/integration/procstat"
 )
 
 // benchConfig is the side-by-side run: every workload against dnsmasq and ordset, rounds
@@ -141,7 +142,7 @@ func benchServer(ctx context.Context, cfg benchConfig, self, name string, w work
 		return err
 	}
 	for _, k := range loadKinds {
-		before, err := cpuSeconds(cmd.Process.Pid)
+		before, err := procstat.CPUSeconds(cmd.Process.Pid)
 		if err != nil {
 			return err
 		}
@@ -149,7 +150,7 @@ func benchServer(ctx context.Context, cfg benchConfig, self, name string, w work
 		if err != nil {
 			return fmt.Errorf("%s: %w", k, err)
 		}
-		after, err := cpuSeconds(cmd.Process.Pid)
+		after, err := procstat.CPUSeconds(cmd.Process.Pid)
 		if err != nil {
 			return err
 		}
@@ -201,23 +202,6 @@ func runLoad(ctx context.Context, cfg benchConfig, self, addr, queries string, k
 		s.lost, _ = strconv.Atoi(string(l[1]))
 	}
 	return s, nil
-}
-
-// cpuSeconds is the user+system CPU a process and its waited-for children have used (dnsmasq
-// forks a child per TCP connection).
-func cpuSeconds(pid int) (float64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	// Fields after the command name (which may hold spaces): state is field 3, utime 14.
-	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
-	var ticks float64
-	for _, i := range []int{11, 12, 13, 14} { // utime stime cutime cstime
-		v, _ := strconv.ParseFloat(f[i], 64)
-		ticks += v
-	}
-	return ticks / 100, nil // USER_HZ is 100 on Linux
 }
 
 func firstQuery(path string) string {
