@@ -40,7 +40,7 @@ sweep: ## remove Docker objects left by crashed test runs (label io.ordset.test=
 	@vols=$$(docker volume ls -q --filter label=io.ordset.test=1); [ -z "$$vols" ] || docker volume rm -f $$vols >/dev/null
 	@nets=$$(docker network ls -q --filter label=io.ordset.test=1); [ -z "$$nets" ] || docker network rm $$nets >/dev/null
 
-bench: build images ## side-by-side benchmarks (ordset vs docker run / docker-compose / dnsmasq)
+bench: build images ## side-by-side benchmarks (ordset vs docker CLI / compose / dnsmasq) -> BENCHMARKS.md
 	bash integration/bench/run.sh
 
 lint: ## gofmt + go vet

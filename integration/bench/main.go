@@ -30,6 +30,7 @@ type config struct {
 	readyPoll time.Duration
 	health    string // compose healthcheck command; {port} is replaced
 	bin       string // ordset binary
+	summary   string // file to append the summary table's rows to
 	// traceEvents logs every engine event the in-process Manager receives.
 	traceEvents bool
 	probePods   int           // pods of the probe-cost measurement
@@ -52,6 +53,7 @@ func main() {
 	flag.StringVar(&cfg.health, "health", "CMD /testapp probe http://127.0.0.1:{port}/ready", "compose healthcheck test (space separated)")
 	flag.BoolVar(&cfg.traceEvents, "trace-events", false, "log each engine event the in-process Manager receives (with -v)")
 	flag.BoolVar(&cfg.verbose, "v", false, "log the engine's debug output")
+	flag.StringVar(&cfg.summary, "summary", "", "append markdown summary rows (figure, ordset, peer, ratio, target) to this file")
 	flag.IntVar(&cfg.probePods, "probe-pods", 9, "pods of the probe-cost measurement")
 	flag.DurationVar(&cfg.probeWindow, "probe-window", 20*time.Second, "CPU counting window per probe-cost round")
 	flag.Parse()
@@ -162,6 +164,14 @@ func run(ctx context.Context, cfg config) error {
 	}
 	report(os.Stdout, cfg, starters, res, heal)
 	reportProbes(os.Stdout, cfg, probes)
+	if cfg.summary != "" {
+		f, err := os.OpenFile(cfg.summary, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			return fmt.Errorf("summary: %w", err)
+		}
+		defer f.Close()
+		writeSummary(f, cfg, res, heal, probes)
+	}
 	return nil
 }
 

@@ -63,7 +63,7 @@ func report(w io.Writer, cfg config, starters []starter, r startResults, h healR
 		rows = append(rows, row)
 	}
 	table(w, rows)
-	fmt.Fprintln(w, "(target: ordset/baseline <= 1.15)")
+	fmt.Fprintln(w, "(target: ordset/baseline <= 0.85)")
 	fmt.Fprintln(w)
 	rows = [][]string{{"variant", "N", "samples (ms)"}}
 	for _, s := range starters {

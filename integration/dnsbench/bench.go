@@ -31,6 +31,7 @@ type benchConfig struct {
 	inflight   int // queries in flight per run, split between the clients (dnsperf -q)
 	markdown   string
 	dnsmasqBin string
+	summary    string // file to append the summary table's rows to
 }
 
 // workload is one name set both servers serve and the load asks for.

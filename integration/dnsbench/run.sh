@@ -5,7 +5,8 @@
 # TCP. Prints a markdown table (stdout); progress goes to stderr.
 #
 # Needs: go, dnsperf, dnsmasq, taskset (apt-get install -y dnsperf dnsmasq).
-# Knobs: ROUNDS (3), DURATION (5s), SERVER_CPU (0), CLIENT_CPU (1), DNS_PORT (23530),
+# Knobs: ROUNDS (3), DURATION (5s), SERVER_CPU (0), CLIENT_CPU (1), DNS_PORT (23530), SUMMARY
+#        (a file to append the summary table's rows to),
 #        AUTOGROUP_NICE (-10): the benchmark runs in its own session whose scheduling group gets
 #        this nice value, so other work on a shared machine does not decide the ratio (both
 #        servers run in that same group). Idempotent: every server started here is stopped.
@@ -22,4 +23,4 @@ port=${DNS_PORT:-23530}
 while ss -Hlnu "sport = :$port" | grep -q . || ss -Hlnt "sport = :$port" | grep -q .; do port=$((port + 1)); done
 setsid -w bash -c 'echo "$1" >/proc/self/autogroup 2>/dev/null || true; shift; exec "$@"' _ "${AUTOGROUP_NICE:--10}" \
 	"$work/dnsbench" bench -rounds "${ROUNDS:-3}" -duration "${DURATION:-5s}" -server-cpu "${SERVER_CPU:-0}" \
-	-client-cpu "${CLIENT_CPU:-1}" -port "$port"
+	-client-cpu "${CLIENT_CPU:-1}" -port "$port" ${SUMMARY:+-summary "$SUMMARY"}
