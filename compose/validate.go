@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"net"
+
+	"github.com/ordset/ordset/orchestrator/identity"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -101,7 +103,7 @@ func validate(p *Project, w *walker) []Problem {
 func (c *checker) set(p *Project, s *StatefulSet, path string) {
 	if m := dnsLabelProblem(s.Name); m != "" {
 		c.addKey(path, "statefulset name %s", m)
-	} else if last := podName(s.Name, s.Ordinals.Start+max(*s.Replicas-1, 0)); len(last) > 63 {
+	} else if last := identity.PodName(s.Name, s.Ordinals.Start+max(*s.Replicas-1, 0)); len(last) > 63 {
 		c.addKey(path, "pod name %q would be longer than 63 characters; shorten the statefulset name", last)
 	}
 	c.min(path+".replicas", int64(*s.Replicas), 0)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"log/slog"
 	"slices"
 	"sync"
@@ -95,7 +96,7 @@ func NewManager(rt Runtime, opts Options) *Manager {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Zone == "" {
-		opts.Zone = DefaultZone
+		opts.Zone = identity.DefaultZone
 	}
 	if opts.Resync <= 0 {
 		opts.Resync = 10 * time.Second

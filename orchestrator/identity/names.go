@@ -1,4 +1,4 @@
-package orchestrator
+package identity
 
 import (
 	"strconv"
@@ -67,4 +67,13 @@ func ParseOrdinal(pod, set string) (int, bool) {
 		return 0, false
 	}
 	return n, true
+}
+
+// ClaimName is Kubernetes' PVC name for one ordinal's claim, e.g. data-web-1.
+func ClaimName(claim, set string, ordinal int) string { return claim + "-" + PodName(set, ordinal) }
+
+// VolumeName is the Docker volume of one ordinal's claim, e.g. demo_data-web-1. The namespace
+// prefix with an underscore cannot collide with a claim name (DNS labels have no '_').
+func VolumeName(namespace, claim, set string, ordinal int) string {
+	return namespace + "_" + ClaimName(claim, set, ordinal)
 }
