@@ -2,8 +2,10 @@ package compose
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net"
+	"slices"
 
 	"github.com/ordset/ordset/orchestrator/identity"
 	"path/filepath"
@@ -181,7 +183,7 @@ func (c *checker) resources(r Resources, path string) {
 		name string
 		list ResourceList
 	}{{"limits", r.Limits}, {"requests", r.Requests}} {
-		for _, k := range sortedKeys(part.list) {
+		for _, k := range slices.Sorted(maps.Keys(part.list)) {
 			v, kp := part.list[k], path+"."+part.name+"."+k
 			var err error
 			switch k {
@@ -271,12 +273,3 @@ func (c *checker) initContainers(ics []InitContainer, claims map[string]bool, pa
 }
 
 func validIP(s string) bool { return net.ParseIP(s) != nil }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

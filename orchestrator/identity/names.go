@@ -24,11 +24,14 @@ func InitContainerName(namespace, set string, ordinal int, init string) string {
 
 // RetiredName is the name a failed container takes to free its pod's name for the replacement.
 // The dot keeps it apart from every pod and init container name (DNS labels have no dot).
-func RetiredName(name, id string) string {
+func RetiredName(name, id string) string { return name + ".retired-" + ShortID(id) }
+
+// ShortID is the 12-character form of a container ID that Docker shows.
+func ShortID(id string) string {
 	if len(id) > 12 {
-		id = id[:12]
+		return id[:12]
 	}
-	return name + ".retired-" + id
+	return id
 }
 
 // NetworkName is the user-defined bridge network all pods of a namespace share.

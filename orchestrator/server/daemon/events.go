@@ -3,10 +3,10 @@ package daemon
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/ordset/ordset/orchestrator"
+	"github.com/ordset/ordset/orchestrator/pubsub"
 	"github.com/ordset/ordset/orchestrator/server/store"
 )
 
@@ -15,13 +15,11 @@ import (
 type eventHub struct {
 	store *store.Store
 	log   *slog.Logger
-
-	mu   sync.Mutex
-	subs map[chan store.Event]struct{}
+	hub   pubsub.Hub[store.Event] // a slow follower misses live events; it can re-read the ring
 }
 
 func newEventHub(st *store.Store, log *slog.Logger) *eventHub {
-	return &eventHub{store: st, log: log, subs: map[chan store.Event]struct{}{}}
+	return &eventHub{store: st, log: log}
 }
 
 func (h *eventHub) record(e store.Event) {
@@ -36,27 +34,10 @@ func (h *eventHub) record(e store.Event) {
 		h.log.Warn("record event", "reason", e.Reason, "err", err)
 		return
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for ch := range h.subs {
-		select {
-		case ch <- e:
-		default: // a slow follower misses live events; it can re-read the ring
-		}
-	}
+	h.hub.Publish(e)
 }
 
-func (h *eventHub) subscribe() (<-chan store.Event, func()) {
-	ch := make(chan store.Event, 256)
-	h.mu.Lock()
-	h.subs[ch] = struct{}{}
-	h.mu.Unlock()
-	return ch, func() {
-		h.mu.Lock()
-		delete(h.subs, ch)
-		h.mu.Unlock()
-	}
-}
+func (h *eventHub) subscribe() (<-chan store.Event, func()) { return h.hub.Subscribe() }
 
 // follow sends stored events after since, then live ones, until ctx ends or send fails.
 func (h *eventHub) follow(ctx context.Context, since uint64, match func(store.Event) bool, follow bool, send func(store.Event) error) error {
