@@ -40,7 +40,7 @@ func (r *Runtime) CreateContainer(ctx context.Context, spec orchestrator.Contain
 	resp, err := r.cli.ContainerCreate(ctx, cfg, host, netCfg, nil, spec.Name)
 	if err == nil {
 		r.owned.Store(resp.ID, struct{}{})
-		r.log.Debug("container created", "container", spec.Name, "id", resp.ID[:12])
+		r.log.Debug("container created", "container", spec.Name, "id", identity.ShortID(resp.ID))
 		return resp.ID, nil
 	}
 	if !cerrdefs.IsConflict(err) {
