@@ -57,7 +57,7 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 		kv("Pod", p.Name)
 		kv("Namespace", p.Namespace)
 		kv("StatefulSet", p.StatefulSet)
-		kv("Container", fmt.Sprintf("%s (%s)", p.Container, identity.ShortID(p.ContainerID)))
+		kv("Container", fmt.Sprintf("%s (%s)", p.Container, orNone(identity.ShortID(p.ContainerID))))
 		kv("Status", fmt.Sprintf("%s, ready=%t, restarts=%d", p.Status, p.Ready, p.Restarts))
 		if p.Reason != "" {
 			kv("Not ready because", p.Reason)
