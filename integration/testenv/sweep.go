@@ -112,7 +112,7 @@ func (c imageLabels) of(ctx context.Context, id string) (map[string]string, erro
 	if l, ok := c.seen[id]; ok {
 		return l, nil
 	}
-	img, _, err := c.cli.ImageInspectWithRaw(ctx, id)
+	img, err := c.cli.ImageInspect(ctx, id)
 	if cerrdefs.IsNotFound(err) {
 		c.seen[id] = nil
 		return nil, nil

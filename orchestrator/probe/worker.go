@@ -134,7 +134,9 @@ func (w *Worker) Stop() {
 		if w.inCallback.Load() {
 			return
 		}
-		w.notifyMu.Lock() // a callback about to start sees stopped and skips
+		// A barrier: a callback about to start sees stopped and skips.
+		w.notifyMu.Lock()
+		//lint:ignore SA2001 the empty critical section waits for a running callback's lock
 		w.notifyMu.Unlock()
 		w.done.Wait()
 	})
