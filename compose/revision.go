@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
+	"slices"
 	"sort"
 )
 
@@ -81,7 +83,7 @@ func References(s *StatefulSet) (configMaps, secrets []string) {
 			}
 		}
 	}
-	return sortedKeys(cms), sortedKeys(secs)
+	return slices.Sorted(maps.Keys(cms)), slices.Sorted(maps.Keys(secs))
 }
 
 // addConfigHashes sets ConfigHashAnnotation on every set that uses a

@@ -8,15 +8,15 @@ type Project struct {
 	File string `yaml:"-" json:"-"`
 	// Dir is the directory relative hostPath mounts are resolved against.
 	Dir string `yaml:"-" json:"-"`
+	// Warnings are problems that do not stop a load, located like problems, for the CLI to
+	// show: risky choices (a read-write mount of a system directory), fields accepted and
+	// ignored on one Docker host, $(VAR) references that name nothing.
+	Warnings []Problem `yaml:"-" json:"-"`
 
 	Namespace    string                  `yaml:"namespace" json:"namespace"`
 	ConfigMaps   map[string]*ConfigMap   `yaml:"configMaps,omitempty" json:"configMaps,omitempty"`
 	Secrets      map[string]*Secret      `yaml:"secrets,omitempty" json:"secrets,omitempty"`
 	StatefulSets map[string]*StatefulSet `yaml:"statefulsets" json:"statefulsets"`
-
-	// Warnings are problems that do not stop a load: fields accepted and
-	// ignored on one Docker host, $(VAR) references that name nothing.
-	Warnings []Problem `yaml:"-" json:"-"`
 }
 
 // StatefulSet is a Kubernetes StatefulSet as ordset runs it: set-level policies,

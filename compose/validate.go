@@ -2,10 +2,14 @@ package compose
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // checker collects problems and places each at the position of its field
@@ -13,18 +17,18 @@ import (
 type checker struct {
 	w        *walker
 	probs    []Problem
-	warnings []Problem
+	warnings []Problem // accepted, but worth a word: ignored fields, unresolved $(VAR), risky host paths
+	dir      string    // the project's directory, for host path warnings
 	// flat marks the sets written in the one-container shorthand: their
 	// containers[0] fields sit at the set's own path in the file.
 	flat map[string]bool
 }
 
-// warn records a problem that does not stop the load.
+// warn records a problem that does not stop the load, at path's position.
 func (c *checker) warn(path, format string, args ...any) {
-	n := len(c.probs)
-	c.add(path, format, args...)
-	c.warnings = append(c.warnings, c.probs[n])
-	c.probs = c.probs[:n]
+	p := Problem{File: c.w.file, Path: path, Message: fmt.Sprintf(format, args...)}
+	p.Line, p.Col = c.locate(path)
+	c.warnings = append(c.warnings, p)
 }
 
 func (c *checker) add(path, format string, args ...any) {
@@ -90,7 +94,10 @@ func (c *checker) max32(path string, v int64) {
 }
 
 // validate checks a defaulted project and returns every problem found.
+// Warnings go to p.Warnings.
 func (c *checker) validate(p *Project) []Problem {
+	c.dir = p.Dir
+	defer func() { p.Warnings = finish(c.warnings).Problems }()
 	c.label("namespace", p.Namespace)
 	c.objects(p)
 	if len(p.StatefulSets) == 0 {
@@ -112,7 +119,7 @@ func (c *checker) validate(p *Project) []Problem {
 func (c *checker) set(p *Project, s *StatefulSet, path string) {
 	if m := dnsLabelProblem(s.Name); m != "" {
 		c.addKey(path, "statefulset name %s", m)
-	} else if last := podName(s.Name, s.Ordinals.Start+max(*s.Replicas-1, 0)); len(last) > 63 {
+	} else if last := identity.PodName(s.Name, s.Ordinals.Start+max(*s.Replicas-1, 0)); len(last) > 63 {
 		c.addKey(path, "pod name %q would be longer than 63 characters; shorten the statefulset name", last)
 	}
 	c.min(path+".replicas", int64(*s.Replicas), 0)
@@ -171,6 +178,7 @@ func (c *checker) container(ct *Container, path string) {
 			seen[e.Name] = i
 		}
 	}
+	c.execLimits(path, ct.Command, ct.Args, ct.Env)
 	c.ports(ct.Ports, path)
 	c.probe(ct.ReadinessProbe, path+".readinessProbe", false)
 	c.probe(ct.LivenessProbe, path+".livenessProbe", true)
@@ -199,7 +207,7 @@ func (c *checker) resources(r Resources, path string) {
 		name string
 		list ResourceList
 	}{{"limits", r.Limits}, {"requests", r.Requests}} {
-		for _, k := range sortedKeys(part.list) {
+		for _, k := range slices.Sorted(maps.Keys(part.list)) {
 			v, kp := part.list[k], path+"."+part.name+"."+k
 			var err error
 			switch k {
@@ -230,12 +238,3 @@ func (c *checker) resources(r Resources, path string) {
 }
 
 func validIP(s string) bool { return net.ParseIP(s) != nil }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

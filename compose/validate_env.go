@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -222,7 +223,7 @@ func (c *checker) scheduling(s Scheduling, path string) {
 		"topologySpreadConstraints": len(s.TopologySpreadConstraints) > 0,
 		"priorityClassName":         s.PriorityClassName != "", "priority": s.Priority != nil,
 	}
-	for _, k := range sortedKeys(set) {
+	for _, k := range slices.Sorted(maps.Keys(set)) {
 		if set[k] {
 			c.warn(path+"."+k, "accepted and ignored: one Docker host is one node (kept for export)")
 		}

@@ -4,9 +4,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -37,12 +39,12 @@ func (c *checker) fileShape(sf *setFile, path string) {
 // readFiles folds each object's `files:` (and a Secret's stringData) into its
 // data, so the rest of ordset sees Kubernetes' stored form only.
 func (c *checker) readFiles(p *Project) {
-	for _, name := range sortedKeys(p.ConfigMaps) {
+	for _, name := range slices.Sorted(maps.Keys(p.ConfigMaps)) {
 		cm, path := p.ConfigMaps[name], "configMaps."+name
 		if cm == nil {
 			continue
 		}
-		for _, k := range sortedKeys(cm.Files) {
+		for _, k := range slices.Sorted(maps.Keys(cm.Files)) {
 			c.objectKey(k, path+".files."+k)
 			b, ok := c.readFile(p.Dir, cm.Files[k], path+".files."+k)
 			switch {
@@ -57,17 +59,17 @@ func (c *checker) readFiles(p *Project) {
 		}
 		cm.Files = nil
 	}
-	for _, name := range sortedKeys(p.Secrets) {
+	for _, name := range slices.Sorted(maps.Keys(p.Secrets)) {
 		sec, path := p.Secrets[name], "secrets."+name
 		if sec == nil {
 			continue
 		}
-		for _, k := range sortedKeys(sec.Data) {
+		for _, k := range slices.Sorted(maps.Keys(sec.Data)) {
 			if _, err := base64.StdEncoding.DecodeString(sec.Data[k]); err != nil {
 				c.add(path+".data."+k, "must be base64 (use stringData for plain text)")
 			}
 		}
-		for _, k := range sortedKeys(sec.Files) {
+		for _, k := range slices.Sorted(maps.Keys(sec.Files)) {
 			c.objectKey(k, path+".files."+k)
 			if b, ok := c.readFile(p.Dir, sec.Files[k], path+".files."+k); ok {
 				if _, dup := sec.Data[k]; dup {
@@ -76,7 +78,7 @@ func (c *checker) readFiles(p *Project) {
 				sec.Data = setKey(sec.Data, k, base64.StdEncoding.EncodeToString(b))
 			}
 		}
-		for _, k := range sortedKeys(sec.StringData) { // stringData wins over data, as in Kubernetes
+		for _, k := range slices.Sorted(maps.Keys(sec.StringData)) { // stringData wins over data, as in Kubernetes
 			sec.Data = setKey(sec.Data, k, base64.StdEncoding.EncodeToString([]byte(sec.StringData[k])))
 		}
 		sec.Files, sec.StringData = nil, nil
@@ -120,15 +122,15 @@ func (c *checker) readFile(dir, name, path string) ([]byte, bool) {
 
 // objects checks ConfigMap and Secret names, keys and sizes.
 func (c *checker) objects(p *Project) {
-	for _, name := range sortedKeys(p.ConfigMaps) {
+	for _, name := range slices.Sorted(maps.Keys(p.ConfigMaps)) {
 		cm, path := p.ConfigMaps[name], "configMaps."+name
 		c.objectName(name, path)
 		size := 0
-		for _, k := range sortedKeys(cm.Data) {
+		for _, k := range slices.Sorted(maps.Keys(cm.Data)) {
 			c.objectKey(k, path+".data."+k)
 			size += len(k) + len(cm.Data[k])
 		}
-		for _, k := range sortedKeys(cm.BinaryData) {
+		for _, k := range slices.Sorted(maps.Keys(cm.BinaryData)) {
 			c.objectKey(k, path+".binaryData."+k)
 			if _, dup := cm.Data[k]; dup {
 				c.addKey(path+".binaryData."+k, "key %q is also in data", k)
@@ -141,11 +143,11 @@ func (c *checker) objects(p *Project) {
 		}
 		c.objectSize(size, path)
 	}
-	for _, name := range sortedKeys(p.Secrets) {
+	for _, name := range slices.Sorted(maps.Keys(p.Secrets)) {
 		sec, path := p.Secrets[name], "secrets."+name
 		c.objectName(name, path)
 		size := 0
-		for _, k := range sortedKeys(sec.Data) {
+		for _, k := range slices.Sorted(maps.Keys(sec.Data)) {
 			c.objectKey(k, path+".data."+k)
 			size += len(k) + base64.StdEncoding.DecodedLen(len(sec.Data[k]))
 		}

@@ -2,8 +2,10 @@ package compose
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -85,10 +87,30 @@ func (c *checker) fullContainer(p *Project, s *StatefulSet, ct *Container, path 
 		}
 	}
 	c.mounts(ct.VolumeMounts, mountable, path+".volumeMounts")
+	c.hostPathWarnings(s, ct, path+".volumeMounts")
 	c.envSources(p, s, ct, path)
 	c.lifecycle(ct.Lifecycle, path+".lifecycle")
 	c.containerSecurity(ct.SecurityContext, path+".securityContext")
 	c.expansions(p, ct, path)
+}
+
+// hostPathWarnings says what a container's hostPath mounts expose (the Docker socket, a system
+// or home directory read-write), at the mount's hostPath key in the short form.
+func (c *checker) hostPathWarnings(s *StatefulSet, ct *Container, path string) {
+	for i, m := range ct.VolumeMounts {
+		for _, v := range s.Template.Spec.Volumes {
+			if v.Name != m.Name || v.HostPath == nil {
+				continue
+			}
+			if w := hostPathWarning(v.HostPath.Path, m.ReadOnly, c.dir); w != "" {
+				mp := fmt.Sprintf("%s[%d]", path, i)
+				if _, short := c.w.keys[mp+".hostPath"]; short {
+					mp += ".hostPath"
+				}
+				c.warn(mp, "%s", w)
+			}
+		}
+	}
 }
 
 func (c *checker) metadata(m PodMetadata, path string) {
@@ -96,7 +118,7 @@ func (c *checker) metadata(m PodMetadata, path string) {
 		name string
 		kv   map[string]string
 	}{{"labels", m.Labels}, {"annotations", m.Annotations}} {
-		for _, k := range sortedKeys(part.kv) {
+		for _, k := range slices.Sorted(maps.Keys(part.kv)) {
 			kp := path + "." + part.name + "." + k
 			switch {
 			case reservedKey(k):

@@ -11,7 +11,7 @@ import (
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator"
 	"github.com/ordset/ordset/orchestrator/fakeruntime"
-	"github.com/ordset/ordset/volumes"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 func TestExecutorStopsAPodAtItsFirstErrorOnly(t *testing.T) {
@@ -24,13 +24,13 @@ func TestExecutorStopsAPodAtItsFirstErrorOnly(t *testing.T) {
 	set := webSet(2)
 	tpl := orchestrator.PodTemplate{Namespace: "demo", Set: set, Revision: "r1", Network: "ordset-demo"}
 	vol := func(ord int) orchestrator.Action {
-		n := volumes.Name("demo", "data", "web", ord)
-		return orchestrator.Action{Kind: orchestrator.ActCreateVolume, Pod: orchestrator.PodName("web", ord), Ordinal: ord,
-			Target: n, Volume: orchestrator.VolumeSpec{Name: n, Labels: volumes.Labels("demo", "web", "data", ord)}}
+		n := identity.VolumeName("demo", "data", "web", ord)
+		return orchestrator.Action{Kind: orchestrator.ActCreateVolume, Pod: identity.PodName("web", ord), Ordinal: ord,
+			Target: n, Volume: orchestrator.VolumeSpec{Name: n, Labels: identity.VolumeLabels("demo", "web", "data", ord)}}
 	}
 	pod := func(ord int) orchestrator.Action {
-		return orchestrator.Action{Kind: orchestrator.ActCreatePod, Pod: orchestrator.PodName("web", ord), Ordinal: ord,
-			Target: orchestrator.ContainerName("demo", "web", ord), Revision: "r1"}
+		return orchestrator.Action{Kind: orchestrator.ActCreatePod, Pod: identity.PodName("web", ord), Ordinal: ord,
+			Target: identity.ContainerName("demo", "web", ord), Revision: "r1"}
 	}
 	res := orchestrator.Executor{RT: rt}.Execute(context.Background(), tpl, []orchestrator.Action{vol(0), pod(0), vol(1), pod(1)})
 	if len(res) != 3 {
@@ -108,7 +108,7 @@ func TestExecutorRunsLifecycleHooks(t *testing.T) {
 		PostStart: &compose.LifecycleHandler{Exec: &compose.ExecAction{Command: []string{"post"}}},
 		PreStop:   &compose.LifecycleHandler{Exec: &compose.ExecAction{Command: []string{"pre"}}}}
 	tpl := orchestrator.PodTemplate{Namespace: "demo", Set: set, Revision: "r1", Network: "ordset-demo"}
-	name := orchestrator.ContainerName("demo", "web", 0)
+	name := identity.ContainerName("demo", "web", 0)
 	create := orchestrator.Action{Kind: orchestrator.ActCreatePod, Pod: "web-0", Target: name, Revision: "r1"}
 	res := orchestrator.Executor{RT: rt}.Execute(context.Background(), tpl, []orchestrator.Action{create})
 	if len(res) != 1 || res[0].Err != nil {

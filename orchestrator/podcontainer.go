@@ -8,13 +8,14 @@ import (
 	"strings"
 
 	"github.com/ordset/ordset/compose"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // container fills what every container of a pod takes from its template entry:
 // env (with valueFrom and $(VAR)), command and args, user, mounts, security
 // settings and /etc/hosts lines. Pure, like the rest of PodTemplate.
 func (t PodTemplate) container(spec *ContainerSpec, c *compose.Container, ordinal int) error {
-	pod := PodName(t.Set.Name, ordinal)
+	pod := identity.PodName(t.Set.Name, ordinal)
 	env, vals, err := t.podEnv(c, ordinal)
 	if err != nil {
 		return fmt.Errorf("pod %s: container %s: %w", pod, c.Name, err)
@@ -88,7 +89,7 @@ func (t PodTemplate) podEnv(c *compose.Container, ordinal int) ([]string, map[st
 	}
 	var env []string
 	vals := map[string]string{}
-	for _, kv := range [][2]string{{"POD_NAME", PodName(t.Set.Name, ordinal)}, {"POD_NAMESPACE", t.Namespace},
+	for _, kv := range [][2]string{{"POD_NAME", identity.PodName(t.Set.Name, ordinal)}, {"POD_NAMESPACE", t.Namespace},
 		{"POD_ORDINAL", strconv.Itoa(ordinal)}} {
 		vals[kv[0]] = kv[1]
 		if !userSet[kv[0]] {
@@ -165,7 +166,7 @@ func (t PodTemplate) envSource(src *compose.EnvVarSource, c *compose.Container, 
 	if f := src.FieldRef; f != nil {
 		switch f.FieldPath {
 		case compose.FieldPodName:
-			return PodName(t.Set.Name, ordinal), true, nil
+			return identity.PodName(t.Set.Name, ordinal), true, nil
 		case compose.FieldPodNamespace:
 			return t.Namespace, true, nil
 		case compose.FieldPodIndex:

@@ -3,12 +3,10 @@ package orchestrator
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/ordset/ordset/compose"
-	"github.com/ordset/ordset/orchestrator/labels"
-	"github.com/ordset/ordset/volumes"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // PodTemplate turns a set into fully resolved container specs, one ordinal at a time. It is
@@ -32,7 +30,7 @@ type PodTemplate struct {
 
 func (t PodTemplate) zone() string {
 	if t.Zone == "" {
-		return DefaultZone
+		return identity.DefaultZone
 	}
 	return t.Zone
 }
@@ -42,17 +40,17 @@ func (t PodTemplate) service() string { return t.Set.Service() }
 // Pod builds the main container of one ordinal. restarts and backoff are carried in labels.
 func (t PodTemplate) Pod(ordinal, restarts, backoff int) (ContainerSpec, error) {
 	s, c := t.Set, t.Set.Main()
-	spec := t.base(ordinal, restarts, backoff, labels.RolePod, "")
-	spec.Name = ContainerName(t.Namespace, s.Name, ordinal)
+	spec := t.base(ordinal, restarts, backoff, "")
+	spec.Name = identity.ContainerName(t.Namespace, s.Name, ordinal)
 	spec.Image = c.Image
 	if err := t.container(&spec, c, ordinal); err != nil {
 		return ContainerSpec{}, err
 	}
 	// Docker's resolver answers aliases itself, whatever the readiness: only per-pod names are
 	// aliased, so service names stay with ordset's readiness-aware DNS.
-	pod, svc := PodName(s.Name, ordinal), t.service()
+	pod, svc := identity.PodName(s.Name, ordinal), t.service()
 	spec.Aliases = []string{pod, pod + "." + svc, pod + "." + svc + "." + t.Namespace,
-		PodFQDN(s.Name, ordinal, svc, t.Namespace, t.zone())}
+		identity.PodFQDN(s.Name, ordinal, svc, t.Namespace, t.zone())}
 	for _, p := range c.Ports {
 		b := PortBinding{ContainerPort: p.ContainerPort, Protocol: strings.ToLower(orDefault(p.Protocol, "tcp"))}
 		if p.HostPort > 0 {
@@ -84,11 +82,11 @@ func (t PodTemplate) Init(ordinal, i, restarts, backoff int) (ContainerSpec, err
 	s := t.Set
 	inits := s.Template.Spec.InitContainers
 	if i < 0 || i >= len(inits) {
-		return ContainerSpec{}, fmt.Errorf("pod %s: no init container %d", PodName(s.Name, ordinal), i)
+		return ContainerSpec{}, fmt.Errorf("pod %s: no init container %d", identity.PodName(s.Name, ordinal), i)
 	}
 	ic := inits[i]
-	spec := t.base(ordinal, restarts, backoff, labels.RoleInit, ic.Name)
-	spec.Name = InitContainerName(t.Namespace, s.Name, ordinal, ic.Name)
+	spec := t.base(ordinal, restarts, backoff, ic.Name)
+	spec.Name = identity.InitContainerName(t.Namespace, s.Name, ordinal, ic.Name)
 	spec.Image, _ = s.ImageOf(i)
 	if err := t.container(&spec, &ic, ordinal); err != nil {
 		return ContainerSpec{}, err
@@ -100,32 +98,21 @@ func (t PodTemplate) Init(ordinal, i, restarts, backoff int) (ContainerSpec, err
 func (t PodTemplate) PullPolicy(init int) (image, policy string) { return t.Set.ImageOf(init) }
 
 // base fills what main and init containers share: identity, labels, network, DNS, grace.
-func (t PodTemplate) base(ordinal, restarts, backoff int, role, init string) ContainerSpec {
+func (t PodTemplate) base(ordinal, restarts, backoff int, init string) ContainerSpec {
 	s := t.Set
 	md := s.Template.Metadata
-	l := make(map[string]string, len(t.ExtraLabels)+len(md.Labels)+len(md.Annotations)+12)
 	// The template's annotations, then its labels, become Docker labels; identity labels win.
+	extra := make(map[string]string, len(t.ExtraLabels)+len(md.Labels)+len(md.Annotations))
 	for _, m := range []map[string]string{md.Annotations, md.Labels, t.ExtraLabels} {
 		for k, v := range m {
-			l[k] = v
+			extra[k] = v
 		}
 	}
-	l[labels.ManagedBy] = labels.ManagedByValue
-	l[labels.Role] = role
-	l[labels.Namespace] = t.Namespace
-	l[labels.Set] = s.Name
-	l[labels.Ordinal] = strconv.Itoa(ordinal)
-	l[labels.Pod] = PodName(s.Name, ordinal)
-	l[labels.Service] = t.service()
-	l[labels.Revision] = t.Revision
-	l[labels.Restarts] = strconv.Itoa(restarts)
-	l[labels.Backoff] = strconv.Itoa(backoff)
-	if init != "" {
-		l[labels.Init] = init
-	}
+	l := identity.ContainerLabels(identity.Container{Namespace: t.Namespace, Set: s.Name, Service: t.service(),
+		Revision: t.Revision, Ordinal: ordinal, Init: init, Restarts: restarts, Backoff: backoff}, extra)
 	spec := ContainerSpec{
-		Hostname:    Hostname(s.Name, ordinal),
-		Domainname:  Domainname(t.service(), t.Namespace, t.zone()),
+		Hostname:    identity.Hostname(s.Name, ordinal),
+		Domainname:  identity.Domainname(t.service(), t.Namespace, t.zone()),
 		Labels:      l,
 		Network:     t.Network,
 		StopTimeout: s.GracePeriod(),
@@ -166,7 +153,7 @@ func (t PodTemplate) mounts(ordinal int, ms []compose.VolumeMount) []Mount {
 			out = append(out, Mount{Type: "bind", Source: t.Objects.FilesPath(t.Namespace, t.Set, *v), Target: m.MountPath, ReadOnly: true})
 			continue
 		}
-		out = append(out, Mount{Type: "volume", Source: volumes.Name(t.Namespace, m.Name, t.Set.Name, ordinal),
+		out = append(out, Mount{Type: "volume", Source: identity.VolumeName(t.Namespace, m.Name, t.Set.Name, ordinal),
 			Target: m.MountPath, ReadOnly: m.ReadOnly})
 	}
 	return out

@@ -351,6 +351,9 @@ func (s *streams) loadProject(in invocation) (*compose.Project, string, error) {
 	if err != nil {
 		return nil, path, err
 	}
+	for _, w := range p.Warnings {
+		fmt.Fprintf(s.Err, "warning: %s\n", w)
+	}
 	if ns := in.String("namespace"); ns != "" {
 		if err := compose.CheckDNSLabel(ns); err != nil {
 			return nil, path, usageErrorf("invalid --namespace: %v", err)
@@ -358,13 +361,6 @@ func (s *streams) loadProject(in invocation) (*compose.Project, string, error) {
 		p.Namespace = ns
 	}
 	return p, path, nil
-}
-
-// printWarnings shows what a load accepted but will not act on, one per line on stderr.
-func (s *streams) printWarnings(p *compose.Project) {
-	for _, w := range p.Warnings {
-		fmt.Fprintf(s.Err, "warning: %s\n", w)
-	}
 }
 
 // cmdLevel is one command on the path to the command being run, with the

@@ -42,7 +42,6 @@ func runUp(ctx context.Context, in invocation, s *streams) error {
 	if err != nil {
 		return err // a ValidationError prints every problem; nothing was submitted
 	}
-	s.printWarnings(proj)
 	cl, err := connect(ctx, s)
 	if err != nil {
 		return err

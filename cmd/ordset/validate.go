@@ -35,7 +35,6 @@ func runValidate(ctx context.Context, in invocation, s *streams) error {
 	if err != nil {
 		return err
 	}
-	s.printWarnings(p)
 	names := p.SetNames()
 	noun := "statefulsets"
 	if len(names) == 1 {

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -60,7 +60,7 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 		ConfigMaps: req.ConfigMaps, Secrets: req.Secrets}); err != nil {
 		return api.ApplyResponse{}, api.Invalidf("namespace %s:\n%s", req.Namespace, err)
 	}
-	for _, name := range sortedNames(req.Sets) { // all or nothing: check every set before storing one
+	for _, name := range slices.Sorted(maps.Keys(req.Sets)) { // all or nothing: check every set before storing one
 		if gaps := orchestrator.Unsupported(req.Sets[name]); len(gaps) > 0 {
 			return api.ApplyResponse{}, api.Invalidf("statefulset %s uses what this version of ordset cannot run yet: %s",
 				name, strings.Join(gaps, "; "))
@@ -72,14 +72,14 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 	if err := d.objects.merge(req.Namespace, req.ConfigMaps, req.Secrets); err != nil {
 		return api.ApplyResponse{}, err
 	}
-	for _, name := range sortedNames(req.Sets) { // files first: a set whose files cannot be written is not stored
+	for _, name := range slices.Sorted(maps.Keys(req.Sets)) { // files first: a set whose files cannot be written is not stored
 		if err := d.objects.writeVolumes(req.Namespace, req.Sets[name]); err != nil {
 			return api.ApplyResponse{}, api.Invalidf("%v", err)
 		}
 	}
 	now := d.now()
 	resp := api.ApplyResponse{Namespace: req.Namespace}
-	for _, name := range sortedNames(req.Sets) {
+	for _, name := range slices.Sorted(maps.Keys(req.Sets)) {
 		spec := req.Sets[name]
 		rev := compose.Revision(spec)
 		replicas := spec.ReplicaCount()
@@ -122,15 +122,6 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 		}
 	}
 	return resp, nil
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Scale implements api.Backend. Concurrent scales serialise on d.mu; the later one wins in

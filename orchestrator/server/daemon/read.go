@@ -7,12 +7,11 @@ import (
 	"io"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"github.com/ordset/ordset/orchestrator/server/api"
 	"github.com/ordset/ordset/orchestrator/server/store"
 )
@@ -172,10 +171,14 @@ func (d *Daemon) Describe(ctx context.Context, namespace, name string) (api.Desc
 		if e.Namespace != namespace {
 			continue
 		}
-		if e.Object == "statefulset/"+setName || strings.HasPrefix(e.Object, "pod/"+setName+"-") {
-			if desc.Pod == nil || e.Object == "statefulset/"+setName || e.Object == "pod/"+desc.Pod.Name {
-				desc.Events = append(desc.Events, e)
-			}
+		if describedEvent(e, setName, desc.Pod) {
+			desc.Events = append(desc.Events, e)
+		}
+	}
+	if desc.Pod != nil && desc.Pod.ContainerID != "" {
+		if c, err := d.rt.InspectContainer(ctx, desc.Pod.ContainerID); err == nil {
+			desc.ContainerState = &api.ContainerState{State: string(c.State), ExitCode: c.ExitCode, OOMKilled: c.OOMKilled,
+				Error: c.Error, StartedAt: c.StartedAt, FinishedAt: c.FinishedAt}
 		}
 	}
 	if n := len(desc.Events); n > 20 {
@@ -243,8 +246,8 @@ func (d *Daemon) orphans(ctx context.Context) ([]api.Orphan, error) {
 	}
 	var out []api.Orphan
 	add := func(kind, name string, l map[string]string) {
-		ns, set := l[labels.Namespace], l[labels.Set]
-		if set == "" || known[ns+"/"+set] || !labels.ProvablyOwnedBy(l, d.opts.Owner) {
+		ns, set := l[identity.LabelNamespace], l[identity.LabelSet]
+		if set == "" || known[ns+"/"+set] || !identity.ProvablyOwnedBy(l, d.opts.Owner) {
 			return
 		}
 		out = append(out, api.Orphan{Kind: kind, Name: name, Namespace: ns, Set: set})
