@@ -159,3 +159,25 @@ func TestPodLifecycleHooks(t *testing.T) {
 		t.Errorf("after the stop: exit %d, stdout %q, stderr %q; want the preStop file, then the TERM handler seeing it", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestPodRunAsNonRootChecksTheImage: with runAsNonRoot and no runAsUser, the image's user
+// decides; the busybox image runs as root, so the pod is refused with the reason, not started.
+func TestPodRunAsNonRootChecksTheImage(t *testing.T) {
+	e, ns := podEnv(t, "e2enonroot", `namespace: %s
+statefulsets:
+  box:
+    image: ordset-test/busybox:latest
+    imagePullPolicy: Never
+    command: [sleep, "3600"]
+    securityContext: {runAsNonRoot: true}
+`)
+	if r := e.run("up", "--timeout", "20s", "--progress", "plain"); r.code == 0 {
+		t.Fatalf("up of a root image with runAsNonRoot succeeded:\n%s", r.stderr)
+	}
+	if ev := e.must("events", "-n", ns).stdout; !strings.Contains(ev, "runAsNonRoot, but it runs as root") {
+		t.Errorf("events do not say why:\n%s", ev)
+	}
+	if objs := engineContainers(t, ns); len(objs) != 0 {
+		t.Errorf("containers created for a refused pod: %v", objs)
+	}
+}

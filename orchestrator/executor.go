@@ -124,8 +124,18 @@ func (e Executor) run(ctx context.Context, tpl PodTemplate, spec ContainerSpec, 
 	if e.PullProgress != nil {
 		progress = func(line string) { e.PullProgress(spec, line) }
 	}
-	if _, err := e.RT.EnsureImage(ctx, image, policy, progress); err != nil {
+	info, err := e.RT.EnsureImage(ctx, image, policy, progress)
+	if err != nil {
 		return "", fmt.Errorf("container %s: %w", spec.Name, err)
+	}
+	if spec.RunAsNonRoot {
+		user := spec.User
+		if user == "" {
+			user = info.User
+		}
+		if p := rootUserProblem(user); p != "" {
+			return "", fmt.Errorf("container %s: runAsNonRoot, but it %s (set runAsUser)", spec.Name, p)
+		}
 	}
 	id, err := e.RT.CreateContainer(ctx, spec)
 	if err != nil {

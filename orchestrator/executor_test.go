@@ -141,3 +141,28 @@ func TestExecutorRunsLifecycleHooks(t *testing.T) {
 		t.Errorf("a failed postStart must stop the container; stops %v", stops)
 	}
 }
+
+// TestExecutorRefusesRootWithRunAsNonRoot checks runAsNonRoot against the image's user: the
+// fake's images have none (root), so the container is refused before it is created.
+func TestExecutorRefusesRootWithRunAsNonRoot(t *testing.T) {
+	rt := fakeruntime.New(nil)
+	if _, err := rt.EnsureNetwork(context.Background(), "demo"); err != nil {
+		t.Fatal(err)
+	}
+	yes, uid := true, int64(1000)
+	set := webSet(1, func(s *compose.StatefulSet) { s.VolumeClaimTemplates, s.Main().VolumeMounts = nil, nil })
+	set.Template.Spec.SecurityContext = &compose.PodSecurityContext{RunAsNonRoot: &yes}
+	tpl := orchestrator.PodTemplate{Namespace: "demo", Set: set, Revision: "r1", Network: "ordset-demo"}
+	create := orchestrator.Action{Kind: orchestrator.ActCreatePod, Pod: "web-0", Target: identity.ContainerName("demo", "web", 0), Revision: "r1"}
+	res := orchestrator.Executor{RT: rt}.Execute(context.Background(), tpl, []orchestrator.Action{create})
+	if len(res) != 1 || res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "runAsNonRoot, but it runs as root") {
+		t.Fatalf("root image with runAsNonRoot: %+v", res)
+	}
+	if n := rt.CallsTo("CreateContainer"); len(n) != 0 {
+		t.Errorf("created %v", n)
+	}
+	set.Template.Spec.SecurityContext.RunAsUser = &uid
+	if res := (orchestrator.Executor{RT: rt}).Execute(context.Background(), tpl, []orchestrator.Action{create}); res[0].Err != nil {
+		t.Errorf("runAsUser 1000: %v", res[0].Err)
+	}
+}

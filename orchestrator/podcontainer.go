@@ -64,6 +64,7 @@ func (t PodTemplate) security(spec *ContainerSpec, c *compose.Container) {
 	if caps := sc.Capabilities; caps != nil {
 		spec.CapAdd, spec.CapDrop = caps.Add, caps.Drop
 	}
+	spec.RunAsNonRoot = isTrue(sc.RunAsNonRoot) || (sc.RunAsNonRoot == nil && isTrue(pod.RunAsNonRoot))
 	spec.Privileged = isTrue(sc.Privileged)
 	spec.ReadonlyRootfs = isTrue(sc.ReadOnlyRootFilesystem)
 	spec.NoNewPrivileges = sc.AllowPrivilegeEscalation != nil && !*sc.AllowPrivilegeEscalation
@@ -244,4 +245,20 @@ func findContainer(s *compose.StatefulSet, name string) *compose.Container {
 		}
 	}
 	return nil
+}
+
+// rootUserProblem explains why a container running as user (Docker's "user[:group]") may be
+// root, for runAsNonRoot; "" when it is provably not. As the kubelet, it refuses a user name it
+// cannot resolve to a number.
+func rootUserProblem(user string) string {
+	name, _, _ := strings.Cut(user, ":")
+	switch {
+	case name == "" || name == "root":
+		return "runs as root"
+	case strings.Trim(name, "0123456789") != "":
+		return fmt.Sprintf("runs as user %q, which is not numeric: cannot verify it is not root", name)
+	case strings.TrimLeft(name, "0") == "":
+		return "runs as uid 0 (root)"
+	}
+	return ""
 }

@@ -166,3 +166,12 @@ func deepChecker(t *testing.T) func(what string, got, want any) {
 		}
 	}
 }
+
+func TestRootUserProblem(t *testing.T) {
+	for user, root := range map[string]bool{"": true, "root": true, "0": true, "00:1000": true, "root:staff": true,
+		"redis": true /* a name cannot be verified */, "1000": false, "999:999": false, "1000:0": false} {
+		if got := rootUserProblem(user) != ""; got != root {
+			t.Errorf("rootUserProblem(%q) = %q, want a problem: %v", user, rootUserProblem(user), root)
+		}
+	}
+}

@@ -135,6 +135,8 @@ type ImageInfo struct {
 	ID string
 	// HasHealthcheck is true when the image defines a HEALTHCHECK (used when the spec has no readiness probe).
 	HasHealthcheck bool
+	// User is the image's USER ("" runs as root).
+	User string
 }
 
 // Mount is a volume or bind mount of a container.
@@ -192,6 +194,9 @@ type ContainerSpec struct {
 	Sysctls         map[string]string
 	// ExtraHosts are /etc/hosts lines as "hostname:ip" (hostAliases).
 	ExtraHosts []string
+	// RunAsNonRoot asks the executor to refuse a container that would run as root
+	// (User, else the image's user), as the kubelet does.
+	RunAsNonRoot bool
 	// UseImageHealthcheck keeps the image HEALTHCHECK; otherwise it is disabled.
 	UseImageHealthcheck bool
 }

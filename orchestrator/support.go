@@ -88,8 +88,5 @@ func containerGaps(s *compose.StatefulSet, c *compose.Container) []string {
 	if uid == nil && firstInt(sc.RunAsGroup, pod.RunAsGroup) != nil {
 		out = append(out, fmt.Sprintf("container %s: runAsGroup without runAsUser", c.Name))
 	}
-	if uid == nil && (isTrue(sc.RunAsNonRoot) || (sc.RunAsNonRoot == nil && isTrue(pod.RunAsNonRoot))) {
-		out = append(out, fmt.Sprintf("container %s: runAsNonRoot without runAsUser (the image's user is not checked yet)", c.Name))
-	}
 	return out
 }

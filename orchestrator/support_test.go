@@ -40,7 +40,7 @@ func TestUnsupported(t *testing.T) {
 		{"a second container", func(s *compose.StatefulSet) {
 			s.Template.Spec.Containers = append(s.Template.Spec.Containers, compose.Container{Name: "side", Image: "x"})
 		}, []string{"2 containers (only one runs per pod so far)"}},
-		{"shared emptyDir, sidecar, env sources, httpGet hooks, fsGroup, unchecked non-root", func(s *compose.StatefulSet) {
+		{"shared emptyDir, sidecar, env sources, httpGet hooks, fsGroup", func(s *compose.StatefulSet) {
 			spec := &s.Template.Spec
 			spec.Volumes = []compose.Volume{{Name: "tmp", EmptyDir: &compose.EmptyDirVolumeSource{}},
 				{Name: "cfg", ConfigMap: &compose.ConfigMapVolumeSource{Name: "c"}}}
@@ -54,11 +54,10 @@ func TestUnsupported(t *testing.T) {
 			c.Lifecycle = &compose.Lifecycle{PreStop: &compose.LifecycleHandler{HTTPGet: &compose.HTTPGetAction{Path: "/stop"}},
 				PostStart: &compose.LifecycleHandler{Exec: &compose.ExecAction{Command: []string{"true"}}}}
 		}, []string{"volume tmp (an emptyDir shared by 2 containers)", "securityContext.fsGroup",
-			"sidecar init container m", "container m: runAsNonRoot without runAsUser (the image's user is not checked yet)",
+			"sidecar init container m",
 			"container web: env IP (fieldRef status.podIP is not resolved by this version)",
 			"container web: env MEM (resourceFieldRef limits.memory: container web sets no limits.memory)",
-			"container web: subPath of mount /d", "container web: preStop httpGet hook",
-			"container web: runAsNonRoot without runAsUser (the image's user is not checked yet)"}},
+			"container web: subPath of mount /d", "container web: preStop httpGet hook"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := testSet(tc.mut)

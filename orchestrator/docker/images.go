@@ -69,6 +69,9 @@ func (r *Runtime) inspectImage(ctx context.Context, ref string) (orchestrator.Im
 		return orchestrator.ImageInfo{}, fmt.Errorf("inspect image %s: %w", ref, err)
 	}
 	info := orchestrator.ImageInfo{ID: img.ID}
+	if img.Config != nil {
+		info.User = img.Config.User
+	}
 	if img.Config != nil && img.Config.Healthcheck != nil {
 		t := img.Config.Healthcheck.Test
 		info.HasHealthcheck = len(t) > 0 && t[0] != "NONE"
