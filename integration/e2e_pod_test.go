@@ -181,3 +181,36 @@ statefulsets:
 		t.Errorf("containers created for a refused pod: %v", objs)
 	}
 }
+
+// TestPodContainerFlag: logs and exec take -c as kubectl does: the first container by default
+// or by name, an init container by its name, and an unknown name is an error listing them.
+func TestPodContainerFlag(t *testing.T) {
+	e, ns := podEnv(t, "e2ecflag", `namespace: %s
+statefulsets:
+  box:
+    image: ordset-test/busybox:latest
+    imagePullPolicy: Never
+    command: [sh, -c, "echo main-says-hi; exec sleep 3600"]
+    terminationGracePeriodSeconds: 1
+    initContainers:
+      - {name: seed, image: ordset-test/busybox:latest, imagePullPolicy: Never, command: [echo, seed-says-hi]}
+`)
+	e.must("up", "--timeout", "2m", "--progress", "plain")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"logs", "box-0", "-n", ns}, "main-says-hi\n"},
+		{[]string{"logs", "box-0", "-n", ns, "-c", "box"}, "main-says-hi\n"},
+		{[]string{"logs", "box-0", "-n", ns, "-c", "seed"}, "seed-says-hi\n"},
+		{[]string{"exec", "-c", "box", "box-0", "-n", ns, "--", "echo", "in-main"}, "in-main\n"},
+	} {
+		if r := e.run(c.args...); r.code != 0 || r.stdout != c.want {
+			t.Errorf("ordset %v: exit %d, stdout %q (want %q), stderr %q", c.args, r.code, r.stdout, c.want, r.stderr)
+		}
+	}
+	r := e.run("logs", "box-0", "-n", ns, "-c", "nope")
+	if r.code == 0 || !strings.Contains(r.stderr, `pod box-0 has no container "nope" (containers: box; init containers: seed)`) {
+		t.Errorf("logs -c nope: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

@@ -64,7 +64,7 @@ func runCp(ctx context.Context, in invocation, s *streams) error {
 	if err != nil {
 		return err
 	}
-	target, err := cl.ExecTarget(ctx, ns, pod)
+	target, err := cl.ExecTarget(ctx, ns, pod, "")
 	if err != nil {
 		return err
 	}

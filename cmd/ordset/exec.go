@@ -26,12 +26,14 @@ The exit code is the command's.
 Examples:
    ordset exec redis-0 -- redis-cli info replication
    ordset exec -it redis-1 -- sh
-   ordset exec -u 0 -e DEBUG=1 -w /data redis-0 -- ls`,
+   ordset exec -u 0 -e DEBUG=1 -w /data redis-0 -- ls
+   ordset exec -c redis redis-0 -- redis-cli ping   # a named container of the pod`,
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "stdin", Aliases: []string{"i"}, Usage: "pass stdin to the command"},
 			&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "allocate a terminal"},
 			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "run as this user (name or UID[:GID])"},
 			&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "set VAR=value in the command's environment (repeatable)"},
 			&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "working directory of the command"},
+			&cli.StringFlag{Name: "container", Aliases: []string{"c"}, Usage: "the pod's container to run in (default: its first)"},
 		},
 		Action: action(s, runExec),
 	}
@@ -56,7 +58,7 @@ func runExec(ctx context.Context, in invocation, s *streams) error {
 	if err != nil {
 		return err
 	}
-	target, err := cl.ExecTarget(ctx, ns, pod)
+	target, err := cl.ExecTarget(ctx, ns, pod, in.String("container"))
 	if err != nil {
 		return err
 	}

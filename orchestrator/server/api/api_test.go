@@ -102,8 +102,8 @@ func (f *fakeBackend) Watch(ctx context.Context, ns string, sets []string, send 
 func (f *fakeBackend) Logs(context.Context, string, string, LogOptions) (io.ReadCloser, error) {
 	return io.NopCloser(strings.NewReader("line1\nline2\n")), nil
 }
-func (f *fakeBackend) ExecTarget(_ context.Context, ns, pod string) (ExecTarget, error) {
-	return ExecTarget{ContainerID: "cid", Container: ns + "-" + pod, Running: true}, nil
+func (f *fakeBackend) ExecTarget(_ context.Context, ns, pod, container string) (ExecTarget, error) {
+	return ExecTarget{ContainerID: "cid", Container: ns + "-" + pod + container, Running: true}, nil
 }
 func (f *fakeBackend) Shutdown() { close(f.shutdown) }
 
@@ -262,7 +262,7 @@ func TestLogsAndExecTargetAndShutdown(t *testing.T) {
 	if string(body) != "line1\nline2\n" {
 		t.Errorf("logs %q", body)
 	}
-	et, err := c.ExecTarget(ctx, "demo", "redis-0")
+	et, err := c.ExecTarget(ctx, "demo", "redis-0", "")
 	if err != nil || et.Container != "demo-redis-0" {
 		t.Errorf("exec target %+v %v", et, err)
 	}

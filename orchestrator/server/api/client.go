@@ -164,10 +164,13 @@ func (c *Client) Describe(ctx context.Context, namespace, name string) (Descript
 	return v, c.call(ctx, http.MethodGet, "/v1/describe", q, nil, &v)
 }
 
-// ExecTarget resolves a pod to its container.
-func (c *Client) ExecTarget(ctx context.Context, namespace, pod string) (ExecTarget, error) {
+// ExecTarget resolves a pod to one of its containers ("" for the first).
+func (c *Client) ExecTarget(ctx context.Context, namespace, pod, container string) (ExecTarget, error) {
 	q := nsQuery(namespace)
 	q.Set("pod", pod)
+	if container != "" {
+		q.Set("container", container)
+	}
 	var v ExecTarget
 	return v, c.call(ctx, http.MethodGet, "/v1/exec-target", q, nil, &v)
 }
@@ -184,6 +187,9 @@ func (c *Client) Logs(ctx context.Context, namespace, pod string, opts LogOption
 	}
 	if opts.Timestamps {
 		q.Set("timestamps", "1")
+	}
+	if opts.Container != "" {
+		q.Set("container", opts.Container)
 	}
 	resp, err := c.do(ctx, http.MethodGet, "/v1/logs", q, nil)
 	if err != nil {

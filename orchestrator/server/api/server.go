@@ -32,7 +32,8 @@ type Backend interface {
 	Events(ctx context.Context, q EventsQuery, send func(Event) error) error
 	Watch(ctx context.Context, namespace string, sets []string, send func(WatchFrame) error) error
 	Logs(ctx context.Context, namespace, pod string, opts LogOptions) (io.ReadCloser, error)
-	ExecTarget(ctx context.Context, namespace, pod string) (ExecTarget, error)
+	// ExecTarget resolves a pod's container ("" for its first) for exec and cp.
+	ExecTarget(ctx context.Context, namespace, pod, container string) (ExecTarget, error)
 	DeletePod(ctx context.Context, req DeletePodRequest) error
 	// Shutdown asks the daemon to stop gracefully (pods keep running); it returns at once.
 	Shutdown()
@@ -215,7 +216,7 @@ func (s *Server) describe(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) execTarget(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	t, err := s.b.ExecTarget(r.Context(), q.Get("namespace"), q.Get("pod"))
+	t, err := s.b.ExecTarget(r.Context(), q.Get("namespace"), q.Get("pod"), q.Get("container"))
 	s.reply(w, t, err)
 }
 
@@ -280,7 +281,8 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) logs(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	opts := LogOptions{Follow: q.Get("follow") == "1", Tail: q.Get("tail"), Timestamps: q.Get("timestamps") == "1"}
+	opts := LogOptions{Follow: q.Get("follow") == "1", Tail: q.Get("tail"), Timestamps: q.Get("timestamps") == "1",
+		Container: q.Get("container")}
 	rc, err := s.b.Logs(r.Context(), q.Get("namespace"), q.Get("pod"), opts)
 	if err != nil {
 		s.fail(w, err)

@@ -173,6 +173,9 @@ type LogOptions struct {
 	Follow     bool
 	Tail       string
 	Timestamps bool
+	// Container names one of the pod's containers (an init container included); "" is the
+	// first, as kubectl's -c.
+	Container string
 }
 
 // ExecTarget tells the CLI which container to exec into; the CLI talks to the engine itself

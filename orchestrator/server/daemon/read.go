@@ -197,14 +197,11 @@ func (d *Daemon) Events(ctx context.Context, q api.EventsQuery, send func(api.Ev
 
 // Logs implements api.Backend.
 func (d *Daemon) Logs(ctx context.Context, namespace, pod string, opts api.LogOptions) (io.ReadCloser, error) {
-	p, err := d.findPod(ctx, namespace, pod)
+	id, err := d.podContainer(ctx, namespace, pod, opts.Container, api.ErrNotFound)
 	if err != nil {
 		return nil, err
 	}
-	if p.ContainerID == "" {
-		return nil, noContainer(p, api.ErrNotFound)
-	}
-	rc, err := d.rt.Logs(ctx, p.ContainerID, orchestrator.LogOptions{Follow: opts.Follow, Tail: opts.Tail, Timestamps: opts.Timestamps})
+	rc, err := d.rt.Logs(ctx, id, orchestrator.LogOptions{Follow: opts.Follow, Tail: opts.Tail, Timestamps: opts.Timestamps})
 	if err != nil {
 		return nil, fmt.Errorf("logs of pod %s/%s: %w", namespace, pod, err)
 	}
@@ -212,15 +209,12 @@ func (d *Daemon) Logs(ctx context.Context, namespace, pod string, opts api.LogOp
 }
 
 // ExecTarget implements api.Backend.
-func (d *Daemon) ExecTarget(ctx context.Context, namespace, pod string) (api.ExecTarget, error) {
-	p, err := d.findPod(ctx, namespace, pod)
+func (d *Daemon) ExecTarget(ctx context.Context, namespace, pod, container string) (api.ExecTarget, error) {
+	id, err := d.podContainer(ctx, namespace, pod, container, api.ErrConflict)
 	if err != nil {
 		return api.ExecTarget{}, err
 	}
-	if p.ContainerID == "" {
-		return api.ExecTarget{}, noContainer(p, api.ErrConflict)
-	}
-	c, err := d.rt.InspectContainer(ctx, p.ContainerID)
+	c, err := d.rt.InspectContainer(ctx, id)
 	if err != nil {
 		return api.ExecTarget{}, fmt.Errorf("inspect pod %s/%s: %w", namespace, pod, err)
 	}

@@ -1,0 +1,62 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/ordset/ordset/orchestrator/identity"
+	"github.com/ordset/ordset/orchestrator/server/api"
+)
+
+// podContainer resolves one container of a pod, as kubectl's -c does: "" or the first
+// container's name is the pod's main container; an init container's name is its (possibly
+// exited) container. missing is the error kind when the main container does not exist.
+func (d *Daemon) podContainer(ctx context.Context, namespace, pod, container string, missing error) (string, error) {
+	p, err := d.findPod(ctx, namespace, pod)
+	if err != nil {
+		return "", err
+	}
+	rec, err := d.store.Get(namespace, p.StatefulSet)
+	var names, inits []string
+	if err == nil && rec.Spec != nil {
+		for _, c := range rec.Spec.Template.Spec.Containers {
+			names = append(names, c.Name)
+		}
+		for _, c := range rec.Spec.Template.Spec.InitContainers {
+			inits = append(inits, c.Name)
+		}
+	}
+	switch {
+	case container == "" || (len(names) > 0 && container == names[0]):
+		if p.ContainerID == "" {
+			return "", noContainer(p, missing)
+		}
+		return p.ContainerID, nil
+	case contains(inits, container):
+		name := identity.InitContainerName(namespace, p.StatefulSet, p.Ordinal, container)
+		c, err := d.rt.InspectContainer(ctx, name)
+		if err != nil {
+			return "", &userError{fmt.Sprintf("init container %s of pod %s has not run yet or was removed", container, pod), api.ErrNotFound}
+		}
+		return c.ID, nil
+	}
+	return "", &userError{fmt.Sprintf("pod %s has no container %q (containers: %s; init containers: %s)", pod, container,
+		orNone(names), orNone(inits)), api.ErrNotFound}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func orNone(list []string) string {
+	if len(list) == 0 {
+		return "none"
+	}
+	return strings.Join(list, ", ")
+}
