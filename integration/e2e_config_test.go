@@ -30,7 +30,7 @@ statefulsets:
     terminationGracePeriodSeconds: 1
     env:
       - {name: PASSWORD, valueFrom: {secretKeyRef: {name: pw, key: password}}}
-    volumeMounts: [{name: scripts, mountPath: /scripts}]
+    volumeMounts: [{name: scripts, mountPath: /scripts}, {name: scripts, mountPath: /usr/local/bin/greet, subPath: greeting.sh}]
     volumes: [{name: scripts, configMap: {name: app, defaultMode: 0755}}]
 `
 
@@ -54,8 +54,8 @@ func TestConfigMapAndSecret(t *testing.T) {
 
 	check := func(pod, want string) {
 		t.Helper()
-		r := e.run("exec", pod, "-n", ns, "--", "sh", "-c", `stat -c %a /scripts/greeting.sh; /scripts/greeting.sh; echo "$PASSWORD"`)
-		if r.code != 0 || r.stdout != "755\n"+want+"\n"+secret+"\n" {
+		r := e.run("exec", pod, "-n", ns, "--", "sh", "-c", `stat -c %a /scripts/greeting.sh; /scripts/greeting.sh; echo "$PASSWORD"; /usr/local/bin/greet`)
+		if r.code != 0 || r.stdout != "755\n"+want+"\n"+secret+"\n"+want+"\n" { // greet: the file bound by subPath
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want mode 755, %q and the secret", pod, r.code, r.stdout, r.stderr, want)
 		}
 	}

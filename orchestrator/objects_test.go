@@ -112,3 +112,27 @@ func TestPodSpecConfigReferences(t *testing.T) {
 		t.Errorf("missing secret key: %v", err)
 	}
 }
+
+// TestSubPathBinds: a subPath of a host path or of a configMap volume binds that part.
+func TestSubPathBinds(t *testing.T) {
+	s := testSet(func(s *compose.StatefulSet) {
+		s.Template.Spec.Volumes = []compose.Volume{{Name: "conf", ConfigMap: &compose.ConfigMapVolumeSource{Name: "app"}},
+			{Name: "host", HostPath: &compose.HostPathVolumeSource{Path: "/srv/app"}}}
+		s.Main().VolumeMounts = []compose.VolumeMount{{Name: "conf", MountPath: "/etc/a.conf", SubPath: "a.conf"},
+			{Name: "host", MountPath: "/logs", SubPath: "logs/web"}}
+	})
+	tpl := PodTemplate{Namespace: "demo", Set: s, Revision: "r1", Objects: testObjects()}
+	spec, err := tpl.Pod(0, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := tpl.Objects.FilesPath("demo", s, s.Template.Spec.Volumes[0])
+	want := []Mount{{Type: "bind", Source: conf + "/a.conf", Target: "/etc/a.conf", ReadOnly: true},
+		{Type: "bind", Source: "/srv/app/logs/web", Target: "/logs"}}
+	if !reflect.DeepEqual(spec.Mounts, want) {
+		t.Errorf("mounts %+v\nwant %+v", spec.Mounts, want)
+	}
+	if gaps := Unsupported(s); len(gaps) != 0 {
+		t.Errorf("Unsupported = %q", gaps)
+	}
+}

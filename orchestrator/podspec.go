@@ -2,6 +2,7 @@ package orchestrator
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -142,15 +143,18 @@ func (t PodTemplate) base(ordinal, restarts, backoff int, init string) Container
 func (t PodTemplate) mounts(ordinal int, ms []compose.VolumeMount) []Mount {
 	var out []Mount
 	for _, m := range ms {
+		// subPath binds a part of a host directory or of a configMap/secret volume's files;
+		// Docker 20.10 cannot mount part of a volume, so Unsupported keeps it off claims and emptyDirs.
 		if hp := t.hostPath(m); hp != "" {
-			out = append(out, Mount{Type: "bind", Source: hp, Target: m.MountPath, ReadOnly: m.ReadOnly})
+			out = append(out, Mount{Type: "bind", Source: filepath.Join(hp, m.SubPath), Target: m.MountPath, ReadOnly: m.ReadOnly})
 			continue
 		}
 		if v := t.volume(m.Name); v != nil && v.EmptyDir != nil {
 			out = append(out, emptyDirMount(v.EmptyDir, m))
 			continue
 		} else if v != nil && (v.ConfigMap != nil || v.Secret != nil) { // read-only, as the kubelet mounts them
-			out = append(out, Mount{Type: "bind", Source: t.Objects.FilesPath(t.Namespace, t.Set, *v), Target: m.MountPath, ReadOnly: true})
+			out = append(out, Mount{Type: "bind", Source: filepath.Join(t.Objects.FilesPath(t.Namespace, t.Set, *v), m.SubPath),
+				Target: m.MountPath, ReadOnly: true})
 			continue
 		}
 		out = append(out, Mount{Type: "volume", Source: identity.VolumeName(t.Namespace, m.Name, t.Set.Name, ordinal),

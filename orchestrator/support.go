@@ -53,6 +53,17 @@ func Unsupported(s *compose.StatefulSet) []string {
 	return out
 }
 
+// subPathRuns reports whether a subPath of the named volume can be bound: host paths and the
+// files of configMap and secret volumes are directories ordset can point into.
+func subPathRuns(s *compose.StatefulSet, volume string) bool {
+	for _, v := range s.Template.Spec.Volumes {
+		if v.Name == volume {
+			return v.HostPath != nil || v.ConfigMap != nil || v.Secret != nil
+		}
+	}
+	return false // a claim template
+}
+
 func containerGaps(s *compose.StatefulSet, c *compose.Container) []string {
 	var out []string
 	for _, e := range c.Env {
@@ -64,8 +75,8 @@ func containerGaps(s *compose.StatefulSet, c *compose.Container) []string {
 		}
 	}
 	for _, m := range c.VolumeMounts {
-		if m.SubPath != "" {
-			out = append(out, fmt.Sprintf("container %s: subPath of mount %s", c.Name, m.MountPath))
+		if m.SubPath != "" && !subPathRuns(s, m.Name) {
+			out = append(out, fmt.Sprintf("container %s: subPath of mount %s (Docker 20.10 cannot mount part of a volume)", c.Name, m.MountPath))
 		}
 	}
 	if l := c.Lifecycle; l != nil {
