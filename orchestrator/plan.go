@@ -16,8 +16,19 @@ type Desired struct {
 	Set *compose.StatefulSet
 	// Replicas is the live replica count; it differs from the spec after `scale`.
 	Replicas int
-	// Revision is the template hash new pods are labelled with.
+	// Revision is the update revision: the template hash of Set, which pods at or above the
+	// partition are created and updated to.
 	Revision string
+	// CurrentRevision is the revision the set ran before the rollout in progress, and Current
+	// its spec: pods below the partition (or every pod of a paused set) are created from it,
+	// as Kubernetes creates them from the current ControllerRevision. Empty (nil) means the
+	// update revision.
+	CurrentRevision string
+	Current         *compose.StatefulSet
+	// Paused holds every pod at its revision: new pods get the current revision, none rolls.
+	Paused bool
+	// Generation counts changes of the desired state; status reports it as observedGeneration.
+	Generation int64
 	// Deleted scales the set to zero in reverse order; the plan reports Done when nothing is left.
 	Deleted bool
 	// RemoveVolumes asks, with Deleted, to remove claim volumes whatever whenDeleted says.

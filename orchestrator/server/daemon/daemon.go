@@ -57,6 +57,9 @@ type Daemon struct {
 	// order: of two concurrent scales, the later store write is also the later Apply.
 	mu sync.Mutex
 
+	// recovered says how a damaged store was replaced at start (nil when it was sound).
+	recovered *store.Recovery
+
 	lock     *lockFile
 	shutdown chan struct{}
 	stopOnce sync.Once
@@ -87,19 +90,20 @@ func New(opts Options) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(opts.Paths.DB)
+	st, recovered, err := store.OpenOrRecover(opts.Paths.DB, opts.Now())
 	if err != nil {
 		lock.release()
 		return nil, err
 	}
 	d := &Daemon{
-		opts:     opts,
-		log:      opts.Logger.With("component", "daemon"),
-		rt:       opts.Runtime,
-		store:    st,
-		now:      opts.Now,
-		lock:     lock,
-		shutdown: make(chan struct{}),
+		opts:      opts,
+		log:       opts.Logger.With("component", "daemon"),
+		rt:        opts.Runtime,
+		store:     st,
+		now:       opts.Now,
+		lock:      lock,
+		shutdown:  make(chan struct{}),
+		recovered: recovered,
 	}
 	d.events = newEventHub(st, d.log)
 	d.dns, err = dnsserver.New(dnsserver.Config{Zone: opts.Zone, Logger: opts.Logger})
@@ -109,11 +113,12 @@ func New(opts Options) (*Daemon, error) {
 	}
 	d.dnsNets = newGatewayListeners(d.dns, opts.GatewayDNSPort, d.log)
 	d.mgr = orchestrator.NewManager(opts.Runtime, orchestrator.Options{
-		Logger: opts.Logger,
-		Zone:   opts.Zone,
-		OnPods: d.onPods,
-		Resync: opts.Resync,
-		Now:    opts.Now,
+		Logger:   opts.Logger,
+		Zone:     opts.Zone,
+		OnPods:   d.onPods,
+		OnForget: d.onForget,
+		Resync:   opts.Resync,
+		Now:      opts.Now,
 	})
 	return d, nil
 }
@@ -203,6 +208,11 @@ func (d *Daemon) replay(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load desired state: %w", err)
 	}
+	if d.recovered != nil {
+		sets = d.rebuildFromEngine(ctx, sets)
+	}
+	d.checkpoint()
+	deleting := 0
 	for _, s := range sets {
 		// Specs stored by an older daemon may predate normalisation: give them their defaults;
 		// one that fails the checks is still reconciled as before, with a warning.
@@ -212,8 +222,13 @@ func (d *Daemon) replay(ctx context.Context) error {
 				Object: "statefulset/" + s.Name, Message: "stored spec does not validate: " + err.Error()})
 		}
 		d.mgr.Apply(s.Namespace, effectiveSpec(s), s.Replicas)
+		if s.Deleting != nil { // a deletion the previous daemon did not finish
+			d.mgr.Delete(s.Namespace, s.Name, s.Deleting.RemoveVolumes)
+			deleting++
+		}
 	}
-	d.log.Info("desired state loaded", "sets", len(sets))
+	d.log.Info("desired state loaded", "sets", len(sets), "deleting", deleting)
+
 	orphans, err := d.orphans(ctx)
 	if err != nil {
 		d.log.Warn("list labelled objects for orphans", "err", err)
@@ -254,6 +269,12 @@ func (d *Daemon) Status(ctx context.Context) (api.DaemonStatus, error) {
 	}
 	if st.Orphans, err = d.orphans(ctx); err != nil {
 		st.Warnings = append(st.Warnings, "orphan check failed: "+err.Error())
+	}
+	if p := d.events.writeProblem(); p != "" {
+		st.Warnings = append(st.Warnings, p)
+	}
+	if d.recovered != nil {
+		st.Warnings = append(st.Warnings, "the state store was damaged at start: "+d.recovered.String())
 	}
 	return st, nil
 }
