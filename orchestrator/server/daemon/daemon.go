@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/ordset/ordset/orchestrator/identity"
+	"github.com/ordset/ordset/orchestrator/server/statedir"
 	"log/slog"
 	"os"
 	"runtime"
@@ -20,7 +21,7 @@ import (
 
 // Options configure a daemon.
 type Options struct {
-	Paths   Paths
+	Paths   statedir.Paths
 	Runtime orchestrator.Runtime
 	Logger  *slog.Logger
 	// Version is the build's version string, reported by the API.
@@ -60,7 +61,7 @@ type Daemon struct {
 	// recovered says how a damaged store was replaced at start (nil when it was sound).
 	recovered *store.Recovery
 
-	lock     *lockFile
+	lock     *statedir.Lock
 	shutdown chan struct{}
 	stopOnce sync.Once
 }
@@ -86,13 +87,13 @@ func New(opts Options) (*Daemon, error) {
 	if opts.Zone == "" {
 		opts.Zone = identity.DefaultZone
 	}
-	lock, err := acquireLock(opts.Paths)
+	lock, err := statedir.Acquire(opts.Paths)
 	if err != nil {
 		return nil, err
 	}
 	st, recovered, err := store.OpenOrRecover(opts.Paths.DB, opts.Now())
 	if err != nil {
-		lock.release()
+		lock.Release()
 		return nil, err
 	}
 	d := &Daemon{
@@ -128,7 +129,7 @@ func (d *Daemon) close() {
 	if c, ok := d.rt.(interface{ Close() error }); ok {
 		_ = c.Close()
 	}
-	d.lock.release()
+	d.lock.Release()
 }
 
 // Run serves until ctx ends or a client asks for shutdown. Pods keep running afterwards:
