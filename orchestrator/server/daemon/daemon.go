@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/ordset/ordset/orchestrator/identity"
 	"github.com/ordset/ordset/orchestrator/server/statedir"
+	"io"
 	"log/slog"
 	"os"
 	"runtime"
@@ -22,7 +23,7 @@ import (
 // Options configure a daemon.
 type Options struct {
 	Paths   statedir.Paths
-	Runtime orchestrator.Runtime
+	Runtime Engine
 	Logger  *slog.Logger
 	// Version is the build's version string, reported by the API.
 	Version string
@@ -41,11 +42,22 @@ type Options struct {
 	Now func() time.Time
 }
 
+// Engine is what the daemon needs from the container engine: the controller's Runtime, plus
+// the reads only the API serves (container details for exec, logs). The controller's
+// interface stays as small as its own needs.
+type Engine interface {
+	orchestrator.Runtime
+	// InspectContainer returns the current state of one container (by ID or name).
+	InspectContainer(ctx context.Context, id string) (orchestrator.Container, error)
+	// Logs streams a container's stdout/stderr (demultiplexed).
+	Logs(ctx context.Context, id string, opts orchestrator.LogOptions) (io.ReadCloser, error)
+}
+
 // Daemon is one running ordset daemon.
 type Daemon struct {
 	opts    Options
 	log     *slog.Logger
-	rt      orchestrator.Runtime
+	rt      Engine
 	store   *store.Store
 	mgr     *orchestrator.Manager
 	dns     *dnsserver.Server
