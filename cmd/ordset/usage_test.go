@@ -22,7 +22,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"rollout", "restrat", "web"}, []string{`(did you mean "restart"?)`, "Run 'ordset rollout --help'"}},
 		{[]string{"scale", "web"}, []string{"scale needs SET and REPLICAS", "Run 'ordset scale --help'"}},
 		{[]string{"up", "--timeout", "5x"}, []string{`invalid value "5x" for --timeout`, "Run 'ordset up --help'"}},
-		{[]string{"up", "--progress", "fancy"}, []string{`invalid --progress "fancy"`}},
+		{[]string{"up", "--progress", "fancy"}, []string{`invalid --progress "fancy"`, "Run 'ordset up --help'"}},
 		{[]string{"help", "nosuch"}, []string{"nosuch"}},
 		{[]string{"ps", "-n", "Bad_NS"}, []string{`invalid --namespace: "Bad_NS" is not a DNS label`}},
 		{[]string{"scale", "web", "2", "-n", "Bad_NS"}, []string{`invalid --namespace`}},
