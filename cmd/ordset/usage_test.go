@@ -77,3 +77,17 @@ func TestEveryCommandHelp(t *testing.T) {
 	}
 	walk(nil, newApp(&streams{}).Commands)
 }
+
+// Extra arguments are refused (exit 2), not silently ignored.
+func TestExtraArgumentsRefused(t *testing.T) {
+	for _, args := range [][]string{
+		{"version", "extra"}, {"daemon", "status", "extra"}, {"daemon", "stop", "extra"}, {"ls", "extra"},
+		{"explain", "a", "b"}, {"completion", "bash", "extra"}, {"events", "extra"}, {"up", "extra"},
+		{"describe", "a", "b"}, {"scale", "web", "2", "3"}, {"dns", "resolve", "a", "A", "extra"},
+	} {
+		code, stdout, stderr := runIn(t, t.TempDir(), nil, args...)
+		if code != exitUsage || stdout != "" || !strings.Contains(stderr, "Run 'ordset") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want a usage error", args, code, stdout, stderr)
+		}
+	}
+}
