@@ -89,6 +89,11 @@ func LoadBytes(name string, data []byte, opts LoadOptions) (*Project, error) {
 		return nil, &ValidationError{Problems: probs}
 	}
 
+	for _, check := range []func(string, []byte) *Problem{sizeProblem, textProblem} {
+		if pr := check(name, data); pr != nil {
+			return nil, &ValidationError{Problems: []Problem{*pr}}
+		}
+	}
 	root, probs := parseYAML(name, data)
 	if len(probs) > 0 {
 		return nil, &ValidationError{Problems: probs}
@@ -112,6 +117,9 @@ func LoadBytes(name string, data []byte, opts LoadOptions) (*Project, error) {
 	applyDefaults(p)
 	if probs := validate(p, w); len(probs) > 0 {
 		return nil, finish(probs)
+	}
+	if pr := specProblem(name, p); pr != nil {
+		return nil, &ValidationError{Problems: []Problem{*pr}}
 	}
 	return p, nil
 }

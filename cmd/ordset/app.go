@@ -333,6 +333,9 @@ func (s *streams) loadProject(in invocation) (*compose.Project, string, error) {
 	if err != nil {
 		return nil, path, err
 	}
+	for _, w := range p.Warnings {
+		fmt.Fprintf(s.Err, "warning: %s\n", w)
+	}
 	if ns := in.String("namespace"); ns != "" {
 		if err := compose.CheckDNSLabel(ns); err != nil {
 			return nil, path, usageErrorf("invalid --namespace: %v", err)

@@ -29,11 +29,19 @@ func TestDamagedStoreRecoveredFromCopyAndPods(t *testing.T) {
 	}
 	h.readyPods("t1", 5)
 	h.stop()
-	// The copy is from before the scale; the store itself is cut short.
+	// The copy is from before the scale; the store's meta pages are overwritten.
 	if err := os.WriteFile(h.paths.DB+store.LastGoodSuffix, old, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Truncate(h.paths.DB, 20000); err != nil {
+	f, err := os.OpenFile(h.paths.DB, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.WriteAt([]byte(strings.Repeat("garbage!", 1024)), 0)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 
