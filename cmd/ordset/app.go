@@ -129,9 +129,16 @@ func newApp(s *streams) *cli.App {
 		HideVersion: true,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "ordset file (\"-\" for stdin; default ./ordset.yaml, then ./ordset.yml)"},
-			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace (default: the file's, else \"default\")"},
+			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace (default: the file's, else \"default\")",
+				Action: func(_ *cli.Context, ns string) error {
+					if err := compose.CheckDNSLabel(ns); err != nil {
+						return usageErrorf("invalid --namespace: %v", err)
+					}
+					return nil
+				}},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output format: table|wide|json|yaml, as the command supports"},
-			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "log level: debug|info|warn|error"},
+			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "log level: debug|info|warn|error",
+				Action: func(_ *cli.Context, l string) error { _, err := parseLevel(l); return err }},
 			&cli.StringFlag{Name: "env-file", Usage: "file of VAR=value for ${VAR} in the ordset file, instead of the .env beside it"},
 		},
 		Version:              version,
@@ -163,15 +170,6 @@ func newApp(s *streams) *cli.App {
 			daemonCommand(s),
 			versionCommand(s),
 			completionCommand(s),
-		},
-		Before: func(c *cli.Context) error {
-			if ns := c.String("namespace"); ns != "" {
-				if err := compose.CheckDNSLabel(ns); err != nil {
-					return usageErrorf("invalid --namespace: %v", err)
-				}
-			}
-			_, err := parseLevel(c.String("log-level"))
-			return err
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // never os.Exit inside the app
 	}
@@ -250,10 +248,7 @@ func wireCommands(cmds []*cli.Command, prefix string) {
 		}
 		if act := c.Action; act != nil {
 			c.Action = func(ctx *cli.Context) error {
-				err := checkProgressFlag(ctx)
-				if err == nil {
-					err = act(ctx)
-				}
+				err := act(ctx)
 				var u *usageError
 				if errors.As(err, &u) && u.cmd == "" {
 					u.cmd = path
@@ -263,19 +258,6 @@ func wireCommands(cmds []*cli.Command, prefix string) {
 		}
 		wireCommands(c.Subcommands, path)
 	}
-}
-
-func checkProgressFlag(c *cli.Context) error {
-	for _, f := range c.Command.Flags {
-		if f == progressFlag {
-			switch v := c.String("progress"); v {
-			case "auto", "tty", "plain":
-			default:
-				return usageErrorf("invalid --progress %q (auto, tty or plain)", v)
-			}
-		}
-	}
-	return nil
 }
 
 // didYouMean suggests the command closest to a mistyped one, or "". Closeness is
