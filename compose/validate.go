@@ -2,8 +2,13 @@ package compose
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net"
+	"slices"
+
+	"github.com/ordset/ordset/orchestrator/identity"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -13,6 +18,15 @@ import (
 type checker struct {
 	w     *walker
 	probs []Problem
+	warns []Problem // accepted, but worth a word (dangerous host paths)
+	dir   string    // the project's directory, for host path warnings
+}
+
+// warn records a warning at path's position.
+func (c *checker) warn(path, format string, args ...any) {
+	p := Problem{File: c.w.file, Path: path, Message: fmt.Sprintf(format, args...)}
+	p.Line, p.Col = c.locate(path)
+	c.warns = append(c.warns, p)
 }
 
 func (c *checker) add(path, format string, args ...any) {
@@ -78,8 +92,10 @@ func (c *checker) max32(path string, v int64) {
 }
 
 // validate checks a defaulted project and returns every problem found.
+// Warnings go to p.Warnings.
 func validate(p *Project, w *walker) []Problem {
-	c := &checker{w: w}
+	c := &checker{w: w, dir: p.Dir}
+	defer func() { sortProblems(c.warns); p.Warnings = c.warns }()
 	c.label("namespace", p.Namespace)
 	if len(p.StatefulSets) == 0 {
 		c.add("statefulsets", "at least one statefulset is required")
@@ -100,7 +116,7 @@ func validate(p *Project, w *walker) []Problem {
 func (c *checker) set(p *Project, s *StatefulSet, path string) {
 	if m := dnsLabelProblem(s.Name); m != "" {
 		c.addKey(path, "statefulset name %s", m)
-	} else if last := podName(s.Name, s.Ordinals.Start+max(*s.Replicas-1, 0)); len(last) > 63 {
+	} else if last := identity.PodName(s.Name, s.Ordinals.Start+max(*s.Replicas-1, 0)); len(last) > 63 {
 		c.addKey(path, "pod name %q would be longer than 63 characters; shorten the statefulset name", last)
 	}
 	c.min(path+".replicas", int64(*s.Replicas), 0)
@@ -110,8 +126,7 @@ func (c *checker) set(p *Project, s *StatefulSet, path string) {
 		c.label(path+".serviceName", s.ServiceName)
 	}
 	c.word(path+".podManagementPolicy", s.PodManagementPolicy, OrderedReady, Parallel)
-	c.word(path+".updateStrategy.type", s.UpdateStrategy.Type, RollingUpdate, OnDelete)
-	c.min(path+".updateStrategy.partition", int64(s.UpdateStrategy.Partition), 0)
+	c.strategy(s, path)
 	c.min(path+".minReadySeconds", int64(s.MinReadySeconds), 0)
 	c.min(path+".ordinals.start", int64(s.Ordinals.Start), 0)
 	c.word(path+".persistentVolumeClaimRetentionPolicy.whenScaled", s.PersistentVolumeClaimRetentionPolicy.WhenScaled, Retain, Delete)
@@ -119,6 +134,7 @@ func (c *checker) set(p *Project, s *StatefulSet, path string) {
 	c.min(path+".terminationGracePeriodSeconds", *s.TerminationGracePeriodSeconds, 0)
 	c.dependsOn(p, s, path)
 	c.container(path, s.Image, s.ImagePullPolicy, s.WorkingDir, s.User, s.Env)
+	c.execLimits(path, s.Command, s.Args, s.Env)
 	c.ports(s, path)
 	c.probe(s, s.ReadinessProbe, path+".readinessProbe", false)
 	c.probe(s, s.LivenessProbe, path+".livenessProbe", true)
@@ -178,7 +194,7 @@ func (c *checker) resources(r Resources, path string) {
 		name string
 		list ResourceList
 	}{{"limits", r.Limits}, {"requests", r.Requests}} {
-		for _, k := range sortedKeys(part.list) {
+		for _, k := range slices.Sorted(maps.Keys(part.list)) {
 			v, kp := part.list[k], path+"."+part.name+"."+k
 			var err error
 			switch k {
@@ -233,6 +249,12 @@ func (c *checker) mounts(ms []VolumeMount, claims map[string]bool, path string) 
 			c.add(mp+".hostPath", "name and hostPath are mutually exclusive")
 		case m.Name != "" && !claims[m.Name]:
 			c.add(mp+".name", "no volumeClaimTemplate named %q", m.Name)
+		case m.HostPath != "" && !filepath.IsAbs(m.HostPath): // only through the API: Load resolves them
+			c.add(mp+".hostPath", "must be an absolute path, got %q", m.HostPath)
+		case m.HostPath != "":
+			if w := hostPathWarning(m.HostPath, m.ReadOnly, c.dir); w != "" {
+				c.warn(mp+".hostPath", "%s", w)
+			}
 		}
 		switch {
 		case m.MountPath == "":
@@ -261,17 +283,9 @@ func (c *checker) initContainers(ics []InitContainer, claims map[string]bool, pa
 			pull = PullIfNotPresent // image missing: reported once, as image
 		}
 		c.container(ip, ic.Image, pull, ic.WorkingDir, ic.User, ic.Env)
+		c.execLimits(ip, ic.Command, ic.Args, ic.Env)
 		c.mounts(ic.VolumeMounts, claims, ip+".volumeMounts")
 	}
 }
 
 func validIP(s string) bool { return net.ParseIP(s) != nil }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

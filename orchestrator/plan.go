@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/compose"
+	"github.com/ordset/ordset/orchestrator/state"
 )
 
 // Desired is what one StatefulSet should look like: the planner's first input.
@@ -15,8 +16,19 @@ type Desired struct {
 	Set *compose.StatefulSet
 	// Replicas is the live replica count; it differs from the spec after `scale`.
 	Replicas int
-	// Revision is the template hash new pods are labelled with.
+	// Revision is the update revision: the template hash of Set, which pods at or above the
+	// partition are created and updated to.
 	Revision string
+	// CurrentRevision is the revision the set ran before the rollout in progress, and Current
+	// its spec: pods below the partition (or every pod of a paused set) are created from it,
+	// as Kubernetes creates them from the current ControllerRevision. Empty (nil) means the
+	// update revision.
+	CurrentRevision string
+	Current         *compose.StatefulSet
+	// Paused holds every pod at its revision: new pods get the current revision, none rolls.
+	Paused bool
+	// Generation counts changes of the desired state; status reports it as observedGeneration.
+	Generation int64
 	// Deleted scales the set to zero in reverse order; the plan reports Done when nothing is left.
 	Deleted bool
 	// RemoveVolumes asks, with Deleted, to remove claim volumes whatever whenDeleted says.
@@ -70,14 +82,21 @@ const (
 	ActDeletePod       ActionKind = "delete-pod"       // graceful stop, then remove the main container
 	ActRemoveContainer ActionKind = "remove-container" // force-remove a dead, finished, stale or duplicate container
 	ActRetireContainer ActionKind = "retire-container" // rename a failed container away from the pod's name
+
+	// Namespace-level actions (PlanEngine).
+	ActCreateNetwork ActionKind = "create-network" // create the namespace's network
+	ActRemoveNetwork ActionKind = "remove-network" // remove it once the namespace's last set is gone
+	ActForgetSet     ActionKind = "forget-set"     // drop a deleted set that has nothing left
 )
 
 // Action is one step of a plan. Actions of the same Pod run in order; actions of different
 // pods are independent of each other.
 type Action struct {
-	Kind    ActionKind
-	Pod     string // pod name, e.g. web-1 (empty for none)
-	Ordinal int
+	Kind ActionKind
+	// Namespace is set on namespace-level actions only.
+	Namespace string
+	Pod       string // pod name, e.g. web-1 (empty for none)
+	Ordinal   int
 	// Target names the object acted on: a container or volume name.
 	Target string
 	// RenameTo is the new name of a retired container (retire-container).
@@ -88,7 +107,7 @@ type Action struct {
 	// Init is the init container index (run-init).
 	Init     int
 	Revision string
-	// Restarts and Backoff label a created container (see labels.Restarts, labels.Backoff).
+	// Restarts and Backoff label a created container (see identity.LabelRestarts, identity.LabelBackoff).
 	Restarts, Backoff int
 	Grace             time.Duration
 	Reason            string
@@ -98,7 +117,8 @@ type Action struct {
 func (a Action) String() string {
 	var s string
 	switch a.Kind {
-	case ActCreateVolume, ActRemoveVolume, ActStartContainer, ActRemoveContainer, ActRetireContainer:
+	case ActCreateVolume, ActRemoveVolume, ActStartContainer, ActRemoveContainer, ActRetireContainer,
+		ActCreateNetwork, ActRemoveNetwork, ActForgetSet:
 		s = string(a.Kind) + " " + a.Target
 	case ActRunInit:
 		s = fmt.Sprintf("run-init %s init[%d]", a.Pod, a.Init)
@@ -116,24 +136,24 @@ func (a Action) String() string {
 	return s
 }
 
-// Pod phases shown by `ordset ps`, spelled like kubectl's STATUS column.
+// Pod phases shown by `ordset ps` (see package state, which owns them).
 const (
-	PhasePending          = "Pending"
-	PhaseContainerCreated = "Created"
-	PhaseRunning          = "Running"
-	PhaseCrashLoop        = "CrashLoopBackOff"
-	PhaseError            = "Error"
-	PhaseCompleted        = "Completed"
-	PhaseTerminating      = "Terminating"
-	PhaseConflict         = "NameConflict"
-	PhaseUnhealthy        = "Unhealthy"
+	PhasePending          = state.Pending
+	PhaseContainerCreated = state.Created
+	PhaseRunning          = state.Running
+	PhaseCrashLoop        = state.CrashLoopBackOff
+	PhaseError            = state.Error
+	PhaseCompleted        = state.Completed
+	PhaseTerminating      = state.Terminating
+	PhaseConflict         = state.NameConflict
+	PhaseUnhealthy        = state.Unhealthy
 )
 
 // PodState is the planner's verdict on one ordinal, used for status.
 type PodState struct {
 	Ordinal   int
 	Name      string
-	Phase     string
+	Phase     state.PodPhase
 	Ready     bool
 	Available bool
 	Exists    bool // a main container exists

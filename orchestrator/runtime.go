@@ -11,7 +11,7 @@ import (
 // It is owned here (not Docker's API) so the controller can be tested with a hand-written
 // fake, and so the executor stays "one call per action". orchestrator/docker implements it.
 //
-// Every List call returns only objects that carry ordset's labels (labels.Owned);
+// Every List call returns only objects that carry ordset's labels (identity.Owned);
 // every mutating call refuses an object without them (ErrNotOwned).
 type Runtime interface {
 	// EnsureNetwork creates the namespace's labelled bridge network if missing and returns it.
@@ -24,6 +24,10 @@ type Runtime interface {
 	// ListContainers returns every ordset container (pods and init containers) of a
 	// namespace; namespace "" means all namespaces.
 	ListContainers(ctx context.Context, namespace string) ([]Container, error)
+	// ListForeignNames returns the names of every container the controller may not manage
+	// (no ordset labels, or another daemon's): it re-checks a name conflict from this list
+	// instead of inspecting mid-pass.
+	ListForeignNames(ctx context.Context) ([]string, error)
 	// ListVolumes returns every ordset volume of a namespace ("" means all).
 	ListVolumes(ctx context.Context, namespace string) ([]Volume, error)
 

@@ -1,11 +1,12 @@
 package orchestrator
 
 import (
+	"github.com/ordset/ordset/orchestrator/identity"
 	"slices"
 	"time"
 
 	"github.com/ordset/ordset/compose"
-	"github.com/ordset/ordset/volumes"
+	"github.com/ordset/ordset/orchestrator/state"
 )
 
 // SetStatus is one set's state as of the last pass, kubectl get statefulsets style.
@@ -19,7 +20,10 @@ type SetStatus struct {
 	Waiting string
 	// Deleting is true while a deleted set is being scaled to zero.
 	Deleting bool
-	Pods     []PodStatus
+	// Condition summarises the above for waiting clients; NotObserved until a pass planned
+	// the current desired state.
+	Condition state.SetCondition
+	Pods      []PodStatus
 }
 
 // PodStatus is one pod as `ps` and the DNS server see it.
@@ -31,7 +35,7 @@ type PodStatus struct {
 	IP, IPv6                string
 	Ready                   bool
 	// Status is kubectl-style: Pending, Init:0/1, Running, CrashLoopBackOff, Terminating, Error ...
-	Status   string
+	Status   state.PodPhase
 	Restarts int
 	Revision string
 	Volumes  []string
@@ -45,14 +49,11 @@ type PodStatus struct {
 
 // podStatuses turns the planner's verdicts into PodStatus values.
 func podStatuses(ns string, s *compose.StatefulSet, states []PodState) []PodStatus {
-	svc := s.ServiceName
-	if svc == "" {
-		svc = s.Name
-	}
+	svc := s.Service()
 	out := make([]PodStatus, 0, len(states))
 	for _, st := range states {
 		ps := PodStatus{Namespace: ns, Set: s.Name, Service: svc, Ordinal: st.Ordinal, Name: st.Name,
-			Container: ContainerName(ns, s.Name, st.Ordinal), Ready: st.Ready, Status: st.Phase,
+			Container: identity.ContainerName(ns, s.Name, st.Ordinal), Ready: st.Ready, Status: st.Phase,
 			Restarts: st.Restarts, Revision: st.Revision, PublishNotReady: s.PublishNotReadyAddresses, Reason: st.Reason}
 		if c := st.Container; c != nil {
 			ps.Container, ps.ContainerID = c.Name, c.ID
@@ -60,7 +61,7 @@ func podStatuses(ns string, s *compose.StatefulSet, states []PodState) []PodStat
 			ps.CreatedAt, ps.StartedAt = c.CreatedAt, c.StartedAt
 		}
 		for _, t := range s.VolumeClaimTemplates {
-			ps.Volumes = append(ps.Volumes, volumes.Name(ns, t.Name, s.Name, st.Ordinal))
+			ps.Volumes = append(ps.Volumes, identity.VolumeName(ns, t.Name, s.Name, st.Ordinal))
 		}
 		for _, p := range s.Ports {
 			if p.HostPort > 0 {
@@ -93,5 +94,17 @@ func setStatus(d Desired, plan Plan) SetStatus {
 			st.Updated++
 		}
 	}
+	st.Condition = condition(st)
 	return st
+}
+
+// condition classifies a set's status.
+func condition(st SetStatus) state.SetCondition {
+	switch {
+	case st.Deleting:
+		return state.Deleting
+	case st.Ready == st.Desired && st.Updated == st.Desired && st.Current == st.Desired && len(st.Pods) == st.Desired:
+		return state.Converged
+	}
+	return state.Progressing
 }

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
+	"fmt"
+
 	"github.com/urfave/cli/v2"
 )
 
-func configCommand(env *cliEnv) *cli.Command {
+func configCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:      "config",
 		Usage:     "print the normalised spec: interpolated, defaults applied, ports resolved",
@@ -15,30 +18,40 @@ resolved to numbers, relative hostPaths made absolute.
 Examples:
    ordset config
    ordset config -o json -f examples/redis/ordset.yaml
-   ordset config -n staging`,
-		Action: func(c *cli.Context) error {
-			if err := exactArgs(c, 0); err != nil {
-				return err
-			}
-			format, err := outputFormat(c, "yaml", "yaml", "json")
-			if err != nil {
-				return err
-			}
-			p, _, err := env.loadProject(c)
-			if err != nil {
-				return err
-			}
-			var out []byte
-			if format == "json" {
-				out, err = p.JSON()
-			} else {
-				out, err = p.YAML()
-			}
-			if err != nil {
-				return err
-			}
-			_, err = env.Stdout.Write(out)
-			return err
-		},
+   ordset config -n staging
+   ordset config --services       # the set names, one a line`,
+		Flags:  []cli.Flag{&cli.BoolFlag{Name: "services", Aliases: []string{"statefulsets"}, Usage: "print only the statefulset names (docker compose config --services)"}},
+		Action: action(s, runConfig),
 	}
+}
+
+func runConfig(ctx context.Context, in invocation, s *streams) error {
+	if err := in.noArgs(); err != nil {
+		return err
+	}
+	format, err := in.outputFormat("yaml", "yaml", "json")
+	if err != nil {
+		return err
+	}
+	p, _, err := s.loadProject(in)
+	if err != nil {
+		return err
+	}
+	if in.Bool("services") {
+		for _, n := range p.SetNames() {
+			fmt.Fprintln(s.Out, n)
+		}
+		return nil
+	}
+	var out []byte
+	if format == "json" {
+		out, err = p.JSON()
+	} else {
+		out, err = p.YAML()
+	}
+	if err != nil {
+		return err
+	}
+	_, err = s.Out.Write(out)
+	return err
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/ordset/ordset/orchestrator/server/daemon"
 )
 
-func daemonCommand(env *cliEnv) *cli.Command {
+func daemonCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:  "daemon",
 		Usage: "run the ordset daemon in the foreground, or stop / inspect the running one",
@@ -24,39 +24,25 @@ in the foreground for systemd, CI or debugging. One daemon serves one state dire
 (ORDSET_STATE_DIR, default $XDG_STATE_HOME/ordset, ~/.local/state/ordset, or
 /var/lib/ordset for root). Environment: ORDSET_DNS_ADDR (host DNS listener, default
 127.0.0.1:15353), ORDSET_EXTRA_LABELS (k=v,... added to every Docker object).
+"ordset daemon install" makes it a service that starts at boot.
+
+` + whileStopped + `
 
 Examples:
    ordset daemon --log-level debug
    ordset daemon status
    ordset daemon stop`,
-		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return usageErrorf("unknown daemon command %q (want status or stop)", c.Args().First())
-			}
-			return runDaemon(c, env)
-		},
+		Action: action(s, runDaemon),
 		Subcommands: []*cli.Command{
+			daemonInstallCommand(s),
 			{
 				Name:  "stop",
-				Usage: "stop the daemon gracefully (pods keep running)",
-				Description: `Examples:
+				Usage: "stop the daemon gracefully (pods keep running; DNS answers stop)",
+				Description: whileStopped + `
+
+Examples:
    ordset daemon stop`,
-				Action: func(c *cli.Context) error {
-					p, err := daemon.DefaultPaths()
-					if err != nil {
-						return err
-					}
-					running, err := daemon.Stop(c.Context, p, 30*time.Second)
-					if err != nil {
-						return err
-					}
-					if !running {
-						fmt.Fprintf(env.Stderr, "no daemon running (%s)\n", p.Socket)
-						return nil
-					}
-					fmt.Fprintln(env.Stderr, "daemon stopped; pods keep running")
-					return nil
-				},
+				Action: action(s, runDaemonStop),
 			},
 			{
 				Name:  "status",
@@ -66,32 +52,38 @@ Examples:
 Examples:
    ordset daemon status
    ordset daemon status -o json`,
-				Action: func(c *cli.Context) error { return runDaemonStatus(c, env) },
+				Action: action(s, runDaemonStatus),
 			},
 		},
 	}
 }
 
-func runDaemon(c *cli.Context, env *cliEnv) error {
+func runDaemon(ctx context.Context, in invocation, s *streams) error {
+	if len(in.args) > 0 {
+		return usageErrorf("unknown daemon command %q (want status, stop or install)", in.arg(0))
+	}
 	// Each package adds its own component attribute to this base logger.
-	level, _ := parseLevel(c.String("log-level"))
-	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
-	opts, err := daemon.OptionsFromEnv(log, c.App.Version)
+	level, _ := parseLevel(in.String("log-level"))
+	log := slog.New(slog.NewTextHandler(s.Err, &slog.HandlerOptions{Level: level}))
+	opts, err := daemon.OptionsFromEnv(log, version)
 	if err != nil {
+		return err
+	}
+	if err := checkEngine(ctx, opts.Runtime); err != nil {
 		return err
 	}
 	d, err := daemon.New(opts)
 	if err != nil {
 		if errors.Is(err, daemon.ErrAlreadyRunning) {
-			return cli.Exit(err.Error(), 1)
+			return err
 		}
 		return err
 	}
-	return d.Run(c.Context)
+	return d.Run(ctx)
 }
 
-func runDaemonStatus(c *cli.Context, env *cliEnv) error {
-	out, err := outputFormat(c, "text", "text", "json")
+func runDaemonStatus(ctx context.Context, in invocation, s *streams) error {
+	out, err := in.outputFormat("text", dataFormats("text")...)
 	if err != nil {
 		return err
 	}
@@ -99,18 +91,18 @@ func runDaemonStatus(c *cli.Context, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(c.Context, 15*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	st, err := api.NewClient(p.Socket).Status(ctx)
 	if err != nil && daemon.LockedPID(p) == 0 {
-		return cli.Exit(fmt.Sprintf("no daemon running (state dir %s); \"ordset up\" starts one, \"ordset daemon\" runs one in the foreground", p.Dir), 1)
+		return fmt.Errorf("no daemon running (state dir %s); \"ordset up\" starts one, \"ordset daemon\" runs one in the foreground", p.Dir)
 	}
 	if err != nil {
-		return cli.Exit(fmt.Sprintf("the daemon (pid %d) does not answer: %v; its log is %s", daemon.LockedPID(p), err, p.Log), 1)
+		return fmt.Errorf("the daemon (pid %d) does not answer: %w; its log is %s", daemon.LockedPID(p), err, p.Log)
 	}
-	w := env.Stdout
-	if out == "json" {
-		return writeJSON(w, st)
+	w := s.Out
+	if isData(out) {
+		return writeData(w, out, st)
 	}
 	kv := func(k, v string) { fmt.Fprintf(w, "%-12s %s\n", k+":", v) }
 	kv("PID", fmt.Sprint(st.PID))
@@ -135,7 +127,42 @@ func runDaemonStatus(c *cli.Context, env *cliEnv) error {
 		}
 	}
 	for _, warn := range st.Warnings {
-		fmt.Fprintln(env.Stderr, "warning: "+warn)
+		fmt.Fprintln(s.Err, "warning: "+warn)
+	}
+	return nil
+}
+
+func runDaemonStop(ctx context.Context, in invocation, s *streams) error {
+	if err := in.maxArgs(0, "daemon stop"); err != nil {
+		return err
+	}
+	p, err := daemon.DefaultPaths()
+	if err != nil {
+		return err
+	}
+	running, err := daemon.Stop(ctx, p, 30*time.Second)
+	if err != nil {
+		return err
+	}
+	if !running {
+		fmt.Fprintf(s.Err, "no daemon running (%s)\n", p.Socket)
+		return nil
+	}
+	fmt.Fprintln(s.Err, "daemon stopped; pods keep running")
+	return nil
+}
+
+// checkEngine refuses to run a daemon that cannot reach the engine: one would start, answer
+// every "ordset ps" with "No pods found" and succeed.
+func checkEngine(ctx context.Context, rt any) error {
+	p, ok := rt.(interface{ Ping(context.Context) error })
+	if !ok {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := p.Ping(ctx); err != nil {
+		return fmt.Errorf("%w\n  the daemon needs the Docker socket: is Docker running, and may this user use it (the docker group)? DOCKER_HOST names another engine", err)
 	}
 	return nil
 }

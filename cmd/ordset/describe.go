@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"io"
 	"strings"
 	"time"
@@ -11,7 +13,7 @@ import (
 	"github.com/ordset/ordset/orchestrator/server/api"
 )
 
-func describeCommand(env *cliEnv) *cli.Command {
+func describeCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:      "describe",
 		Usage:     "show a statefulset or pod in detail: spec, status, events and why it is waiting",
@@ -21,30 +23,30 @@ func describeCommand(env *cliEnv) *cli.Command {
    ordset describe redis-1 -n demo
    ordset describe redis -o json`,
 		Flags:  nil,
-		Action: func(c *cli.Context) error { return runDescribe(c, env) },
+		Action: action(s, runDescribe),
 	}
 }
 
-func runDescribe(c *cli.Context, env *cliEnv) error {
-	if c.NArg() != 1 {
+func runDescribe(ctx context.Context, in invocation, s *streams) error {
+	if len(in.args) != 1 {
 		return usageErrorf("describe needs one SET or POD name")
 	}
-	out, err := outputFormat(c, "text", "text", "json")
+	out, err := in.outputFormat("text", dataFormats("text")...)
 	if err != nil {
 		return err
 	}
-	ns, cl, err := connectNamespace(c, env)
+	ns, cl, err := connectNamespace(ctx, in, s)
 	if err != nil {
 		return err
 	}
-	d, err := cl.Describe(c.Context, ns, c.Args().First())
+	d, err := cl.Describe(ctx, ns, in.arg(0))
 	if err != nil {
 		return err
 	}
-	if out == "json" {
-		return writeJSON(c.App.Writer, d)
+	if isData(out) {
+		return writeData(s.Out, out, d)
 	}
-	printDescription(c.App.Writer, d, time.Now())
+	printDescription(s.Out, d, time.Now())
 	return nil
 }
 
@@ -55,16 +57,19 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 		kv("Pod", p.Name)
 		kv("Namespace", p.Namespace)
 		kv("StatefulSet", p.StatefulSet)
-		kv("Container", fmt.Sprintf("%s (%s)", p.Container, shortID(p.ContainerID)))
+		kv("Container", fmt.Sprintf("%s (%s)", p.Container, orNone(identity.ShortID(p.ContainerID))))
 		kv("Status", fmt.Sprintf("%s, ready=%t, restarts=%d", p.Status, p.Ready, p.Restarts))
 		if p.Reason != "" {
-			kv("Not ready because", p.Reason)
+			kv("Not ready because", oneLine(p.Reason, 200))
 		}
 		kv("IP", orNone(p.IP))
 		kv("Revision", orNone(p.Revision))
 		kv("Volumes", orNone(strings.Join(p.Volumes, ", ")))
 		if !p.StartedAt.IsZero() {
 			kv("Started", fmt.Sprintf("%s (%s ago)", p.StartedAt.Format(time.RFC3339), age(p.StartedAt, now)))
+		}
+		if cs := d.ContainerState; cs != nil {
+			kv("Container State", containerState(*cs, now))
 		}
 		fmt.Fprintln(w)
 	}
@@ -107,7 +112,7 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 		for _, p := range s.Pods {
 			fmt.Fprintf(w, "  %-16s %-18s ready=%-5t restarts=%d  %s\n", p.Name, p.Status, p.Ready, p.Restarts, orNone(p.IP))
 			if p.Reason != "" {
-				fmt.Fprintf(w, "  %-16s not ready because: %s\n", "", p.Reason)
+				fmt.Fprintf(w, "  %-16s not ready because: %s\n", "", oneLine(p.Reason, 120))
 			}
 		}
 	}
@@ -120,9 +125,23 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 	}
 }
 
-func shortID(id string) string {
-	if len(id) > 12 {
-		return id[:12]
+// containerState says what the engine knows of a pod's container: running since when, or how
+// it ended (exit code, OOM kill, start error) and when.
+func containerState(cs api.ContainerState, now time.Time) string {
+	if cs.State == "running" {
+		return fmt.Sprintf("running since %s", cs.StartedAt.Format(time.RFC3339))
 	}
-	return orNone(id)
+	s := cs.State
+	switch {
+	case cs.OOMKilled:
+		s += fmt.Sprintf(", OOMKilled (exit code %d)", cs.ExitCode)
+	case cs.Error != "":
+		s += ", error: " + cs.Error
+	case cs.State == "exited" || cs.State == "dead":
+		s += fmt.Sprintf(", exit code %d", cs.ExitCode)
+	}
+	if !cs.FinishedAt.IsZero() {
+		s += fmt.Sprintf(", finished %s (%s ago)", cs.FinishedAt.Format(time.RFC3339), age(cs.FinishedAt, now))
+	}
+	return s
 }

@@ -14,7 +14,7 @@ import (
 	"golang.org/x/term"
 )
 
-func execCommand(env *cliEnv) *cli.Command {
+func execCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:      "exec",
 		Usage:     "run a command in a pod",
@@ -25,16 +25,20 @@ The exit code is the command's.
 
 Examples:
    ordset exec redis-0 -- redis-cli info replication
-   ordset exec -it redis-1 -- sh`,
+   ordset exec -it redis-1 -- sh
+   ordset exec -u 0 -e DEBUG=1 -w /data redis-0 -- ls`,
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "stdin", Aliases: []string{"i"}, Usage: "pass stdin to the command"},
 			&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "allocate a terminal"},
+			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "run as this user (name or UID[:GID])"},
+			&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "set VAR=value in the command's environment (repeatable)"},
+			&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "working directory of the command"},
 		},
-		Action: func(c *cli.Context) error { return runExec(c, env) },
+		Action: action(s, runExec),
 	}
 }
 
-func runExec(c *cli.Context, env *cliEnv) error {
-	args := c.Args().Slice()
+func runExec(ctx context.Context, in invocation, s *streams) error {
+	args := in.args
 	if len(args) > 0 && args[0] == "--" {
 		args = args[1:]
 	}
@@ -48,34 +52,36 @@ func runExec(c *cli.Context, env *cliEnv) error {
 	if len(cmd) == 0 {
 		return usageErrorf("exec needs a command after the pod name")
 	}
-	ns, cl, err := connectNamespace(c, env)
+	ns, cl, err := connectNamespace(ctx, in, s)
 	if err != nil {
 		return err
 	}
-	target, err := cl.ExecTarget(c.Context, ns, pod)
+	target, err := cl.ExecTarget(ctx, ns, pod)
 	if err != nil {
 		return err
 	}
 	if !target.Running {
-		return cli.Exit(fmt.Sprintf("pod %s/%s is not running", ns, pod), 1)
+		return fmt.Errorf("pod %s/%s is not running", ns, pod)
 	}
-	code, err := dockerExec(c.Context, target.ContainerID, cmd, c.Bool("stdin"), c.Bool("tty"), c.App.Writer, c.App.ErrWriter)
+	opts := container.ExecOptions{Cmd: cmd, Tty: in.Bool("tty"), AttachStdin: in.Bool("stdin"), AttachStdout: true, AttachStderr: true,
+		User: in.String("user"), Env: in.StringSlice("env"), WorkingDir: in.String("workdir")}
+	code, err := dockerExec(ctx, target.ContainerID, opts, s.Out, s.Err)
 	if err != nil {
 		return err
 	}
 	if code != 0 {
-		return cli.Exit("", code)
+		return &exitCodeError{code: code}
 	}
 	return nil
 }
 
-func dockerExec(ctx context.Context, id string, cmd []string, stdin, tty bool, stdout, stderr io.Writer) (int, error) {
+func dockerExec(ctx context.Context, id string, opts container.ExecOptions, stdout, stderr io.Writer) (int, error) {
+	stdin, tty := opts.AttachStdin, opts.Tty
 	dc, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
 	if err != nil {
 		return 0, fmt.Errorf("docker client: %w", err)
 	}
 	defer dc.Close()
-	opts := container.ExecOptions{Cmd: cmd, Tty: tty, AttachStdin: stdin, AttachStdout: true, AttachStderr: true}
 	if tty {
 		if w, h, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
 			opts.ConsoleSize = &[2]uint{uint(h), uint(w)}

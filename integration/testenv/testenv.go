@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,8 +20,10 @@ import (
 	"github.com/ordset/ordset/orchestrator/docker"
 )
 
-// Label marks every Docker object a test creates, so leftovers can be swept.
-const Label = "io.ordset.test"
+// Label marks every Docker object a test creates, so leftovers can be swept. It is not the
+// io.ordset.test label the offline images carry: containers inherit their image's labels, so an
+// image label cannot tell a test's container from a user's pod made from the same image.
+const Label = "io.ordset.test.object"
 
 // Labels is the label set to put on test objects (docker.Options.ExtraLabels, foreign fixtures).
 func Labels() map[string]string { return map[string]string{Label: "1"} }
@@ -141,7 +144,7 @@ func UniqueNamespace(t testing.TB, prefix string) string {
 // Names of a namespace's objects, as ordset spells them (see DESIGN.md, "Identity and naming").
 func containerPrefix(ns string) string { return ns + "-" }
 func volumePrefix(ns string) string    { return ns + "_" }
-func networkName(ns string) string     { return docker.NetworkName(ns) }
+func networkName(ns string) string     { return identity.NetworkName(ns) }
 
 func errorf(errs []string) error {
 	if len(errs) == 0 {

@@ -15,7 +15,7 @@ import (
 	"github.com/docker/go-connections/nat"
 
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // CreateContainer creates (does not start) a container from a fully resolved spec. Docker's
@@ -40,7 +40,7 @@ func (r *Runtime) CreateContainer(ctx context.Context, spec orchestrator.Contain
 	resp, err := r.cli.ContainerCreate(ctx, cfg, host, netCfg, nil, spec.Name)
 	if err == nil {
 		r.owned.Store(resp.ID, struct{}{})
-		r.log.Debug("container created", "container", spec.Name, "id", resp.ID[:12])
+		r.log.Debug("container created", "container", spec.Name, "id", identity.ShortID(resp.ID))
 		return resp.ID, nil
 	}
 	if !cerrdefs.IsConflict(err) {
@@ -50,11 +50,8 @@ func (r *Runtime) CreateContainer(ctx context.Context, spec orchestrator.Contain
 	if ierr != nil {
 		return "", fmt.Errorf("create container %s: %w (inspect existing: %v)", spec.Name, err, ierr)
 	}
-	var lbl map[string]string
-	if existing.Config != nil {
-		lbl = existing.Config.Labels
-	}
-	return existing.ID, &conflictError{kind: "container", name: spec.Name, id: existing.ID, owned: labels.Owned(lbl)}
+	lbl := configLabels(existing.Config)
+	return existing.ID, &conflictError{kind: "container", name: spec.Name, id: existing.ID, owned: r.mine(lbl)}
 }
 
 func (r *Runtime) containerConfig(spec orchestrator.ContainerSpec) (*container.Config, *container.HostConfig, *network.NetworkingConfig, error) {
@@ -189,8 +186,8 @@ func (r *Runtime) InspectContainer(ctx context.Context, id string) (orchestrator
 	if err != nil {
 		return orchestrator.Container{}, fmt.Errorf("inspect container %s: %w", id, wrapNotFound(err))
 	}
-	if c.Config == nil || !labels.Owned(c.Config.Labels) {
-		return orchestrator.Container{}, notOwned("container", id)
+	if c.Config == nil || !r.mine(c.Config.Labels) {
+		return orchestrator.Container{}, r.notMine("container", id, configLabels(c.Config))
 	}
 	r.owned.Store(c.ID, struct{}{})
 	return fromInspect(c), nil
@@ -205,11 +202,19 @@ func (r *Runtime) checkOwned(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("inspect container %s: %w", id, wrapNotFound(err))
 	}
-	if c.Config == nil || !labels.Owned(c.Config.Labels) {
-		return notOwned("container", id)
+	if c.Config == nil || !r.mine(c.Config.Labels) {
+		return r.notMine("container", id, configLabels(c.Config))
 	}
 	r.owned.Store(c.ID, struct{}{})
 	return nil
+}
+
+// configLabels returns a container config's labels (none without a config).
+func configLabels(c *container.Config) map[string]string {
+	if c == nil {
+		return nil
+	}
+	return c.Labels
 }
 
 // fromInspect converts a full inspect into the observed container.
@@ -239,7 +244,7 @@ func fromInspect(c container.InspectResponse) orchestrator.Container {
 
 // pickIP returns the addresses on the namespace network (or the only network).
 func pickIP(nets map[string]*network.EndpointSettings, l map[string]string) (string, string) {
-	if ep := nets[NetworkName(l[labels.Namespace])]; ep != nil {
+	if ep := nets[identity.NetworkName(l[identity.LabelNamespace])]; ep != nil {
 		return ep.IPAddress, ep.GlobalIPv6Address
 	}
 	for _, ep := range nets {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 	"github.com/docker/go-connections/nat"
 
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 func TestParseStatus(t *testing.T) {
@@ -69,7 +70,7 @@ func TestDetailFreshness(t *testing.T) {
 }
 
 func TestToNetworkDerivesGateway(t *testing.T) {
-	nw := network.Inspect{ID: "n1", Name: "ordset-demo", Labels: map[string]string{labels.Namespace: "demo"},
+	nw := network.Inspect{ID: "n1", Name: "ordset-demo", Labels: map[string]string{identity.LabelNamespace: "demo"},
 		IPAM: network.IPAM{Config: []network.IPAMConfig{{Subnet: "fd00::/64"}, {Subnet: "172.30.0.0/16"}}}}
 	got := toNetwork(nw)
 	want := orchestrator.Network{ID: "n1", Name: "ordset-demo", Namespace: "demo", Gateway: "172.30.0.1", Subnet: "172.30.0.0/16"}
@@ -85,11 +86,29 @@ func TestToNetworkDerivesGateway(t *testing.T) {
 	}
 }
 
+// TestOwnerLabel: a runtime with an owner id stamps it on what it creates and acts only on its
+// own objects and on old ones without an id.
+func TestOwnerLabel(t *testing.T) {
+	r := &Runtime{owner: "aaaa"}
+	l := r.objectLabels(map[string]string{identity.LabelOwner: "forged", identity.LabelPod: "web-0"})
+	if l[identity.LabelOwner] != "aaaa" || l[identity.LabelManagedBy] != identity.ManagedByValue {
+		t.Errorf("labels %v", l)
+	}
+	if !r.mine(l) || r.mine(map[string]string{identity.LabelManagedBy: identity.ManagedByValue, identity.LabelOwner: "bbbb"}) ||
+		!r.mine(map[string]string{identity.LabelManagedBy: identity.ManagedByValue}) {
+		t.Error("mine: wrong ownership decisions")
+	}
+	err := r.notMine("volume", "demo_data-web-0", map[string]string{identity.LabelManagedBy: identity.ManagedByValue, identity.LabelOwner: "bbbb"})
+	if !errors.Is(err, orchestrator.ErrNotOwned) || !strings.Contains(err.Error(), "another ordset daemon") {
+		t.Errorf("notMine: %v", err)
+	}
+}
+
 func TestContainerConfig(t *testing.T) {
 	r := &Runtime{extra: map[string]string{"io.ordset.test": "1"}}
 	spec := orchestrator.ContainerSpec{
 		Name: "demo-web-0", Image: "img", Hostname: "web-0", Domainname: "web.demo.svc.cluster.local",
-		Cmd: []string{"serve"}, Env: []string{"A=1"}, Labels: map[string]string{labels.Pod: "web-0"},
+		Cmd: []string{"serve"}, Env: []string{"A=1"}, Labels: map[string]string{identity.LabelPod: "web-0"},
 		Network: "ordset-demo", Aliases: []string{"web-0.web"}, DNS: []string{"172.30.0.1"},
 		DNSSearch: []string{"demo.svc.cluster.local"}, DNSOptions: []string{"ndots:5"},
 		Mounts: []orchestrator.Mount{{Type: "volume", Source: "demo_data-web-0", Target: "/data"},
@@ -101,7 +120,7 @@ func TestContainerConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Labels[labels.ManagedBy] != labels.ManagedByValue || cfg.Labels["io.ordset.test"] != "1" || cfg.Labels[labels.Pod] != "web-0" {
+	if cfg.Labels[identity.LabelManagedBy] != identity.ManagedByValue || cfg.Labels["io.ordset.test"] != "1" || cfg.Labels[identity.LabelPod] != "web-0" {
 		t.Errorf("labels %v", cfg.Labels)
 	}
 	if cfg.Healthcheck == nil || !slices.Equal(cfg.Healthcheck.Test, []string{"NONE"}) {

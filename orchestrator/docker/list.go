@@ -15,7 +15,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // On API 1.41 a container list carries state, labels, the network endpoints and a human status
@@ -90,7 +90,7 @@ func (r *Runtime) ListContainers(ctx context.Context, namespace string) ([]orche
 	seen := make(map[string]bool, len(list))
 	var stale []int
 	for _, s := range list {
-		if !labels.Owned(s.Labels) {
+		if !r.mine(s.Labels) {
 			continue
 		}
 		r.owned.Store(s.ID, struct{}{})
@@ -137,7 +137,7 @@ func (r *Runtime) ListContainers(ctx context.Context, namespace string) ([]orche
 				ep = endpointOf(&container.NetworkSettingsSummary{Networks: ci.NetworkSettings.Networks})
 			}
 			r.details.put(ci.ID, detail{
-				namespace: full.Labels[labels.Namespace], state: string(full.State), exitCode: full.ExitCode, endpoint: ep,
+				namespace: full.Labels[identity.LabelNamespace], state: string(full.State), exitCode: full.ExitCode, endpoint: ep,
 				createdAt: full.CreatedAt, startedAt: full.StartedAt, finishedAt: full.FinishedAt,
 				oomKilled: full.OOMKilled, errText: full.Error, fetched: now,
 			})
@@ -155,6 +155,25 @@ func (r *Runtime) ListContainers(ctx context.Context, namespace string) ([]orche
 		}
 	}
 	return kept, nil
+}
+
+// ListForeignNames returns the names of every container this runtime may not manage: without
+// ordset's labels, or another daemon's (identity.OwnedBy).
+func (r *Runtime) ListForeignNames(ctx context.Context) ([]string, error) {
+	list, err := r.cli.ContainerList(ctx, container.ListOptions{All: true})
+	if err != nil {
+		return nil, fmt.Errorf("list containers: %w", err)
+	}
+	var out []string
+	for _, s := range list {
+		if r.mine(s.Labels) {
+			continue
+		}
+		for _, n := range s.Names {
+			out = append(out, strings.TrimPrefix(n, "/"))
+		}
+	}
+	return out, nil
 }
 
 // fresh reports whether the cached inspect still describes the listed container.

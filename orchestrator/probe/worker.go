@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -83,13 +84,14 @@ func NewWorker(cfg WorkerConfig) *Worker {
 	if cfg.unit == 0 {
 		cfg.unit = time.Second
 	}
+	cfg.Readiness, cfg.Liveness, cfg.Startup = defaulted(cfg.Readiness), defaulted(cfg.Liveness), defaulted(cfg.Startup)
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Worker{
 		cfg:     cfg,
-		log:     log.With("component", "probe", "container", shortID(cfg.Target.ContainerID)),
+		log:     log.With("component", "probe", "container", identity.ShortID(cfg.Target.ContainerID)),
 		st:      Status{Live: true},
 		started: make(chan struct{}),
 		cancel:  func() {},
@@ -132,7 +134,9 @@ func (w *Worker) Stop() {
 		if w.inCallback.Load() {
 			return
 		}
-		w.notifyMu.Lock() // a callback about to start sees stopped and skips
+		// A barrier: a callback about to start sees stopped and skips.
+		w.notifyMu.Lock()
+		//lint:ignore SA2001 the empty critical section waits for a running callback's lock
 		w.notifyMu.Unlock()
 		w.done.Wait()
 	})
@@ -221,7 +225,7 @@ func (w *Worker) startupLoop(ctx context.Context) {
 			w.markStarted(ctx)
 			return false
 		}
-		if run >= threshold(p.FailureThreshold, 3) {
+		if run >= p.FailureThreshold {
 			w.kill(ctx, "startup probe failed: "+msg)
 			return false
 		}
@@ -236,14 +240,14 @@ func (w *Worker) readinessLoop(ctx context.Context) {
 	}
 	w.probeLoop(ctx, "readiness", p, true, func(ok bool, run int, msg string) bool {
 		switch {
-		case ok && run >= threshold(p.SuccessThreshold, 1):
+		case ok && run >= p.SuccessThreshold:
 			w.update(ctx, func(s *Status) {
 				if s.Live {
 					s.Ready = true
 					s.Reason = ""
 				}
 			})
-		case !ok && run >= threshold(p.FailureThreshold, 3):
+		case !ok && run >= p.FailureThreshold:
 			w.update(ctx, func(s *Status) {
 				s.Ready = false
 				s.Reason = "readiness probe failed: " + msg
@@ -265,7 +269,7 @@ func (w *Worker) livenessLoop(ctx context.Context) {
 		return
 	}
 	w.probeLoop(ctx, "liveness", p, false, func(ok bool, run int, msg string) bool {
-		if !ok && run >= threshold(p.FailureThreshold, 3) {
+		if !ok && run >= p.FailureThreshold {
 			w.kill(ctx, "liveness probe failed: "+msg)
 			return false
 		}
@@ -288,9 +292,9 @@ func (w *Worker) waitStarted(ctx context.Context) bool {
 func (w *Worker) probeLoop(ctx context.Context, kind string, p *compose.Probe, fast bool,
 	handle func(ok bool, run int, msg string) bool) {
 	unit := w.cfg.unit
-	period := seconds(p.PeriodSeconds, 10, unit)
-	timeout := seconds(p.TimeoutSeconds, 1, unit)
-	if !sleepFor(ctx, time.Until(w.t0.Add(seconds(p.InitialDelaySeconds, 0, unit)))) {
+	period := time.Duration(p.PeriodSeconds) * unit
+	timeout := time.Duration(p.TimeoutSeconds) * unit
+	if !sleepFor(ctx, time.Until(w.t0.Add(time.Duration(p.InitialDelaySeconds)*unit))) {
 		return
 	}
 	fastLimit := w.cfg.FastLimit
@@ -347,11 +351,13 @@ func run1(ctx context.Context, p *compose.Probe, cfg WorkerConfig, timeout time.
 	return run(ctx, p, cfg.Target, cfg.Exec, timeout)
 }
 
-func threshold(v, def int) int {
-	if v <= 0 {
-		return def
+// defaulted gives a probe the spec's defaults (compose owns them); nil stays nil.
+func defaulted(p *compose.Probe) *compose.Probe {
+	if p == nil {
+		return nil
 	}
-	return v
+	d := p.Defaulted()
+	return &d
 }
 
 func sleepFor(ctx context.Context, d time.Duration) bool {
@@ -366,11 +372,4 @@ func sleepFor(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-func shortID(id string) string {
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -18,7 +17,7 @@ import (
 
 // Client is the typed API client over the daemon's unix socket.
 type Client struct {
-	socket string
+	socket string // for error messages
 	hc     *http.Client
 }
 
@@ -35,20 +34,9 @@ func NewClient(path string) *Client {
 	return &Client{socket: path, hc: &http.Client{Transport: tr}}
 }
 
-// NewClientHTTP returns a client over an arbitrary base transport (tests use httptest).
-func NewClientHTTP(hc *http.Client, base string) *Client {
-	return &Client{socket: base, hc: hc}
-}
-
-// Socket is the socket path the client talks to.
-func (c *Client) Socket() string { return c.socket }
-
+// url is the request URL; the host is a placeholder, the transport dials the socket.
 func (c *Client) url(path string, q url.Values) string {
-	base := "http://ordset"
-	if strings.HasPrefix(c.socket, "http://") {
-		base = c.socket
-	}
-	u := base + path
+	u := "http://ordset" + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
@@ -238,12 +226,19 @@ func streamLines[T any](ctx context.Context, c *Client, path string, q url.Value
 		return err
 	}
 	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	for sc.Scan() {
+	// A decoder, not a line scanner: a frame (a watch of 100000 pods) may be of any size.
+	dec := json.NewDecoder(resp.Body)
+	for {
 		var item T
-		if err := json.Unmarshal(sc.Bytes(), &item); err != nil {
-			return fmt.Errorf("decode %s stream: %w", path, err)
+		err := dec.Decode(&item)
+		if errors.Is(err, io.EOF) {
+			return ctx.Err()
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("read %s stream: %w", path, err)
 		}
 		if err := fn(item); err != nil {
 			if errors.Is(err, ErrStop) {
@@ -252,8 +247,4 @@ func streamLines[T any](ctx context.Context, c *Client, path string, q url.Value
 			return err
 		}
 	}
-	if err := sc.Err(); err != nil && ctx.Err() == nil {
-		return fmt.Errorf("read %s stream: %w", path, err)
-	}
-	return ctx.Err()
 }

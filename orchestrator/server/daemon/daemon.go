@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"log/slog"
 	"os"
 	"runtime"
 	"sync"
 	"time"
 
+	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/dnsserver"
 	"github.com/ordset/ordset/orchestrator"
 	"github.com/ordset/ordset/orchestrator/server/api"
@@ -31,6 +33,9 @@ type Options struct {
 	Zone string
 	// Resync is the Manager's periodic full pass (0 for its default).
 	Resync time.Duration
+	// Owner is the state directory's owner id (LoadOwner): orphans are only objects carrying it.
+	// "" (tests) counts every ordset object.
+	Owner string
 	// Now is the clock (tests inject one).
 	Now func() time.Time
 }
@@ -51,6 +56,9 @@ type Daemon struct {
 	// mu serialises every change of desired state so the store's order is the Manager's
 	// order: of two concurrent scales, the later store write is also the later Apply.
 	mu sync.Mutex
+
+	// recovered says how a damaged store was replaced at start (nil when it was sound).
+	recovered *store.Recovery
 
 	lock     *lockFile
 	shutdown chan struct{}
@@ -76,25 +84,26 @@ func New(opts Options) (*Daemon, error) {
 		opts.GatewayDNSPort = 53
 	}
 	if opts.Zone == "" {
-		opts.Zone = dnsserver.DefaultZone
+		opts.Zone = identity.DefaultZone
 	}
 	lock, err := acquireLock(opts.Paths)
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(opts.Paths.DB)
+	st, recovered, err := store.OpenOrRecover(opts.Paths.DB, opts.Now())
 	if err != nil {
 		lock.release()
 		return nil, err
 	}
 	d := &Daemon{
-		opts:     opts,
-		log:      opts.Logger.With("component", "daemon"),
-		rt:       opts.Runtime,
-		store:    st,
-		now:      opts.Now,
-		lock:     lock,
-		shutdown: make(chan struct{}),
+		opts:      opts,
+		log:       opts.Logger.With("component", "daemon"),
+		rt:        opts.Runtime,
+		store:     st,
+		now:       opts.Now,
+		lock:      lock,
+		shutdown:  make(chan struct{}),
+		recovered: recovered,
 	}
 	d.events = newEventHub(st, d.log)
 	d.dns, err = dnsserver.New(dnsserver.Config{Zone: opts.Zone, Logger: opts.Logger})
@@ -104,11 +113,12 @@ func New(opts Options) (*Daemon, error) {
 	}
 	d.dnsNets = newGatewayListeners(d.dns, opts.GatewayDNSPort, d.log)
 	d.mgr = orchestrator.NewManager(opts.Runtime, orchestrator.Options{
-		Logger: opts.Logger,
-		Zone:   opts.Zone,
-		OnPods: d.onPods,
-		Resync: opts.Resync,
-		Now:    opts.Now,
+		Logger:   opts.Logger,
+		Zone:     opts.Zone,
+		OnPods:   d.onPods,
+		OnForget: d.onForget,
+		Resync:   opts.Resync,
+		Now:      opts.Now,
 	})
 	return d, nil
 }
@@ -198,10 +208,27 @@ func (d *Daemon) replay(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load desired state: %w", err)
 	}
-	for _, s := range sets {
-		d.mgr.Apply(s.Namespace, effectiveSpec(s), s.Replicas)
+	if d.recovered != nil {
+		sets = d.rebuildFromEngine(ctx, sets)
 	}
-	d.log.Info("desired state loaded", "sets", len(sets))
+	d.checkpoint()
+	deleting := 0
+	for _, s := range sets {
+		// Specs stored by an older daemon may predate normalisation: give them their defaults;
+		// one that fails the checks is still reconciled as before, with a warning.
+		if err := compose.Normalize(&compose.Project{Namespace: s.Namespace,
+			StatefulSets: map[string]*compose.StatefulSet{s.Name: s.Spec}}); err != nil {
+			d.events.record(store.Event{Type: "Warning", Reason: "Invalid", Namespace: s.Namespace,
+				Object: "statefulset/" + s.Name, Message: "stored spec does not validate: " + err.Error()})
+		}
+		d.mgr.Apply(s.Namespace, effectiveSpec(s), s.Replicas)
+		if s.Deleting != nil { // a deletion the previous daemon did not finish
+			d.mgr.Delete(s.Namespace, s.Name, s.Deleting.RemoveVolumes)
+			deleting++
+		}
+	}
+	d.log.Info("desired state loaded", "sets", len(sets), "deleting", deleting)
+
 	orphans, err := d.orphans(ctx)
 	if err != nil {
 		d.log.Warn("list labelled objects for orphans", "err", err)
@@ -242,6 +269,12 @@ func (d *Daemon) Status(ctx context.Context) (api.DaemonStatus, error) {
 	}
 	if st.Orphans, err = d.orphans(ctx); err != nil {
 		st.Warnings = append(st.Warnings, "orphan check failed: "+err.Error())
+	}
+	if p := d.events.writeProblem(); p != "" {
+		st.Warnings = append(st.Warnings, p)
+	}
+	if d.recovered != nil {
+		st.Warnings = append(st.Warnings, "the state store was damaged at start: "+d.recovered.String())
 	}
 	return st, nil
 }

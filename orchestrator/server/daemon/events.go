@@ -2,11 +2,14 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"regexp"
 	"sync"
 	"time"
 
 	"github.com/ordset/ordset/orchestrator"
+	"github.com/ordset/ordset/orchestrator/pubsub"
 	"github.com/ordset/ordset/orchestrator/server/store"
 )
 
@@ -15,13 +18,17 @@ import (
 type eventHub struct {
 	store *store.Store
 	log   *slog.Logger
+	hub   pubsub.Hub[store.Event] // a slow follower misses live events; it can re-read the ring
 
-	mu   sync.Mutex
-	subs map[chan store.Event]struct{}
+	mu sync.Mutex
+	// writeErr is the last failure to store an event (a full disk, a damaged file), reported by
+	// `daemon status` until a write succeeds again.
+	writeErr   error
+	writeErrAt time.Time
 }
 
 func newEventHub(st *store.Store, log *slog.Logger) *eventHub {
-	return &eventHub{store: st, log: log, subs: map[chan store.Event]struct{}{}}
+	return &eventHub{store: st, log: log}
 }
 
 func (h *eventHub) record(e store.Event) {
@@ -31,32 +38,36 @@ func (h *eventHub) record(e store.Event) {
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
-	e, err := h.store.AddEvent(e)
-	if err != nil {
-		h.log.Warn("record event", "reason", e.Reason, "err", err)
-		return
-	}
+	stored, err := h.store.AddEvent(e)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for ch := range h.subs {
-		select {
-		case ch <- e:
-		default: // a slow follower misses live events; it can re-read the ring
+	if err != nil {
+		// Followers still get the event (unnumbered: it is in no ring), then the failure itself.
+		h.log.Error("record event", "reason", e.Reason, "err", err)
+		first := h.writeErr == nil
+		h.writeErr, h.writeErrAt = err, e.Time
+		h.hub.Publish(e)
+		if first {
+			h.hub.Publish(store.Event{Time: e.Time, Type: "Warning", Reason: "StoreWriteFailed",
+				Message: "cannot write to the state store: " + err.Error() + "; events are not kept and changes may not survive a daemon restart"})
 		}
+		return
 	}
+	h.writeErr = nil
+	h.hub.Publish(stored)
 }
 
-func (h *eventHub) subscribe() (<-chan store.Event, func()) {
-	ch := make(chan store.Event, 256)
+// writeProblem describes a failing store, "" when the last write succeeded.
+func (h *eventHub) writeProblem() string {
 	h.mu.Lock()
-	h.subs[ch] = struct{}{}
-	h.mu.Unlock()
-	return ch, func() {
-		h.mu.Lock()
-		delete(h.subs, ch)
-		h.mu.Unlock()
+	defer h.mu.Unlock()
+	if h.writeErr == nil {
+		return ""
 	}
+	return fmt.Sprintf("state store writes failing since %s: %v", h.writeErrAt.UTC().Format(time.RFC3339), h.writeErr)
 }
+
+func (h *eventHub) subscribe() (<-chan store.Event, func()) { return h.hub.Subscribe() }
 
 // follow sends stored events after since, then live ones, until ctx ends or send fails.
 func (h *eventHub) follow(ctx context.Context, since uint64, match func(store.Event) bool, follow bool, send func(store.Event) error) error {
@@ -83,10 +94,10 @@ func (h *eventHub) follow(ctx context.Context, since uint64, match func(store.Ev
 		case <-ctx.Done():
 			return nil
 		case e := <-ch:
-			if e.Seq <= last || !match(e) {
+			if e.Seq != 0 && e.Seq <= last || !match(e) { // Seq 0: live only, the store failed
 				continue
 			}
-			last = e.Seq
+			last = max(last, e.Seq)
 			if err := send(e); err != nil {
 				return err
 			}
@@ -94,8 +105,15 @@ func (h *eventHub) follow(ctx context.Context, since uint64, match func(store.Ev
 	}
 }
 
+// countdownRE matches the countdowns of waiting reasons ("restart in 19s", "in 4m10s").
+var countdownRE = regexp.MustCompile(`\bin (\d+[hms])+\b`)
+
+// waitingGist is a waiting reason without its countdown: "restart in 20s" and "restart in
+// 19s" are the same news, and recording each second of it would fill the event ring.
+func waitingGist(msg string) string { return countdownRE.ReplaceAllString(msg, "in …") }
+
 // recordManagerEvents copies the controller's progress events into the event ring, skipping
-// a Waiting event that repeats the set's previous one.
+// a Waiting event that repeats the set's previous one (countdowns aside).
 func (d *Daemon) recordManagerEvents(ctx context.Context) {
 	ch, unsub := d.mgr.Subscribe()
 	defer unsub()
@@ -110,10 +128,10 @@ func (d *Daemon) recordManagerEvents(ctx context.Context) {
 			}
 			key := e.Namespace + "/" + e.Set
 			if e.Type == orchestrator.EventWaiting {
-				if lastWaiting[key] == e.Message {
+				if lastWaiting[key] == waitingGist(e.Message) {
 					continue
 				}
-				lastWaiting[key] = e.Message
+				lastWaiting[key] = waitingGist(e.Message)
 			} else {
 				delete(lastWaiting, key)
 			}
