@@ -12,6 +12,8 @@ const (
 	DefaultTerminationGracePeriodSeconds = int64(30)
 	DefaultHostIP                        = "127.0.0.1"
 	DefaultProtocol                      = "TCP"
+	// DefaultClaimSize is what an exported claim template requests when the file names no size.
+	DefaultClaimSize = "1Gi"
 
 	DefaultProbeTimeoutSeconds   = 1
 	DefaultProbePeriodSeconds    = 10
@@ -77,6 +79,11 @@ func defaultSet(s *StatefulSet, dir string) {
 	}
 	for _, pr := range []*Probe{s.ReadinessProbe, s.LivenessProbe, s.StartupProbe} {
 		defaultProbe(pr, s.Ports)
+	}
+	for i := range s.VolumeClaimTemplates {
+		if s.VolumeClaimTemplates[i].Size == "" {
+			s.VolumeClaimTemplates[i].Size = DefaultClaimSize
+		}
 	}
 	absMounts(s.VolumeMounts, dir)
 	for i := range s.InitContainers {

@@ -17,7 +17,11 @@ type checker struct {
 
 func (c *checker) add(path, format string, args ...any) {
 	p := Problem{File: c.w.file, Path: path, Message: fmt.Sprintf(format, args...)}
-	p.Line, p.Col = c.locate(path)
+	var file string
+	p.Line, p.Col, file = c.locate(path)
+	if file != "" {
+		p.File = file
+	}
 	c.probs = append(c.probs, p)
 }
 
@@ -31,9 +35,9 @@ func (c *checker) addKey(path, format string, args ...any) {
 }
 
 // locate finds path's value position, else the key of the nearest present parent.
-func (c *checker) locate(path string) (int, int) {
+func (c *checker) locate(path string) (int, int, string) {
 	if p, ok := c.w.values[path]; ok {
-		return p.line, p.col
+		return p.line, p.col, p.file
 	}
 	for path != "" {
 		i := strings.LastIndexAny(path, ".[")
@@ -43,13 +47,13 @@ func (c *checker) locate(path string) (int, int) {
 			path = path[:i]
 		}
 		if p, ok := c.w.keys[path]; ok {
-			return p.line, p.col
+			return p.line, p.col, p.file
 		}
 		if p, ok := c.w.values[path]; ok {
-			return p.line, p.col
+			return p.line, p.col, p.file
 		}
 	}
-	return 1, 1
+	return 1, 1, ""
 }
 
 func (c *checker) label(path, v string) {
@@ -218,6 +222,12 @@ func (c *checker) claimTemplates(ts []VolumeClaimTemplate, path string) map[stri
 			c.add(np, "duplicate volumeClaimTemplate name %q", t.Name)
 		}
 		names[t.Name] = true
+		if _, err := parseQuantity(t.Size); err != nil {
+			c.add(fmt.Sprintf("%s[%d].size", path, i), "%v (a storage size such as 1Gi)", err)
+		}
+		if t.StorageClassName != "" {
+			c.label(fmt.Sprintf("%s[%d].storageClassName", path, i), t.StorageClassName)
+		}
 	}
 	return names
 }
