@@ -3,6 +3,8 @@ package compose
 import (
 	"path/filepath"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 // Defaults, as Kubernetes applies them, in one place so consumers never guess.
@@ -84,6 +86,12 @@ func defaultSet(s *StatefulSet, dir string) {
 		if s.VolumeClaimTemplates[i].Size == "" {
 			s.VolumeClaimTemplates[i].Size = DefaultClaimSize
 		}
+		s.VolumeClaimTemplates[i].Size = canonicalQuantity(s.VolumeClaimTemplates[i].Size)
+	}
+	for _, l := range []ResourceList{s.Resources.Limits, s.Resources.Requests} {
+		for k, v := range l {
+			l[k] = canonicalQuantity(v)
+		}
 	}
 	absMounts(s.VolumeMounts, dir)
 	for i := range s.InitContainers {
@@ -158,4 +166,15 @@ func defaultPullPolicy(image string) string {
 		return PullAlways
 	}
 	return PullIfNotPresent
+}
+
+// canonicalQuantity writes a quantity as Kubernetes does ("1.5" -> "1500m"), so the spec
+// reads the same whether it came from an ordset file or a manifest; invalid ones stay for
+// validation to report.
+func canonicalQuantity(s string) string {
+	q, err := resource.ParseQuantity(s)
+	if err != nil {
+		return s
+	}
+	return q.String()
 }

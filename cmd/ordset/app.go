@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ordset/ordset/compose"
+	"github.com/ordset/ordset/compose/kube"
 )
 
 // Exit codes, as documented in the app's help.
@@ -158,6 +159,7 @@ func newApp(env *cliEnv) *cli.App {
 			dnsCommand(env),
 			validateCommand(env),
 			configCommand(env),
+			exportCommand(env),
 			daemonCommand(env),
 			versionCommand(env),
 			completionCommand(env),
@@ -341,13 +343,16 @@ func (e *cliEnv) envMap() map[string]string {
 }
 
 // loadProject loads -f (or ./ordset.yaml, ./ordset.yml; "-" is stdin) and
-// applies -n. It returns the file as the user named it, for messages.
+// applies -n. -f may name an ordset file, Kubernetes manifests or a directory of them;
+// warnings about what manifests hold that ordset ignores go to stderr.
+// It returns the file as the user named it, for messages.
 func (e *cliEnv) loadProject(c *cli.Context) (*compose.Project, string, error) {
 	path := c.String("file")
 	opts := compose.LoadOptions{Env: e.envMap()}
 	var (
-		p   *compose.Project
-		err error
+		p        *compose.Project
+		warnings []kube.Warning
+		err      error
 	)
 	switch path {
 	case "-":
@@ -356,14 +361,17 @@ func (e *cliEnv) loadProject(c *cli.Context) (*compose.Project, string, error) {
 			return nil, "", fmt.Errorf("read ordset file from stdin: %w", rerr)
 		}
 		path = "<stdin>"
-		p, err = compose.LoadBytes(path, data, opts)
+		p, warnings, err = kube.LoadBytes(path, data, opts)
 	case "":
 		if path, err = compose.FindFile("."); err != nil {
 			return nil, "", err
 		}
 		fallthrough
 	default:
-		p, err = compose.Load(path, opts)
+		p, warnings, err = kube.LoadFile(path, opts)
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(e.Stderr, "warning: %s\n", w)
 	}
 	if err != nil {
 		return nil, path, err
