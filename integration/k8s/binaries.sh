@@ -21,6 +21,10 @@ export GOWORK=off GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0
 
 log() { echo "k8s-binaries: $*" >&2; }
 
+mkdir -p "$cache_root"
+exec 9>"$cache_root/.build.lock"
+flock 9 # one build at a time; a second caller waits and then finds the cache
+
 if [[ -f "$out/.complete" ]]; then
 	log "cached in $out"
 	echo "$out"
