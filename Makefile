@@ -35,10 +35,8 @@ test-integration: images sweep ## tests against the real Docker engine, the buil
 	$(GO) test $(INTEGRATION_FLAGS) ./...
 	@$(MAKE) --no-print-directory sweep
 
-sweep: ## remove Docker objects left by crashed test runs (label io.ordset.test=1)
-	@ids=$$(docker ps -aq --filter label=io.ordset.test=1); [ -z "$$ids" ] || docker rm -f $$ids >/dev/null
-	@vols=$$(docker volume ls -q --filter label=io.ordset.test=1); [ -z "$$vols" ] || docker volume rm -f $$vols >/dev/null
-	@nets=$$(docker network ls -q --filter label=io.ordset.test=1); [ -z "$$nets" ] || docker network rm $$nets >/dev/null
+sweep: ## remove Docker objects left by crashed test runs (label io.ordset.test.object=1; never a container that inherited it from its image)
+	@$(GO) run ./integration/sweep
 
 # The Kubernetes proof: export every example and test file, have a real API server accept it
 # (dry run, golden), then run the Redis example's export under the real StatefulSet controller.

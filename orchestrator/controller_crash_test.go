@@ -45,7 +45,8 @@ func TestCrashLoopSurvivesDaemonDeathMidReplacement(t *testing.T) {
 }
 
 // A namespace network removed behind the controller's back without it hearing the event (the
-// stream was down, or the engine dropped it) is recreated instead of failing every create.
+// stream was down, or the engine dropped it) is recreated instead of failing every create:
+// every pass observes the networks, so the create that needs it finds it missing beforehand.
 func TestMissingNetworkIsRecreated(t *testing.T) {
 	e := start(t)
 	e.m.Apply("demo", webSet(1), 1)
@@ -56,8 +57,11 @@ func TestMissingNetworkIsRecreated(t *testing.T) {
 	if err := e.m.Scale("demo", "web", 2); err != nil {
 		t.Fatal(err)
 	}
-	e.waiting("web", "retrying after error") // the first create finds the network gone
-	e.clock.Advance(2 * time.Second)
-	e.m.Trigger()
 	e.converged("web", 2)
+	if got := e.rt.CallsTo("EnsureNetwork"); len(got) != 2 {
+		t.Fatalf("EnsureNetwork calls %v, want one per missing network", got)
+	}
+	if errs := e.rt.CallsTo("CreateContainer"); len(errs) != 2 {
+		t.Fatalf("creates %v, want one per pod (none failed on the missing network)", errs)
+	}
 }

@@ -28,15 +28,18 @@ type Options struct {
 	ExtraLabels map[string]string
 	// Probers creates probe workers; nil runs the real ones (package probe).
 	Probers ProberFactory
+	// OnForget is called when a deleted set is forgotten because nothing of it is left on the
+	// engine (pods, volumes due for removal and, for a namespace's last set, the network): the
+	// owner of the durable desired state may drop it then. It must not block for long.
+	OnForget func(namespace, set string)
 }
 
-// Manager runs the controller of every StatefulSet: one loop observes Docker once per pass,
-// plans every set from that snapshot with PlanSet, and hands each set's actions to the
-// Executor (asynchronously, one execution per set at a time). It is level-triggered: a pass
-// follows Docker events, probe changes, API calls, the planner's RequeueAfter and a resync.
-//
-// Network lifecycle: the Manager creates a namespace's network before the first pod and
-// removes it when the last set of the namespace has been deleted (Delete ran to completion).
+// Manager runs the controller of every StatefulSet: one loop observes the engine once per
+// pass (Snapshot), plans every namespace and set from that snapshot with PlanEngine (pure),
+// and hands the actions to the Executor (asynchronously, one execution per set at a time).
+// It is level-triggered: a pass follows Docker events, probe changes, API calls, the
+// planner's RequeueAfter and a resync. What it remembers between passes is SetMemory, an
+// explicit planner input.
 type Manager struct {
 	rt    Runtime
 	opts  Options
@@ -47,43 +50,41 @@ type Manager struct {
 
 	mu       sync.Mutex
 	runCtx   context.Context
-	sets     map[setKey]*setState
-	networks map[string]Network
+	sets     map[SetKey]*setState
 	probers  map[string]*proberEntry // by container ID
 	lastPods string                  // fingerprint of the last OnPods call
 	wg       sync.WaitGroup          // running executions
 	pulls    pullNotes               // throttles image pull progress events
 }
 
-type setKey struct{ ns, name string }
-
-// setState is the desired state of one set plus the controller's memory about it. Nothing
-// here is needed to converge after a restart; it only avoids redundant work.
+// setState is the desired state of one set plus the controller's memory about it.
 type setState struct {
-	key                    setKey
+	key                    SetKey
 	spec                   *compose.StatefulSet
 	replicas               int
 	revision               string
 	deleted, removeVolumes bool
 
-	foreign   map[int]conflict     // ordinal -> foreign container, learnt from a refused create
-	readySeen map[string]time.Time // container ID -> first seen Ready (HEALTHCHECK / Running)
-	busy      bool                 // an execution is in flight
-	execs     uint64               // executions finished; a pass plans only from a list taken after the last
-	failures  int                  // consecutive executions with errors
-	retryAt   time.Time            // no execution before this after errors
-	lastErr   string
-	status    SetStatus
-	seen      bool // status holds a pass result
-	stale     bool // desired state changed since status was computed
+	mem    SetMemory
+	busy   bool   // an execution is in flight
+	execs  uint64 // executions finished; a pass plans only from a list taken after the last
+	status SetStatus
+	seen   bool // status holds a pass result
+	stale  bool // desired state changed since status was computed
 }
 
-// conflict is a foreign container holding one of a pod's container names (main or init).
-type conflict struct{ container, msg string }
+// desired is the set's desired state as the planner takes it.
+func (s *setState) desired() Desired {
+	return Desired{Namespace: s.key.Namespace, Set: s.spec, Replicas: s.replicas, Revision: s.revision,
+		Deleted: s.deleted, RemoveVolumes: s.removeVolumes}
+}
+
+// resetRetry lets a changed desired state act at once, whatever failed before.
+func (s *setState) resetRetry() { s.mem.Failures, s.mem.RetryAt = 0, time.Time{} }
 
 type proberEntry struct {
 	p   Prober
-	key setKey
+	key SetKey
 }
 
 // NewManager creates a Manager; nothing happens until Run.
@@ -105,7 +106,7 @@ func NewManager(rt Runtime, opts Options) *Manager {
 		opts.Probers = defaultProbers(rt, opts.Logger, opts.Now)
 	}
 	m := &Manager{rt: rt, opts: opts, log: log, kickC: make(chan struct{}, 1),
-		sets: map[setKey]*setState{}, networks: map[string]Network{}, probers: map[string]*proberEntry{}}
+		sets: map[SetKey]*setState{}, probers: map[string]*proberEntry{}}
 	m.exec = Executor{RT: rt, PullProgress: m.pulls.reporter(m.hub.publish, opts.Now)}
 	return m
 }
@@ -120,15 +121,15 @@ func (m *Manager) Apply(namespace string, set *compose.StatefulSet, replicas int
 // without changing the template).
 func (m *Manager) ApplyRevision(namespace string, set *compose.StatefulSet, replicas int, revision string) {
 	m.mu.Lock()
-	k := setKey{namespace, set.Name}
+	k := SetKey{namespace, set.Name}
 	s := m.sets[k]
 	if s == nil {
-		s = &setState{key: k, foreign: map[int]conflict{}, readySeen: map[string]time.Time{}}
+		s = &setState{key: k}
 		m.sets[k] = s
 	}
 	s.spec, s.replicas, s.revision = set, max(replicas, 0), revision
 	s.deleted, s.removeVolumes, s.stale = false, false, true
-	s.failures, s.retryAt = 0, time.Time{}
+	s.resetRetry()
 	m.mu.Unlock()
 	m.kick()
 }
@@ -139,7 +140,7 @@ func (m *Manager) Scale(namespace, set string, replicas int) error {
 		return fmt.Errorf("scale %s/%s: negative replicas %d", namespace, set, replicas)
 	}
 	m.mu.Lock()
-	s := m.sets[setKey{namespace, set}]
+	s := m.sets[SetKey{namespace, set}]
 	if s == nil || s.deleted {
 		m.mu.Unlock()
 		return fmt.Errorf("scale statefulset %s/%s: %w", namespace, set, ErrNotFound)
@@ -155,9 +156,9 @@ func (m *Manager) Scale(namespace, set string, replicas int) error {
 // Status lists the set (Deleting) until it is gone; subscribers get EventSetDeleted.
 func (m *Manager) Delete(namespace, set string, removeVolumes bool) {
 	m.mu.Lock()
-	if s := m.sets[setKey{namespace, set}]; s != nil {
+	if s := m.sets[SetKey{namespace, set}]; s != nil {
 		s.deleted, s.removeVolumes, s.stale = true, removeVolumes, true
-		s.failures, s.retryAt = 0, time.Time{}
+		s.resetRetry()
 	}
 	m.mu.Unlock()
 	m.kick()
@@ -169,12 +170,12 @@ func (m *Manager) Status(namespace string) []SetStatus {
 	defer m.mu.Unlock()
 	var out []SetStatus
 	for k, s := range m.sets {
-		if namespace != "" && k.ns != namespace {
+		if namespace != "" && k.Namespace != namespace {
 			continue
 		}
 		st := s.status
 		if !s.seen {
-			st = SetStatus{Namespace: k.ns, Name: k.name, Desired: s.replicas, Revision: s.revision,
+			st = SetStatus{Namespace: k.Namespace, Name: k.Name, Desired: s.replicas, Revision: s.revision,
 				Waiting: "not observed yet"}
 		}
 		// Counts must agree with the desired state the caller just set, not the last pass.
@@ -257,16 +258,11 @@ func (m *Manager) watchEvents(ctx context.Context) {
 			case <-ctx.Done():
 				cancel()
 				return
-			case ev, ok := <-evs:
+			case _, ok := <-evs:
 				if !ok {
 					break stream
 				}
 				delay = 100 * time.Millisecond
-				if ev.Type == "network" && (ev.Action == "destroy" || ev.Action == "remove") {
-					m.mu.Lock()
-					clear(m.networks)
-					m.mu.Unlock()
-				}
 				m.kick()
 			case err := <-errs:
 				if ctx.Err() == nil {
@@ -285,6 +281,6 @@ func (m *Manager) watchEvents(ctx context.Context) {
 	}
 }
 
-func (m *Manager) publish(k setKey, pod, typ, msg string) {
-	m.hub.publish(ProgressEvent{Time: m.opts.Now(), Namespace: k.ns, Set: k.name, Pod: pod, Type: typ, Message: msg})
+func (m *Manager) publish(k SetKey, pod, typ, msg string) {
+	m.hub.publish(ProgressEvent{Time: m.opts.Now(), Namespace: k.Namespace, Set: k.Name, Pod: pod, Type: typ, Message: msg})
 }

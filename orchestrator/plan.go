@@ -70,14 +70,21 @@ const (
 	ActDeletePod       ActionKind = "delete-pod"       // graceful stop, then remove the main container
 	ActRemoveContainer ActionKind = "remove-container" // force-remove a dead, finished, stale or duplicate container
 	ActRetireContainer ActionKind = "retire-container" // rename a failed container away from the pod's name
+
+	// Namespace-level actions (PlanEngine).
+	ActCreateNetwork ActionKind = "create-network" // create the namespace's network
+	ActRemoveNetwork ActionKind = "remove-network" // remove it once the namespace's last set is gone
+	ActForgetSet     ActionKind = "forget-set"     // drop a deleted set that has nothing left
 )
 
 // Action is one step of a plan. Actions of the same Pod run in order; actions of different
 // pods are independent of each other.
 type Action struct {
-	Kind    ActionKind
-	Pod     string // pod name, e.g. web-1 (empty for none)
-	Ordinal int
+	Kind ActionKind
+	// Namespace is set on namespace-level actions only.
+	Namespace string
+	Pod       string // pod name, e.g. web-1 (empty for none)
+	Ordinal   int
 	// Target names the object acted on: a container or volume name.
 	Target string
 	// RenameTo is the new name of a retired container (retire-container).
@@ -98,7 +105,8 @@ type Action struct {
 func (a Action) String() string {
 	var s string
 	switch a.Kind {
-	case ActCreateVolume, ActRemoveVolume, ActStartContainer, ActRemoveContainer, ActRetireContainer:
+	case ActCreateVolume, ActRemoveVolume, ActStartContainer, ActRemoveContainer, ActRetireContainer,
+		ActCreateNetwork, ActRemoveNetwork, ActForgetSet:
 		s = string(a.Kind) + " " + a.Target
 	case ActRunInit:
 		s = fmt.Sprintf("run-init %s init[%d]", a.Pod, a.Init)

@@ -129,20 +129,14 @@ func (p *planner) run() {
 	}
 }
 
-// dedupe keeps one main container per ordinal (the canonical name, else the newest) and
-// removes the others: at most one container per identity, ever.
+// dedupe keeps one main container per ordinal (mainIndex: the canonical name, else the
+// newest) and removes the others: at most one container per identity, ever.
 func (p *planner) dedupe() {
 	for _, ord := range sortedOrdinals(p.o.Pods) {
 		cs := p.o.Pods[ord].Containers
-		if len(cs) == 0 {
+		keep := mainIndex(cs, ContainerName(p.d.Namespace, p.set.Name, ord))
+		if keep < 0 {
 			continue
-		}
-		want := ContainerName(p.d.Namespace, p.set.Name, ord)
-		keep := 0
-		for i := range cs {
-			if cs[i].Name == want && cs[keep].Name != want || cs[keep].Name != want && cs[i].CreatedAt.After(cs[keep].CreatedAt) {
-				keep = i
-			}
 		}
 		p.canon[ord] = &cs[keep]
 		for i := range cs {

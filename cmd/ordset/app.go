@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
+	"github.com/xrash/smetrics"
 
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/compose/kube"
@@ -22,20 +22,6 @@ const (
 	exitUsage   = 2
 )
 
-// cliEnv is everything a command touches outside its arguments, injected so
-// tests run commands in-process and assert on what they print.
-type cliEnv struct {
-	Stdout  io.Writer
-	Stderr  io.Writer
-	Stdin   io.Reader
-	Getenv  func(string) string
-	Environ func() []string // for ${VAR} interpolation; nil means the process environment
-}
-
-func osEnv(stdout, stderr io.Writer) *cliEnv {
-	return &cliEnv{Stdout: stdout, Stderr: stderr, Stdin: os.Stdin, Getenv: os.Getenv, Environ: os.Environ}
-}
-
 // usageError marks a mistake in how ordset was invoked (exit code 2). cmd is the command
 // path ("get statefulsets") whose --help the hint points at; "" for the app.
 type usageError struct{ msg, cmd string }
@@ -45,6 +31,12 @@ func (e *usageError) Error() string { return e.msg }
 func usageErrorf(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
+
+// exitCodeError ends ordset with a command's own exit code and no message of ordset's
+// (exec passes on the code of the command it ran, whatever it is, 2 and 3 included).
+type exitCodeError struct{ code int }
+
+func (e *exitCodeError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 // exitInterrupted is the shell's code for a command ended by SIGINT (128+2).
 const exitInterrupted = 130
@@ -56,12 +48,12 @@ func (e *interruptedError) Error() string { return "interrupted: " + e.what }
 
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return runEnv(ctx, args, osEnv(stdout, stderr))
+	return runStreams(ctx, args, osStreams(stdout, stderr))
 }
 
-func runEnv(ctx context.Context, args []string, env *cliEnv) int {
-	app := newApp(env)
-	return reportError(ctx, env.Stderr, app.RunContext(ctx, normalizeArgs(app, args)))
+func runStreams(ctx context.Context, args []string, s *streams) int {
+	app := newApp(s)
+	return reportError(ctx, s.Err, app.RunContext(ctx, normalizeArgs(app, args)))
 }
 
 // reportError prints err the way its kind deserves and picks the exit code.
@@ -71,6 +63,7 @@ func reportError(ctx context.Context, stderr io.Writer, err error) int {
 		interrupted *interruptedError
 		verr        *compose.ValidationError
 		coder       cli.ExitCoder
+		code        *exitCodeError
 	)
 	switch {
 	case err == nil:
@@ -90,14 +83,12 @@ func reportError(ctx context.Context, stderr io.Writer, err error) int {
 	case errors.As(err, &verr):
 		fmt.Fprintln(stderr, verr.Error())
 		return exitFailure
+	case errors.As(err, &code):
+		return code.code // the command's own exit code (exec); it printed what it had to say
 	case errors.As(err, &coder):
-		if msg := err.Error(); msg != "" {
-			fmt.Fprintf(stderr, "ordset: %s\n", msg)
-		}
-		if coder.ExitCode() == 3 { // urfave's "No help topic for 'x'" ("ordset help x")
-			return exitUsage
-		}
-		return coder.ExitCode()
+		// Only urfave/cli itself returns these now ("No help topic for 'x'"): a usage error.
+		fmt.Fprintf(stderr, "ordset: %s\nRun 'ordset --help' for usage.\n", err.Error())
+		return exitUsage
 	default:
 		fmt.Fprintf(stderr, "ordset: %v\n", err)
 		return exitFailure
@@ -129,13 +120,13 @@ Exit codes:
 
 // newApp builds the command tree. Commands are one file each and only turn
 // flags into options for the packages that do the work.
-func newApp(env *cliEnv) *cli.App {
+func newApp(s *streams) *cli.App {
 	app := &cli.App{
 		Name:        "ordset",
 		Usage:       "Kubernetes StatefulSet semantics on a plain Docker engine",
 		Description: appDescription,
-		Writer:      env.Stdout,
-		ErrWriter:   env.Stderr,
+		Writer:      s.Out,
+		ErrWriter:   s.Err,
 		HideVersion: true,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "ordset file (\"-\" for stdin; default ./ordset.yaml, then ./ordset.yml)"},
@@ -145,24 +136,29 @@ func newApp(env *cliEnv) *cli.App {
 		},
 		Version:              version,
 		EnableBashCompletion: true,
+		// "-it" is "-i -t", as getopt has it.
+		UseShortOptionHandling: true,
 		Commands: []*cli.Command{
-			upCommand(env),
-			downCommand(env),
-			scaleCommand(env),
-			psCommand(env),
-			getCommand(env),
-			describeCommand(env),
-			eventsCommand(env),
-			logsCommand(env),
-			execCommand(env),
-			rolloutCommand(env),
-			dnsCommand(env),
-			validateCommand(env),
-			configCommand(env),
-			exportCommand(env),
-			daemonCommand(env),
-			versionCommand(env),
-			completionCommand(env),
+			upCommand(s),
+			downCommand(s),
+			scaleCommand(s),
+			restartCommand(s),
+			psCommand(s),
+			getCommand(s),
+			describeCommand(s),
+			eventsCommand(s),
+			logsCommand(s),
+			execCommand(s),
+			deleteCommand(s),
+			waitCommand(s),
+			rolloutCommand(s),
+			dnsCommand(s),
+			validateCommand(s),
+			configCommand(s),
+			exportCommand(s),
+			daemonCommand(s),
+			versionCommand(s),
+			completionCommand(s),
 		},
 		Before: func(c *cli.Context) error {
 			if ns := c.String("namespace"); ns != "" {
@@ -277,13 +273,15 @@ func checkProgressFlag(c *cli.Context) error {
 	return nil
 }
 
-// didYouMean suggests the command closest to a mistyped one, or "".
+// didYouMean suggests the command closest to a mistyped one, or "". Closeness is
+// Jaro-Winkler similarity, as in urfave/cli's own suggestions, with a floor so that an
+// unrelated word gets no suggestion (urfave's always names one).
 func didYouMean(typed string, cmds []*cli.Command) string {
-	best, bestDist := "", 3
+	best, bestScore := "", 0.8
 	for _, c := range cmds {
 		for _, n := range c.Names() {
-			if d := editDistance(typed, n); d < bestDist || (strings.HasPrefix(n, typed) && d == bestDist) {
-				best, bestDist = c.Name, d
+			if score := smetrics.JaroWinkler(typed, n, 0.7, 4); score > bestScore {
+				best, bestScore = c.Name, score
 			}
 		}
 	}
@@ -291,27 +289,6 @@ func didYouMean(typed string, cmds []*cli.Command) string {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the Levenshtein distance of a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 func parseLevel(s string) (slog.Level, error) {
@@ -322,19 +299,13 @@ func parseLevel(s string) (slog.Level, error) {
 	return l, nil
 }
 
-// logger returns a text logger on stderr at --log-level, tagged with component.
-func (e *cliEnv) logger(c *cli.Context, component string) *slog.Logger {
-	l, _ := parseLevel(c.String("log-level")) // validated in Before
-	return slog.New(slog.NewTextHandler(e.Stderr, &slog.HandlerOptions{Level: l})).With("component", component)
-}
-
 // envMap is the environment ${VAR} interpolation sees.
-func (e *cliEnv) envMap() map[string]string {
-	if e.Environ == nil {
+func (s *streams) envMap() map[string]string {
+	if s.Environ == nil {
 		return nil
 	}
 	m := map[string]string{}
-	for _, kv := range e.Environ() {
+	for _, kv := range s.Environ() {
 		if k, v, ok := strings.Cut(kv, "="); ok {
 			m[k] = v
 		}
@@ -346,9 +317,9 @@ func (e *cliEnv) envMap() map[string]string {
 // applies -n. -f may name an ordset file, Kubernetes manifests or a directory of them;
 // warnings about what manifests hold that ordset ignores go to stderr.
 // It returns the file as the user named it, for messages.
-func (e *cliEnv) loadProject(c *cli.Context) (*compose.Project, string, error) {
-	path := c.String("file")
-	opts := compose.LoadOptions{Env: e.envMap()}
+func (s *streams) loadProject(in invocation) (*compose.Project, string, error) {
+	path := in.String("file")
+	opts := compose.LoadOptions{Env: s.envMap()}
 	var (
 		p        *compose.Project
 		warnings []kube.Warning
@@ -356,7 +327,7 @@ func (e *cliEnv) loadProject(c *cli.Context) (*compose.Project, string, error) {
 	)
 	switch path {
 	case "-":
-		data, rerr := io.ReadAll(e.Stdin)
+		data, rerr := io.ReadAll(s.In)
 		if rerr != nil {
 			return nil, "", fmt.Errorf("read ordset file from stdin: %w", rerr)
 		}
@@ -371,43 +342,18 @@ func (e *cliEnv) loadProject(c *cli.Context) (*compose.Project, string, error) {
 		p, warnings, err = kube.LoadFile(path, opts)
 	}
 	for _, w := range warnings {
-		fmt.Fprintf(e.Stderr, "warning: %s\n", w)
+		fmt.Fprintf(s.Err, "warning: %s\n", w)
 	}
 	if err != nil {
 		return nil, path, err
 	}
-	if ns := c.String("namespace"); ns != "" {
+	if ns := in.String("namespace"); ns != "" {
 		if err := compose.CheckDNSLabel(ns); err != nil {
 			return nil, path, usageErrorf("invalid --namespace: %v", err)
 		}
 		p.Namespace = ns
 	}
 	return p, path, nil
-}
-
-// outputFormat returns -o (or def when unset), refusing formats the command lacks.
-func outputFormat(c *cli.Context, def string, allowed ...string) (string, error) {
-	o := c.String("output")
-	if o == "" {
-		return def, nil
-	}
-	for _, a := range allowed {
-		if o == a {
-			return o, nil
-		}
-	}
-	return "", usageErrorf("%s does not support -o %s (use %s)", c.Command.Name, o, strings.Join(allowed, " or "))
-}
-
-// exactArgs enforces a command's positional argument count (exit 2 otherwise).
-func exactArgs(c *cli.Context, n int) error {
-	if c.NArg() != n && n == 0 {
-		return usageErrorf("%s takes no arguments (got %q); name the file with -f FILE", c.Command.Name, c.Args().First())
-	}
-	if c.NArg() != n {
-		return usageErrorf("%s takes %d argument(s), got %d: usage: ordset %s %s", c.Command.Name, n, c.NArg(), c.Command.Name, c.Command.ArgsUsage)
-	}
-	return nil
 }
 
 // cmdLevel is one command on the path to the command being run, with the
@@ -459,11 +405,6 @@ func normalizeArgs(app *cli.App, args []string) []string {
 			rest = args[i:]
 			break
 		}
-		if parts := splitShortFlags(a, global, levels); parts != nil {
-			args = append(append(append([]string{}, args[:i]...), parts...), args[i+1:]...)
-			i--
-			continue
-		}
 		if len(a) > 1 && a[0] == '-' {
 			name, _, inline := strings.Cut(strings.TrimLeft(a, "-"), "=")
 			dst := global
@@ -510,36 +451,6 @@ func normalizeArgs(app *cli.App, args []string) []string {
 	}
 	out = append(out, positionals...)
 	return append(out, rest...)
-}
-
-// splitShortFlags turns a cluster of one-letter boolean flags ("-it", "-Af")
-// into separate flags, as getopt does, since urfave/cli only knows "-i -t";
-// the last letter may take a value ("-vn demo"). It returns nil when a is not
-// such a cluster (a known flag, a long flag, an unknown letter).
-func splitShortFlags(a string, global *cmdLevel, levels []*cmdLevel) []string {
-	if len(a) < 3 || a[0] != '-' || a[1] == '-' || strings.Contains(a, "=") {
-		return nil
-	}
-	all := append([]*cmdLevel{global}, levels...)
-	lookup := func(name string) (takes, ok bool) {
-		for k := len(all) - 1; k >= 0; k-- {
-			if t, found := all[k].arity[name]; found {
-				return t, true
-			}
-		}
-		return false, false
-	}
-	if _, ok := lookup(a[1:]); ok {
-		return nil
-	}
-	parts := make([]string, 0, len(a)-1)
-	for i, r := range a[1:] {
-		if takes, ok := lookup(string(r)); !ok || takes && i < len(a)-2 {
-			return nil
-		}
-		parts = append(parts, "-"+string(r))
-	}
-	return parts
 }
 
 func findCommand(cmds []*cli.Command, name string) *cli.Command {

@@ -12,7 +12,7 @@ import (
 // command shadowing a global flag, a value flag on a parent with subcommands). Real commands
 // (scale, exec, down, ps) are used as they are.
 func testApp() *cli.App {
-	app := newApp(&cliEnv{})
+	app := newApp(&streams{})
 	app.Commands = append(app.Commands,
 		&cli.Command{Name: "lister", Flags: []cli.Flag{&cli.StringFlag{Name: "output", Aliases: []string{"o"}}}},
 		&cli.Command{Name: "tool", Flags: []cli.Flag{&cli.StringFlag{Name: "state-dir"}},
@@ -50,11 +50,10 @@ func TestNormalizeArgs(t *testing.T) {
 		{"ordset validate --help", "ordset validate --help"},
 		{"ordset help validate", "ordset help -- validate"},
 		{"ordset scale redis 5 -n", "ordset -n scale -- redis 5"},
-		{"ordset exec -it redis-1 -- sh", "ordset exec -i -t -- redis-1 -- sh"},
-		{"ordset exec redis-1 -ti -n demo -- sh -it", "ordset -n demo exec -t -i -- redis-1 -- sh -it"},
-		{"ordset down -vn demo", "ordset -n demo down -v"},
+		{"ordset exec -it redis-1 -- sh", "ordset exec -it -- redis-1 -- sh"},
+		{"ordset exec redis-1 -ti -n demo -- sh -it", "ordset -n demo exec -ti -- redis-1 -- sh -it"},
 		{"ordset down -nv demo", "ordset down -nv -- demo"},
-		{"ordset events -Af", "ordset events -A -f"},
+		{"ordset events -Af", "ordset events -Af"},
 		{"ordset ps -Ax", "ordset ps -Ax"},
 	}
 	app := testApp()

@@ -167,9 +167,17 @@ func TestCLIAgainstFakeDaemon(t *testing.T) {
 	if code, _, _ = runIn(t, dir, nil, "scale", "web", "many"); code != 2 {
 		t.Errorf("scale web many: exit %d, want 2", code)
 	}
-	if code, _, _ = runIn(t, dir, nil, "ps", "-o", "yaml"); code != 2 {
-		t.Errorf("ps -o yaml: exit %d, want 2", code)
+	if code, _, _ = runIn(t, dir, nil, "ps", "-o", "xml"); code != 2 {
+		t.Errorf("ps -o xml: exit %d, want 2", code)
 	}
+	// The global help offers -o yaml; every command that prints data accepts it.
+	for _, args := range [][]string{{"ps"}, {"get", "sts"}, {"describe", "web"}, {"describe", "web-1"}} {
+		code, stdout, stderr = runIn(t, dir, nil, append(args, "-o", "yaml")...)
+		if code != 0 || !strings.Contains(stdout, "name: web") || strings.ContainsAny(stdout[:1], "{[") {
+			t.Errorf("%v -o yaml: exit %d\n%s%s", args, code, stdout, stderr)
+		}
+	}
+	testPsSelection(t, dir)
 
 	code, _, stderr = runIn(t, dir, nil, "down", "--progress", "plain")
 	if code != 0 || !strings.Contains(stderr, "statefulset clitest/web deleted") {
@@ -245,9 +253,9 @@ func TestUpInterrupted(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	var stdout, stderr strings.Builder
-	env := &cliEnv{Stdout: &stdout, Stderr: &stderr, Stdin: strings.NewReader(""), Getenv: os.Getenv}
+	env := &streams{Out: &stdout, Err: &stderr, In: strings.NewReader("")}
 	t.Chdir(dir)
-	code := runEnv(ctx, []string{"ordset", "up", "--progress", "plain"}, env)
+	code := runStreams(ctx, []string{"ordset", "up", "--progress", "plain"}, env)
 	if code != exitInterrupted || !strings.Contains(stderr.String(), "interrupted: stopped waiting; the daemon carries on") {
 		t.Errorf("interrupted up: exit %d\n%s", code, stderr.String())
 	}
@@ -288,8 +296,8 @@ func TestEventsFollowDaemonStops(t *testing.T) {
 	out := &syncBuffer{}
 	go func() {
 		var errb strings.Builder
-		env := &cliEnv{Stdout: out, Stderr: &errb, Stdin: strings.NewReader(""), Getenv: os.Getenv}
-		code := runEnv(context.Background(), []string{"ordset", "events", "-f", "-n", "clitest"}, env)
+		env := &streams{Out: out, Err: &errb, In: strings.NewReader("")}
+		code := runStreams(context.Background(), []string{"ordset", "events", "-f", "-n", "clitest"}, env)
 		ch <- res{code, errb.String()}
 	}()
 	// The follow is attached once it prints the past events.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"time"
@@ -18,54 +19,54 @@ const daemonStartTimeout = 15 * time.Second
 
 // connectScoped resolves the namespace a listing command reads ("" with -A, for all of them)
 // and connects to the daemon, starting it when needed.
-func connectScoped(c *cli.Context, env *cliEnv) (string, *api.Client, error) {
-	if c.Bool("all-namespaces") {
-		cl, err := connect(c)
+func connectScoped(ctx context.Context, in invocation, s *streams) (string, *api.Client, error) {
+	if in.Bool("all-namespaces") {
+		cl, err := connect(ctx, s)
 		return "", cl, err
 	}
-	return connectNamespace(c, env)
+	return connectNamespace(ctx, in, s)
 }
 
 // connectNamespace resolves the namespace a command acts in (-n, else ./ordset.yaml's, else
 // "default") before connecting, so a bad -n is refused without starting a daemon.
-func connectNamespace(c *cli.Context, env *cliEnv) (string, *api.Client, error) {
-	ns, err := resolveNamespace(c, env)
+func connectNamespace(ctx context.Context, in invocation, s *streams) (string, *api.Client, error) {
+	ns, err := resolveNamespace(in, s)
 	if err != nil {
 		return "", nil, err
 	}
-	cl, err := connect(c)
+	cl, err := connect(ctx, s)
 	return ns, cl, err
 }
 
 // connect returns a client for the daemon, starting one in the background when none answers.
 // A daemon of another version (still running after an upgrade) works but is pointed out.
-func connect(c *cli.Context) (*api.Client, error) {
+func connect(ctx context.Context, s *streams) (*api.Client, error) {
 	p, err := daemon.DefaultPaths()
 	if err != nil {
 		return nil, err
 	}
-	cl, v, err := daemon.EnsureRunning(c.Context, p, daemonStartTimeout)
-	if err == nil && v.Version != c.App.Version {
-		fmt.Fprintf(c.App.ErrWriter, "warning: the running daemon is ordset %s, this client is %s; \"ordset daemon stop\" ends it (pods keep running) and the next command starts this version\n", v.Version, c.App.Version)
+	cl, v, err := daemon.EnsureRunning(ctx, p, daemonStartTimeout)
+	if err == nil && v.Version != version {
+		fmt.Fprintf(s.Err, "warning: the running daemon is ordset %s, this client is %s; \"ordset daemon stop\" ends it (pods keep running) and the next command starts this version\n", v.Version, version)
 	}
 	return cl, err
 }
 
 // resolveNamespace implements the lookup order -n, the namespace of -f FILE (an error when
 // that file does not load: the user named it), of ./ordset.yaml, "default".
-func resolveNamespace(c *cli.Context, env *cliEnv) (string, error) {
-	if ns := c.String("namespace"); ns != "" {
+func resolveNamespace(in invocation, s *streams) (string, error) {
+	if ns := in.String("namespace"); ns != "" {
 		return ns, nil
 	}
-	if c.String("file") != "" {
-		p, _, err := env.loadProject(c)
+	if in.String("file") != "" {
+		p, _, err := s.loadProject(in)
 		if err != nil {
 			return "", err
 		}
 		return p.Namespace, nil
 	}
 	if path, err := compose.FindFile("."); err == nil {
-		if p, err := compose.Load(path, compose.LoadOptions{Env: env.envMap()}); err == nil && p.Namespace != "" {
+		if p, err := compose.Load(path, compose.LoadOptions{Env: s.envMap()}); err == nil && p.Namespace != "" {
 			return p.Namespace, nil
 		}
 	}
@@ -79,14 +80,14 @@ var progressFlag = &cli.StringFlag{
 }
 
 // progressTTY decides whether progress (written to stderr) is redrawn in place.
-func progressTTY(c *cli.Context, env *cliEnv) bool {
-	switch c.String("progress") {
+func progressTTY(in invocation, s *streams) bool {
+	switch in.String("progress") {
 	case "tty":
 		return true
 	case "plain":
 		return false
 	}
-	f, ok := env.Stderr.(*os.File)
+	f, ok := s.Err.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 

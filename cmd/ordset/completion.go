@@ -1,12 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
 )
 
-func completionCommand(env *cliEnv) *cli.Command {
+func completionCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:      "completion",
 		Usage:     "print a shell completion script (bash or zsh)",
@@ -14,17 +15,7 @@ func completionCommand(env *cliEnv) *cli.Command {
 		Description: `Examples:
    source <(ordset completion bash)
    ordset completion zsh > "${fpath[1]}/_ordset"`,
-		Action: func(c *cli.Context) error {
-			switch c.Args().First() {
-			case "bash":
-				_, err := fmt.Fprint(c.App.Writer, bashCompletion)
-				return err
-			case "zsh":
-				_, err := fmt.Fprint(c.App.Writer, zshCompletion)
-				return err
-			}
-			return usageErrorf("completion needs bash or zsh")
-		},
+		Action: action(s, runCompletion),
 	}
 }
 
@@ -53,3 +44,15 @@ _ordset() {
 }
 compdef _ordset ordset
 `
+
+func runCompletion(ctx context.Context, in invocation, s *streams) error {
+	switch in.arg(0) {
+	case "bash":
+		_, err := fmt.Fprint(s.Out, bashCompletion)
+		return err
+	case "zsh":
+		_, err := fmt.Fprint(s.Out, zshCompletion)
+		return err
+	}
+	return usageErrorf("completion needs bash or zsh")
+}

@@ -1,10 +1,11 @@
 package main
 
 import (
+	"context"
 	"github.com/urfave/cli/v2"
 )
 
-func configCommand(env *cliEnv) *cli.Command {
+func configCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:      "config",
 		Usage:     "print the normalised spec: interpolated, defaults applied, ports resolved",
@@ -16,29 +17,31 @@ Examples:
    ordset config
    ordset config -o json -f examples/redis/ordset.yaml
    ordset config -n staging`,
-		Action: func(c *cli.Context) error {
-			if err := exactArgs(c, 0); err != nil {
-				return err
-			}
-			format, err := outputFormat(c, "yaml", "yaml", "json")
-			if err != nil {
-				return err
-			}
-			p, _, err := env.loadProject(c)
-			if err != nil {
-				return err
-			}
-			var out []byte
-			if format == "json" {
-				out, err = p.JSON()
-			} else {
-				out, err = p.YAML()
-			}
-			if err != nil {
-				return err
-			}
-			_, err = env.Stdout.Write(out)
-			return err
-		},
+		Action: action(s, runConfig),
 	}
+}
+
+func runConfig(ctx context.Context, in invocation, s *streams) error {
+	if err := in.noArgs(); err != nil {
+		return err
+	}
+	format, err := in.outputFormat("yaml", "yaml", "json")
+	if err != nil {
+		return err
+	}
+	p, _, err := s.loadProject(in)
+	if err != nil {
+		return err
+	}
+	var out []byte
+	if format == "json" {
+		out, err = p.JSON()
+	} else {
+		out, err = p.YAML()
+	}
+	if err != nil {
+		return err
+	}
+	_, err = s.Out.Write(out)
+	return err
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/ordset/ordset/orchestrator/server/daemon"
 )
 
-func daemonCommand(env *cliEnv) *cli.Command {
+func daemonCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:  "daemon",
 		Usage: "run the ordset daemon in the foreground, or stop / inspect the running one",
@@ -29,34 +29,14 @@ Examples:
    ordset daemon --log-level debug
    ordset daemon status
    ordset daemon stop`,
-		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return usageErrorf("unknown daemon command %q (want status or stop)", c.Args().First())
-			}
-			return runDaemon(c, env)
-		},
+		Action: action(s, runDaemon),
 		Subcommands: []*cli.Command{
 			{
 				Name:  "stop",
 				Usage: "stop the daemon gracefully (pods keep running)",
 				Description: `Examples:
    ordset daemon stop`,
-				Action: func(c *cli.Context) error {
-					p, err := daemon.DefaultPaths()
-					if err != nil {
-						return err
-					}
-					running, err := daemon.Stop(c.Context, p, 30*time.Second)
-					if err != nil {
-						return err
-					}
-					if !running {
-						fmt.Fprintf(env.Stderr, "no daemon running (%s)\n", p.Socket)
-						return nil
-					}
-					fmt.Fprintln(env.Stderr, "daemon stopped; pods keep running")
-					return nil
-				},
+				Action: action(s, runDaemonStop),
 			},
 			{
 				Name:  "status",
@@ -66,32 +46,35 @@ Examples:
 Examples:
    ordset daemon status
    ordset daemon status -o json`,
-				Action: func(c *cli.Context) error { return runDaemonStatus(c, env) },
+				Action: action(s, runDaemonStatus),
 			},
 		},
 	}
 }
 
-func runDaemon(c *cli.Context, env *cliEnv) error {
+func runDaemon(ctx context.Context, in invocation, s *streams) error {
+	if len(in.args) > 0 {
+		return usageErrorf("unknown daemon command %q (want status or stop)", in.arg(0))
+	}
 	// Each package adds its own component attribute to this base logger.
-	level, _ := parseLevel(c.String("log-level"))
-	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
-	opts, err := daemon.OptionsFromEnv(log, c.App.Version)
+	level, _ := parseLevel(in.String("log-level"))
+	log := slog.New(slog.NewTextHandler(s.Err, &slog.HandlerOptions{Level: level}))
+	opts, err := daemon.OptionsFromEnv(log, version)
 	if err != nil {
 		return err
 	}
 	d, err := daemon.New(opts)
 	if err != nil {
 		if errors.Is(err, daemon.ErrAlreadyRunning) {
-			return cli.Exit(err.Error(), 1)
+			return err
 		}
 		return err
 	}
-	return d.Run(c.Context)
+	return d.Run(ctx)
 }
 
-func runDaemonStatus(c *cli.Context, env *cliEnv) error {
-	out, err := outputFormat(c, "text", "text", "json")
+func runDaemonStatus(ctx context.Context, in invocation, s *streams) error {
+	out, err := in.outputFormat("text", dataFormats("text")...)
 	if err != nil {
 		return err
 	}
@@ -99,18 +82,18 @@ func runDaemonStatus(c *cli.Context, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(c.Context, 15*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	st, err := api.NewClient(p.Socket).Status(ctx)
 	if err != nil && daemon.LockedPID(p) == 0 {
-		return cli.Exit(fmt.Sprintf("no daemon running (state dir %s); \"ordset up\" starts one, \"ordset daemon\" runs one in the foreground", p.Dir), 1)
+		return fmt.Errorf("no daemon running (state dir %s); \"ordset up\" starts one, \"ordset daemon\" runs one in the foreground", p.Dir)
 	}
 	if err != nil {
-		return cli.Exit(fmt.Sprintf("the daemon (pid %d) does not answer: %v; its log is %s", daemon.LockedPID(p), err, p.Log), 1)
+		return fmt.Errorf("the daemon (pid %d) does not answer: %w; its log is %s", daemon.LockedPID(p), err, p.Log)
 	}
-	w := env.Stdout
-	if out == "json" {
-		return writeJSON(w, st)
+	w := s.Out
+	if isData(out) {
+		return writeData(w, out, st)
 	}
 	kv := func(k, v string) { fmt.Fprintf(w, "%-12s %s\n", k+":", v) }
 	kv("PID", fmt.Sprint(st.PID))
@@ -135,7 +118,27 @@ func runDaemonStatus(c *cli.Context, env *cliEnv) error {
 		}
 	}
 	for _, warn := range st.Warnings {
-		fmt.Fprintln(env.Stderr, "warning: "+warn)
+		fmt.Fprintln(s.Err, "warning: "+warn)
 	}
+	return nil
+}
+
+func runDaemonStop(ctx context.Context, in invocation, s *streams) error {
+	if err := in.maxArgs(0, "daemon stop"); err != nil {
+		return err
+	}
+	p, err := daemon.DefaultPaths()
+	if err != nil {
+		return err
+	}
+	running, err := daemon.Stop(ctx, p, 30*time.Second)
+	if err != nil {
+		return err
+	}
+	if !running {
+		fmt.Fprintf(s.Err, "no daemon running (%s)\n", p.Socket)
+		return nil
+	}
+	fmt.Fprintln(s.Err, "daemon stopped; pods keep running")
 	return nil
 }

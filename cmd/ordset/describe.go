@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -11,7 +12,7 @@ import (
 	"github.com/ordset/ordset/orchestrator/server/api"
 )
 
-func describeCommand(env *cliEnv) *cli.Command {
+func describeCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:      "describe",
 		Usage:     "show a statefulset or pod in detail: spec, status, events and why it is waiting",
@@ -21,30 +22,30 @@ func describeCommand(env *cliEnv) *cli.Command {
    ordset describe redis-1 -n demo
    ordset describe redis -o json`,
 		Flags:  nil,
-		Action: func(c *cli.Context) error { return runDescribe(c, env) },
+		Action: action(s, runDescribe),
 	}
 }
 
-func runDescribe(c *cli.Context, env *cliEnv) error {
-	if c.NArg() != 1 {
+func runDescribe(ctx context.Context, in invocation, s *streams) error {
+	if len(in.args) != 1 {
 		return usageErrorf("describe needs one SET or POD name")
 	}
-	out, err := outputFormat(c, "text", "text", "json")
+	out, err := in.outputFormat("text", dataFormats("text")...)
 	if err != nil {
 		return err
 	}
-	ns, cl, err := connectNamespace(c, env)
+	ns, cl, err := connectNamespace(ctx, in, s)
 	if err != nil {
 		return err
 	}
-	d, err := cl.Describe(c.Context, ns, c.Args().First())
+	d, err := cl.Describe(ctx, ns, in.arg(0))
 	if err != nil {
 		return err
 	}
-	if out == "json" {
-		return writeJSON(c.App.Writer, d)
+	if isData(out) {
+		return writeData(s.Out, out, d)
 	}
-	printDescription(c.App.Writer, d, time.Now())
+	printDescription(s.Out, d, time.Now())
 	return nil
 }
 

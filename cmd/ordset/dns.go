@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -13,7 +14,7 @@ import (
 	"github.com/ordset/ordset/dnsserver"
 )
 
-func dnsCommand(env *cliEnv) *cli.Command {
+func dnsCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:  "dns",
 		Usage: "query the daemon's embedded DNS server",
@@ -23,88 +24,177 @@ func dnsCommand(env *cliEnv) *cli.Command {
 			ArgsUsage: "NAME [TYPE]",
 			Description: `Names without a trailing dot go through the pods' search path
 (<ns>.svc.<zone>, svc.<zone>, <zone>), so "redis-0.redis" works as inside a pod.
-An IP address is looked up as PTR (the pod's name). Exits 1 on NXDOMAIN or no answer.
+An IP address is looked up as PTR (the pod's name). Exits 1 when there is no answer,
+saying whether the name does not exist (NXDOMAIN) or exists without records of that
+type (NODATA). -o json or yaml prints the query, the name answered, the rcode and the records.
 
 Examples:
    ordset dns resolve redis-0.redis.demo.svc.cluster.local
    ordset dns resolve redis -n demo
    ordset dns resolve _redis._tcp.redis.demo.svc.cluster.local SRV
-   ordset dns resolve 172.18.0.2`,
-			Flags:  nil,
-			Action: func(c *cli.Context) error { return runDNSResolve(c, env) },
+   ordset dns resolve 172.18.0.2
+   ordset dns resolve redis-0.redis -o json`,
+			Action: action(s, runDNSResolve),
 		}},
 	}
 }
 
-func runDNSResolve(c *cli.Context, env *cliEnv) error {
-	if c.NArg() < 1 || c.NArg() > 2 {
+// dnsAnswer is dns resolve's result, as -o json/yaml prints it.
+type dnsAnswer struct {
+	Query   string     `json:"query"`
+	Type    string     `json:"type"`
+	Name    string     `json:"name"` // the candidate of the search path that answered
+	Rcode   string     `json:"rcode"`
+	NoData  bool       `json:"nodata"` // the name exists, with no records of this type
+	Records []dnsEntry `json:"records"`
+}
+
+type dnsEntry struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+	TTL  uint32 `json:"ttl"`
+	Data string `json:"data"`
+	text string
+}
+
+func runDNSResolve(ctx context.Context, in invocation, s *streams) error {
+	if len(in.args) < 1 || len(in.args) > 2 {
 		return usageErrorf("dns resolve needs NAME [TYPE]")
 	}
-	name := c.Args().Get(0)
-	qtype := dns.TypeA
-	if t := c.Args().Get(1); t != "" {
-		var ok bool
-		if qtype, ok = dns.StringToType[strings.ToUpper(t)]; !ok {
-			return usageErrorf("unknown record type %q", t)
-		}
-	}
-	// An address asks for its pod name, as "dig -x" does.
-	if ip := net.ParseIP(name); ip != nil && (c.Args().Get(1) == "" || qtype == dns.TypePTR) {
-		rev, err := dns.ReverseAddr(name)
-		if err != nil {
-			return usageErrorf("reverse name of %s: %v", name, err)
-		}
-		name, qtype = rev, dns.TypePTR
-	}
-	ns, cl, err := connectNamespace(c, env)
+	out, err := in.outputFormat("text", dataFormats("text")...)
 	if err != nil {
 		return err
 	}
-	st, err := cl.Status(c.Context)
+	name, qtype, err := dnsQuestion(in.arg(0), in.arg(1))
 	if err != nil {
 		return err
 	}
-	server := st.DNS.HostAddr
-	if server == "" {
-		server = os.Getenv("ORDSET_DNS_ADDR")
+	ns, cl, err := connectNamespace(ctx, in, s)
+	if err != nil {
+		return err
 	}
-	if server == "" {
-		server = dnsserver.DefaultHostAddr
+	st, err := cl.Status(ctx)
+	if err != nil {
+		return err
 	}
-	zone := st.DNS.Zone
-	if zone == "" {
-		zone = dnsserver.DefaultZone
-	}
-	candidates := []string{name}
-	if !strings.HasSuffix(name, ".") {
-		candidates = nil
-		for _, suffix := range []string{ns + ".svc." + zone, "svc." + zone, zone} {
-			if !strings.HasSuffix(strings.ToLower(name), "."+suffix) && !strings.HasSuffix(strings.ToLower(name), suffix) {
-				candidates = append(candidates, name+"."+suffix)
-			}
-		}
-		candidates = append(candidates, name)
-	}
-	var last *dns.Msg
-	for _, cand := range candidates {
-		qctx, cancel := contextTimeout(c, 3*time.Second)
+	server := firstNonEmpty(st.DNS.HostAddr, os.Getenv("ORDSET_DNS_ADDR"), dnsserver.DefaultHostAddr)
+	zone := firstNonEmpty(st.DNS.Zone, dnsserver.DefaultZone)
+	var replies []*dns.Msg
+	var lastErr error
+	for _, cand := range searchCandidates(name, ns, zone) {
+		qctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		m, err := dnsserver.Query(qctx, server, cand, qtype)
 		cancel()
-		if err != nil {
-			return fmt.Errorf("query %s at %s: %w", cand, server, err)
+		if err != nil { // one candidate failing (an upstream's odd reply) must not hide the others
+			lastErr = fmt.Errorf("query %s at %s: %w", cand, server, err)
+			continue
 		}
-		last = m
+		replies = append(replies, m)
 		if m.Rcode == dns.RcodeSuccess && len(m.Answer) > 0 {
-			for _, rr := range m.Answer {
-				fmt.Fprintln(c.App.Writer, rr.String())
-			}
-			for _, rr := range m.Extra {
-				if _, opt := rr.(*dns.OPT); !opt {
-					fmt.Fprintln(c.App.Writer, rr.String())
-				}
-			}
-			return nil
+			break
 		}
 	}
-	return cli.Exit(fmt.Sprintf("%s: %s (no %s records)", name, dns.RcodeToString[last.Rcode], dns.TypeToString[qtype]), 1)
+	if len(replies) == 0 {
+		return lastErr
+	}
+	ans := pickAnswer(in.arg(0), qtype, replies)
+	if isData(out) {
+		if err := writeData(s.Out, out, ans); err != nil {
+			return err
+		}
+	} else {
+		for _, r := range ans.Records {
+			fmt.Fprintln(s.Out, r.text)
+		}
+	}
+	if len(ans.Records) > 0 {
+		return nil
+	}
+	if ans.NoData {
+		return fmt.Errorf("%s: NODATA (%s exists, with no %s records)", ans.Query, strings.TrimSuffix(ans.Name, "."), ans.Type)
+	}
+	return fmt.Errorf("%s: %s (no %s records)", ans.Query, ans.Rcode, ans.Type)
+}
+
+// dnsQuestion turns NAME [TYPE] into a question; an address asks for its pod name (PTR),
+// as "dig -x" does.
+func dnsQuestion(name, typ string) (string, uint16, error) {
+	qtype := dns.TypeA
+	if typ != "" {
+		var ok bool
+		if qtype, ok = dns.StringToType[strings.ToUpper(typ)]; !ok {
+			return "", 0, usageErrorf("unknown record type %q", typ)
+		}
+	}
+	if ip := net.ParseIP(name); ip != nil && (typ == "" || qtype == dns.TypePTR) {
+		rev, err := dns.ReverseAddr(name)
+		if err != nil {
+			return "", 0, usageErrorf("reverse name of %s: %v", name, err)
+		}
+		return rev, dns.TypePTR, nil
+	}
+	return name, qtype, nil
+}
+
+// searchCandidates applies the pods' search path to a relative name, as their resolver does;
+// a name already in the zone is taken as it is.
+func searchCandidates(name, ns, zone string) []string {
+	lower := strings.ToLower(name)
+	if strings.HasSuffix(name, ".") || strings.HasSuffix(lower, "."+zone) {
+		return []string{name}
+	}
+	var out []string
+	for _, suffix := range []string{ns + ".svc." + zone, "svc." + zone, zone} {
+		if !strings.HasSuffix(lower, suffix) {
+			out = append(out, name+"."+suffix)
+		}
+	}
+	return append(out, name)
+}
+
+// pickAnswer chooses the reply to report: the first with records, else the first NODATA (the
+// name exists: that is what the user needs to hear, not the NXDOMAIN of a later candidate),
+// else the last reply.
+func pickAnswer(query string, qtype uint16, replies []*dns.Msg) dnsAnswer {
+	chosen := replies[len(replies)-1]
+	for _, m := range replies {
+		if m.Rcode == dns.RcodeSuccess && len(m.Answer) > 0 {
+			chosen = m
+			break
+		}
+	}
+	if len(chosen.Answer) == 0 {
+		for _, m := range replies {
+			if m.Rcode == dns.RcodeSuccess {
+				chosen = m
+				break
+			}
+		}
+	}
+	ans := dnsAnswer{Query: query, Type: dns.TypeToString[qtype], Rcode: dns.RcodeToString[chosen.Rcode], Records: []dnsEntry{}}
+	if len(chosen.Question) > 0 {
+		ans.Name = chosen.Question[0].Name
+	}
+	ans.NoData = chosen.Rcode == dns.RcodeSuccess && len(chosen.Answer) == 0
+	for _, rr := range append(append([]dns.RR{}, chosen.Answer...), chosen.Extra...) {
+		if _, opt := rr.(*dns.OPT); opt {
+			continue
+		}
+		h := rr.Header()
+		data := strings.TrimPrefix(rr.String(), h.String())
+		ans.Records = append(ans.Records, dnsEntry{Name: h.Name, Type: dns.TypeToString[h.Rrtype], TTL: h.Ttl, Data: data, text: rr.String()})
+	}
+	if len(chosen.Answer) == 0 {
+		ans.Records = ans.Records[:0] // extras without answers are not an answer
+	}
+	return ans
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }

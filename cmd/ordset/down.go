@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,7 +11,7 @@ import (
 	"github.com/ordset/ordset/orchestrator/server/api"
 )
 
-func downCommand(env *cliEnv) *cli.Command {
+func downCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:  "down",
 		Usage: "delete the statefulsets of a file or namespace (volumes are kept unless --volumes)",
@@ -27,19 +28,19 @@ Examples:
 			&cli.BoolFlag{Name: "volumes", Aliases: []string{"v"}, Usage: "also remove the per-ordinal volumes (data is lost)"},
 			noWaitFlag, timeoutFlag, progressFlag,
 		},
-		Action: func(c *cli.Context) error { return runDown(c, env) },
+		Action: action(s, runDown),
 	}
 }
 
-func runDown(c *cli.Context, env *cliEnv) error {
-	if c.NArg() > 0 {
-		return usageErrorf("down takes no arguments (got %q); use -f FILE or -n NS", c.Args().First())
+func runDown(ctx context.Context, in invocation, s *streams) error {
+	if len(in.args) > 0 {
+		return usageErrorf("down takes no arguments (got %q); use -f FILE or -n NS", in.arg(0))
 	}
 	var ns string
 	var sets []string
-	if c.String("namespace") == "" {
-		proj, _, err := env.loadProject(c)
-		if err != nil && c.String("file") != "" {
+	if in.String("namespace") == "" {
+		proj, _, err := s.loadProject(in)
+		if err != nil && in.String("file") != "" {
 			return err
 		}
 		if proj != nil {
@@ -49,34 +50,34 @@ func runDown(c *cli.Context, env *cliEnv) error {
 	}
 	if ns == "" {
 		var err error
-		if ns, err = resolveNamespace(c, env); err != nil {
+		if ns, err = resolveNamespace(in, s); err != nil {
 			return err
 		}
 	}
-	cl, err := connect(c)
+	cl, err := connect(ctx, s)
 	if err != nil {
 		return err
 	}
-	resp, err := cl.Delete(c.Context, api.DeleteRequest{Namespace: ns, Sets: sets, RemoveVolumes: c.Bool("volumes")})
+	resp, err := cl.Delete(ctx, api.DeleteRequest{Namespace: ns, Sets: sets, RemoveVolumes: in.Bool("volumes")})
 	if errors.Is(err, api.ErrNotFound) {
 		// Like "docker compose down", down is idempotent: scripts and a second run succeed.
-		fmt.Fprintf(c.App.ErrWriter, "nothing to delete: %s\n", strings.TrimSuffix(err.Error(), ": "+api.ErrNotFound.Error()))
+		fmt.Fprintf(s.Err, "nothing to delete: %s\n", strings.TrimSuffix(err.Error(), ": "+api.ErrNotFound.Error()))
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	for _, s := range resp.Sets {
-		fmt.Fprintf(c.App.ErrWriter, "statefulset %s/%s deleted\n", ns, s)
+	for _, set := range resp.Sets {
+		fmt.Fprintf(s.Err, "statefulset %s/%s deleted\n", ns, set)
 	}
 	for _, v := range resp.Volumes {
-		fmt.Fprintf(c.App.ErrWriter, "volume %s removed\n", v)
+		fmt.Fprintf(s.Err, "volume %s removed\n", v)
 	}
 	if len(resp.Sets) == 0 {
 		return nil
 	}
-	if c.Bool("no-wait") {
+	if in.Bool("no-wait") {
 		return nil
 	}
-	return watchProgress(c.Context, cl, ns, resp.Sets, untilGone, c.Duration("timeout"), c.App.ErrWriter, progressTTY(c, env))
+	return watchProgress(ctx, cl, ns, resp.Sets, untilGone, in.Duration("timeout"), s.Err, progressTTY(in, s))
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/ordset/ordset/orchestrator/server/api"
 )
 
-func eventsCommand(env *cliEnv) *cli.Command {
+func eventsCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:  "events",
 		Usage: "show recent events (the daemon keeps the last 500)",
@@ -21,32 +21,36 @@ func eventsCommand(env *cliEnv) *cli.Command {
 		Flags: []cli.Flag{allNamespacesFlag,
 			&cli.BoolFlag{Name: "follow", Aliases: []string{"f"}, Usage: "keep printing new events"},
 		},
-		Action: func(c *cli.Context) error { return runEvents(c, env) },
+		Action: action(s, runEvents),
 	}
 }
 
-func runEvents(c *cli.Context, env *cliEnv) error {
-	out, err := outputFormat(c, "text", "text", "json")
+func runEvents(ctx context.Context, in invocation, s *streams) error {
+	out, err := in.outputFormat("text", dataFormats("text")...)
 	if err != nil {
 		return err
 	}
-	ns, cl, err := connectScoped(c, env)
+	ns, cl, err := connectScoped(ctx, in, s)
 	if err != nil {
 		return err
 	}
-	w := c.App.Writer
-	follow := c.Bool("follow")
+	w := s.Out
+	follow := in.Bool("follow")
 	// -o json is an array like ps and get; a follow cannot end an array, so it streams one
 	// object per line (jq reads both).
 	all := []api.Event{}
 	printed := 0
-	err = cl.Events(c.Context, api.EventsQuery{Namespace: ns, Follow: follow}, func(e api.Event) error {
-		if out == "json" && !follow {
+	err = cl.Events(ctx, api.EventsQuery{Namespace: ns, Follow: follow}, func(e api.Event) error {
+		if isData(out) && !follow {
 			all = append(all, e)
 			return nil
 		}
 		if out == "json" {
 			return writeJSONLine(w, e)
+		}
+		if out == "yaml" { // one document per event
+			fmt.Fprintln(w, "---")
+			return writeData(w, out, e)
 		}
 		printed++
 		_, err := fmt.Fprintf(w, "%s  %-7s %-10s %-13s %-22s %s\n", e.Time.Local().Format("15:04:05"), e.Type, e.Namespace, e.Reason, e.Object, e.Message)
@@ -55,17 +59,17 @@ func runEvents(c *cli.Context, env *cliEnv) error {
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}
-	if err == nil && out == "json" && !follow {
-		return writeJSON(w, all)
+	if err == nil && isData(out) && !follow {
+		return writeData(w, out, all)
 	}
 	if err == nil && out == "text" && !follow && printed == 0 {
 		where := "namespace " + ns
 		if ns == "" {
 			where = "any namespace"
 		}
-		fmt.Fprintf(c.App.ErrWriter, "No events in %s.\n", where) // as ps and get say so
+		fmt.Fprintf(s.Err, "No events in %s.\n", where) // as ps and get say so
 	}
-	if err == nil && follow && c.Context.Err() == nil {
+	if err == nil && follow && ctx.Err() == nil {
 		// A follow only ends when the user stops it; otherwise the daemon went away.
 		return errors.New("the event stream ended: the daemon stopped (\"ordset daemon status\"; any command starts it again)")
 	}

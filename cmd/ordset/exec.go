@@ -14,7 +14,7 @@ import (
 	"golang.org/x/term"
 )
 
-func execCommand(env *cliEnv) *cli.Command {
+func execCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:      "exec",
 		Usage:     "run a command in a pod",
@@ -29,12 +29,12 @@ Examples:
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "stdin", Aliases: []string{"i"}, Usage: "pass stdin to the command"},
 			&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "allocate a terminal"},
 		},
-		Action: func(c *cli.Context) error { return runExec(c, env) },
+		Action: action(s, runExec),
 	}
 }
 
-func runExec(c *cli.Context, env *cliEnv) error {
-	args := c.Args().Slice()
+func runExec(ctx context.Context, in invocation, s *streams) error {
+	args := in.args
 	if len(args) > 0 && args[0] == "--" {
 		args = args[1:]
 	}
@@ -48,23 +48,23 @@ func runExec(c *cli.Context, env *cliEnv) error {
 	if len(cmd) == 0 {
 		return usageErrorf("exec needs a command after the pod name")
 	}
-	ns, cl, err := connectNamespace(c, env)
+	ns, cl, err := connectNamespace(ctx, in, s)
 	if err != nil {
 		return err
 	}
-	target, err := cl.ExecTarget(c.Context, ns, pod)
+	target, err := cl.ExecTarget(ctx, ns, pod)
 	if err != nil {
 		return err
 	}
 	if !target.Running {
-		return cli.Exit(fmt.Sprintf("pod %s/%s is not running", ns, pod), 1)
+		return fmt.Errorf("pod %s/%s is not running", ns, pod)
 	}
-	code, err := dockerExec(c.Context, target.ContainerID, cmd, c.Bool("stdin"), c.Bool("tty"), c.App.Writer, c.App.ErrWriter)
+	code, err := dockerExec(ctx, target.ContainerID, cmd, in.Bool("stdin"), in.Bool("tty"), s.Out, s.Err)
 	if err != nil {
 		return err
 	}
 	if code != 0 {
-		return cli.Exit("", code)
+		return &exitCodeError{code: code}
 	}
 	return nil
 }

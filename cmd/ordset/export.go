@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -8,7 +9,7 @@ import (
 	"github.com/ordset/ordset/compose/kube"
 )
 
-func exportCommand(env *cliEnv) *cli.Command {
+func exportCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:      "export",
 		Usage:     "write Kubernetes manifests for the file's sets (StatefulSet, headless Service, ConfigMaps, Namespace)",
@@ -22,33 +23,35 @@ Reading the output back (ordset config -f -) gives the same spec.
 Examples:
    ordset export -f examples/redis/ordset.yaml | kubectl apply -f -
    ordset export -o json -n staging`,
-		Action: func(c *cli.Context) error {
-			if err := exactArgs(c, 0); err != nil {
-				return err
-			}
-			format, err := outputFormat(c, "yaml", "yaml", "json")
-			if err != nil {
-				return err
-			}
-			p, shown, err := env.loadProject(c)
-			if err != nil {
-				return err
-			}
-			objs, warnings := kube.Export(p)
-			for _, w := range warnings {
-				fmt.Fprintf(env.Stderr, "warning: %s\n", w)
-			}
-			var out []byte
-			if format == "json" {
-				out, err = kube.RenderJSON(objs)
-			} else {
-				out, err = kube.RenderYAML(objs, fmt.Sprintf("Kubernetes manifests exported by ordset from %s.\nApply with: kubectl apply -f FILE", shown))
-			}
-			if err != nil {
-				return err
-			}
-			_, err = env.Stdout.Write(out)
-			return err
-		},
+		Action: action(s, runExport),
 	}
+}
+
+func runExport(_ context.Context, in invocation, s *streams) error {
+	if err := in.noArgs(); err != nil {
+		return err
+	}
+	format, err := in.outputFormat("yaml", "yaml", "json")
+	if err != nil {
+		return err
+	}
+	p, shown, err := s.loadProject(in)
+	if err != nil {
+		return err
+	}
+	objs, warnings := kube.Export(p)
+	for _, w := range warnings {
+		fmt.Fprintf(s.Err, "warning: %s\n", w)
+	}
+	var out []byte
+	if format == "json" {
+		out, err = kube.RenderJSON(objs)
+	} else {
+		out, err = kube.RenderYAML(objs, fmt.Sprintf("Kubernetes manifests exported by ordset from %s.\nApply with: kubectl apply -f FILE", shown))
+	}
+	if err != nil {
+		return err
+	}
+	_, err = s.Out.Write(out)
+	return err
 }

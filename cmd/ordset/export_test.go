@@ -11,9 +11,8 @@ import (
 func runStdin(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	env := &cliEnv{Stdout: &out, Stderr: &errb, Stdin: strings.NewReader(stdin),
-		Getenv: func(string) string { return "" }, Environ: func() []string { return nil }}
-	code := runEnv(context.Background(), append([]string{"ordset"}, args...), env)
+	env := &streams{Out: &out, Err: &errb, In: strings.NewReader(stdin), Environ: func() []string { return nil }}
+	code := runStreams(context.Background(), append([]string{"ordset"}, args...), env)
 	return code, out.String(), errb.String()
 }
 

@@ -4,9 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/ordset/ordset/compose"
 )
 
 // table writes kubectl-style aligned columns.
@@ -65,3 +71,60 @@ func orNone(s string) string {
 }
 
 func writeJSONLine(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
+
+// writeData prints v as -o json or -o yaml. The YAML is the JSON document re-encoded (JSON is
+// YAML), so both formats carry the same field names in the same order.
+func writeData(w io.Writer, format string, v any) error {
+	if format != "yaml" {
+		return writeJSON(w, v)
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return err
+	}
+	blockStyle(&doc)
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return err
+	}
+	return enc.Close()
+}
+
+// blockStyle drops the flow style and quoting the JSON source gave every node, so the
+// encoder writes ordinary block YAML.
+func blockStyle(n *yaml.Node) {
+	n.Style = 0
+	for _, c := range n.Content {
+		blockStyle(c)
+	}
+}
+
+// dataFormats are the -o values of a command that prints data: its text form(s), json, yaml.
+func dataFormats(text ...string) []string { return append(text, "json", "yaml") }
+
+// isData reports whether format is a machine-readable one.
+func isData(format string) bool { return format == "json" || format == "yaml" }
+
+// portString spells a pod port as docker ps does, with the published host port when there is one.
+func portString(pt compose.Port) string {
+	s := fmt.Sprintf("%d/%s", pt.ContainerPort, strings.ToLower(pt.Protocol))
+	if pt.HostPort > 0 {
+		s = fmt.Sprintf("%s->%s", net.JoinHostPort(orDefault(pt.HostIP, "0.0.0.0"), strconv.Itoa(pt.HostPort)), s)
+	}
+	if pt.Name != "" {
+		s = pt.Name + ":" + s
+	}
+	return s
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"time"
@@ -10,7 +11,7 @@ import (
 	"github.com/ordset/ordset/orchestrator/server/api"
 )
 
-func getCommand(env *cliEnv) *cli.Command {
+func getCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:  "get",
 		Usage: "list resources (statefulsets)",
@@ -27,27 +28,27 @@ Examples:
    ordset get sts -A
    ordset get sts redis -o json`,
 			Flags:  []cli.Flag{allNamespacesFlag},
-			Action: func(c *cli.Context) error { return runGetStatefulSets(c, env) },
+			Action: action(s, runGetStatefulSets),
 		}},
 	}
 }
 
-func runGetStatefulSets(c *cli.Context, env *cliEnv) error {
-	out, err := outputFormat(c, "table", "table", "wide", "json")
+func runGetStatefulSets(ctx context.Context, in invocation, s *streams) error {
+	out, err := in.outputFormat("table", dataFormats("table", "wide")...)
 	if err != nil {
 		return err
 	}
-	ns, cl, err := connectScoped(c, env)
+	ns, cl, err := connectScoped(ctx, in, s)
 	if err != nil {
 		return err
 	}
-	sets, err := cl.StatefulSets(c.Context, ns)
+	sets, err := cl.StatefulSets(ctx, ns)
 	if err != nil {
 		return err
 	}
-	if c.NArg() > 0 {
+	if len(in.args) > 0 {
 		want := map[string]bool{}
-		for _, a := range c.Args().Slice() {
+		for _, a := range in.args {
 			want[a] = true
 		}
 		var keep []api.StatefulSet
@@ -58,18 +59,18 @@ func runGetStatefulSets(c *cli.Context, env *cliEnv) error {
 			}
 		}
 		for n := range want {
-			return cli.Exit(fmt.Sprintf("statefulset %q not found in namespace %s", n, ns), 1)
+			return fmt.Errorf("statefulset %q not found in namespace %s", n, ns)
 		}
 		sets = keep
 	}
-	if out == "json" {
+	if isData(out) {
 		if sets == nil {
 			sets = []api.StatefulSet{}
 		}
-		return writeJSON(c.App.Writer, sets)
+		return writeData(s.Out, out, sets)
 	}
 	if len(sets) == 0 {
-		fmt.Fprintf(c.App.ErrWriter, "No statefulsets found.\n")
+		fmt.Fprintf(s.Err, "No statefulsets found.\n")
 		return nil
 	}
 	header := []string{"NAME", "READY", "CURRENT", "UPDATED", "AGE"}
@@ -91,5 +92,5 @@ func runGetStatefulSets(c *cli.Context, env *cliEnv) error {
 		}
 		rows = append(rows, row)
 	}
-	return table(c.App.Writer, header, rows)
+	return table(s.Out, header, rows)
 }

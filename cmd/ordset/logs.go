@@ -11,7 +11,7 @@ import (
 	"github.com/ordset/ordset/orchestrator/server/api"
 )
 
-func logsCommand(env *cliEnv) *cli.Command {
+func logsCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:      "logs",
 		Usage:     "print a pod's logs",
@@ -24,29 +24,29 @@ func logsCommand(env *cliEnv) *cli.Command {
 			&cli.IntFlag{Name: "tail", Value: -1, Usage: "lines from the end to show (-1: all)"},
 			&cli.BoolFlag{Name: "timestamps", Usage: "prefix each line with its time"},
 		},
-		Action: func(c *cli.Context) error { return runLogs(c, env) },
+		Action: action(s, runLogs),
 	}
 }
 
-func runLogs(c *cli.Context, env *cliEnv) error {
-	if c.NArg() != 1 {
+func runLogs(ctx context.Context, in invocation, s *streams) error {
+	if len(in.args) != 1 {
 		return usageErrorf("logs needs one POD name (e.g. ordset logs redis-0)")
 	}
-	ns, cl, err := connectNamespace(c, env)
+	ns, cl, err := connectNamespace(ctx, in, s)
 	if err != nil {
 		return err
 	}
 	tail := "all"
-	if n := c.Int("tail"); n >= 0 {
+	if n := in.Int("tail"); n >= 0 {
 		tail = strconv.Itoa(n)
 	}
-	rc, err := cl.Logs(c.Context, ns, c.Args().First(), api.LogOptions{Follow: c.Bool("follow"), Tail: tail, Timestamps: c.Bool("timestamps")})
+	rc, err := cl.Logs(ctx, ns, in.arg(0), api.LogOptions{Follow: in.Bool("follow"), Tail: tail, Timestamps: in.Bool("timestamps")})
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	_, err = io.Copy(c.App.Writer, rc)
-	if errors.Is(err, context.Canceled) || c.Context.Err() != nil {
+	_, err = io.Copy(s.Out, rc)
+	if errors.Is(err, context.Canceled) || ctx.Err() != nil {
 		return nil
 	}
 	return err

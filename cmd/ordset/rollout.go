@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -8,7 +9,7 @@ import (
 	"github.com/ordset/ordset/orchestrator/server/api"
 )
 
-func rolloutCommand(env *cliEnv) *cli.Command {
+func rolloutCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:  "rollout",
 		Usage: "watch or restart a statefulset's rollout",
@@ -21,7 +22,7 @@ func rolloutCommand(env *cliEnv) *cli.Command {
    ordset rollout status redis
    ordset rollout status redis -n demo --timeout 1m`,
 				Flags:  []cli.Flag{timeoutFlag, progressFlag},
-				Action: func(c *cli.Context) error { return runRolloutStatus(c, env) },
+				Action: action(s, runRolloutStatus),
 			},
 			{
 				Name:      "restart",
@@ -35,50 +36,50 @@ Examples:
    ordset rollout restart redis
    ordset rollout restart redis --no-wait`,
 				Flags:  []cli.Flag{noWaitFlag, timeoutFlag, progressFlag},
-				Action: func(c *cli.Context) error { return runRolloutRestart(c, env) },
+				Action: action(s, runRolloutRestart),
 			},
 		},
 	}
 }
 
-func runRolloutStatus(c *cli.Context, env *cliEnv) error {
-	if c.NArg() != 1 {
+func runRolloutStatus(ctx context.Context, in invocation, s *streams) error {
+	if len(in.args) != 1 {
 		return usageErrorf("rollout status needs one SET")
 	}
-	set := c.Args().First()
-	ns, cl, err := connectNamespace(c, env)
+	set := in.arg(0)
+	ns, cl, err := connectNamespace(ctx, in, s)
 	if err != nil {
 		return err
 	}
-	d, err := cl.Describe(c.Context, ns, set)
+	d, err := cl.Describe(ctx, ns, set)
 	if err != nil {
 		return err
 	}
 	if d.Pod != nil { // describe also knows pods; a rollout is a set's
 		return fmt.Errorf("%s is a pod of statefulset %s: run \"ordset rollout status %s\"", set, d.StatefulSet.Name, d.StatefulSet.Name)
 	}
-	if err := watchProgress(c.Context, cl, ns, []string{set}, untilReady, c.Duration("timeout"), c.App.ErrWriter, progressTTY(c, env)); err != nil {
+	if err := watchProgress(ctx, cl, ns, []string{set}, untilReady, in.Duration("timeout"), s.Err, progressTTY(in, s)); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.App.Writer, "statefulset %s/%s rolled out\n", ns, set)
+	fmt.Fprintf(s.Out, "statefulset %s/%s rolled out\n", ns, set)
 	return nil
 }
 
-func runRolloutRestart(c *cli.Context, env *cliEnv) error {
-	if c.NArg() != 1 {
+func runRolloutRestart(ctx context.Context, in invocation, s *streams) error {
+	if len(in.args) != 1 {
 		return usageErrorf("rollout restart needs one SET")
 	}
-	set := c.Args().First()
-	ns, cl, err := connectNamespace(c, env)
+	set := in.arg(0)
+	ns, cl, err := connectNamespace(ctx, in, s)
 	if err != nil {
 		return err
 	}
-	if err := cl.Restart(c.Context, api.RestartRequest{Namespace: ns, Set: set}); err != nil {
+	if err := cl.Restart(ctx, api.RestartRequest{Namespace: ns, Set: set}); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.App.ErrWriter, "statefulset %s/%s restarted\n", ns, set)
-	if c.Bool("no-wait") {
+	fmt.Fprintf(s.Err, "statefulset %s/%s restarted\n", ns, set)
+	if in.Bool("no-wait") {
 		return nil
 	}
-	return watchProgress(c.Context, cl, ns, []string{set}, untilReady, c.Duration("timeout"), c.App.ErrWriter, progressTTY(c, env))
+	return watchProgress(ctx, cl, ns, []string{set}, untilReady, in.Duration("timeout"), s.Err, progressTTY(in, s))
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 
@@ -9,7 +10,7 @@ import (
 	"github.com/ordset/ordset/orchestrator/server/api"
 )
 
-func scaleCommand(env *cliEnv) *cli.Command {
+func scaleCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:      "scale",
 		Usage:     "change the number of replicas of a statefulset",
@@ -23,29 +24,29 @@ Examples:
    ordset scale redis 5
    ordset scale redis 2 -n demo --no-wait`,
 		Flags:  []cli.Flag{noWaitFlag, timeoutFlag, progressFlag},
-		Action: func(c *cli.Context) error { return runScale(c, env) },
+		Action: action(s, runScale),
 	}
 }
 
-func runScale(c *cli.Context, env *cliEnv) error {
-	if c.NArg() != 2 {
+func runScale(ctx context.Context, in invocation, s *streams) error {
+	if len(in.args) != 2 {
 		return usageErrorf("scale needs SET and REPLICAS (e.g. ordset scale redis 3)")
 	}
-	set := c.Args().Get(0)
-	n, err := strconv.Atoi(c.Args().Get(1))
+	set := in.arg(0)
+	n, err := strconv.Atoi(in.arg(1))
 	if err != nil || n < 0 {
-		return usageErrorf("replicas must be a number >= 0, got %q", c.Args().Get(1))
+		return usageErrorf("replicas must be a number >= 0, got %q", in.arg(1))
 	}
-	ns, cl, err := connectNamespace(c, env)
+	ns, cl, err := connectNamespace(ctx, in, s)
 	if err != nil {
 		return err
 	}
-	if err := cl.Scale(c.Context, api.ScaleRequest{Namespace: ns, Set: set, Replicas: n}); err != nil {
+	if err := cl.Scale(ctx, api.ScaleRequest{Namespace: ns, Set: set, Replicas: n}); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.App.ErrWriter, "statefulset %s/%s scaled to %d\n", ns, set, n)
-	if c.Bool("no-wait") {
+	fmt.Fprintf(s.Err, "statefulset %s/%s scaled to %d\n", ns, set, n)
+	if in.Bool("no-wait") {
 		return nil
 	}
-	return watchProgress(c.Context, cl, ns, []string{set}, untilReady, c.Duration("timeout"), c.App.ErrWriter, progressTTY(c, env))
+	return watchProgress(ctx, cl, ns, []string{set}, untilReady, in.Duration("timeout"), s.Err, progressTTY(in, s))
 }

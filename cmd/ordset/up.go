@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -9,7 +10,7 @@ import (
 	"github.com/ordset/ordset/orchestrator/server/api"
 )
 
-func upCommand(env *cliEnv) *cli.Command {
+func upCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:  "up",
 		Usage: "create or update the statefulsets of an ordset file and wait until they are Ready",
@@ -28,45 +29,45 @@ Examples:
 			&cli.BoolFlag{Name: "prune", Usage: "also delete the namespace's statefulsets that are no longer in the file (volumes kept)"},
 			noWaitFlag, timeoutFlag, progressFlag,
 		},
-		Action: func(c *cli.Context) error { return runUp(c, env) },
+		Action: action(s, runUp),
 	}
 }
 
-func runUp(c *cli.Context, env *cliEnv) error {
-	if c.NArg() > 0 {
-		return usageErrorf("up takes no arguments (got %q); use -f FILE", c.Args().First())
+func runUp(ctx context.Context, in invocation, s *streams) error {
+	if len(in.args) > 0 {
+		return usageErrorf("up takes no arguments (got %q); use -f FILE", in.arg(0))
 	}
-	proj, _, err := env.loadProject(c)
+	proj, _, err := s.loadProject(in)
 	if err != nil {
 		return err // a ValidationError prints every problem; nothing was submitted
 	}
-	cl, err := connect(c)
+	cl, err := connect(ctx, s)
 	if err != nil {
 		return err
 	}
-	resp, err := cl.Apply(c.Context, api.ApplyRequest{Namespace: proj.Namespace, Sets: proj.StatefulSets, Prune: c.Bool("prune")})
+	resp, err := cl.Apply(ctx, api.ApplyRequest{Namespace: proj.Namespace, Sets: proj.StatefulSets, Prune: in.Bool("prune")})
 	if err != nil {
 		return err
 	}
 	var names, pruned []string
-	for _, s := range resp.Sets {
-		fmt.Fprintf(c.App.ErrWriter, "statefulset %s/%s %s\n", resp.Namespace, s.Name, s.Action)
-		if s.Action == api.Pruned {
-			pruned = append(pruned, s.Name)
+	for _, set := range resp.Sets {
+		fmt.Fprintf(s.Err, "statefulset %s/%s %s\n", resp.Namespace, set.Name, set.Action)
+		if set.Action == api.Pruned {
+			pruned = append(pruned, set.Name)
 		} else {
-			names = append(names, s.Name)
+			names = append(names, set.Name)
 		}
 	}
-	if c.Bool("no-wait") {
+	if in.Bool("no-wait") {
 		return nil
 	}
 	start := time.Now()
-	if err := watchProgress(c.Context, cl, proj.Namespace, names, untilReady, c.Duration("timeout"), c.App.ErrWriter, progressTTY(c, env)); err != nil {
+	if err := watchProgress(ctx, cl, proj.Namespace, names, untilReady, in.Duration("timeout"), s.Err, progressTTY(in, s)); err != nil {
 		return err
 	}
 	if len(pruned) == 0 {
 		return nil
 	}
 	// Pruned sets wind down too before up returns, so a next command finds them gone.
-	return watchProgress(c.Context, cl, proj.Namespace, pruned, untilGone, c.Duration("timeout")-time.Since(start), c.App.ErrWriter, progressTTY(c, env))
+	return watchProgress(ctx, cl, proj.Namespace, pruned, untilGone, in.Duration("timeout")-time.Since(start), s.Err, progressTTY(in, s))
 }

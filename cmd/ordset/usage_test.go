@@ -41,13 +41,18 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	for _, tt := range []struct {
-		a, b string
-		d    int
-	}{{"", "", 0}, {"up", "upp", 1}, {"desribe", "describe", 1}, {"restrat", "restart", 2}, {"ps", "logs", 3}} {
-		if got := editDistance(tt.a, tt.b); got != tt.d {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.d)
+// A close typo gets a suggestion; an unrelated word gets none.
+func TestDidYouMean(t *testing.T) {
+	cmds := newApp(&streams{}).Commands
+	for _, tt := range []struct{ typed, want string }{
+		{"upp", "up"}, {"desribe", "describe"}, {"scael", "scale"}, {"nosuch", ""}, {"xyz", ""},
+	} {
+		want := ""
+		if tt.want != "" {
+			want = ` (did you mean "` + tt.want + `"?)`
+		}
+		if got := didYouMean(tt.typed, cmds); got != want {
+			t.Errorf("didYouMean(%q) = %q, want %q", tt.typed, got, want)
 		}
 	}
 }
@@ -70,5 +75,5 @@ func TestEveryCommandHelp(t *testing.T) {
 			walk(args, c.Subcommands)
 		}
 	}
-	walk(nil, newApp(&cliEnv{}).Commands)
+	walk(nil, newApp(&streams{}).Commands)
 }

@@ -1,13 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 )
 
-func validateCommand(env *cliEnv) *cli.Command {
+func validateCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:      "validate",
 		Usage:     "check an ordset file and report every problem at once",
@@ -20,21 +21,23 @@ Examples:
    ordset validate
    ordset validate -f examples/redis/ordset.yaml
    REDIS_IMAGE=redis:7.2 ordset validate -f ordset.yml`,
-		Action: func(c *cli.Context) error {
-			if err := exactArgs(c, 0); err != nil {
-				return err
-			}
-			p, shown, err := env.loadProject(c)
-			if err != nil {
-				return err
-			}
-			names := p.SetNames()
-			noun := "statefulsets"
-			if len(names) == 1 {
-				noun = "statefulset"
-			}
-			fmt.Fprintf(env.Stdout, "%s: valid (namespace %s, %d %s: %s)\n", shown, p.Namespace, len(names), noun, strings.Join(names, ", "))
-			return nil
-		},
+		Action: action(s, runValidate),
 	}
+}
+
+func runValidate(ctx context.Context, in invocation, s *streams) error {
+	if err := in.noArgs(); err != nil {
+		return err
+	}
+	p, shown, err := s.loadProject(in)
+	if err != nil {
+		return err
+	}
+	names := p.SetNames()
+	noun := "statefulsets"
+	if len(names) == 1 {
+		noun = "statefulset"
+	}
+	fmt.Fprintf(s.Out, "%s: valid (namespace %s, %d %s: %s)\n", shown, p.Namespace, len(names), noun, strings.Join(names, ", "))
+	return nil
 }

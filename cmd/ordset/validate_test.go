@@ -27,9 +27,8 @@ func runIn(t *testing.T, dir string, environ []string, args ...string) (int, str
 		t.Chdir(dir)
 	}
 	var out, errb bytes.Buffer
-	env := &cliEnv{Stdout: &out, Stderr: &errb, Stdin: strings.NewReader(""),
-		Getenv: func(string) string { return "" }, Environ: func() []string { return environ }}
-	code := runEnv(context.Background(), append([]string{"ordset"}, args...), env)
+	env := &streams{Out: &out, Err: &errb, In: strings.NewReader(""), Environ: func() []string { return environ }}
+	code := runStreams(context.Background(), append([]string{"ordset"}, args...), env)
 	return code, out.String(), errb.String()
 }
 
@@ -97,9 +96,8 @@ func TestHelpDocumentsExitCodesAndExamples(t *testing.T) {
 
 func TestValidateStdin(t *testing.T) {
 	var out, errb bytes.Buffer
-	env := &cliEnv{Stdout: &out, Stderr: &errb, Stdin: strings.NewReader("statefulsets:\n  db: {image: x, replicas: -2}\n"),
-		Getenv: func(string) string { return "" }, Environ: func() []string { return nil }}
-	code := runEnv(context.Background(), []string{"ordset", "validate", "-f", "-"}, env)
+	env := &streams{Out: &out, Err: &errb, In: strings.NewReader("statefulsets:\n  db: {image: x, replicas: -2}\n")}
+	code := runStreams(context.Background(), []string{"ordset", "validate", "-f", "-"}, env)
 	want := "<stdin>:2:28: statefulsets.db.replicas: must be >= 0, got -2\n"
 	if code != 1 || errb.String() != want {
 		t.Errorf("exit %d, stderr %q; want 1, %q", code, errb.String(), want)

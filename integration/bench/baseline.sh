@@ -6,10 +6,10 @@
 #   baseline.sh up   NAME N IMAGE PORT   # prints nothing; exit 0 once every pod answers /ready
 #   baseline.sh down NAME N              # removes containers, volumes and the network
 #
-# Every object carries io.ordset.test=1 so a crashed run can be swept.
+# Every object carries io.ordset.test.object=1 so a crashed run can be swept.
 set -euo pipefail
 cmd=$1 name=$2 n=$3
-label=io.ordset.test=1
+label=io.ordset.test.object=1
 
 case "$cmd" in
 up)

@@ -10,5 +10,5 @@
 // It reports wall times (median of several runs) and ratios, because absolute times depend on
 // the machine while ratios say whether ordset's ordering costs more than doing it by hand.
 // It also measures self-healing: the time from `docker kill` to Ready again, ordset against
-// Docker's own --restart always. Every object carries io.ordset.test=1 and is removed at the end.
+// Docker's own --restart always. Every object carries io.ordset.test.object=1 and is removed at the end.
 package main

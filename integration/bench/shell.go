@@ -19,7 +19,7 @@ import (
 )
 
 // testLabel marks every object the benchmark creates, for the sweep.
-const testLabel = "io.ordset.test"
+const testLabel = "io.ordset.test.object"
 
 // shellStarter runs baseline.sh: the docker CLI alone, in a tight readiness loop.
 type shellStarter struct{ env *env }

@@ -14,10 +14,11 @@ import (
 	"github.com/ordset/ordset/orchestrator/labels"
 )
 
-// Sweep removes the test objects (label io.ordset.test=1) of one namespace: containers whose
-// namespace label or name says so, then the namespace network, then its volumes. Objects
+// Sweep removes the test objects (label io.ordset.test.object=1) of one namespace: containers
+// whose namespace label or name says so, then the namespace network, then its volumes. Objects
 // without the test label are never touched, nor are other namespaces' (other tests may be
-// running right now).
+// running right now), nor containers whose image carries the label (a user's pod made from
+// such an image inherits it).
 func Sweep(ctx context.Context, cli *client.Client, namespace string) error {
 	return sweep(ctx, cli, func(name string, l map[string]string) bool {
 		return l[labels.Namespace] == namespace ||
@@ -27,10 +28,20 @@ func Sweep(ctx context.Context, cli *client.Client, namespace string) error {
 	})
 }
 
-// SweepAll removes every test object on the engine. Only for the start of a CI run: it also
-// removes objects of tests running concurrently.
+// SweepAll removes every test object on the engine. Only for the start or end of a CI run: it
+// also removes objects of tests running concurrently (never a user's: see Sweep).
 func SweepAll(ctx context.Context, cli *client.Client) error {
 	return sweep(ctx, cli, func(string, map[string]string) bool { return true })
+}
+
+// Marked reports whether an object's own labels mark it as a test object: the label is set and
+// was not inherited from the image (imageLabels; nil for volumes and networks, which have none).
+func Marked(objLabels, imageLabels map[string]string) bool {
+	if objLabels[Label] != "1" {
+		return false
+	}
+	_, inherited := imageLabels[Label]
+	return !inherited
 }
 
 func sweep(ctx context.Context, cli *client.Client, match func(name string, l map[string]string) bool) error {
@@ -40,6 +51,7 @@ func sweep(ctx context.Context, cli *client.Client, match func(name string, l ma
 	if err != nil {
 		return err
 	}
+	images := imageLabels{cli: cli, seen: map[string]map[string]string{}}
 	for _, c := range cs {
 		name := ""
 		if len(c.Names) > 0 {
@@ -48,7 +60,15 @@ func sweep(ctx context.Context, cli *client.Client, match func(name string, l ma
 		if !match(name, c.Labels) {
 			continue
 		}
-		err := cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
+		il, err := images.of(ctx, c.ImageID)
+		if err != nil {
+			errs = append(errs, "inspect image of container "+name+": "+err.Error())
+			continue
+		}
+		if !Marked(c.Labels, il) {
+			continue
+		}
+		err = cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
 		if err != nil && !cerrdefs.IsNotFound(err) {
 			errs = append(errs, "remove container "+name+": "+err.Error())
 		}
@@ -58,7 +78,7 @@ func sweep(ctx context.Context, cli *client.Client, match func(name string, l ma
 		return err
 	}
 	for _, n := range nws {
-		if !match(n.Name, n.Labels) {
+		if !match(n.Name, n.Labels) || !Marked(n.Labels, nil) {
 			continue
 		}
 		if err := cli.NetworkRemove(ctx, n.ID); err != nil && !cerrdefs.IsNotFound(err) {
@@ -70,7 +90,7 @@ func sweep(ctx context.Context, cli *client.Client, match func(name string, l ma
 		return err
 	}
 	for _, v := range vs.Volumes {
-		if v == nil || !match(v.Name, v.Labels) {
+		if v == nil || !match(v.Name, v.Labels) || !Marked(v.Labels, nil) {
 			continue
 		}
 		if err := cli.VolumeRemove(ctx, v.Name, true); err != nil && !cerrdefs.IsNotFound(err) {
@@ -78,4 +98,32 @@ func sweep(ctx context.Context, cli *client.Client, match func(name string, l ma
 		}
 	}
 	return errorf(errs)
+}
+
+// imageLabels inspects each image once per sweep.
+type imageLabels struct {
+	cli  *client.Client
+	seen map[string]map[string]string
+}
+
+// of returns an image's labels; an image that is gone has none, so its containers count as
+// marked only by their own labels.
+func (c imageLabels) of(ctx context.Context, id string) (map[string]string, error) {
+	if l, ok := c.seen[id]; ok {
+		return l, nil
+	}
+	img, _, err := c.cli.ImageInspectWithRaw(ctx, id)
+	if cerrdefs.IsNotFound(err) {
+		c.seen[id] = nil
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var l map[string]string
+	if img.Config != nil {
+		l = img.Config.Labels
+	}
+	c.seen[id] = l
+	return l, nil
 }

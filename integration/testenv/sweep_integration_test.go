@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
 
 	"github.com/ordset/ordset/integration/testenv"
+	"github.com/ordset/ordset/orchestrator/labels"
 )
 
 // TestSweepIsScopedToItsNamespace: a sweep removes its namespace's test objects and nothing
@@ -69,5 +71,52 @@ func TestSweepIsScopedToItsNamespace(t *testing.T) {
 	}
 	if _, err := cli.VolumeInspect(ctx, bare); err != nil {
 		t.Errorf("unlabelled volume removed: %v", err)
+	}
+}
+
+// TestSweepSparesUsersPods: a user's pod made from an ordset-test image, and one made from an
+// image that itself carries the test label, both survive a sweep of their namespace, while the
+// test's own container next to them is removed.
+func TestSweepSparesUsersPods(t *testing.T) {
+	testenv.EnsureImages(t, "busybox")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cli := testenv.Docker(t)
+	ns := testenv.UniqueNamespace(t, "user")
+	userLabels := map[string]string{labels.ManagedBy: labels.ManagedByValue, labels.Namespace: ns}
+
+	user, err := cli.ContainerCreate(ctx, &container.Config{Image: testenv.Image("busybox"), Labels: userLabels}, nil, nil, nil, ns+"-web-0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.ContainerRemove(context.Background(), user.ID, container.RemoveOptions{Force: true})
+	// An image that passes the test label on to every container made from it.
+	img, err := cli.ContainerCommit(ctx, user.ID, container.CommitOptions{
+		Reference: "ordset-test/sweep-" + ns + ":latest", Changes: []string{"LABEL " + testenv.Label + "=1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.ImageRemove(context.Background(), img.ID, image.RemoveOptions{Force: true})
+	inherited, err := cli.ContainerCreate(ctx, &container.Config{Image: img.ID, Labels: userLabels}, nil, nil, nil, ns+"-web-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.ContainerRemove(context.Background(), inherited.ID, container.RemoveOptions{Force: true})
+	mine, err := cli.ContainerCreate(ctx, &container.Config{Image: testenv.Image("busybox"), Labels: testenv.Labels()}, nil, nil, nil, ns+"-test-0")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if err := testenv.Sweep(ctx, cli, ns); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli.ContainerInspect(ctx, user.ID); err != nil {
+		t.Errorf("user's pod from a test image was removed: %v", err)
+	}
+	if _, err := cli.ContainerInspect(ctx, inherited.ID); err != nil {
+		t.Errorf("user's pod that inherited the test label was removed: %v", err)
+	}
+	if _, err := cli.ContainerInspect(ctx, mine.ID); err == nil {
+		t.Error("the test's own container survived the sweep")
 	}
 }

@@ -19,8 +19,10 @@ import (
 	"github.com/ordset/ordset/orchestrator/docker"
 )
 
-// Label marks every Docker object a test creates, so leftovers can be swept.
-const Label = "io.ordset.test"
+// Label marks every Docker object a test creates, so leftovers can be swept. It is not the
+// io.ordset.test label the offline images carry: containers inherit their image's labels, so an
+// image label cannot tell a test's container from a user's pod made from the same image.
+const Label = "io.ordset.test.object"
 
 // Labels is the label set to put on test objects (docker.Options.ExtraLabels, foreign fixtures).
 func Labels() map[string]string { return map[string]string{Label: "1"} }

@@ -50,11 +50,8 @@ func (r *Runtime) CreateContainer(ctx context.Context, spec orchestrator.Contain
 	if ierr != nil {
 		return "", fmt.Errorf("create container %s: %w (inspect existing: %v)", spec.Name, err, ierr)
 	}
-	var lbl map[string]string
-	if existing.Config != nil {
-		lbl = existing.Config.Labels
-	}
-	return existing.ID, &conflictError{kind: "container", name: spec.Name, id: existing.ID, owned: labels.Owned(lbl)}
+	lbl := configLabels(existing.Config)
+	return existing.ID, &conflictError{kind: "container", name: spec.Name, id: existing.ID, owned: r.mine(lbl)}
 }
 
 func (r *Runtime) containerConfig(spec orchestrator.ContainerSpec) (*container.Config, *container.HostConfig, *network.NetworkingConfig, error) {
@@ -189,8 +186,8 @@ func (r *Runtime) InspectContainer(ctx context.Context, id string) (orchestrator
 	if err != nil {
 		return orchestrator.Container{}, fmt.Errorf("inspect container %s: %w", id, wrapNotFound(err))
 	}
-	if c.Config == nil || !labels.Owned(c.Config.Labels) {
-		return orchestrator.Container{}, notOwned("container", id)
+	if c.Config == nil || !r.mine(c.Config.Labels) {
+		return orchestrator.Container{}, r.notMine("container", id, configLabels(c.Config))
 	}
 	r.owned.Store(c.ID, struct{}{})
 	return fromInspect(c), nil
@@ -205,11 +202,19 @@ func (r *Runtime) checkOwned(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("inspect container %s: %w", id, wrapNotFound(err))
 	}
-	if c.Config == nil || !labels.Owned(c.Config.Labels) {
-		return notOwned("container", id)
+	if c.Config == nil || !r.mine(c.Config.Labels) {
+		return r.notMine("container", id, configLabels(c.Config))
 	}
 	r.owned.Store(c.ID, struct{}{})
 	return nil
+}
+
+// configLabels returns a container config's labels (none without a config).
+func configLabels(c *container.Config) map[string]string {
+	if c == nil {
+		return nil
+	}
+	return c.Labels
 }
 
 // fromInspect converts a full inspect into the observed container.

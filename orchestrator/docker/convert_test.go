@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,6 +83,24 @@ func TestToNetworkDerivesGateway(t *testing.T) {
 	}
 	if got := firstHost(netip.MustParsePrefix("10.1.2.3/24")); got != "10.1.2.1" {
 		t.Fatalf("firstHost = %s", got)
+	}
+}
+
+// TestOwnerLabel: a runtime with an owner id stamps it on what it creates and acts only on its
+// own objects and on old ones without an id.
+func TestOwnerLabel(t *testing.T) {
+	r := &Runtime{owner: "aaaa"}
+	l := r.objectLabels(map[string]string{labels.Owner: "forged", labels.Pod: "web-0"})
+	if l[labels.Owner] != "aaaa" || l[labels.ManagedBy] != labels.ManagedByValue {
+		t.Errorf("labels %v", l)
+	}
+	if !r.mine(l) || r.mine(map[string]string{labels.ManagedBy: labels.ManagedByValue, labels.Owner: "bbbb"}) ||
+		!r.mine(map[string]string{labels.ManagedBy: labels.ManagedByValue}) {
+		t.Error("mine: wrong ownership decisions")
+	}
+	err := r.notMine("volume", "demo_data-web-0", map[string]string{labels.ManagedBy: labels.ManagedByValue, labels.Owner: "bbbb"})
+	if !errors.Is(err, orchestrator.ErrNotOwned) || !strings.Contains(err.Error(), "another ordset daemon") {
+		t.Errorf("notMine: %v", err)
 	}
 }
 

@@ -90,7 +90,7 @@ func (r *Runtime) ListContainers(ctx context.Context, namespace string) ([]orche
 	seen := make(map[string]bool, len(list))
 	var stale []int
 	for _, s := range list {
-		if !labels.Owned(s.Labels) {
+		if !r.mine(s.Labels) {
 			continue
 		}
 		r.owned.Store(s.ID, struct{}{})
@@ -155,6 +155,24 @@ func (r *Runtime) ListContainers(ctx context.Context, namespace string) ([]orche
 		}
 	}
 	return kept, nil
+}
+
+// ListForeignNames returns the names of every container without ordset's labels.
+func (r *Runtime) ListForeignNames(ctx context.Context) ([]string, error) {
+	list, err := r.cli.ContainerList(ctx, container.ListOptions{All: true})
+	if err != nil {
+		return nil, fmt.Errorf("list containers: %w", err)
+	}
+	var out []string
+	for _, s := range list {
+		if labels.Owned(s.Labels) {
+			continue
+		}
+		for _, n := range s.Names {
+			out = append(out, strings.TrimPrefix(n, "/"))
+		}
+	}
+	return out, nil
 }
 
 // fresh reports whether the cached inspect still describes the listed container.

@@ -22,8 +22,8 @@ func (r *Runtime) EnsureNetwork(ctx context.Context, namespace string) (orchestr
 	name := NetworkName(namespace)
 	nw, err := r.cli.NetworkInspect(ctx, name, network.InspectOptions{})
 	if err == nil {
-		if !labels.Owned(nw.Labels) {
-			return orchestrator.Network{}, notOwned("network", name)
+		if !r.mine(nw.Labels) {
+			return orchestrator.Network{}, r.notMine("network", name, nw.Labels)
 		}
 		return toNetwork(nw), nil
 	}
@@ -48,8 +48,8 @@ func (r *Runtime) EnsureNetwork(ctx context.Context, namespace string) (orchestr
 	if err != nil {
 		return orchestrator.Network{}, fmt.Errorf("inspect network %s: %w", name, err)
 	}
-	if !labels.Owned(nw.Labels) {
-		return orchestrator.Network{}, notOwned("network", name)
+	if !r.mine(nw.Labels) {
+		return orchestrator.Network{}, r.notMine("network", name, nw.Labels)
 	}
 	return toNetwork(nw), nil
 }
@@ -64,8 +64,8 @@ func (r *Runtime) RemoveNetwork(ctx context.Context, namespace string) error {
 	if err != nil {
 		return fmt.Errorf("inspect network %s: %w", name, err)
 	}
-	if !labels.Owned(nw.Labels) {
-		return notOwned("network", name)
+	if !r.mine(nw.Labels) {
+		return r.notMine("network", name, nw.Labels)
 	}
 	if err := r.cli.NetworkRemove(ctx, nw.ID); err != nil && !cerrdefs.IsNotFound(err) {
 		return fmt.Errorf("remove network %s: %w", name, err)
@@ -84,7 +84,7 @@ func (r *Runtime) ListNetworks(ctx context.Context) ([]orchestrator.Network, err
 	}
 	out := make([]orchestrator.Network, 0, len(list))
 	for _, nw := range list {
-		if labels.Owned(nw.Labels) {
+		if r.mine(nw.Labels) {
 			out = append(out, toNetwork(nw))
 		}
 	}

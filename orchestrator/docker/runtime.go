@@ -20,8 +20,11 @@ type Options struct {
 	// Host is the engine address (unix:///var/run/docker.sock, tcp://...); "" uses DOCKER_HOST and friends.
 	Host string
 	// ExtraLabels are added to every object the runtime creates. Tests and CI use them to mark
-	// their objects (io.ordset.test=1) so a crashed run's leftovers can be swept.
+	// their objects (io.ordset.test.object=1) so a crashed run's leftovers can be swept.
 	ExtraLabels map[string]string
+	// Owner is the id of the daemon's state directory: put on every object created, and required
+	// (or absent, on objects of older versions) on every object acted on. "" acts on every ordset object.
+	Owner string
 }
 
 // Runtime implements orchestrator.Runtime over the Docker Engine API. It is safe for concurrent use.
@@ -29,6 +32,7 @@ type Runtime struct {
 	cli   *client.Client
 	log   *slog.Logger
 	extra map[string]string
+	owner string
 
 	// owned remembers full container IDs known to carry ordset's labels. Labels never change
 	// during a container's life, so mutating calls (and every probe exec) skip an inspect.
@@ -58,6 +62,7 @@ func New(opts Options) (*Runtime, error) {
 		cli:     cli,
 		log:     log.With("component", "docker"),
 		extra:   maps.Clone(opts.ExtraLabels),
+		owner:   opts.Owner,
 		details: detailCache{m: map[string]detail{}},
 	}, nil
 }
@@ -80,8 +85,14 @@ func (r *Runtime) objectLabels(base map[string]string) map[string]string {
 	maps.Copy(l, r.extra)
 	maps.Copy(l, base)
 	l[labels.ManagedBy] = labels.ManagedByValue
+	if r.owner != "" {
+		l[labels.Owner] = r.owner
+	}
 	return l
 }
+
+// mine reports whether the runtime may act on an object with these labels (labels.OwnedBy).
+func (r *Runtime) mine(l map[string]string) bool { return labels.OwnedBy(l, r.owner) }
 
 // conflictError reports an object that already exists under a wanted name. It matches
 // orchestrator.ErrNameInUse, and orchestrator.ErrNotOwned as well when the object is foreign.
@@ -107,8 +118,13 @@ func (e *conflictError) Is(target error) bool {
 	return target == orchestrator.ErrNameInUse || (!e.owned && target == orchestrator.ErrNotOwned)
 }
 
-// notOwned reports an existing object ordset refuses to touch.
-func notOwned(kind, name string) error {
+// notMine reports an existing object this daemon refuses to touch: a foreign one, or one that
+// another ordset daemon (another state directory) made.
+func (r *Runtime) notMine(kind, name string, l map[string]string) error {
+	if labels.Owned(l) {
+		return fmt.Errorf("%s %s is %w: another ordset daemon (owner %s, not this state directory's %s) made it; use that daemon's ORDSET_STATE_DIR",
+			kind, name, orchestrator.ErrNotOwned, l[labels.Owner], r.owner)
+	}
 	return fmt.Errorf("%s %s exists and is %w (no %s=%s label); remove or rename it",
 		kind, name, orchestrator.ErrNotOwned, labels.ManagedBy, labels.ManagedByValue)
 }

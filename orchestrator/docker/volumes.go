@@ -14,7 +14,9 @@ import (
 	"github.com/ordset/ordset/volumes"
 )
 
-// ListVolumes returns every ordset volume of a namespace ("" means all).
+// ListVolumes returns every volume of a namespace ("" means all) that this daemon provably made
+// (labels.ProvablyOwnedBy). A volume of an older version without an owner id is left out, so
+// nothing plans its removal; it is still mounted when its pod asks for it (CreateVolume).
 func (r *Runtime) ListVolumes(ctx context.Context, namespace string) ([]orchestrator.Volume, error) {
 	resp, err := r.cli.VolumeList(ctx, volume.ListOptions{Filters: ownedFilter(namespace)})
 	if err != nil {
@@ -22,7 +24,7 @@ func (r *Runtime) ListVolumes(ctx context.Context, namespace string) ([]orchestr
 	}
 	out := make([]orchestrator.Volume, 0, len(resp.Volumes))
 	for _, v := range resp.Volumes {
-		if v == nil || !labels.Owned(v.Labels) {
+		if v == nil || !labels.ProvablyOwnedBy(v.Labels, r.owner) {
 			continue
 		}
 		created, _ := time.Parse(time.RFC3339Nano, v.CreatedAt)
@@ -35,7 +37,7 @@ func (r *Runtime) ListVolumes(ctx context.Context, namespace string) ([]orchestr
 // (level-triggered callers may repeat themselves); a foreign one is refused.
 func (r *Runtime) CreateVolume(ctx context.Context, spec orchestrator.VolumeSpec) error {
 	if v, err := r.cli.VolumeInspect(ctx, spec.Name); err == nil {
-		return existingVolume(spec, v.Labels)
+		return r.existingVolume(spec, v.Labels)
 	} else if !cerrdefs.IsNotFound(err) {
 		return fmt.Errorf("inspect volume %s: %w", spec.Name, err)
 	}
@@ -49,8 +51,8 @@ func (r *Runtime) CreateVolume(ctx context.Context, spec orchestrator.VolumeSpec
 		return fmt.Errorf("create volume %s: %w", spec.Name, err)
 	}
 	// The engine returns an existing volume instead of failing; it may have appeared meanwhile.
-	if !labels.Owned(v.Labels) || !volumes.SameClaim(v.Labels, spec.Labels) {
-		return existingVolume(spec, v.Labels)
+	if !r.mine(v.Labels) || !volumes.SameClaim(v.Labels, spec.Labels) {
+		return r.existingVolume(spec, v.Labels)
 	}
 	r.log.Info("volume created", "volume", spec.Name)
 	return nil
@@ -58,9 +60,9 @@ func (r *Runtime) CreateVolume(ctx context.Context, spec orchestrator.VolumeSpec
 
 // existingVolume judges a volume found under a wanted name: the same claim is success; a foreign
 // volume, or another set's claim under a colliding name, is refused (ErrNameInUse, ErrNotOwned).
-func existingVolume(spec orchestrator.VolumeSpec, have map[string]string) error {
+func (r *Runtime) existingVolume(spec orchestrator.VolumeSpec, have map[string]string) error {
 	switch {
-	case !labels.Owned(have):
+	case !r.mine(have):
 		return &conflictError{kind: "volume", name: spec.Name}
 	case !volumes.SameClaim(have, spec.Labels):
 		return &conflictError{kind: "volume", name: spec.Name, holder: volumes.Owner(have)}
@@ -68,7 +70,9 @@ func existingVolume(spec orchestrator.VolumeSpec, have map[string]string) error 
 	return nil
 }
 
-// RemoveVolume removes an ordset volume; a missing one is not an error.
+// RemoveVolume removes a volume this daemon provably made (labels.ProvablyOwnedBy): data is
+// never removed on the strength of labels an older version or another daemon wrote. A missing
+// volume is not an error.
 func (r *Runtime) RemoveVolume(ctx context.Context, name string) error {
 	v, err := r.cli.VolumeInspect(ctx, name)
 	if cerrdefs.IsNotFound(err) {
@@ -77,8 +81,12 @@ func (r *Runtime) RemoveVolume(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("inspect volume %s: %w", name, err)
 	}
-	if !labels.Owned(v.Labels) {
-		return notOwned("volume", name)
+	if !r.mine(v.Labels) {
+		return r.notMine("volume", name, v.Labels)
+	}
+	if !labels.ProvablyOwnedBy(v.Labels, r.owner) {
+		return fmt.Errorf("volume %s is %w: an ordset without owner ids made it, so it may be another daemon's data; kept (remove it with: docker volume rm %s)",
+			name, orchestrator.ErrNotOwned, name)
 	}
 	if err := r.cli.VolumeRemove(ctx, name, false); err != nil && !cerrdefs.IsNotFound(err) {
 		return fmt.Errorf("remove volume %s: %w", name, err)

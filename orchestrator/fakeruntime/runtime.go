@@ -73,6 +73,23 @@ func (r *Runtime) ListContainers(_ context.Context, namespace string) ([]orchest
 	return out, nil
 }
 
+// ListForeignNames implements orchestrator.Runtime.
+func (r *Runtime) ListForeignNames(context.Context) ([]string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.record("ListForeignNames", ""); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range r.containers {
+		if !labels.Owned(e.c.Labels) {
+			out = append(out, e.c.Name)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
 // ListVolumes implements orchestrator.Runtime.
 func (r *Runtime) ListVolumes(_ context.Context, namespace string) ([]orchestrator.Volume, error) {
 	r.mu.Lock()

@@ -26,6 +26,9 @@ const (
 	Restarts = Prefix + "restarts"
 	// Backoff counts consecutive quick failures; it sizes the crash-loop delay and survives a daemon restart.
 	Backoff = Prefix + "backoff"
+	// Owner is the id of the state directory (so of the daemon) that created the object: several
+	// daemons share one engine, and none touches what another made. See OwnedBy.
+	Owner = Prefix + "owner"
 )
 
 // ManagedByValue marks an object as ordset's own.
@@ -41,6 +44,20 @@ const (
 
 // Owned reports whether an object's labels mark it as created by ordset.
 func Owned(l map[string]string) bool { return l[ManagedBy] == ManagedByValue }
+
+// OwnedBy reports whether a daemon with the given owner id may manage an ordset object: the
+// object carries that id, or no id at all (made by an ordset older than owner ids, which
+// keeps running sets working after an upgrade). An empty owner accepts every ordset object.
+func OwnedBy(l map[string]string, owner string) bool {
+	o, ok := l[Owner]
+	return Owned(l) && (owner == "" || !ok || o == owner)
+}
+
+// ProvablyOwnedBy is OwnedBy without the allowance for old objects: what removing data
+// (a volume) requires, since an object without an owner id may be another daemon's.
+func ProvablyOwnedBy(l map[string]string, owner string) bool {
+	return Owned(l) && (owner == "" || l[Owner] == owner)
+}
 
 // OrdinalOf parses the ordinal label; ok is false when it is missing or malformed.
 func OrdinalOf(l map[string]string) (int, bool) {

@@ -55,7 +55,8 @@ func (f *fakeBackend) Scale(_ context.Context, req ScaleRequest) error {
 func (f *fakeBackend) Delete(context.Context, DeleteRequest) (DeleteResponse, error) {
 	return DeleteResponse{}, errors.New("boom")
 }
-func (f *fakeBackend) Restart(context.Context, RestartRequest) error { return nil }
+func (f *fakeBackend) Restart(context.Context, RestartRequest) error     { return nil }
+func (f *fakeBackend) DeletePod(context.Context, DeletePodRequest) error { return nil }
 func (f *fakeBackend) Pods(_ context.Context, ns string) ([]Pod, error) {
 	if ns == "empty" {
 		return nil, nil

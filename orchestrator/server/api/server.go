@@ -31,6 +31,7 @@ type Backend interface {
 	Watch(ctx context.Context, namespace string, sets []string, send func(WatchFrame) error) error
 	Logs(ctx context.Context, namespace, pod string, opts LogOptions) (io.ReadCloser, error)
 	ExecTarget(ctx context.Context, namespace, pod string) (ExecTarget, error)
+	DeletePod(ctx context.Context, req DeletePodRequest) error
 	// Shutdown asks the daemon to stop gracefully (pods keep running); it returns at once.
 	Shutdown()
 }
@@ -59,6 +60,7 @@ func NewServer(b Backend, log *slog.Logger) *Server {
 	mux.HandleFunc("GET /v1/watch", s.watch)
 	mux.HandleFunc("GET /v1/logs", s.logs)
 	mux.HandleFunc("GET /v1/exec-target", s.execTarget)
+	mux.HandleFunc("POST /v1/delete-pod", s.deletePod)
 	mux.HandleFunc("POST /v1/shutdown", s.shutdown)
 	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	return s

@@ -31,6 +31,9 @@ type Options struct {
 	Zone string
 	// Resync is the Manager's periodic full pass (0 for its default).
 	Resync time.Duration
+	// Owner is the state directory's owner id (LoadOwner): orphans are only objects carrying it.
+	// "" (tests) counts every ordset object.
+	Owner string
 	// Now is the clock (tests inject one).
 	Now func() time.Time
 }

@@ -8,7 +8,8 @@ import (
 )
 
 // OptionsFromEnv builds the options of a real daemon: the Docker runtime (with
-// ORDSET_EXTRA_LABELS on every object it creates), the state directory and ORDSET_DNS_ADDR.
+// ORDSET_EXTRA_LABELS and the state directory's owner id on every object it creates), the
+// state directory and ORDSET_DNS_ADDR.
 func OptionsFromEnv(log *slog.Logger, version string) (Options, error) {
 	p, err := DefaultPaths()
 	if err != nil {
@@ -18,13 +19,18 @@ func OptionsFromEnv(log *slog.Logger, version string) (Options, error) {
 	if err != nil {
 		return Options{}, err
 	}
-	rt, err := docker.New(docker.Options{Logger: log, ExtraLabels: extra})
+	owner, err := LoadOwner(p)
+	if err != nil {
+		return Options{}, err
+	}
+	rt, err := docker.New(docker.Options{Logger: log, ExtraLabels: extra, Owner: owner})
 	if err != nil {
 		return Options{}, err
 	}
 	return Options{
 		Paths:   p,
 		Runtime: rt,
+		Owner:   owner,
 		Logger:  log,
 		Version: version,
 		DNSAddr: os.Getenv("ORDSET_DNS_ADDR"),

@@ -13,6 +13,7 @@ type Paths struct {
 	Lock   string // flock'ed by the running daemon; holds its pid
 	DB     string // bbolt store
 	Log    string // log of a daemon started in the background
+	Owner  string // owner id put on every object this state directory's daemon creates
 }
 
 // StateDir resolves the state directory: ORDSET_STATE_DIR, else $XDG_STATE_HOME/ordset,
@@ -42,6 +43,7 @@ func PathsIn(dir string) Paths {
 		Lock:   filepath.Join(dir, "daemon.lock"),
 		DB:     filepath.Join(dir, "state.db"),
 		Log:    filepath.Join(dir, "daemon.log"),
+		Owner:  filepath.Join(dir, "owner-id"),
 	}
 }
 

@@ -232,7 +232,9 @@ func (d *Daemon) ExecTarget(ctx context.Context, namespace, pod string) (api.Exe
 	return api.ExecTarget{ContainerID: c.ID, Container: c.Name, Running: c.State == orchestrator.StateRunning}, nil
 }
 
-// orphans lists labelled containers and volumes whose namespace/set the store does not hold.
+// orphans lists this daemon's containers and volumes (carrying its owner id) whose namespace/set
+// the store does not hold. Another daemon's objects, and old ones without an owner id, are never
+// this daemon's orphans: it cannot prove they are its own.
 func (d *Daemon) orphans(ctx context.Context) ([]api.Orphan, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -250,7 +252,7 @@ func (d *Daemon) orphans(ctx context.Context) ([]api.Orphan, error) {
 	var out []api.Orphan
 	add := func(kind, name string, l map[string]string) {
 		ns, set := l[labels.Namespace], l[labels.Set]
-		if set == "" || known[ns+"/"+set] {
+		if set == "" || known[ns+"/"+set] || !labels.ProvablyOwnedBy(l, d.opts.Owner) {
 			return
 		}
 		out = append(out, api.Orphan{Kind: kind, Name: name, Namespace: ns, Set: set})
