@@ -3,12 +3,12 @@ package kube
 import (
 	"errors"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ordset/ordset/compose"
+	"github.com/ordset/ordset/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -17,35 +17,7 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 // ${VAR:-default}s whatever the machine has set.
 var goldenEnv = map[string]string{"VALID_ENV_WINS": "from-environment"}
 
-// sources are every example and every valid ordset test file: each must export and read back.
-func sources(t *testing.T) []string {
-	t.Helper()
-	var out []string
-	for _, pat := range []string{"../../examples/*/ordset.yaml", "../testdata/valid-*.yaml", "../testdata/valid-*/ordset.yaml"} {
-		m, _ := filepath.Glob(pat)
-		for _, f := range m {
-			if !strings.HasSuffix(f, ".golden.yaml") {
-				out = append(out, f)
-			}
-		}
-	}
-	if len(out) < 4 {
-		t.Fatalf("found only %d example and test files", len(out))
-	}
-	return out
-}
-
-// goldenName is a flat name for a source file: examples/redis/ordset.yaml -> example-redis.
-func goldenName(f string) string {
-	if filepath.Base(f) == "ordset.yaml" {
-		dir := filepath.Base(filepath.Dir(f))
-		if strings.HasPrefix(dir, "valid-") {
-			return dir
-		}
-		return "example-" + dir
-	}
-	return strings.TrimSuffix(filepath.Base(f), ".yaml")
-}
+func sources(t *testing.T) []string { return golden.OrdsetFiles(t, "../..") }
 
 // stablePaths replaces the checkout location in absolute host paths.
 func stablePaths(t *testing.T, b []byte) []byte {
@@ -59,19 +31,7 @@ func stablePaths(t *testing.T, b []byte) []byte {
 
 func checkGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./compose/kube -update to create it)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs (run go test ./compose/kube -update and review the diff)\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, path, got, *update, "run go test ./compose/kube -update")
 }
 
 func warningLines(ws []Warning) string {
@@ -85,18 +45,18 @@ func warningLines(ws []Warning) string {
 // TestExportGolden pins the export of every example and test file, warnings included.
 func TestExportGolden(t *testing.T) {
 	for _, f := range sources(t) {
-		t.Run(goldenName(f), func(t *testing.T) {
+		t.Run(golden.Name(f), func(t *testing.T) {
 			p, err := compose.Load(f, compose.LoadOptions{Env: goldenEnv})
 			if err != nil {
 				t.Fatal(err)
 			}
 			objs, warnings := Export(p)
-			out, err := RenderYAML(objs, "exported from "+goldenName(f))
+			out, err := RenderYAML(objs, "exported from "+golden.Name(f))
 			if err != nil {
 				t.Fatal(err)
 			}
 			got := append([]byte(warningLines(warnings)), out...)
-			checkGolden(t, filepath.Join("testdata", "export-"+goldenName(f)+".yaml"), stablePaths(t, got))
+			checkGolden(t, filepath.Join("testdata", "export-"+golden.Name(f)+".yaml"), stablePaths(t, got))
 		})
 	}
 }
@@ -105,7 +65,7 @@ func TestExportGolden(t *testing.T) {
 // both output formats.
 func TestRoundTrip(t *testing.T) {
 	for _, f := range sources(t) {
-		t.Run(goldenName(f), func(t *testing.T) {
+		t.Run(golden.Name(f), func(t *testing.T) {
 			p, err := compose.Load(f, compose.LoadOptions{Env: goldenEnv})
 			if err != nil {
 				t.Fatal(err)

@@ -12,32 +12,9 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/ordset/ordset/internal/golden"
 )
-
-// sources are every example and every valid ordset test file, as the export tests use them.
-func sources(t *testing.T) []string {
-	t.Helper()
-	var out []string
-	for _, pat := range []string{"../../examples/*/ordset.yaml", "../../compose/testdata/valid-*.yaml", "../../compose/testdata/valid-*/ordset.yaml"} {
-		m, _ := filepath.Glob(pat)
-		for _, f := range m {
-			if !strings.HasSuffix(f, ".golden.yaml") {
-				out = append(out, f)
-			}
-		}
-	}
-	if len(out) < 4 {
-		t.Fatalf("found only %d example and test files", len(out))
-	}
-	return out
-}
-
-func caseName(f string) string {
-	if filepath.Base(f) == "ordset.yaml" {
-		return filepath.Base(filepath.Dir(f))
-	}
-	return strings.TrimSuffix(filepath.Base(f), ".yaml")
-}
 
 // export runs the built ordset binary; stderr (warnings) is returned apart.
 func export(t *testing.T, file string, args ...string) []byte {
@@ -59,8 +36,8 @@ func TestDryRunGolden(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	root, _ := filepath.Abs("../..")
-	for _, f := range sources(t) {
-		t.Run(caseName(f), func(t *testing.T) {
+	for _, f := range golden.OrdsetFiles(t, "../..") {
+		t.Run(golden.Name(f), func(t *testing.T) {
 			manifests := export(t, f)
 			// Namespaced objects need their namespace to exist, even in a dry run.
 			ns := firstDocument(t, manifests)
@@ -72,7 +49,7 @@ func TestDryRunGolden(t *testing.T) {
 				t.Fatalf("the API server refused the export: %v", err)
 			}
 			got := strings.ReplaceAll(string(stable(t, out)), root, "$REPO")
-			checkGolden(t, filepath.Join("testdata", "dryrun-"+caseName(f)+".yaml"), []byte(got))
+			checkGolden(t, filepath.Join("testdata", "dryrun-"+golden.Name(f)+".yaml"), []byte(got))
 		})
 	}
 }
@@ -123,17 +100,5 @@ func stable(t *testing.T, out []byte) []byte {
 
 func checkGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run make test-k8s K8S_TEST_FLAGS=-update to create it)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs from what the API server answered (update with K8S_TEST_FLAGS=-update and review)\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, path, got, *update, "run make test-k8s K8S_TEST_FLAGS=-update")
 }
