@@ -114,6 +114,19 @@ func TestImportGolden(t *testing.T) {
 			}
 			out, _ := p.YAML()
 			checkGolden(t, strings.TrimSuffix(f, ".yaml")+".golden.yaml", stablePaths(t, append([]byte(warningLines(warnings)), out...)))
+			// Importing then exporting keeps every supported field: the export reads back the same.
+			objs, _ := Export(p)
+			manifests, err := RenderYAML(objs, "re-export")
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, _, err := LoadBytes("<re-export>", manifests, compose.LoadOptions{Env: goldenEnv})
+			if err != nil {
+				t.Fatalf("re-export does not load: %v\n%s", err, manifests)
+			}
+			if again, _ := back.YAML(); string(again) != string(out) {
+				t.Errorf("import -> export -> import changed the spec\n--- got\n%s\n--- want\n%s", again, out)
+			}
 		})
 	}
 	for _, f := range invalid {
