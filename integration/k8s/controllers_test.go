@@ -45,7 +45,8 @@ func (c *cluster) startControllers(ctx context.Context, stageDir string) error {
 	}
 	if err := c.start("kwok", "--kubeconfig="+c.kubeconfig, "--config="+strings.Join(configs, ","),
 		"--manage-all-nodes=false", "--manage-nodes-with-annotation-selector="+fakeNodeAnnotation+"=fake",
-		"--cidr=10.244.0.0/16", "--node-ip=10.0.0.1"); err != nil {
+		// no kwok server: it would listen on 0.0.0.0 of a shared machine
+		"--node-port=0", "--cidr=10.244.0.0/16", "--node-ip=10.0.0.1"); err != nil {
 		return err
 	}
 	_, err = c.kubectl(ctx, []byte(fakeNode), "apply", "-f", "-")
