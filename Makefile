@@ -38,6 +38,7 @@ test-integration: images sweep ## tests against the real Docker engine, the buil
 sweep: ## remove Docker objects left by crashed test runs (label io.ordset.test.object=1; never a container that inherited it from its image)
 	@$(GO) run ./integration/sweep
 
+<<<<<<< HEAD
 # The Kubernetes proof: export every example and test file, have a real API server accept it
 # (dry run, golden), then run the Redis example's export under the real StatefulSet controller.
 K8S_TEST_FLAGS ?=
@@ -53,6 +54,9 @@ test-k8s: ## ordset export against a real Kubernetes control plane (ORDSET_SKIP_
 	rc=$$?; echo "test-k8s: finished in $$(( $$(date +%s) - start ))s"; exit $$rc
 
 bench: build images ## side-by-side benchmarks (ordset vs docker run / docker-compose / dnsmasq)
+=======
+bench: build images ## side-by-side benchmarks (ordset vs docker CLI / compose / dnsmasq) -> BENCHMARKS.md
+>>>>>>> main
 	bash integration/bench/run.sh
 
 lint: ## gofmt + go vet

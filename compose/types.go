@@ -8,6 +8,9 @@ type Project struct {
 	File string `yaml:"-" json:"-"`
 	// Dir is the directory relative hostPath mounts are resolved against.
 	Dir string `yaml:"-" json:"-"`
+	// Warnings are accepted but risky choices (e.g. a read-write mount of a system directory),
+	// located like problems, for the CLI to show.
+	Warnings []Problem `yaml:"-" json:"-"`
 
 	Namespace    string                  `yaml:"namespace" json:"namespace"`
 	StatefulSets map[string]*StatefulSet `yaml:"statefulsets" json:"statefulsets"`
@@ -61,10 +64,23 @@ const (
 	PullNever        = "Never"
 )
 
-// UpdateStrategy flattens Kubernetes' rollingUpdate.partition into one level.
+// UpdateStrategy is Kubernetes' StatefulSetUpdateStrategy. The file may write partition and
+// maxUnavailable under rollingUpdate (Kubernetes' shape, the canonical output) or, as a
+// shorthand, directly under updateStrategy; Load folds the shorthand into the flat fields
+// the controller reads, so Partition and MaxUnavailable are the only values after Load.
 type UpdateStrategy struct {
 	Type      string `yaml:"type,omitempty" json:"type"`
-	Partition int    `yaml:"partition" json:"partition"`
+	Partition int    `yaml:"partition,omitempty" json:"partition"`
+	// MaxUnavailable bounds how many pods a RollingUpdate may have unavailable ("" is 1).
+	MaxUnavailable IntOrPercent `yaml:"maxUnavailable,omitempty" json:"maxUnavailable,omitempty"`
+	// RollingUpdate is Kubernetes' nested shape as written; Load moves it into the flat fields.
+	RollingUpdate *RollingUpdateStrategy `yaml:"rollingUpdate,omitempty" json:"-"`
+}
+
+// RollingUpdateStrategy is Kubernetes' RollingUpdateStatefulSetStrategy.
+type RollingUpdateStrategy struct {
+	Partition      *int         `yaml:"partition,omitempty" json:"partition,omitempty"`
+	MaxUnavailable IntOrPercent `yaml:"maxUnavailable,omitempty" json:"maxUnavailable,omitempty"`
 }
 
 // Ordinals mirrors StatefulSetOrdinals: the first ordinal of the set.

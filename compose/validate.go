@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -13,16 +14,29 @@ import (
 type checker struct {
 	w     *walker
 	probs []Problem
+	warns []Problem // accepted, but worth a word (dangerous host paths)
+	dir   string    // the project's directory, for host path warnings
+}
+
+// warn records a warning at path's position.
+func (c *checker) warn(path, format string, args ...any) {
+	c.warns = append(c.warns, c.at(path, format, args...))
 }
 
 func (c *checker) add(path, format string, args ...any) {
+	c.probs = append(c.probs, c.at(path, format, args...))
+}
+
+// at builds a problem placed at path's position (in its own file, for a project built from
+// several files).
+func (c *checker) at(path, format string, args ...any) Problem {
 	p := Problem{File: c.w.file, Path: path, Message: fmt.Sprintf(format, args...)}
 	var file string
 	p.Line, p.Col, file = c.locate(path)
 	if file != "" {
 		p.File = file
 	}
-	c.probs = append(c.probs, p)
+	return p
 }
 
 // addKey places the problem at the key (for problems about a name that is a key).
@@ -82,8 +96,10 @@ func (c *checker) max32(path string, v int64) {
 }
 
 // validate checks a defaulted project and returns every problem found.
+// Warnings go to p.Warnings.
 func validate(p *Project, w *walker) []Problem {
-	c := &checker{w: w}
+	c := &checker{w: w, dir: p.Dir}
+	defer func() { sortProblems(c.warns); p.Warnings = c.warns }()
 	c.label("namespace", p.Namespace)
 	if len(p.StatefulSets) == 0 {
 		c.add("statefulsets", "at least one statefulset is required")
@@ -114,8 +130,7 @@ func (c *checker) set(p *Project, s *StatefulSet, path string) {
 		c.label(path+".serviceName", s.ServiceName)
 	}
 	c.word(path+".podManagementPolicy", s.PodManagementPolicy, OrderedReady, Parallel)
-	c.word(path+".updateStrategy.type", s.UpdateStrategy.Type, RollingUpdate, OnDelete)
-	c.min(path+".updateStrategy.partition", int64(s.UpdateStrategy.Partition), 0)
+	c.strategy(s, path)
 	c.min(path+".minReadySeconds", int64(s.MinReadySeconds), 0)
 	c.min(path+".ordinals.start", int64(s.Ordinals.Start), 0)
 	c.word(path+".persistentVolumeClaimRetentionPolicy.whenScaled", s.PersistentVolumeClaimRetentionPolicy.WhenScaled, Retain, Delete)
@@ -123,6 +138,7 @@ func (c *checker) set(p *Project, s *StatefulSet, path string) {
 	c.min(path+".terminationGracePeriodSeconds", *s.TerminationGracePeriodSeconds, 0)
 	c.dependsOn(p, s, path)
 	c.container(path, s.Image, s.ImagePullPolicy, s.WorkingDir, s.User, s.Env)
+	c.execLimits(path, s.Command, s.Args, s.Env)
 	c.ports(s, path)
 	c.probe(s, s.ReadinessProbe, path+".readinessProbe", false)
 	c.probe(s, s.LivenessProbe, path+".livenessProbe", true)
@@ -243,6 +259,12 @@ func (c *checker) mounts(ms []VolumeMount, claims map[string]bool, path string) 
 			c.add(mp+".hostPath", "name and hostPath are mutually exclusive")
 		case m.Name != "" && !claims[m.Name]:
 			c.add(mp+".name", "no volumeClaimTemplate named %q", m.Name)
+		case m.HostPath != "" && !filepath.IsAbs(m.HostPath): // only through the API: Load resolves them
+			c.add(mp+".hostPath", "must be an absolute path, got %q", m.HostPath)
+		case m.HostPath != "":
+			if w := hostPathWarning(m.HostPath, m.ReadOnly, c.dir); w != "" {
+				c.warn(mp+".hostPath", "%s", w)
+			}
 		}
 		switch {
 		case m.MountPath == "":
@@ -271,6 +293,7 @@ func (c *checker) initContainers(ics []InitContainer, claims map[string]bool, pa
 			pull = PullIfNotPresent // image missing: reported once, as image
 		}
 		c.container(ip, ic.Image, pull, ic.WorkingDir, ic.User, ic.Env)
+		c.execLimits(ip, ic.Command, ic.Args, ic.Env)
 		c.mounts(ic.VolumeMounts, claims, ip+".volumeMounts")
 	}
 }

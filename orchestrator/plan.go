@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/compose"
+	"github.com/ordset/ordset/orchestrator/state"
 )
 
 // Desired is what one StatefulSet should look like: the planner's first input.
@@ -15,8 +16,19 @@ type Desired struct {
 	Set *compose.StatefulSet
 	// Replicas is the live replica count; it differs from the spec after `scale`.
 	Replicas int
-	// Revision is the template hash new pods are labelled with.
+	// Revision is the update revision: the template hash of Set, which pods at or above the
+	// partition are created and updated to.
 	Revision string
+	// CurrentRevision is the revision the set ran before the rollout in progress, and Current
+	// its spec: pods below the partition (or every pod of a paused set) are created from it,
+	// as Kubernetes creates them from the current ControllerRevision. Empty (nil) means the
+	// update revision.
+	CurrentRevision string
+	Current         *compose.StatefulSet
+	// Paused holds every pod at its revision: new pods get the current revision, none rolls.
+	Paused bool
+	// Generation counts changes of the desired state; status reports it as observedGeneration.
+	Generation int64
 	// Deleted scales the set to zero in reverse order; the plan reports Done when nothing is left.
 	Deleted bool
 	// RemoveVolumes asks, with Deleted, to remove claim volumes whatever whenDeleted says.
@@ -124,24 +136,24 @@ func (a Action) String() string {
 	return s
 }
 
-// Pod phases shown by `ordset ps`, spelled like kubectl's STATUS column.
+// Pod phases shown by `ordset ps` (see package state, which owns them).
 const (
-	PhasePending          = "Pending"
-	PhaseContainerCreated = "Created"
-	PhaseRunning          = "Running"
-	PhaseCrashLoop        = "CrashLoopBackOff"
-	PhaseError            = "Error"
-	PhaseCompleted        = "Completed"
-	PhaseTerminating      = "Terminating"
-	PhaseConflict         = "NameConflict"
-	PhaseUnhealthy        = "Unhealthy"
+	PhasePending          = state.Pending
+	PhaseContainerCreated = state.Created
+	PhaseRunning          = state.Running
+	PhaseCrashLoop        = state.CrashLoopBackOff
+	PhaseError            = state.Error
+	PhaseCompleted        = state.Completed
+	PhaseTerminating      = state.Terminating
+	PhaseConflict         = state.NameConflict
+	PhaseUnhealthy        = state.Unhealthy
 )
 
 // PodState is the planner's verdict on one ordinal, used for status.
 type PodState struct {
 	Ordinal   int
 	Name      string
-	Phase     string
+	Phase     state.PodPhase
 	Ready     bool
 	Available bool
 	Exists    bool // a main container exists

@@ -18,7 +18,8 @@ statefulsets:
     podManagementPolicy: OrderedReady
     updateStrategy:
       type: RollingUpdate
-      partition: 0
+      rollingUpdate:
+        partition: 0
     minReadySeconds: 0
     ordinals:
       start: 0

@@ -20,7 +20,8 @@ func rolloutCommand(s *streams) *cli.Command {
 				ArgsUsage: "SET",
 				Description: `Examples:
    ordset rollout status redis
-   ordset rollout status redis -n demo --timeout 1m`,
+   ordset rollout status redis -n demo --timeout 1m
+   ordset rollout status redis -o json     # the set's status once rolled out`,
 				Flags:  []cli.Flag{timeoutFlag, progressFlag},
 				Action: action(s, runRolloutStatus),
 			},
@@ -47,6 +48,10 @@ func runRolloutStatus(ctx context.Context, in invocation, s *streams) error {
 		return usageErrorf("rollout status needs one SET")
 	}
 	set := in.arg(0)
+	out, err := in.outputFormat("text", dataFormats("text")...)
+	if err != nil {
+		return err
+	}
 	ns, cl, err := connectNamespace(ctx, in, s)
 	if err != nil {
 		return err
@@ -60,6 +65,13 @@ func runRolloutStatus(ctx context.Context, in invocation, s *streams) error {
 	}
 	if err := watchProgress(ctx, cl, ns, []string{set}, untilReady, in.Duration("timeout"), s.Err, progressTTY(in, s)); err != nil {
 		return err
+	}
+	if isData(out) {
+		d, err = cl.Describe(ctx, ns, set)
+		if err != nil {
+			return err
+		}
+		return writeData(s.Out, out, d.StatefulSet)
 	}
 	fmt.Fprintf(s.Out, "statefulset %s/%s rolled out\n", ns, set)
 	return nil

@@ -151,8 +151,16 @@ func (e *setExport) service() *corev1.Service {
 
 func updateStrategy(u compose.UpdateStrategy) appsv1.StatefulSetUpdateStrategy {
 	out := appsv1.StatefulSetUpdateStrategy{Type: appsv1.StatefulSetUpdateStrategyType(u.Type)}
-	if u.Type == compose.RollingUpdate && u.Partition > 0 {
-		out.RollingUpdate = &appsv1.RollingUpdateStatefulSetStrategy{Partition: int32Ptr(u.Partition)}
+	if u.Type != compose.RollingUpdate || (u.Partition == 0 && u.MaxUnavailable == "") {
+		return out
+	}
+	out.RollingUpdate = &appsv1.RollingUpdateStatefulSetStrategy{}
+	if u.Partition > 0 {
+		out.RollingUpdate.Partition = int32Ptr(u.Partition)
+	}
+	if u.MaxUnavailable != "" {
+		mu := intstr.Parse(string(u.MaxUnavailable))
+		out.RollingUpdate.MaxUnavailable = &mu
 	}
 	return out
 }

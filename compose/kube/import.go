@@ -117,7 +117,7 @@ func loadManifests(files map[string][]byte, order []string) (*compose.Project, [
 	if len(im.probs) > 0 {
 		return nil, im.warnings, &compose.ValidationError{Problems: sortedProblems(im.probs)}
 	}
-	if err := compose.Normalize(p, order[0], im.at); err != nil {
+	if err := compose.NormalizeAt(p, order[0], im.at); err != nil {
 		return nil, im.warnings, err
 	}
 	return p, im.warnings, nil

@@ -61,8 +61,13 @@ func (si *setImport) policies(spec *appsv1.StatefulSetSpec) {
 	s.ServiceName = take(&spec.ServiceName)
 	s.PodManagementPolicy = string(take(&spec.PodManagementPolicy))
 	s.UpdateStrategy.Type = string(take(&spec.UpdateStrategy.Type))
-	if ru := spec.UpdateStrategy.RollingUpdate; ru != nil && ru.Partition != nil {
-		s.UpdateStrategy.Partition = int(*take(&ru.Partition))
+	if ru := spec.UpdateStrategy.RollingUpdate; ru != nil {
+		if ru.Partition != nil {
+			s.UpdateStrategy.Partition = int(*take(&ru.Partition))
+		}
+		if ru.MaxUnavailable != nil {
+			s.UpdateStrategy.MaxUnavailable = compose.IntOrPercent(take(&ru.MaxUnavailable).String())
+		}
 	}
 	s.MinReadySeconds = int(take(&spec.MinReadySeconds))
 	if o := take(&spec.Ordinals); o != nil {
