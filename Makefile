@@ -9,7 +9,7 @@ export TESTCONTAINERS_RYUK_DISABLED := true
 INTEGRATION_FLAGS ?= -tags integration -count=1 -p 1 -timeout 60m
 FUZZTIME ?= 20s
 
-.PHONY: build test test-unit test-integration images fuzz bench lint sweep env clean
+.PHONY: build test test-unit test-integration chaos images fuzz bench lint sweep env clean
 
 build: ## build bin/ordset
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/ordset
@@ -34,6 +34,9 @@ images: ## build the offline test images (no registry needed; cached)
 test-integration: images sweep ## tests against the real Docker engine, the built binary and the offline images
 	$(GO) test $(INTEGRATION_FLAGS) ./...
 	@$(MAKE) --no-print-directory sweep
+
+chaos: images ## the fault-injection suite alone: daemon SIGKILLed mid-operation, out-of-band interference, two daemons (ORDSET_CHAOS_TRIALS per operation, ORDSET_CHAOS_SEED to replay)
+	$(GO) test $(INTEGRATION_FLAGS) -v -run '^(TestChaosDaemonKill|TestChaosInterference|TestTwoDaemonsOneEngine)$$' ./integration/
 
 sweep: ## remove Docker objects left by crashed test runs (label io.ordset.test.object=1; never a container that inherited it from its image)
 	@$(GO) run ./integration/sweep
