@@ -41,7 +41,7 @@ chaos: images ## the fault-injection suite alone: daemon SIGKILLed mid-operation
 sweep: ## remove Docker objects left by crashed test runs (label io.ordset.test.object=1; never a container that inherited it from its image)
 	@$(GO) run ./integration/sweep
 
-bench: build images ## side-by-side benchmarks (ordset vs docker run / docker-compose / dnsmasq)
+bench: build images ## side-by-side benchmarks (ordset vs docker CLI / compose / dnsmasq) -> BENCHMARKS.md
 	bash integration/bench/run.sh
 
 lint: ## gofmt + go vet

@@ -129,9 +129,21 @@ type Description struct {
 	Spec        *compose.StatefulSet `json:"spec"`
 	Revisions   []store.Revision     `json:"revisions"`
 	RestartedAt time.Time            `json:"restartedAt,omitzero"`
-	// Pod is set when a pod was described.
-	Pod    *Pod    `json:"pod,omitempty"`
-	Events []Event `json:"events"`
+	// Pod is set when a pod was described, with its container's state as the engine has it.
+	Pod            *Pod            `json:"pod,omitempty"`
+	ContainerState *ContainerState `json:"containerState,omitempty"`
+	Events         []Event         `json:"events"`
+}
+
+// ContainerState is a described pod's container as the engine reports it: its state and,
+// once it ended, its exit code (kubectl describe's State / Last State).
+type ContainerState struct {
+	State      string    `json:"state"`
+	ExitCode   int       `json:"exitCode"`
+	OOMKilled  bool      `json:"oomKilled,omitempty"`
+	Error      string    `json:"error,omitempty"`
+	StartedAt  time.Time `json:"startedAt,omitzero"`
+	FinishedAt time.Time `json:"finishedAt,omitzero"`
 }
 
 // WatchFrame is one line of a progress watch: the watched sets' state, plus events since

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"sync"
 	"time"
 
@@ -123,8 +124,15 @@ func (h *eventHub) follow(ctx context.Context, since uint64, match func(store.Ev
 	}
 }
 
+// countdownRE matches the countdowns of waiting reasons ("restart in 19s", "in 4m10s").
+var countdownRE = regexp.MustCompile(`\bin (\d+[hms])+\b`)
+
+// waitingGist is a waiting reason without its countdown: "restart in 20s" and "restart in
+// 19s" are the same news, and recording each second of it would fill the event ring.
+func waitingGist(msg string) string { return countdownRE.ReplaceAllString(msg, "in …") }
+
 // recordManagerEvents copies the controller's progress events into the event ring, skipping
-// a Waiting event that repeats the set's previous one.
+// a Waiting event that repeats the set's previous one (countdowns aside).
 func (d *Daemon) recordManagerEvents(ctx context.Context) {
 	ch, unsub := d.mgr.Subscribe()
 	defer unsub()
@@ -139,10 +147,10 @@ func (d *Daemon) recordManagerEvents(ctx context.Context) {
 			}
 			key := e.Namespace + "/" + e.Set
 			if e.Type == orchestrator.EventWaiting {
-				if lastWaiting[key] == e.Message {
+				if lastWaiting[key] == waitingGist(e.Message) {
 					continue
 				}
-				lastWaiting[key] = e.Message
+				lastWaiting[key] = waitingGist(e.Message)
 			} else {
 				delete(lastWaiting, key)
 			}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/ordset/ordset/compose"
@@ -172,10 +171,14 @@ func (d *Daemon) Describe(ctx context.Context, namespace, name string) (api.Desc
 		if e.Namespace != namespace {
 			continue
 		}
-		if e.Object == "statefulset/"+setName || strings.HasPrefix(e.Object, "pod/"+setName+"-") {
-			if desc.Pod == nil || e.Object == "statefulset/"+setName || e.Object == "pod/"+desc.Pod.Name {
-				desc.Events = append(desc.Events, e)
-			}
+		if describedEvent(e, setName, desc.Pod) {
+			desc.Events = append(desc.Events, e)
+		}
+	}
+	if desc.Pod != nil && desc.Pod.ContainerID != "" {
+		if c, err := d.rt.InspectContainer(ctx, desc.Pod.ContainerID); err == nil {
+			desc.ContainerState = &api.ContainerState{State: string(c.State), ExitCode: c.ExitCode, OOMKilled: c.OOMKilled,
+				Error: c.Error, StartedAt: c.StartedAt, FinishedAt: c.FinishedAt}
 		}
 	}
 	if n := len(desc.Events); n > 20 {
