@@ -2,8 +2,12 @@ package compose
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net"
+	"slices"
+
+	"github.com/ordset/ordset/orchestrator/identity"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -20,15 +24,23 @@ type checker struct {
 
 // warn records a warning at path's position.
 func (c *checker) warn(path, format string, args ...any) {
-	p := Problem{File: c.w.file, Path: path, Message: fmt.Sprintf(format, args...)}
-	p.Line, p.Col = c.locate(path)
-	c.warns = append(c.warns, p)
+	c.warns = append(c.warns, c.at(path, format, args...))
 }
 
 func (c *checker) add(path, format string, args ...any) {
+	c.probs = append(c.probs, c.at(path, format, args...))
+}
+
+// at builds a problem placed at path's position (in its own file, for a project built from
+// several files).
+func (c *checker) at(path, format string, args ...any) Problem {
 	p := Problem{File: c.w.file, Path: path, Message: fmt.Sprintf(format, args...)}
-	p.Line, p.Col = c.locate(path)
-	c.probs = append(c.probs, p)
+	var file string
+	p.Line, p.Col, file = c.locate(path)
+	if file != "" {
+		p.File = file
+	}
+	return p
 }
 
 // addKey places the problem at the key (for problems about a name that is a key).
@@ -41,9 +53,9 @@ func (c *checker) addKey(path, format string, args ...any) {
 }
 
 // locate finds path's value position, else the key of the nearest present parent.
-func (c *checker) locate(path string) (int, int) {
+func (c *checker) locate(path string) (int, int, string) {
 	if p, ok := c.w.values[path]; ok {
-		return p.line, p.col
+		return p.line, p.col, p.file
 	}
 	for path != "" {
 		i := strings.LastIndexAny(path, ".[")
@@ -53,13 +65,13 @@ func (c *checker) locate(path string) (int, int) {
 			path = path[:i]
 		}
 		if p, ok := c.w.keys[path]; ok {
-			return p.line, p.col
+			return p.line, p.col, p.file
 		}
 		if p, ok := c.w.values[path]; ok {
-			return p.line, p.col
+			return p.line, p.col, p.file
 		}
 	}
-	return 1, 1
+	return 1, 1, ""
 }
 
 func (c *checker) label(path, v string) {
@@ -112,7 +124,7 @@ func validate(p *Project, w *walker) []Problem {
 func (c *checker) set(p *Project, s *StatefulSet, path string) {
 	if m := dnsLabelProblem(s.Name); m != "" {
 		c.addKey(path, "statefulset name %s", m)
-	} else if last := podName(s.Name, s.Ordinals.Start+max(*s.Replicas-1, 0)); len(last) > 63 {
+	} else if last := identity.PodName(s.Name, s.Ordinals.Start+max(*s.Replicas-1, 0)); len(last) > 63 {
 		c.addKey(path, "pod name %q would be longer than 63 characters; shorten the statefulset name", last)
 	}
 	c.min(path+".replicas", int64(*s.Replicas), 0)
@@ -190,7 +202,7 @@ func (c *checker) resources(r Resources, path string) {
 		name string
 		list ResourceList
 	}{{"limits", r.Limits}, {"requests", r.Requests}} {
-		for _, k := range sortedKeys(part.list) {
+		for _, k := range slices.Sorted(maps.Keys(part.list)) {
 			v, kp := part.list[k], path+"."+part.name+"."+k
 			var err error
 			switch k {
@@ -230,6 +242,12 @@ func (c *checker) claimTemplates(ts []VolumeClaimTemplate, path string) map[stri
 			c.add(np, "duplicate volumeClaimTemplate name %q", t.Name)
 		}
 		names[t.Name] = true
+		if _, err := parseQuantity(t.Size); err != nil {
+			c.add(fmt.Sprintf("%s[%d].size", path, i), "%v (a storage size such as 1Gi)", err)
+		}
+		if t.StorageClassName != "" {
+			c.label(fmt.Sprintf("%s[%d].storageClassName", path, i), t.StorageClassName)
+		}
 	}
 	return names
 }
@@ -285,12 +303,3 @@ func (c *checker) initContainers(ics []InitContainer, claims map[string]bool, pa
 }
 
 func validIP(s string) bool { return net.ParseIP(s) != nil }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

@@ -7,9 +7,8 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/compose"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"github.com/ordset/ordset/orchestrator/state"
-	"github.com/ordset/ordset/volumes"
 )
 
 // PlanSet decides the next steps for one StatefulSet from its desired state and one observed
@@ -84,7 +83,7 @@ func (p *planner) requeue(d time.Duration) {
 	}
 }
 
-func (p *planner) podName(ord int) string { return PodName(p.set.Name, ord) }
+func (p *planner) podName(ord int) string { return identity.PodName(p.set.Name, ord) }
 
 func (p *planner) run() {
 	start := p.set.Ordinals.Start
@@ -135,7 +134,7 @@ func (p *planner) run() {
 func (p *planner) dedupe() {
 	for _, ord := range sortedOrdinals(p.o.Pods) {
 		cs := p.o.Pods[ord].Containers
-		keep := mainIndex(cs, ContainerName(p.d.Namespace, p.set.Name, ord))
+		keep := mainIndex(cs, identity.ContainerName(p.d.Namespace, p.set.Name, ord))
 		if keep < 0 {
 			continue
 		}
@@ -152,68 +151,81 @@ func (p *planner) dedupe() {
 // reconcile handles one in-range ordinal and reports whether it is Available. With act false
 // it only fills in the state (a lower pod halted an OrderedReady pass).
 func (p *planner) reconcile(ord int, st *PodState, act bool) bool {
-	name := p.podName(ord)
 	c := p.canon[ord]
-	op := p.o.Pods[ord]
 	if c == nil {
-		if msg, ok := p.o.Foreign[ord]; ok {
-			st.Phase = PhaseConflict
-			p.wait("%s", msg)
-			return false
-		}
-		st.Phase = p.initPhase(ord)
-		if act {
-			if p.blocked() {
-				return false
-			}
-			p.bringUp(ord, st, 0, 0)
-		}
+		p.missing(ord, st, act)
 		return false
 	}
 	st.Exists, st.Container = true, c
-	st.Revision = c.Labels[labels.Revision]
-	st.Restarts = labelInt(c.Labels, labels.Restarts)
+	st.Revision = c.Labels[identity.LabelRevision]
+	st.Restarts = labelInt(c.Labels, identity.LabelRestarts)
 	switch {
 	case c.State == StateRemoving:
 		st.Phase = PhaseTerminating
 		if act {
-			p.wait("%s terminating", name)
+			p.wait("%s terminating", p.podName(ord))
 		}
 		return false
 	case failed(*c):
-		st.Phase = PhaseError
-		if c.State == StateExited && c.ExitCode == 0 && c.Error == "" {
-			st.Phase = PhaseCompleted
-		}
-		restarts, delay, next := crashBackoff(*c)
-		restarts++
-		if p.updateDue(ord, *c) {
-			// Replaced by the new revision anyway, as a fresh pod (what the update's delete-pod
-			// would have led to had a daemon death not cut it short between stop and remove).
-			restarts, delay, next = 0, 0, 0
-		}
-		if left := failedAt(*c).Add(delay).Sub(p.now); left > 0 {
-			st.Phase = PhaseCrashLoop
-			if act {
-				p.wait("%s crash-looping, restart in %s", name, ceilSeconds(left))
-				p.requeue(left)
-			}
-			return false
-		}
-		if !act || p.blocked() {
-			return false
-		}
-		p.retire(*c, ContainerName(p.d.Namespace, p.set.Name, ord), ord)
-		p.bringUp(ord, st, restarts, next)
+		p.replaceFailed(ord, *c, st, act)
 		return false
 	case c.State == StateCreated:
 		st.Phase = PhaseContainerCreated
 		if act {
-			p.emit(Action{Kind: ActStartContainer, Pod: name, Ordinal: ord, Target: c.Name, ContainerID: c.ID})
+			p.emit(Action{Kind: ActStartContainer, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID})
 		}
 		return false
 	}
-	// Running, restarting or paused.
+	return p.running(ord, *c, st, act)
+}
+
+// missing handles an ordinal without main container: a foreign name blocks it, else it is
+// brought up (unless dependsOn holds the set back).
+func (p *planner) missing(ord int, st *PodState, act bool) {
+	if msg, ok := p.o.Foreign[ord]; ok {
+		st.Phase = PhaseConflict
+		p.wait("%s", msg)
+		return
+	}
+	st.Phase = p.initPhase(ord)
+	if act && !p.blocked() {
+		p.bringUp(ord, st, 0, 0)
+	}
+}
+
+// replaceFailed replaces a failed main container once its crash-loop backoff has passed.
+func (p *planner) replaceFailed(ord int, c Container, st *PodState, act bool) {
+	st.Phase = PhaseError
+	if c.State == StateExited && c.ExitCode == 0 && c.Error == "" {
+		st.Phase = PhaseCompleted
+	}
+	restarts, delay, next := crashBackoff(c)
+	restarts++
+	if p.updateDue(ord, c) {
+		// Replaced by the new revision anyway, as a fresh pod (what the update's delete-pod
+		// would have led to had a daemon death not cut it short between stop and remove).
+		restarts, delay, next = 0, 0, 0
+	}
+	if left := failedAt(c).Add(delay).Sub(p.now); left > 0 {
+		st.Phase = PhaseCrashLoop
+		if act {
+			p.wait("%s crash-looping, restart in %s", p.podName(ord), ceilSeconds(left))
+			p.requeue(left)
+		}
+		return
+	}
+	if !act || p.blocked() {
+		return
+	}
+	p.retire(c, identity.ContainerName(p.d.Namespace, p.set.Name, ord), ord)
+	p.bringUp(ord, st, restarts, next)
+}
+
+// running handles a running, restarting or paused main container: liveness, readiness and
+// minReadySeconds decide whether it is Available.
+func (p *planner) running(ord int, c Container, st *PodState, act bool) bool {
+	name := p.podName(ord)
+	op := p.o.Pods[ord]
 	st.Phase = PhaseRunning
 	if op.LivenessFailed {
 		st.Phase = PhaseUnhealthy
@@ -261,17 +273,17 @@ func (p *planner) bringUp(ord int, st *PodState, restarts, backoff int) {
 		have[v.Name] = true
 	}
 	for _, t := range p.set.VolumeClaimTemplates {
-		vn := volumes.Name(p.d.Namespace, t.Name, p.set.Name, ord)
+		vn := identity.VolumeName(p.d.Namespace, t.Name, p.set.Name, ord)
 		if !have[vn] {
 			p.emit(Action{Kind: ActCreateVolume, Pod: name, Ordinal: ord, Target: vn, Volume: VolumeSpec{
 				Name: vn, Driver: t.Driver, DriverOpts: t.DriverOpts,
-				Labels: volumes.Labels(p.d.Namespace, p.set.Name, t.Name, ord)}})
+				Labels: identity.VolumeLabels(p.d.Namespace, p.set.Name, t.Name, ord)}})
 		}
 	}
 	if !p.runInits(ord, st) {
 		return
 	}
-	p.emit(Action{Kind: ActCreatePod, Pod: name, Ordinal: ord, Target: ContainerName(p.d.Namespace, p.set.Name, ord),
+	p.emit(Action{Kind: ActCreatePod, Pod: name, Ordinal: ord, Target: identity.ContainerName(p.d.Namespace, p.set.Name, ord),
 		Revision: p.d.Revision, Restarts: restarts, Backoff: backoff})
 }
 
@@ -289,7 +301,7 @@ func (p *planner) retire(c Container, canonical string, ord int) {
 		return
 	}
 	p.emit(Action{Kind: ActRetireContainer, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID,
-		RenameTo: RetiredName(c.Name, c.ID), Reason: exitReason(c)})
+		RenameTo: identity.RetiredName(c.Name, c.ID), Reason: exitReason(c)})
 }
 
 // runInits advances the init containers of a pod whose main container is missing and
@@ -302,7 +314,7 @@ func (p *planner) runInits(ord int, st *PodState) bool {
 		c, ok := current[ic.Name]
 		if !ok {
 			p.emit(Action{Kind: ActRunInit, Pod: name, Ordinal: ord, Init: i, Revision: p.d.Revision,
-				Target: InitContainerName(p.d.Namespace, p.set.Name, ord, ic.Name)})
+				Target: identity.InitContainerName(p.d.Namespace, p.set.Name, ord, ic.Name)})
 			p.wait("%s Init:%d/%d", name, i, n)
 			return false
 		}
@@ -321,7 +333,7 @@ func (p *planner) runInits(ord int, st *PodState) bool {
 				p.requeue(left)
 				return false
 			}
-			canonical := InitContainerName(p.d.Namespace, p.set.Name, ord, ic.Name)
+			canonical := identity.InitContainerName(p.d.Namespace, p.set.Name, ord, ic.Name)
 			p.retire(c, canonical, ord)
 			p.emit(Action{Kind: ActRunInit, Pod: name, Ordinal: ord, Init: i, Revision: p.d.Revision,
 				Target: canonical, Restarts: restarts + 1, Backoff: next})
@@ -348,24 +360,24 @@ func (p *planner) currentInits(ord int, clean bool) map[string]Container {
 		want[ic.Name] = true
 	}
 	for _, c := range op.Inits {
-		n := c.Labels[labels.Init]
-		if !want[n] || c.Labels[labels.Revision] != p.d.Revision {
+		n := c.Labels[identity.LabelInit]
+		if !want[n] || c.Labels[identity.LabelRevision] != p.d.Revision {
 			continue
 		}
 		// Prefer the canonical name: a retired failed init container waits beside its replacement.
-		if kept, dup := out[n]; !dup || c.Name == InitContainerName(p.d.Namespace, p.set.Name, ord, n) &&
+		if kept, dup := out[n]; !dup || c.Name == identity.InitContainerName(p.d.Namespace, p.set.Name, ord, n) &&
 			kept.Name != c.Name {
 			out[n] = c
 		}
 	}
 	for _, c := range op.Inits {
-		k, ok := out[c.Labels[labels.Init]]
+		k, ok := out[c.Labels[identity.LabelInit]]
 		if ok && k.ID == c.ID {
 			continue
 		}
 		if clean {
 			reason := "stale init container"
-			if ok && c.Labels[labels.Revision] == p.d.Revision {
+			if ok && c.Labels[identity.LabelRevision] == p.d.Revision {
 				reason = "duplicate"
 			}
 			p.emit(Action{Kind: ActRemoveContainer, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID,
@@ -421,8 +433,8 @@ func failed(c Container) bool {
 // crashBackoff reads a failed container's counters and returns its restart count, the delay
 // (from FinishedAt) before it may be replaced, and the backoff step its replacement carries.
 func crashBackoff(c Container) (restarts int, delay time.Duration, next int) {
-	restarts = labelInt(c.Labels, labels.Restarts)
-	step := labelInt(c.Labels, labels.Backoff)
+	restarts = labelInt(c.Labels, identity.LabelRestarts)
+	step := labelInt(c.Labels, identity.LabelBackoff)
 	if !c.StartedAt.IsZero() && c.FinishedAt.Sub(c.StartedAt) >= BackoffReset {
 		step = 0
 	}

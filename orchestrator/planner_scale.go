@@ -4,7 +4,7 @@ import (
 	"slices"
 
 	"github.com/ordset/ordset/compose"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"github.com/ordset/ordset/volumes"
 )
 
@@ -59,8 +59,8 @@ func (p *planner) reportCondemned(ords []int) {
 	for _, ord := range ords {
 		st := PodState{Ordinal: ord, Name: p.podName(ord), Phase: p.initPhase(ord)}
 		if c := p.canon[ord]; c != nil {
-			st.Exists, st.Container, st.Revision = true, c, c.Labels[labels.Revision]
-			st.Restarts = labelInt(c.Labels, labels.Restarts)
+			st.Exists, st.Container, st.Revision = true, c, c.Labels[identity.LabelRevision]
+			st.Restarts = labelInt(c.Labels, identity.LabelRestarts)
 			st.Phase = PhaseRunning
 			if failed(*c) {
 				st.Phase = PhaseError
@@ -77,8 +77,8 @@ func (p *planner) removePod(ord int, reason string) PodState {
 	name := p.podName(ord)
 	st := PodState{Ordinal: ord, Name: name, Phase: PhaseTerminating}
 	if c := p.canon[ord]; c != nil {
-		st.Exists, st.Container, st.Revision = true, c, c.Labels[labels.Revision]
-		st.Restarts = labelInt(c.Labels, labels.Restarts)
+		st.Exists, st.Container, st.Revision = true, c, c.Labels[identity.LabelRevision]
+		st.Restarts = labelInt(c.Labels, identity.LabelRestarts)
 		if c.State == StateRemoving { // already going; a second removal would only fail
 			p.wait("%s terminating", name)
 			return st
@@ -111,8 +111,8 @@ func (p *planner) retainVolumes(start, end int) {
 	}
 	vs := slices.Clone(p.o.Volumes)
 	slices.SortFunc(vs, func(a, b Volume) int {
-		oa, _ := labels.OrdinalOf(a.Labels)
-		ob, _ := labels.OrdinalOf(b.Labels)
+		oa, _ := identity.OrdinalOf(a.Labels)
+		ob, _ := identity.OrdinalOf(b.Labels)
 		if oa != ob {
 			return ob - oa
 		}
@@ -122,7 +122,7 @@ func (p *planner) retainVolumes(start, end int) {
 		return 1
 	})
 	for _, v := range vs {
-		ord, ok := labels.OrdinalOf(v.Labels)
+		ord, ok := identity.OrdinalOf(v.Labels)
 		if !ok || ord >= start && ord < end {
 			continue
 		}
@@ -135,7 +135,7 @@ func (p *planner) retainVolumes(start, end int) {
 
 // updateDue reports a pod container of another revision that RollingUpdate is to replace.
 func (p *planner) updateDue(ord int, c Container) bool {
-	return p.set.UpdateStrategy.Type != compose.OnDelete && c.Labels[labels.Revision] != p.d.Revision &&
+	return p.set.UpdateStrategy.Type != compose.OnDelete && c.Labels[identity.LabelRevision] != p.d.Revision &&
 		ord-p.set.Ordinals.Start >= max(p.set.UpdateStrategy.Partition, 0)
 }
 

@@ -26,8 +26,9 @@ the current revision) and AGE.
 Examples:
    ordset get statefulsets
    ordset get sts -A
-   ordset get sts redis -o json`,
-			Flags:  []cli.Flag{allNamespacesFlag},
+   ordset get sts redis -o json
+   ordset get sts -w                    # a line per change, until Ctrl-C`,
+			Flags:  []cli.Flag{allNamespacesFlag, watchFlag},
 			Action: action(s, runGetStatefulSets),
 		}},
 	}
@@ -41,6 +42,9 @@ func runGetStatefulSets(ctx context.Context, in invocation, s *streams) error {
 	ns, cl, err := connectScoped(ctx, in, s)
 	if err != nil {
 		return err
+	}
+	if in.Bool("watch") {
+		return watchSets(ctx, cl, ns, in.args, out, s)
 	}
 	sets, err := cl.StatefulSets(ctx, ns)
 	if err != nil {
@@ -73,24 +77,30 @@ func runGetStatefulSets(ctx context.Context, in invocation, s *streams) error {
 		fmt.Fprintf(s.Err, "No statefulsets found.\n")
 		return nil
 	}
+	header, rows := setTable(sets, ns == "", out == "wide", time.Now())
+	return table(s.Out, header, rows)
+}
+
+// setTable is get statefulsets' table: the namespace column with -A, image, revision and
+// waiting reason with -o wide.
+func setTable(sets []api.StatefulSet, allNS, wide bool, now time.Time) ([]string, [][]string) {
 	header := []string{"NAME", "READY", "CURRENT", "UPDATED", "AGE"}
-	if ns == "" {
+	if allNS {
 		header = append([]string{"NAMESPACE"}, header...)
 	}
-	if out == "wide" {
+	if wide {
 		header = append(header, "IMAGE", "REVISION", "WAITING")
 	}
-	now := time.Now()
 	var rows [][]string
-	for _, s := range sets {
-		row := []string{s.Name, fmt.Sprintf("%d/%d", s.Ready, s.Desired), strconv.Itoa(s.Current), strconv.Itoa(s.Updated), age(s.CreatedAt, now)}
-		if ns == "" {
-			row = append([]string{s.Namespace}, row...)
+	for _, st := range sets {
+		row := []string{st.Name, fmt.Sprintf("%d/%d", st.Ready, st.Desired), strconv.Itoa(st.Current), strconv.Itoa(st.Updated), age(st.CreatedAt, now)}
+		if allNS {
+			row = append([]string{st.Namespace}, row...)
 		}
-		if out == "wide" {
-			row = append(row, s.Image, orNone(s.Revision), orNone(s.Waiting))
+		if wide {
+			row = append(row, st.Image, orNone(st.Revision), orNone(st.Waiting))
 		}
 		rows = append(rows, row)
 	}
-	return table(s.Out, header, rows)
+	return header, rows
 }

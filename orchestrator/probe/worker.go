@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -90,7 +91,7 @@ func NewWorker(cfg WorkerConfig) *Worker {
 	}
 	return &Worker{
 		cfg:     cfg,
-		log:     log.With("component", "probe", "container", shortID(cfg.Target.ContainerID)),
+		log:     log.With("component", "probe", "container", identity.ShortID(cfg.Target.ContainerID)),
 		st:      Status{Live: true},
 		started: make(chan struct{}),
 		cancel:  func() {},
@@ -133,7 +134,9 @@ func (w *Worker) Stop() {
 		if w.inCallback.Load() {
 			return
 		}
-		w.notifyMu.Lock() // a callback about to start sees stopped and skips
+		// A barrier: a callback about to start sees stopped and skips.
+		w.notifyMu.Lock()
+		//lint:ignore SA2001 the empty critical section waits for a running callback's lock
 		w.notifyMu.Unlock()
 		w.done.Wait()
 	})
@@ -294,13 +297,7 @@ func (w *Worker) probeLoop(ctx context.Context, kind string, p *compose.Probe, f
 	if !sleepFor(ctx, time.Until(w.t0.Add(time.Duration(p.InitialDelaySeconds)*unit))) {
 		return
 	}
-	fastLimit := w.cfg.FastLimit
-	if fastLimit <= 0 {
-		fastLimit = 40 * time.Millisecond
-		if p.Exec != nil {
-			fastLimit = 200 * time.Millisecond
-		}
-	}
+	fastLimit := w.fastLimit(p)
 	interval := 5 * time.Millisecond
 	var (
 		lastOK    bool
@@ -320,11 +317,7 @@ func (w *Worker) probeLoop(ctx context.Context, kind string, p *compose.Probe, f
 			if !ok && inFast {
 				nextCount = now.Add(period)
 			}
-			if run > 0 && ok == lastOK {
-				run++
-			} else {
-				lastOK, run = ok, 1
-			}
+			lastOK, run = streak(lastOK, run, ok)
 			if !ok {
 				w.log.Debug("probe failed", "probe", kind, "run", run, "msg", msg)
 			}
@@ -342,6 +335,25 @@ func (w *Worker) probeLoop(ctx context.Context, kind string, p *compose.Probe, f
 			return
 		}
 	}
+}
+
+// fastLimit caps the start-up pace's interval: exec probes cost a process each, so they go slower.
+func (w *Worker) fastLimit(p *compose.Probe) time.Duration {
+	switch {
+	case w.cfg.FastLimit > 0:
+		return w.cfg.FastLimit
+	case p.Exec != nil:
+		return 200 * time.Millisecond
+	}
+	return 40 * time.Millisecond
+}
+
+// streak counts consecutive attempts with the same outcome.
+func streak(lastOK bool, run int, ok bool) (bool, int) {
+	if run > 0 && ok == lastOK {
+		return lastOK, run + 1
+	}
+	return ok, 1
 }
 
 func run1(ctx context.Context, p *compose.Probe, cfg WorkerConfig, timeout time.Duration) (Result, string) {
@@ -369,11 +381,4 @@ func sleepFor(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-func shortID(id string) string {
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
 }

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -61,7 +61,7 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 	defer d.checkpoint()
 	now := d.now()
 	resp := api.ApplyResponse{Namespace: req.Namespace}
-	for _, name := range sortedNames(req.Sets) {
+	for _, name := range slices.Sorted(maps.Keys(req.Sets)) {
 		spec := req.Sets[name]
 		rev := compose.Revision(spec)
 		replicas := spec.ReplicaCount()
@@ -104,15 +104,6 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 		}
 	}
 	return resp, nil
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Scale implements api.Backend. Concurrent scales serialise on d.mu; the later one wins in
@@ -182,6 +173,9 @@ func (d *Daemon) Delete(ctx context.Context, req api.DeleteRequest) (api.DeleteR
 		return resp, fmt.Errorf("namespace %s has no statefulsets: %w", req.Namespace, api.ErrNotFound)
 	}
 	for _, n := range stored {
+		if req.GraceSeconds != nil {
+			d.mgr.SetDeleteGrace(req.Namespace, n, time.Duration(*req.GraceSeconds)*time.Second)
+		}
 		if err := d.deleteLocked(req.Namespace, n, req.RemoveVolumes); err != nil {
 			return resp, err
 		}
