@@ -206,8 +206,8 @@ func engineContainers(t *testing.T, ns string) []string {
 	}
 	var names []string
 	for _, c := range cs {
-		if len(c.Names) == 0 { // being removed right now (a retired container): not a pod any more
-			continue
+		if len(c.Names) == 0 {
+			continue // the engine is removing it: it has already given up its name
 		}
 		names = append(names, strings.TrimPrefix(c.Names[0], "/"))
 	}

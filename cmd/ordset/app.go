@@ -12,6 +12,7 @@ import (
 	"github.com/xrash/smetrics"
 
 	"github.com/ordset/ordset/compose"
+	"github.com/ordset/ordset/compose/kube"
 )
 
 // Exit codes, as documented in the app's help.
@@ -166,6 +167,7 @@ func newApp(s *streams) *cli.App {
 			dnsCommand(s),
 			validateCommand(s),
 			configCommand(s),
+			exportCommand(s),
 			explainCommand(s),
 			daemonCommand(s),
 			versionCommand(s),
@@ -306,13 +308,16 @@ func (s *streams) envMap() map[string]string {
 }
 
 // loadProject loads -f (or ./ordset.yaml, ./ordset.yml; "-" is stdin) and
-// applies -n. It returns the file as the user named it, for messages.
+// applies -n. -f may name an ordset file, Kubernetes manifests or a directory of them;
+// warnings about what manifests hold that ordset ignores go to stderr.
+// It returns the file as the user named it, for messages.
 func (s *streams) loadProject(in invocation) (*compose.Project, string, error) {
 	path := in.String("file")
 	opts := s.loadOptions(in)
 	var (
-		p   *compose.Project
-		err error
+		p        *compose.Project
+		warnings []kube.Warning
+		err      error
 	)
 	switch path {
 	case "-":
@@ -321,14 +326,17 @@ func (s *streams) loadProject(in invocation) (*compose.Project, string, error) {
 			return nil, "", fmt.Errorf("read ordset file from stdin: %w", rerr)
 		}
 		path = "<stdin>"
-		p, err = compose.LoadBytes(path, data, opts)
+		p, warnings, err = kube.LoadBytes(path, data, opts)
 	case "":
 		if path, err = compose.FindFile("."); err != nil {
 			return nil, "", err
 		}
 		fallthrough
 	default:
-		p, err = compose.Load(path, opts)
+		p, warnings, err = kube.LoadFile(path, opts)
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(s.Err, "warning: %s\n", w)
 	}
 	if err != nil {
 		return nil, path, err
