@@ -75,12 +75,14 @@ func (e Executor) Do(ctx context.Context, tpl PodTemplate, a Action) (string, er
 			return "", fmt.Errorf("remove volume %s: %w", a.Target, err)
 		}
 	case ActCreatePod:
+		tpl = tpl.At(a.Revision)
 		spec, err := tpl.Pod(a.Ordinal, a.Restarts, a.Backoff)
 		if err != nil {
 			return "", err
 		}
 		return e.run(ctx, tpl, spec, -1)
 	case ActRunInit:
+		tpl = tpl.At(a.Revision)
 		spec, err := tpl.Init(a.Ordinal, a.Init, a.Restarts, a.Backoff)
 		if err != nil {
 			return "", err
