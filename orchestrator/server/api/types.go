@@ -88,6 +88,8 @@ type SetResult struct {
 	Action   string `json:"action"`
 	Revision string `json:"revision,omitempty"`
 	Replicas int    `json:"replicas"`
+	// Changes says what differs from the previous apply ("partition 3 → 2").
+	Changes []string `json:"changes,omitempty"`
 }
 
 // ApplyResponse lists per-set outcomes, sorted by name.

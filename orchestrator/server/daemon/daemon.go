@@ -107,11 +107,12 @@ func New(opts Options) (*Daemon, error) {
 	}
 	d.dnsNets = newGatewayListeners(d.dns, opts.GatewayDNSPort, d.log)
 	d.mgr = orchestrator.NewManager(opts.Runtime, orchestrator.Options{
-		Logger: opts.Logger,
-		Zone:   opts.Zone,
-		OnPods: d.onPods,
-		Resync: opts.Resync,
-		Now:    opts.Now,
+		Logger:    opts.Logger,
+		Zone:      opts.Zone,
+		OnPods:    d.onPods,
+		OnRollout: func(ns, set, rev string) { d.onRollout(ns, set, rev) },
+		Resync:    opts.Resync,
+		Now:       opts.Now,
 	})
 	return d, nil
 }
@@ -202,7 +203,7 @@ func (d *Daemon) replay(ctx context.Context) error {
 		return fmt.Errorf("load desired state: %w", err)
 	}
 	for _, s := range sets {
-		d.mgr.Apply(s.Namespace, effectiveSpec(s), s.Replicas)
+		d.submit(s)
 	}
 	d.log.Info("desired state loaded", "sets", len(sets))
 	orphans, err := d.orphans(ctx)
