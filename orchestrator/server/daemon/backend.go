@@ -141,6 +141,11 @@ func (d *Daemon) Scale(ctx context.Context, req api.ScaleRequest) error {
 	if err := d.mgr.Scale(req.Namespace, req.Set, req.Replicas); err != nil {
 		return fmt.Errorf("scale statefulset %s/%s: %w", req.Namespace, req.Set, err)
 	}
+	rec, err := d.store.Get(req.Namespace, req.Set)
+	if err != nil {
+		return mapStoreErr(err)
+	}
+	d.submit(rec) // the generation changed
 	return nil
 }
 
