@@ -20,8 +20,10 @@ func getCommand(s *streams) *cli.Command {
 			Aliases:   []string{"statefulset", "sts"},
 			Usage:     "list statefulsets with their readiness, like kubectl get statefulsets",
 			ArgsUsage: "[SET...]",
-			Description: `Columns: NAME, READY (ready/desired), CURRENT (pods that exist), UPDATED (pods on
-the current revision) and AGE.
+			Description: `Columns, as kubectl has them: NAME, READY (ready/desired) and AGE; -o wide adds
+CURRENT (pods at the current revision), UPDATED (pods at the update revision), AVAILABLE
+(pods Ready for minReadySeconds), IMAGE, REVISION and WAITING. -o json has Kubernetes'
+status fields under "status".
 
 Examples:
    ordset get statefulsets
@@ -73,22 +75,24 @@ func runGetStatefulSets(ctx context.Context, in invocation, s *streams) error {
 		fmt.Fprintf(s.Err, "No statefulsets found.\n")
 		return nil
 	}
-	header := []string{"NAME", "READY", "CURRENT", "UPDATED", "AGE"}
+	header := []string{"NAME", "READY", "AGE"}
 	if ns == "" {
 		header = append([]string{"NAMESPACE"}, header...)
 	}
 	if out == "wide" {
-		header = append(header, "IMAGE", "REVISION", "WAITING")
+		header = append(header, "CURRENT", "UPDATED", "AVAILABLE", "IMAGE", "REVISION", "WAITING")
 	}
 	now := time.Now()
 	var rows [][]string
 	for _, s := range sets {
-		row := []string{s.Name, fmt.Sprintf("%d/%d", s.Ready, s.Desired), strconv.Itoa(s.Current), strconv.Itoa(s.Updated), age(s.CreatedAt, now)}
+		row := []string{s.Name, fmt.Sprintf("%d/%d", s.Ready, s.Desired), age(s.CreatedAt, now)}
 		if ns == "" {
 			row = append([]string{s.Namespace}, row...)
 		}
 		if out == "wide" {
-			row = append(row, s.Image, orNone(s.Revision), orNone(s.Waiting))
+			st := s.Status
+			row = append(row, strconv.Itoa(st.CurrentReplicas), strconv.Itoa(st.UpdatedReplicas),
+				strconv.Itoa(st.AvailableReplicas), s.Image, orNone(s.Revision), orNone(s.Waiting))
 		}
 		rows = append(rows, row)
 	}
