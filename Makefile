@@ -38,7 +38,7 @@ test-integration: images sweep ## tests against the real Docker engine, the buil
 sweep: ## remove Docker objects left by crashed test runs (label io.ordset.test.object=1; never a container that inherited it from its image)
 	@$(GO) run ./integration/sweep
 
-bench: build images ## side-by-side benchmarks (ordset vs docker run / docker-compose / dnsmasq)
+bench: build images ## side-by-side benchmarks (ordset vs docker CLI / compose / dnsmasq) -> BENCHMARKS.md
 	bash integration/bench/run.sh
 
 lint: ## gofmt + go vet

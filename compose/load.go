@@ -24,6 +24,8 @@ type LoadOptions struct {
 	// Dir is where .env is read and relative hostPaths resolve; "" means the
 	// ordset file's directory (Load) or the working directory (LoadBytes).
 	Dir string
+	// EnvFile replaces the .env beside the file (docker compose --env-file); it must exist.
+	EnvFile string
 }
 
 // FileNames are the names FindFile looks for, in order.
@@ -79,7 +81,7 @@ func LoadBytes(name string, data []byte, opts LoadOptions) (*Project, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolve directory %s: %w", opts.Dir, err)
 	}
-	lookup, probs, err := environment(name, dir, opts.Env)
+	lookup, probs, err := environment(name, dir, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +89,11 @@ func LoadBytes(name string, data []byte, opts LoadOptions) (*Project, error) {
 		return nil, &ValidationError{Problems: probs}
 	}
 
+	for _, check := range []func(string, []byte) *Problem{sizeProblem, textProblem} {
+		if pr := check(name, data); pr != nil {
+			return nil, &ValidationError{Problems: []Problem{*pr}}
+		}
+	}
 	root, probs := parseYAML(name, data)
 	if len(probs) > 0 {
 		return nil, &ValidationError{Problems: probs}
@@ -111,6 +118,9 @@ func LoadBytes(name string, data []byte, opts LoadOptions) (*Project, error) {
 	if probs := validate(p, w); len(probs) > 0 {
 		return nil, finish(probs)
 	}
+	if pr := specProblem(name, p); pr != nil {
+		return nil, &ValidationError{Problems: []Problem{*pr}}
+	}
 	return p, nil
 }
 
@@ -119,20 +129,23 @@ func finish(probs []Problem) *ValidationError {
 	return &ValidationError{Problems: dedupProblems(probs)}
 }
 
-// environment merges .env (beside the file) under the process or given env.
-func environment(name, dir string, env map[string]string) (Lookup, []Problem, error) {
+// environment merges .env (beside the file, or opts.EnvFile) under the process or given env.
+func environment(name, dir string, opts LoadOptions) (Lookup, []Problem, error) {
+	env := opts.Env
 	dotenv := map[string]string{}
-	envPath := filepath.Join(dir, ".env")
+	envPath, shown := filepath.Join(dir, ".env"), filepath.Join(filepath.Dir(name), ".env")
+	if opts.EnvFile != "" {
+		envPath, shown = opts.EnvFile, opts.EnvFile
+	}
 	data, err := os.ReadFile(envPath)
 	switch {
 	case err == nil:
-		shown := filepath.Join(filepath.Dir(name), ".env")
 		var probs []Problem
 		dotenv, probs = parseDotEnv(shown, data)
 		if len(probs) > 0 {
 			return nil, probs, nil
 		}
-	case !errors.Is(err, fs.ErrNotExist):
+	case !errors.Is(err, fs.ErrNotExist) || opts.EnvFile != "":
 		return nil, nil, fmt.Errorf("read %s: %w", envPath, err)
 	}
 	return func(k string) (string, bool) {

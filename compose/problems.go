@@ -16,8 +16,12 @@ type Problem struct {
 	Message string
 }
 
-// String renders the problem as `file:line:col: path: message`.
+// String renders the problem as `file:line:col: path: message`, or `path: message` when it
+// comes from no file (Normalize).
 func (p Problem) String() string {
+	if p.File == "" && p.Line == 0 && p.Path != "" {
+		return p.Path + ": " + p.Message
+	}
 	var b strings.Builder
 	b.WriteString(p.File)
 	if p.Line > 0 {

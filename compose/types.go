@@ -8,6 +8,9 @@ type Project struct {
 	File string `yaml:"-" json:"-"`
 	// Dir is the directory relative hostPath mounts are resolved against.
 	Dir string `yaml:"-" json:"-"`
+	// Warnings are accepted but risky choices (e.g. a read-write mount of a system directory),
+	// located like problems, for the CLI to show.
+	Warnings []Problem `yaml:"-" json:"-"`
 
 	Namespace    string                  `yaml:"namespace" json:"namespace"`
 	StatefulSets map[string]*StatefulSet `yaml:"statefulsets" json:"statefulsets"`

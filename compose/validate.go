@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -13,6 +14,15 @@ import (
 type checker struct {
 	w     *walker
 	probs []Problem
+	warns []Problem // accepted, but worth a word (dangerous host paths)
+	dir   string    // the project's directory, for host path warnings
+}
+
+// warn records a warning at path's position.
+func (c *checker) warn(path, format string, args ...any) {
+	p := Problem{File: c.w.file, Path: path, Message: fmt.Sprintf(format, args...)}
+	p.Line, p.Col = c.locate(path)
+	c.warns = append(c.warns, p)
 }
 
 func (c *checker) add(path, format string, args ...any) {
@@ -78,8 +88,10 @@ func (c *checker) max32(path string, v int64) {
 }
 
 // validate checks a defaulted project and returns every problem found.
+// Warnings go to p.Warnings.
 func validate(p *Project, w *walker) []Problem {
-	c := &checker{w: w}
+	c := &checker{w: w, dir: p.Dir}
+	defer func() { sortProblems(c.warns); p.Warnings = c.warns }()
 	c.label("namespace", p.Namespace)
 	if len(p.StatefulSets) == 0 {
 		c.add("statefulsets", "at least one statefulset is required")
@@ -118,6 +130,7 @@ func (c *checker) set(p *Project, s *StatefulSet, path string) {
 	c.min(path+".terminationGracePeriodSeconds", *s.TerminationGracePeriodSeconds, 0)
 	c.dependsOn(p, s, path)
 	c.container(path, s.Image, s.ImagePullPolicy, s.WorkingDir, s.User, s.Env)
+	c.execLimits(path, s.Command, s.Args, s.Env)
 	c.ports(s, path)
 	c.probe(s, s.ReadinessProbe, path+".readinessProbe", false)
 	c.probe(s, s.LivenessProbe, path+".livenessProbe", true)
@@ -232,6 +245,12 @@ func (c *checker) mounts(ms []VolumeMount, claims map[string]bool, path string) 
 			c.add(mp+".hostPath", "name and hostPath are mutually exclusive")
 		case m.Name != "" && !claims[m.Name]:
 			c.add(mp+".name", "no volumeClaimTemplate named %q", m.Name)
+		case m.HostPath != "" && !filepath.IsAbs(m.HostPath): // only through the API: Load resolves them
+			c.add(mp+".hostPath", "must be an absolute path, got %q", m.HostPath)
+		case m.HostPath != "":
+			if w := hostPathWarning(m.HostPath, m.ReadOnly, c.dir); w != "" {
+				c.warn(mp+".hostPath", "%s", w)
+			}
 		}
 		switch {
 		case m.MountPath == "":
@@ -260,6 +279,7 @@ func (c *checker) initContainers(ics []InitContainer, claims map[string]bool, pa
 			pull = PullIfNotPresent // image missing: reported once, as image
 		}
 		c.container(ip, ic.Image, pull, ic.WorkingDir, ic.User, ic.Env)
+		c.execLimits(ip, ic.Command, ic.Args, ic.Env)
 		c.mounts(ic.VolumeMounts, claims, ip+".volumeMounts")
 	}
 }

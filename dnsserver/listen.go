@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/miekg/dns"
 )
@@ -23,6 +24,7 @@ type listener struct {
 	tcp       *dns.Server
 	bound     netip.AddrPort
 	loops     sync.WaitGroup
+	noGSO     atomic.Bool // set once a grouped send was refused
 }
 
 // Listen starts serving UDP and TCP on addr ("ip:port"; port 0 picks a free port, the same for
@@ -67,7 +69,10 @@ func (s *Server) Listen(addr string) error {
 	// Wait until miekg/dns has started the TCP server: Shutdown of a server that has not
 	// started yet fails and would leave the socket served forever.
 	started := make(chan struct{})
-	l.tcp = &dns.Server{Listener: tl, Net: "tcp", Handler: s, NotifyStartedFunc: func() { close(started) }}
+	// No cap on queries per connection (RFC 7766 asks servers to keep connections open for
+	// reuse): the library's default of 128 closed busy connections with queries in flight,
+	// which the client lost. The idle timeout still closes connections nobody uses.
+	l.tcp = &dns.Server{Listener: tl, Net: "tcp", Handler: s, MaxTCPQueries: -1, NotifyStartedFunc: func() { close(started) }}
 	stopped := make(chan error, 1)
 	go func() { stopped <- l.tcp.ActivateAndServe() }()
 	select {

@@ -39,10 +39,15 @@ func (s *Server) serveUDP(l *listener) {
 	in := make([]ipv4.Message, udpBatch)
 	out := make([]ipv4.Message, udpBatch)
 	bufs := make([][]byte, udpBatch)
+	oobs := make([][]byte, udpBatch)
+	replies := make([][]byte, 0, udpBatch)
+	addrs := make([]net.Addr, 0, udpBatch)
+	srcs := make([]netip.AddrPort, 0, udpBatch)
 	for i := range in {
 		in[i].Buffers = [][]byte{make([]byte, udpReadSize)}
-		out[i].Buffers = make([][]byte, 1)
+		out[i].Buffers = make([][]byte, 1, gsoMaxSegments)
 		bufs[i] = make([]byte, 0, udpReadSize)
+		oobs[i] = make([]byte, gsoControlSpace)
 	}
 	for {
 		n, err := bc.ReadBatch(in, 0)
@@ -52,7 +57,7 @@ func (s *Server) serveUDP(l *listener) {
 			}
 			continue
 		}
-		k := 0
+		replies, addrs, srcs = replies[:0], addrs[:0], srcs[:0]
 		for i := range n {
 			m := &in[i]
 			if m.Flags&msgTrunc != 0 {
@@ -60,31 +65,50 @@ func (s *Server) serveUDP(l *listener) {
 			}
 			src := addrPortOf(m.Addr)
 			src = netip.AddrPortFrom(src.Addr().Unmap(), src.Port())
+			k := len(replies)
 			reply, fwd := s.udpReply(m.Buffers[0][:m.N], src, bufs[k])
 			if reply != nil {
 				if cap(reply) > cap(bufs[k]) {
 					bufs[k] = reply[:0] // keep the grown buffer for next time
 				}
-				out[k].Buffers[0] = reply
-				out[k].Addr = m.Addr
-				k++
+				replies, addrs, srcs = append(replies, reply), append(addrs, m.Addr), append(srcs, src)
 			}
 			if fwd != nil {
 				s.forwardUDP(l, fwd, src)
 			}
 		}
-		for sent := 0; sent < k; {
-			w, err := bc.WriteBatch(out[sent:k], 0)
-			if err != nil {
-				if errors.Is(err, net.ErrClosed) {
-					return
-				}
-				sent++ // skip the datagram the kernel refused (e.g. client port gone)
-				continue
-			}
-			sent += w
+		k := groupReplies(out, replies, addrs, srcs, oobs, gsoAvailable && !l.noGSO.Load())
+		if !s.sendBatch(l, bc, out[:k]) {
+			return
 		}
 	}
+}
+
+// sendBatch writes msgs, skipping a datagram the kernel refuses (e.g. the client's port is
+// gone). A refused grouped send turns GSO off for the listener (a kernel or device without
+// UDP_SEGMENT support) and goes out one datagram at a time. It returns false once the socket
+// is closed.
+func (s *Server) sendBatch(l *listener, bc batchConn, msgs []ipv4.Message) bool {
+	for sent := 0; sent < len(msgs); {
+		w, err := bc.WriteBatch(msgs[sent:], 0)
+		if err == nil {
+			sent += w
+			continue
+		}
+		if errors.Is(err, net.ErrClosed) {
+			return false
+		}
+		if m := &msgs[sent]; m.OOB != nil {
+			if !l.noGSO.Swap(true) {
+				s.log.Info("dns: segmentation offload refused, sending replies one by one", "addr", l.bound.String(), "err", err)
+			}
+			for _, b := range m.Buffers {
+				_, _ = l.udp.WriteTo(b, m.Addr)
+			}
+		}
+		sent++
+	}
+	return true
 }
 
 // forwardUDP answers fwd from the upstreams in a goroutine, within the forward budget.

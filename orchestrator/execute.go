@@ -72,9 +72,7 @@ func (m *Manager) noteStatus(s *setState, st SetStatus) {
 		case !p.Ready && had && o.Ready:
 			m.publish(s.key, p.Name, EventPodNotReady, fmt.Sprintf("pod %s is not Ready (%s)", p.Name, p.Status))
 		}
-		failedNow := p.Status == PhaseError || p.Status == PhaseCrashLoop || strings.HasPrefix(p.Status, "Init:Error") ||
-			p.Status == PhaseUnhealthy
-		if failedNow && (!had || o.Status != p.Status) {
+		if p.Status.Alarming() && (!had || o.Status != p.Status) {
 			m.publish(s.key, p.Name, EventPodFailed, fmt.Sprintf("pod %s: %s", p.Name, p.Status))
 		}
 	}

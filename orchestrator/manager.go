@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/compose"
+	"github.com/ordset/ordset/orchestrator/state"
 )
 
 // Options configure a Manager.
@@ -56,6 +57,7 @@ type Manager struct {
 	sets     map[SetKey]*setState
 	probers  map[string]*proberEntry // by container ID
 	lastPods string                  // fingerprint of the last OnPods call
+	passed   chan struct{}           // closed (and replaced) when a pass finishes
 	wg       sync.WaitGroup          // running executions
 	pulls    pullNotes               // throttles image pull progress events
 }
@@ -126,7 +128,7 @@ func NewManager(rt Runtime, opts Options) *Manager {
 		opts.Probers = defaultProbers(rt, opts.Logger, opts.Now)
 	}
 	m := &Manager{rt: rt, opts: opts, log: log, kickC: make(chan struct{}, 1),
-		sets: map[SetKey]*setState{}, probers: map[string]*proberEntry{}}
+		sets: map[SetKey]*setState{}, probers: map[string]*proberEntry{}, passed: make(chan struct{})}
 	m.exec = Executor{RT: rt, PullProgress: m.pulls.reporter(m.hub.publish, opts.Now)}
 	return m
 }
@@ -210,8 +212,7 @@ func (m *Manager) Status(namespace string) []SetStatus {
 		}
 		st := s.status
 		if !s.seen {
-			st = SetStatus{Namespace: k.Namespace, Name: k.Name, Desired: s.replicas, Revision: s.revision,
-				Waiting: "not observed yet"}
+			st = SetStatus{Namespace: k.Namespace, Name: k.Name, Desired: s.replicas, Revision: s.revision}
 		}
 		// Counts must agree with the desired state the caller just set, not the last pass.
 		st.Desired, st.Revision, st.Deleting = s.replicas, s.revision, s.deleted
@@ -227,8 +228,9 @@ func (m *Manager) Status(namespace string) []SetStatus {
 				st.AtCurrent++
 			}
 		}
-		if s.stale && st.Waiting == "" {
-			st.Waiting = "not observed yet"
+		st.Condition = condition(st)
+		if !s.seen || s.stale && st.Waiting == "" {
+			st.Condition, st.Waiting = state.NotObserved, notObservedText
 		}
 		st.Pods = slices.Clone(st.Pods)
 		out = append(out, st)
@@ -237,6 +239,37 @@ func (m *Manager) Status(namespace string) []SetStatus {
 		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
 	})
 	return out
+}
+
+// notObservedText is the Waiting text of a set no pass has planned since its last change.
+const notObservedText = "not observed yet"
+
+// WaitObserved returns the status of a namespace's sets ("" for all) once no set of it is
+// NotObserved, or when ctx ends: a read right after an apply or a restart then shows what
+// the engine runs, not an empty set. It wakes on every finished pass, never polls.
+func (m *Manager) WaitObserved(ctx context.Context, namespace string) []SetStatus {
+	for {
+		m.mu.Lock()
+		passed := m.passed
+		m.mu.Unlock()
+		st := m.Status(namespace)
+		if !slices.ContainsFunc(st, func(s SetStatus) bool { return !s.Condition.Observed() }) {
+			return st
+		}
+		select {
+		case <-ctx.Done():
+			return st
+		case <-passed:
+		}
+	}
+}
+
+// passFinished wakes WaitObserved callers.
+func (m *Manager) passFinished() {
+	m.mu.Lock()
+	close(m.passed)
+	m.passed = make(chan struct{})
+	m.mu.Unlock()
 }
 
 // Subscribe returns a channel of progress events and a function to unsubscribe. A subscriber
@@ -279,6 +312,7 @@ func (m *Manager) Run(ctx context.Context) error {
 		case <-timer.C:
 		}
 		timer.Reset(m.pass(ctx))
+		m.passFinished()
 	}
 }
 

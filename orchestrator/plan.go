@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/compose"
+	"github.com/ordset/ordset/orchestrator/state"
 )
 
 // Desired is what one StatefulSet should look like: the planner's first input.
@@ -135,24 +136,24 @@ func (a Action) String() string {
 	return s
 }
 
-// Pod phases shown by `ordset ps`, spelled like kubectl's STATUS column.
+// Pod phases shown by `ordset ps` (see package state, which owns them).
 const (
-	PhasePending          = "Pending"
-	PhaseContainerCreated = "Created"
-	PhaseRunning          = "Running"
-	PhaseCrashLoop        = "CrashLoopBackOff"
-	PhaseError            = "Error"
-	PhaseCompleted        = "Completed"
-	PhaseTerminating      = "Terminating"
-	PhaseConflict         = "NameConflict"
-	PhaseUnhealthy        = "Unhealthy"
+	PhasePending          = state.Pending
+	PhaseContainerCreated = state.Created
+	PhaseRunning          = state.Running
+	PhaseCrashLoop        = state.CrashLoopBackOff
+	PhaseError            = state.Error
+	PhaseCompleted        = state.Completed
+	PhaseTerminating      = state.Terminating
+	PhaseConflict         = state.NameConflict
+	PhaseUnhealthy        = state.Unhealthy
 )
 
 // PodState is the planner's verdict on one ordinal, used for status.
 type PodState struct {
 	Ordinal   int
 	Name      string
-	Phase     string
+	Phase     state.PodPhase
 	Ready     bool
 	Available bool
 	Exists    bool // a main container exists

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/state"
 	"github.com/ordset/ordset/volumes"
 )
 
@@ -326,7 +327,7 @@ func (p *planner) runInits(ord int, st *PodState) bool {
 		case failed(c):
 			restarts, delay, next := crashBackoff(c)
 			if left := failedAt(c).Add(delay).Sub(p.now); left > 0 {
-				st.Phase = "Init:" + PhaseCrashLoop
+				st.Phase = state.InitFailed(PhaseCrashLoop)
 				p.wait("%s init container %s crash-looping, restart in %s", name, ic.Name, ceilSeconds(left))
 				p.requeue(left)
 				return false
@@ -388,7 +389,7 @@ func (p *planner) currentInits(ord int, clean bool) map[string]Container {
 }
 
 // initPhase renders a pod without main container: Pending or Init:done/total.
-func (p *planner) initPhase(ord int) string {
+func (p *planner) initPhase(ord int) state.PodPhase {
 	_, set := p.revisionFor(ord)
 	n := len(set.InitContainers)
 	if n == 0 {
@@ -406,19 +407,14 @@ func (p *planner) initPhase(ord int) string {
 			continue
 		}
 		if failed(c) {
-			return "Init:" + PhaseError
+			return state.InitFailed(PhaseError)
 		}
 		break
 	}
-	return fmt.Sprintf("Init:%d/%d", done, n)
+	return state.InitPhase(done, n)
 }
 
-func (p *planner) grace() time.Duration {
-	if g := p.set.TerminationGracePeriodSeconds; g != nil {
-		return time.Duration(*g) * time.Second
-	}
-	return 30 * time.Second
-}
+func (p *planner) grace() time.Duration { return p.set.GracePeriod() }
 
 // sortedOrdinals returns the keys of m in ascending order.
 func sortedOrdinals[T any](m map[int]T) []int {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/compose"
+	"github.com/ordset/ordset/orchestrator/state"
 )
 
 type planCase struct {
@@ -274,7 +275,7 @@ func TestPlanPodStates(t *testing.T) {
 		t.Fatalf("pods = %+v", p.Pods)
 	}
 	want := []struct {
-		phase string
+		phase state.PodPhase
 		ready bool
 	}{{PhaseRunning, true}, {PhaseRunning, false}, {PhasePending, false}}
 	for i, w := range want {
@@ -299,7 +300,7 @@ func TestPlanInitPhase(t *testing.T) {
 	}
 	for _, c := range cases {
 		p := PlanSet(desired(s, 1), c.o.o, t0)
-		if len(p.Pods) != 1 || p.Pods[0].Phase != c.want {
+		if len(p.Pods) != 1 || string(p.Pods[0].Phase) != c.want {
 			t.Errorf("%s: pods = %+v, want phase %q", c.name, p.Pods, c.want)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator/labels"
@@ -47,12 +46,7 @@ func (t PodTemplate) zone() string {
 	return t.Zone
 }
 
-func (t PodTemplate) service() string {
-	if t.Set.ServiceName == "" {
-		return t.Set.Name
-	}
-	return t.Set.ServiceName
-}
+func (t PodTemplate) service() string { return t.Set.Service() }
 
 // Pod builds the main container of one ordinal. restarts and backoff are carried in labels.
 func (t PodTemplate) Pod(ordinal, restarts, backoff int) (ContainerSpec, error) {
@@ -104,7 +98,7 @@ func (t PodTemplate) Init(ordinal, i, restarts, backoff int) (ContainerSpec, err
 	ic := s.InitContainers[i]
 	spec := t.base(ordinal, restarts, backoff, labels.RoleInit, ic.Name)
 	spec.Name = InitContainerName(t.Namespace, s.Name, ordinal, ic.Name)
-	spec.Image = orDefault(ic.Image, s.Image)
+	spec.Image, _ = s.ImageOf(i)
 	spec.Entrypoint, spec.Cmd = ic.Command, ic.Args
 	spec.WorkingDir, spec.User = ic.WorkingDir, ic.User
 	spec.Env = podEnv(t.Namespace, s.Name, ordinal, ic.Env)
@@ -113,16 +107,7 @@ func (t PodTemplate) Init(ordinal, i, restarts, backoff int) (ContainerSpec, err
 }
 
 // PullPolicy returns the image and pull policy of the main container (init < 0) or an init container.
-func (t PodTemplate) PullPolicy(init int) (image, policy string) {
-	s := t.Set
-	if init >= 0 && init < len(s.InitContainers) {
-		ic := s.InitContainers[init]
-		if ic.Image != "" {
-			return ic.Image, orDefault(ic.ImagePullPolicy, compose.PullIfNotPresent)
-		}
-	}
-	return s.Image, orDefault(s.ImagePullPolicy, compose.PullIfNotPresent)
-}
+func (t PodTemplate) PullPolicy(init int) (image, policy string) { return t.Set.ImageOf(init) }
 
 // base fills what main and init containers share: identity, labels, network, DNS, grace.
 func (t PodTemplate) base(ordinal, restarts, backoff int, role, init string) ContainerSpec {
@@ -145,16 +130,11 @@ func (t PodTemplate) base(ordinal, restarts, backoff int, role, init string) Con
 		l[labels.Init] = init
 	}
 	spec := ContainerSpec{
-		Hostname:   Hostname(s.Name, ordinal),
-		Domainname: Domainname(t.service(), t.Namespace, t.zone()),
-		Labels:     l,
-		Network:    t.Network,
-		StopTimeout: func() time.Duration {
-			if g := s.TerminationGracePeriodSeconds; g != nil {
-				return time.Duration(*g) * time.Second
-			}
-			return 30 * time.Second
-		}(),
+		Hostname:    Hostname(s.Name, ordinal),
+		Domainname:  Domainname(t.service(), t.Namespace, t.zone()),
+		Labels:      l,
+		Network:     t.Network,
+		StopTimeout: s.GracePeriod(),
 	}
 	if t.DNSServer != "" {
 		z := t.zone()

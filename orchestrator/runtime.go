@@ -24,8 +24,9 @@ type Runtime interface {
 	// ListContainers returns every ordset container (pods and init containers) of a
 	// namespace; namespace "" means all namespaces.
 	ListContainers(ctx context.Context, namespace string) ([]Container, error)
-	// ListForeignNames returns the names of every container without ordset's labels: the
-	// controller re-checks a name conflict from this list instead of inspecting mid-pass.
+	// ListForeignNames returns the names of every container the controller may not manage
+	// (no ordset labels, or another daemon's): it re-checks a name conflict from this list
+	// instead of inspecting mid-pass.
 	ListForeignNames(ctx context.Context) ([]string, error)
 	// ListVolumes returns every ordset volume of a namespace ("" means all).
 	ListVolumes(ctx context.Context, namespace string) ([]Volume, error)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/compose"
+	"github.com/ordset/ordset/orchestrator/state"
 	"github.com/ordset/ordset/volumes"
 )
 
@@ -28,7 +29,10 @@ type SetStatus struct {
 	Waiting string
 	// Deleting is true while a deleted set is being scaled to zero.
 	Deleting bool
-	Pods     []PodStatus
+	// Condition summarises the above for waiting clients; NotObserved until a pass planned
+	// the current desired state.
+	Condition state.SetCondition
+	Pods      []PodStatus
 }
 
 // PodStatus is one pod as `ps` and the DNS server see it.
@@ -40,7 +44,7 @@ type PodStatus struct {
 	IP, IPv6                string
 	Ready                   bool
 	// Status is kubectl-style: Pending, Init:0/1, Running, CrashLoopBackOff, Terminating, Error ...
-	Status   string
+	Status   state.PodPhase
 	Restarts int
 	Revision string
 	Volumes  []string
@@ -54,10 +58,7 @@ type PodStatus struct {
 
 // podStatuses turns the planner's verdicts into PodStatus values.
 func podStatuses(ns string, s *compose.StatefulSet, states []PodState) []PodStatus {
-	svc := s.ServiceName
-	if svc == "" {
-		svc = s.Name
-	}
+	svc := s.Service()
 	out := make([]PodStatus, 0, len(states))
 	for _, st := range states {
 		ps := PodStatus{Namespace: ns, Set: s.Name, Service: svc, Ordinal: st.Ordinal, Name: st.Name,
@@ -109,6 +110,7 @@ func setStatus(d Desired, plan Plan) SetStatus {
 			st.AtCurrent++
 		}
 	}
+	st.Condition = condition(st)
 	return st
 }
 
@@ -120,4 +122,15 @@ func RolloutComplete(d Desired, st SetStatus) bool {
 	return !d.Deleted && !d.Paused && d.Set.UpdateStrategy.Type != compose.OnDelete &&
 		st.CurrentRevision != d.Revision && st.Current == d.Replicas && st.Updated == d.Replicas &&
 		st.Ready == d.Replicas && len(st.Pods) == d.Replicas
+}
+
+// condition classifies a set's status.
+func condition(st SetStatus) state.SetCondition {
+	switch {
+	case st.Deleting:
+		return state.Deleting
+	case st.Ready == st.Desired && st.Updated == st.Desired && st.Current == st.Desired && len(st.Pods) == st.Desired:
+		return state.Converged
+	}
+	return state.Progressing
 }

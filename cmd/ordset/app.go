@@ -132,6 +132,7 @@ func newApp(s *streams) *cli.App {
 			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace (default: the file's, else \"default\")"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output format: table|wide|json|yaml, as the command supports"},
 			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "log level: debug|info|warn|error"},
+			&cli.StringFlag{Name: "env-file", Usage: "file of VAR=value for ${VAR} in the ordset file, instead of the .env beside it"},
 		},
 		Version:              version,
 		EnableBashCompletion: true,
@@ -150,10 +151,15 @@ func newApp(s *streams) *cli.App {
 			execCommand(s),
 			deleteCommand(s),
 			waitCommand(s),
+			portCommand(s),
+			topCommand(s),
+			cpCommand(s),
+			lsCommand(s),
 			rolloutCommand(s),
 			dnsCommand(s),
 			validateCommand(s),
 			configCommand(s),
+			explainCommand(s),
 			daemonCommand(s),
 			versionCommand(s),
 			completionCommand(s),
@@ -177,6 +183,7 @@ func newApp(s *streams) *cli.App {
 	}
 	app.OnUsageError = usageHandler("")
 	wireCommands(app.Commands, "")
+	withNameCompletion(app.Commands, "", s)
 	return app
 }
 
@@ -184,7 +191,7 @@ func newApp(s *streams) *cli.App {
 // codes are the same for every command.
 const helpFooter = `
 GLOBAL OPTIONS (before or after the arguments; see ordset --help):
-   -f FILE, -n NAMESPACE, -o table|wide|json|yaml, --log-level LEVEL
+   -f FILE, -n NAMESPACE, -o table|wide|json|yaml, --env-file FILE, --log-level LEVEL
 
 EXIT CODES:
    0 success, 1 failure, 2 usage error
@@ -297,6 +304,11 @@ func parseLevel(s string) (slog.Level, error) {
 	return l, nil
 }
 
+// loadOptions are the options every load of the ordset file uses.
+func (s *streams) loadOptions(in invocation) compose.LoadOptions {
+	return compose.LoadOptions{Env: s.envMap(), EnvFile: in.String("env-file")}
+}
+
 // envMap is the environment ${VAR} interpolation sees.
 func (s *streams) envMap() map[string]string {
 	if s.Environ == nil {
@@ -315,7 +327,7 @@ func (s *streams) envMap() map[string]string {
 // applies -n. It returns the file as the user named it, for messages.
 func (s *streams) loadProject(in invocation) (*compose.Project, string, error) {
 	path := in.String("file")
-	opts := compose.LoadOptions{Env: s.envMap()}
+	opts := s.loadOptions(in)
 	var (
 		p   *compose.Project
 		err error
@@ -338,6 +350,9 @@ func (s *streams) loadProject(in invocation) (*compose.Project, string, error) {
 	}
 	if err != nil {
 		return nil, path, err
+	}
+	for _, w := range p.Warnings {
+		fmt.Fprintf(s.Err, "warning: %s\n", w)
 	}
 	if ns := in.String("namespace"); ns != "" {
 		if err := compose.CheckDNSLabel(ns); err != nil {

@@ -66,7 +66,7 @@ func resolveNamespace(in invocation, s *streams) (string, error) {
 		return p.Namespace, nil
 	}
 	if path, err := compose.FindFile("."); err == nil {
-		if p, err := compose.Load(path, compose.LoadOptions{Env: s.envMap()}); err == nil && p.Namespace != "" {
+		if p, err := compose.Load(path, s.loadOptions(in)); err == nil && p.Namespace != "" {
 			return p.Namespace, nil
 		}
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+
 	"github.com/urfave/cli/v2"
 )
 
@@ -16,7 +18,9 @@ resolved to numbers, relative hostPaths made absolute.
 Examples:
    ordset config
    ordset config -o json -f examples/redis/ordset.yaml
-   ordset config -n staging`,
+   ordset config -n staging
+   ordset config --services       # the set names, one a line`,
+		Flags:  []cli.Flag{&cli.BoolFlag{Name: "services", Aliases: []string{"statefulsets"}, Usage: "print only the statefulset names (docker compose config --services)"}},
 		Action: action(s, runConfig),
 	}
 }
@@ -32,6 +36,12 @@ func runConfig(ctx context.Context, in invocation, s *streams) error {
 	p, _, err := s.loadProject(in)
 	if err != nil {
 		return err
+	}
+	if in.Bool("services") {
+		for _, n := range p.SetNames() {
+			fmt.Fprintln(s.Out, n)
+		}
+		return nil
 	}
 	var out []byte
 	if format == "json" {

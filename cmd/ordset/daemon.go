@@ -24,6 +24,9 @@ in the foreground for systemd, CI or debugging. One daemon serves one state dire
 (ORDSET_STATE_DIR, default $XDG_STATE_HOME/ordset, ~/.local/state/ordset, or
 /var/lib/ordset for root). Environment: ORDSET_DNS_ADDR (host DNS listener, default
 127.0.0.1:15353), ORDSET_EXTRA_LABELS (k=v,... added to every Docker object).
+"ordset daemon install" makes it a service that starts at boot.
+
+` + whileStopped + `
 
 Examples:
    ordset daemon --log-level debug
@@ -31,10 +34,13 @@ Examples:
    ordset daemon stop`,
 		Action: action(s, runDaemon),
 		Subcommands: []*cli.Command{
+			daemonInstallCommand(s),
 			{
 				Name:  "stop",
-				Usage: "stop the daemon gracefully (pods keep running)",
-				Description: `Examples:
+				Usage: "stop the daemon gracefully (pods keep running; DNS answers stop)",
+				Description: whileStopped + `
+
+Examples:
    ordset daemon stop`,
 				Action: action(s, runDaemonStop),
 			},
@@ -54,13 +60,16 @@ Examples:
 
 func runDaemon(ctx context.Context, in invocation, s *streams) error {
 	if len(in.args) > 0 {
-		return usageErrorf("unknown daemon command %q (want status or stop)", in.arg(0))
+		return usageErrorf("unknown daemon command %q (want status, stop or install)", in.arg(0))
 	}
 	// Each package adds its own component attribute to this base logger.
 	level, _ := parseLevel(in.String("log-level"))
 	log := slog.New(slog.NewTextHandler(s.Err, &slog.HandlerOptions{Level: level}))
 	opts, err := daemon.OptionsFromEnv(log, version)
 	if err != nil {
+		return err
+	}
+	if err := checkEngine(ctx, opts.Runtime); err != nil {
 		return err
 	}
 	d, err := daemon.New(opts)
@@ -140,5 +149,20 @@ func runDaemonStop(ctx context.Context, in invocation, s *streams) error {
 		return nil
 	}
 	fmt.Fprintln(s.Err, "daemon stopped; pods keep running")
+	return nil
+}
+
+// checkEngine refuses to run a daemon that cannot reach the engine: one would start, answer
+// every "ordset ps" with "No pods found" and succeed.
+func checkEngine(ctx context.Context, rt any) error {
+	p, ok := rt.(interface{ Ping(context.Context) error })
+	if !ok {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := p.Ping(ctx); err != nil {
+		return fmt.Errorf("%w\n  the daemon needs the Docker socket: is Docker running, and may this user use it (the docker group)? DOCKER_HOST names another engine", err)
+	}
 	return nil
 }

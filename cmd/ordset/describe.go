@@ -60,13 +60,16 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 		kv("Container", fmt.Sprintf("%s (%s)", p.Container, shortID(p.ContainerID)))
 		kv("Status", fmt.Sprintf("%s, ready=%t, restarts=%d", p.Status, p.Ready, p.Restarts))
 		if p.Reason != "" {
-			kv("Not ready because", p.Reason)
+			kv("Not ready because", oneLine(p.Reason, 200))
 		}
 		kv("IP", orNone(p.IP))
 		kv("Revision", orNone(p.Revision))
 		kv("Volumes", orNone(strings.Join(p.Volumes, ", ")))
 		if !p.StartedAt.IsZero() {
 			kv("Started", fmt.Sprintf("%s (%s ago)", p.StartedAt.Format(time.RFC3339), age(p.StartedAt, now)))
+		}
+		if cs := d.ContainerState; cs != nil {
+			kv("Container State", containerState(*cs, now))
 		}
 		fmt.Fprintln(w)
 	}
@@ -114,7 +117,7 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 		for _, p := range s.Pods {
 			fmt.Fprintf(w, "  %-16s %-18s ready=%-5t restarts=%d  %s\n", p.Name, p.Status, p.Ready, p.Restarts, orNone(p.IP))
 			if p.Reason != "" {
-				fmt.Fprintf(w, "  %-16s not ready because: %s\n", "", p.Reason)
+				fmt.Fprintf(w, "  %-16s not ready because: %s\n", "", oneLine(p.Reason, 120))
 			}
 		}
 	}
@@ -140,4 +143,25 @@ func updateStrategyText(u compose.UpdateStrategy) string {
 		return u.Type
 	}
 	return fmt.Sprintf("%s (partition %d, maxUnavailable %s)", u.Type, u.Partition, orDefault(string(u.MaxUnavailable), "1"))
+}
+
+// containerState says what the engine knows of a pod's container: running since when, or how
+// it ended (exit code, OOM kill, start error) and when.
+func containerState(cs api.ContainerState, now time.Time) string {
+	if cs.State == "running" {
+		return fmt.Sprintf("running since %s", cs.StartedAt.Format(time.RFC3339))
+	}
+	s := cs.State
+	switch {
+	case cs.OOMKilled:
+		s += fmt.Sprintf(", OOMKilled (exit code %d)", cs.ExitCode)
+	case cs.Error != "":
+		s += ", error: " + cs.Error
+	case cs.State == "exited" || cs.State == "dead":
+		s += fmt.Sprintf(", exit code %d", cs.ExitCode)
+	}
+	if !cs.FinishedAt.IsZero() {
+		s += fmt.Sprintf(", finished %s (%s ago)", cs.FinishedAt.Format(time.RFC3339), age(cs.FinishedAt, now))
+	}
+	return s
 }

@@ -26,6 +26,9 @@ func eventsCommand(s *streams) *cli.Command {
 }
 
 func runEvents(ctx context.Context, in invocation, s *streams) error {
+	if len(in.args) > 0 {
+		return usageErrorf("events: unexpected argument %q (-f is --follow here; name a file with --file)", in.arg(0))
+	}
 	out, err := in.outputFormat("text", dataFormats("text")...)
 	if err != nil {
 		return err

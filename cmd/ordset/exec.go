@@ -25,9 +25,13 @@ The exit code is the command's.
 
 Examples:
    ordset exec redis-0 -- redis-cli info replication
-   ordset exec -it redis-1 -- sh`,
+   ordset exec -it redis-1 -- sh
+   ordset exec -u 0 -e DEBUG=1 -w /data redis-0 -- ls`,
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "stdin", Aliases: []string{"i"}, Usage: "pass stdin to the command"},
 			&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "allocate a terminal"},
+			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "run as this user (name or UID[:GID])"},
+			&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "set VAR=value in the command's environment (repeatable)"},
+			&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "working directory of the command"},
 		},
 		Action: action(s, runExec),
 	}
@@ -59,7 +63,9 @@ func runExec(ctx context.Context, in invocation, s *streams) error {
 	if !target.Running {
 		return fmt.Errorf("pod %s/%s is not running", ns, pod)
 	}
-	code, err := dockerExec(ctx, target.ContainerID, cmd, in.Bool("stdin"), in.Bool("tty"), s.Out, s.Err)
+	opts := container.ExecOptions{Cmd: cmd, Tty: in.Bool("tty"), AttachStdin: in.Bool("stdin"), AttachStdout: true, AttachStderr: true,
+		User: in.String("user"), Env: in.StringSlice("env"), WorkingDir: in.String("workdir")}
+	code, err := dockerExec(ctx, target.ContainerID, opts, s.Out, s.Err)
 	if err != nil {
 		return err
 	}
@@ -69,13 +75,13 @@ func runExec(ctx context.Context, in invocation, s *streams) error {
 	return nil
 }
 
-func dockerExec(ctx context.Context, id string, cmd []string, stdin, tty bool, stdout, stderr io.Writer) (int, error) {
+func dockerExec(ctx context.Context, id string, opts container.ExecOptions, stdout, stderr io.Writer) (int, error) {
+	stdin, tty := opts.AttachStdin, opts.Tty
 	dc, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
 	if err != nil {
 		return 0, fmt.Errorf("docker client: %w", err)
 	}
 	defer dc.Close()
-	opts := container.ExecOptions{Cmd: cmd, Tty: tty, AttachStdin: stdin, AttachStdout: true, AttachStderr: true}
 	if tty {
 		if w, h, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
 			opts.ConsoleSize = &[2]uint{uint(h), uint(w)}

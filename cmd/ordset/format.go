@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -114,7 +112,7 @@ func isData(format string) bool { return format == "json" || format == "yaml" }
 func portString(pt compose.Port) string {
 	s := fmt.Sprintf("%d/%s", pt.ContainerPort, strings.ToLower(pt.Protocol))
 	if pt.HostPort > 0 {
-		s = fmt.Sprintf("%s->%s", net.JoinHostPort(orDefault(pt.HostIP, "0.0.0.0"), strconv.Itoa(pt.HostPort)), s)
+		s = hostAddr(pt) + "->" + s
 	}
 	if pt.Name != "" {
 		s = pt.Name + ":" + s

@@ -69,3 +69,40 @@ func TestDeleteRestartWait(t *testing.T) {
 		}
 	}
 }
+
+// Completion offers the running daemon's set and pod names where a command takes them.
+func TestCompletionOfNames(t *testing.T) {
+	startFakeDaemon(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "ordset.yaml", cliFile)
+	if code, _, stderr := runIn(t, dir, nil, "up", "--progress", "plain", "--timeout", "20s"); code != 0 {
+		t.Fatalf("up: exit %d\n%s", code, stderr)
+	}
+	tests := []struct {
+		args      []string
+		want, not []string
+	}{
+		{[]string{"logs", "--generate-bash-completion"}, []string{"web\n", "web-0\n", "web-2\n"}, nil},
+		{[]string{"exec", "--generate-bash-completion"}, []string{"web-1\n"}, []string{"web\n"}},
+		{[]string{"scale", "--generate-bash-completion"}, []string{"web\n"}, []string{"web-0\n"}},
+		{[]string{"delete", "pod", "--generate-bash-completion"}, []string{"web-0\n"}, nil},
+	}
+	for _, tt := range tests {
+		_, stdout, _ := runIn(t, dir, nil, tt.args...)
+		for _, w := range tt.want {
+			if !strings.Contains(stdout, w) {
+				t.Errorf("%v: %q lacks %q", tt.args, stdout, w)
+			}
+		}
+		for _, w := range tt.not {
+			if strings.Contains(stdout, w) {
+				t.Errorf("%v: %q has %q", tt.args, stdout, w)
+			}
+		}
+	}
+	for _, sh := range []string{"bash", "zsh", "fish"} {
+		if code, stdout, _ := runIn(t, dir, nil, "completion", sh); code != 0 || !strings.Contains(stdout, "--generate-bash-completion") {
+			t.Errorf("completion %s: exit %d", sh, code)
+		}
+	}
+}

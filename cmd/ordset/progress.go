@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -17,6 +19,7 @@ import (
 // progress renders per-pod progress lines from watch frames, the way `docker compose up`
 // does: redrawn in place on a terminal, one line per change otherwise.
 type progress struct {
+	mu    sync.Mutex // update and note (the watch) and the tty clock's redraws
 	out   io.Writer
 	tty   bool
 	color bool
@@ -24,6 +27,7 @@ type progress struct {
 	pods    map[string]*podLine // namespace/pod
 	order   []string
 	waiting map[string]string // namespace/set -> controller's waiting reason
+	rollout map[string]string // namespace/set -> "1/3 updated" while a rolling update runs
 	drawn   int               // lines on screen (tty mode)
 	// width is the terminal's; tty lines are cut to it, since a wrapped line would throw
 	// the cursor-up count of the redraw off (0: do not cut).
@@ -42,7 +46,7 @@ type podLine struct {
 
 func newProgress(out io.Writer, tty bool) *progress {
 	noColor := os.Getenv("NO_COLOR") != "" // no-color.org: set and not empty
-	p := &progress{out: out, tty: tty, color: tty && !noColor, pods: map[string]*podLine{}, waiting: map[string]string{}}
+	p := &progress{out: out, tty: tty, color: tty && !noColor, pods: map[string]*podLine{}, waiting: map[string]string{}, rollout: map[string]string{}}
 	if tty {
 		p.width = 80
 		if f, ok := out.(*os.File); ok {
@@ -54,39 +58,28 @@ func newProgress(out io.Writer, tty bool) *progress {
 	return p
 }
 
-// failureStates are pod states that will not resolve by waiting: up and scale fail on them.
-var failureStates = []string{"CrashLoopBackOff", "Error", "ErrImagePull", "ImagePullBackOff", "CreateContainerError", "InvalidImageName", "Failed", "OOMKilled"}
-
-func isFailure(status string) bool {
-	for _, f := range failureStates {
-		if strings.HasPrefix(status, f) {
-			return true
-		}
-	}
-	return false
-}
-
 // update folds a frame in and redraws. watched lists the sets the frame covers, so pods of
 // those sets missing from the frame are shown as Removed.
 func (p *progress) update(f api.WatchFrame, now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	present := map[string]bool{}
 	covered := map[string]bool{}
 	for _, s := range f.Sets {
 		covered[s.Namespace+"/"+s.Name] = true
 		p.waiting[s.Namespace+"/"+s.Name] = s.Waiting
+		p.noteRollout(s)
 		for _, pod := range s.Pods {
 			key := pod.Namespace + "/" + pod.Name
 			present[key] = true
-			state := pod.Status
-			if pod.Ready {
-				state = "Ready"
-			}
-			p.set(key, state, pod.Ready, isFailure(pod.Status), now)
+			state, final := podState(pod, s.Revision)
+			p.set(key, state, final, pod.Status.Failed(), now)
 		}
 	}
 	for _, g := range f.Gone {
 		covered[g] = true
 		delete(p.waiting, g)
+		delete(p.rollout, g)
 	}
 	for _, key := range p.order {
 		l := p.pods[key]
@@ -99,6 +92,78 @@ func (p *progress) update(f api.WatchFrame, now time.Time) {
 		}
 	}
 	p.draw(now)
+}
+
+// podState is a pod's progress line state and whether it is done: Ready on the set's current
+// revision. A Ready pod still on an old revision is waiting for its turn in a rolling update,
+// and a running pod that is not Ready says why (its last probe failure).
+func podState(pod api.Pod, revision string) (string, bool) {
+	switch {
+	case pod.Ready && revision != "" && pod.Revision != "" && pod.Revision != revision:
+		return "Ready, outdated", false
+	case pod.Ready:
+		return "Ready", true
+	case pod.Reason != "":
+		return string(pod.Status) + ", not ready: " + oneLine(pod.Reason, 60), false
+	}
+	return string(pod.Status), false
+}
+
+// noteRollout tracks "n/N updated" of a set while some of its pods run an older revision
+// (a rolling update, not a scale-up: missing pods are not outdated ones).
+func (p *progress) noteRollout(s api.StatefulSet) {
+	key := s.Namespace + "/" + s.Name
+	if s.Updated >= s.Current || s.Desired == 0 {
+		delete(p.rollout, key)
+		return
+	}
+	msg := fmt.Sprintf("%d/%d updated", s.Updated, s.Desired)
+	if !p.tty && p.rollout[key] != msg {
+		fmt.Fprintf(p.out, "- StatefulSet %s %s\n", key, msg)
+	}
+	p.rollout[key] = msg
+}
+
+// oneLine makes a probe's output fit a progress line: no markup, no line breaks, at most n
+// characters (an HTTP probe's body can be a whole HTML page).
+func oneLine(s string, n int) string {
+	s = htmlTagRE.ReplaceAllString(s, " ")
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		s = string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+var htmlTagRE = regexp.MustCompile(`<[^>]*>`)
+
+// animate redraws the block on a terminal every interval, so elapsed times and spinners move
+// between frames; the returned function stops it.
+func (p *progress) animate(interval time.Duration) func() {
+	if !p.tty {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-t.C:
+				p.mu.Lock()
+				if p.drawn > 0 {
+					p.draw(now)
+				}
+				p.mu.Unlock()
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
 }
 
 func setOfPod(pod string) string {
@@ -209,7 +274,11 @@ func (p *progress) draw(now time.Time) {
 		n++
 	}
 	for _, set := range sortedKeys(p.waiting) {
-		if w := p.waiting[set]; w != "" {
+		w := p.waiting[set]
+		if r := p.rollout[set]; r != "" {
+			w = strings.TrimSuffix(r+"; "+w, "; ")
+		}
+		if w != "" {
 			b.WriteString("\r\x1b[2K" + p.cut("  "+set+": "+w) + "\n")
 			n++
 		}
@@ -235,6 +304,8 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // note prints a message above the pod lines (on a terminal the block is redrawn below it).
 func (p *progress) note(msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.tty && p.drawn > 0 {
 		fmt.Fprintf(p.out, "\x1b[%dA\r\x1b[2K%s\n", p.drawn, p.cut(msg)) // the full text ends the command if it fails
 		p.drawn--                                                        // the note took the block's first line; the next draw starts below it

@@ -8,10 +8,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/ordset/ordset/orchestrator/server/api"
+	"github.com/ordset/ordset/orchestrator/state"
 )
 
 func pod(name string, ordinal int, status string, ready bool) api.Pod {
-	return api.Pod{Name: name, Namespace: "demo", StatefulSet: "web", Ordinal: ordinal, Status: status, Ready: ready}
+	return api.Pod{Name: name, Namespace: "demo", StatefulSet: "web", Ordinal: ordinal, Status: state.PodPhase(status), Ready: ready}
 }
 
 func frame(desired int, pods ...api.Pod) api.WatchFrame {
@@ -194,5 +195,56 @@ func TestProgressNoColor(t *testing.T) {
 		if got := newProgress(&bytes.Buffer{}, true).color; got != tt.color {
 			t.Errorf("NO_COLOR=%q: color %v, want %v", tt.val, got, tt.color)
 		}
+	}
+}
+
+// During a rolling update, Ready pods still on the old revision are not shown as done, the
+// set says how many are updated, and a pod that is not Ready says why, in one short line.
+func TestProgressRollingUpdate(t *testing.T) {
+	var out bytes.Buffer
+	p := newProgress(&out, false)
+	t0 := time.Unix(0, 0)
+	old := func(name string, ord int) api.Pod {
+		pd := pod(name, ord, "Running", true)
+		pd.Revision = "old"
+		return pd
+	}
+	fresh := pod("web-2", 2, "Running", false)
+	fresh.Revision, fresh.Reason = "new", "HTTP probe failed with statuscode: 404 <html><head><title>404 Not Found</title></head>\n<body>nope</body></html>"
+	f := api.WatchFrame{Sets: []api.StatefulSet{{Namespace: "demo", Name: "web", Desired: 3, Current: 3, Updated: 1, Revision: "new",
+		Pods: []api.Pod{old("web-0", 0), old("web-1", 1), fresh}}}}
+	p.update(f, t0)
+	got := out.String()
+	for _, w := range []string{"- StatefulSet demo/web 1/3 updated", "- Pod demo/web-0                   Ready, outdated",
+		"- Pod demo/web-2                   Running, not ready: HTTP probe failed with statuscode: 404 404 Not Found nope"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("lacks %q:\n%s", w, got)
+		}
+	}
+	if strings.Contains(got, "✔") || strings.Contains(got, "<html>") {
+		t.Errorf("an outdated pod shown as done, or raw HTML:\n%s", got)
+	}
+}
+
+// On a terminal the block is redrawn between frames, so elapsed times move (they once
+// jumped from one frame to the next, seconds apart).
+func TestProgressTTYAnimates(t *testing.T) {
+	var out syncBuffer
+	p := newProgress(&out, true)
+	p.update(frame(1, pod("web-0", 0, "Pending", false)), time.Now())
+	before := strings.Count(out.String(), "Pod demo/web-0")
+	stop := p.animate(time.Millisecond)
+	deadline := time.Now().Add(10 * time.Second)
+	for strings.Count(out.String(), "Pod demo/web-0") < before+3 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	stop()
+	if n := strings.Count(out.String(), "Pod demo/web-0"); n < before+3 {
+		t.Errorf("no redraw between frames: %d draws", n)
+	}
+	n := strings.Count(out.String(), "Pod demo/web-0")
+	time.Sleep(5 * time.Millisecond)
+	if strings.Count(out.String(), "Pod demo/web-0") != n {
+		t.Error("redraws after stop")
 	}
 }

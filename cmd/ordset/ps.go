@@ -148,7 +148,7 @@ func filterPods(pods []api.Pod, fs []podFilter) []api.Pod {
 		for _, f := range fs {
 			switch f.key {
 			case "status":
-				ok = ok && strings.EqualFold(p.Status, f.value)
+				ok = ok && strings.EqualFold(string(p.Status), f.value)
 			case "ready":
 				ok = ok && strconv.FormatBool(p.Ready) == strings.ToLower(f.value)
 			case "statefulset":
@@ -183,7 +183,7 @@ func podTable(pods []api.Pod, allNS, wide bool, now time.Time) ([]string, [][]st
 		if started.IsZero() {
 			started = p.CreatedAt
 		}
-		row := []string{p.Name, ready, orNone(p.Status), strconv.Itoa(p.Restarts), age(started, now), orNone(p.IP), orNone(strings.Join(p.Volumes, ","))}
+		row := []string{p.Name, ready, orNone(string(p.Status)), strconv.Itoa(p.Restarts), age(started, now), orNone(p.IP), orNone(strings.Join(p.Volumes, ","))}
 		if allNS {
 			row = append([]string{p.Namespace}, row...)
 		}

@@ -25,7 +25,8 @@ OnDelete once every pod is Ready.
 
 Examples:
    ordset rollout status redis
-   ordset rollout status redis -n demo --timeout 1m`,
+   ordset rollout status redis -n demo --timeout 1m
+   ordset rollout status redis -o json     # the set's status once rolled out`,
 				Flags:  []cli.Flag{timeoutFlag, progressFlag},
 				Action: action(s, runRolloutStatus),
 			},
@@ -123,6 +124,10 @@ func describeSet(ctx context.Context, cl *api.Client, ns, set, verb string) (api
 }
 
 func runRolloutStatus(ctx context.Context, in invocation, s *streams) error {
+	out, err := in.outputFormat("text", dataFormats("text")...)
+	if err != nil {
+		return err
+	}
 	set, ns, cl, err := rolloutTarget(ctx, in, s, "status")
 	if err != nil {
 		return err
@@ -136,6 +141,9 @@ func runRolloutStatus(ctx context.Context, in invocation, s *streams) error {
 	d, err := describeSet(ctx, cl, ns, set, "status")
 	if err != nil {
 		return err
+	}
+	if isData(out) {
+		return writeData(s.Out, out, d.StatefulSet)
 	}
 	msg, _ := d.StatefulSet.RolloutStatus()
 	fmt.Fprintf(s.Out, "statefulset %s/%s: %s\n", ns, set, msg)

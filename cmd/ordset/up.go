@@ -24,11 +24,12 @@ earlier "ordset scale", as kubectl apply does.
 Examples:
    ordset up
    ordset up -f examples/redis/ordset.yaml --timeout 2m
-   ordset up --no-wait
+   ordset up --no-wait            # or -d: return once the daemon accepted the file
    ordset up --prune           # sets removed from the file are deleted too`,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "prune", Usage: "also delete the namespace's statefulsets that are no longer in the file (volumes kept)"},
 			noWaitFlag, timeoutFlag, progressFlag,
+			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "same as --no-wait (the docker compose habit)"},
 		},
 		Action: action(s, runUp),
 	}
@@ -63,7 +64,7 @@ func runUp(ctx context.Context, in invocation, s *streams) error {
 			names = append(names, set.Name)
 		}
 	}
-	if in.Bool("no-wait") {
+	if in.Bool("no-wait") || in.Bool("detach") {
 		return nil
 	}
 	start := time.Now()

@@ -28,6 +28,7 @@ func watchProgress(ctx context.Context, c *api.Client, ns string, sets []string,
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	p := newProgress(out, tty)
+	defer p.animate(100 * time.Millisecond)()
 	var last api.WatchFrame
 	reached := false
 	var failure string
@@ -43,7 +44,9 @@ func watchProgress(ctx context.Context, c *api.Client, ns string, sets []string,
 		}
 		p.update(f, time.Now())
 		if msg := errs.persistent(); msg != "" {
-			failure = msg + "\n  (the daemon keeps retrying: fix the cause and run the command again, or \"ordset down\")"
+			// The "!" line above already shows the error: say it once, then what to do.
+			what, _, _ := strings.Cut(msg, ": ")
+			failure = what + ": the error above keeps coming back\n  (the daemon keeps retrying: fix the cause and run the command again, or \"ordset down\")"
 			return api.ErrStop
 		}
 		if goal == untilReady {
@@ -62,7 +65,7 @@ func watchProgress(ctx context.Context, c *api.Client, ns string, sets []string,
 	case reached:
 		return nil
 	case failure != "":
-		return fmt.Errorf("%s%s", failure, waitingReasons(last))
+		return fmt.Errorf("%s%s", failure, waitingReasons(errs.withoutShown(last)))
 	case parent.Err() != nil:
 		return &interruptedError{what: "stopped waiting; the daemon carries on in the background (\"ordset ps -n " + ns + "\" shows where it is)"}
 	case errors.Is(err, context.DeadlineExceeded) || (err == nil && ctx.Err() != nil):
@@ -172,17 +175,30 @@ func (e *engineErrors) fold(events []api.Event) []string {
 }
 
 // pullNotes renders the daemon's (already throttled) image pull progress of watched pods; a
-// message already shown (the same image pulled for the next pod) is not repeated.
+// message already shown (the same image pulled for the next pod) is not repeated, and a
+// failed pull that fell back to the local image is said once per set, not once per pod.
 func pullNotes(events []api.Event, watched func(object string) bool, seen map[string]bool) []string {
 	var notes []string
 	for _, ev := range events {
-		if ev.Reason == "ImagePull" && watched(ev.Object) && !seen[ev.Message] {
-			seen[ev.Message] = true
-			notes = append(notes, "↓ "+ev.Namespace+"/"+strings.TrimPrefix(ev.Object, "pod/")+": "+ev.Message)
+		if ev.Reason != "ImagePull" || !watched(ev.Object) {
+			continue
+		}
+		pod := strings.TrimPrefix(ev.Object, "pod/")
+		key, line := ev.Message, "↓ "+ev.Namespace+"/"+pod+": "+ev.Message
+		if head, detail, ok := strings.Cut(ev.Message, localFallback); ok { // head: "pulling IMAGE: "
+			set := ev.Namespace + "/" + setOfPod(pod)
+			key, line = set+localFallback, "↓ "+set+": "+head+localFallback+" (offline?), for every pod of the set"+oneLine(detail, 120)
+		}
+		if !seen[key] {
+			seen[key] = true
+			notes = append(notes, line)
 		}
 	}
 	return notes
 }
+
+// localFallback starts the daemon's message for a failed pull of an image present locally.
+const localFallback = "pull failed, using the local image"
 
 func (e *engineErrors) watches(object string) bool {
 	if len(e.sets) == 0 || object == "" {
@@ -193,6 +209,21 @@ func (e *engineErrors) watches(object string) bool {
 		name = setOfPod(name)
 	}
 	return slices.Contains(e.sets, name)
+}
+
+// withoutShown drops from the sets' waiting reasons the errors already shown as "!" lines, so
+// a failed wait prints each error once.
+func (e *engineErrors) withoutShown(f api.WatchFrame) api.WatchFrame {
+	sets := make([]api.StatefulSet, len(f.Sets))
+	for i, s := range f.Sets {
+		for key := range e.seen {
+			_, msg, _ := strings.Cut(key, ": ")
+			s.Waiting = strings.ReplaceAll(s.Waiting, "retrying after error: "+msg, "retrying after the error above")
+		}
+		sets[i] = s
+	}
+	f.Sets = sets
+	return f
 }
 
 // persistent returns the first error seen errorRepeats times, or "".

@@ -30,14 +30,17 @@ type config struct {
 	readyPoll time.Duration
 	health    string // compose healthcheck command; {port} is replaced
 	bin       string // ordset binary
+	summary   string // file to append the summary table's rows to
 	// traceEvents logs every engine event the in-process Manager receives.
 	traceEvents bool
+	probePods   int           // pods of the probe-cost measurement
+	probeWindow time.Duration // how long its CPU is counted per round
 }
 
 func main() {
 	var cfg config
 	sizes := flag.String("sizes", "3,10", "replica counts to start")
-	modes := flag.String("modes", "baseline,api,compose,ordset,ordset-up,heal", "what to measure")
+	modes := flag.String("modes", "baseline,api,compose,ordset,ordset-up,heal,probe", "what to measure")
 	flag.StringVar(&cfg.bin, "ordset", "", "ordset binary for the ordset-up variant (skipped when empty)")
 	flag.IntVar(&cfg.runs, "runs", 3, "runs per size and mode (the median is reported)")
 	flag.IntVar(&cfg.kills, "kills", 10, "docker kill rounds for the self-heal measurement")
@@ -50,6 +53,9 @@ func main() {
 	flag.StringVar(&cfg.health, "health", "CMD /testapp probe http://127.0.0.1:{port}/ready", "compose healthcheck test (space separated)")
 	flag.BoolVar(&cfg.traceEvents, "trace-events", false, "log each engine event the in-process Manager receives (with -v)")
 	flag.BoolVar(&cfg.verbose, "v", false, "log the engine's debug output")
+	flag.StringVar(&cfg.summary, "summary", "", "append markdown summary rows (figure, ordset, peer, ratio, target) to this file")
+	flag.IntVar(&cfg.probePods, "probe-pods", 9, "pods of the probe-cost measurement")
+	flag.DurationVar(&cfg.probeWindow, "probe-window", 20*time.Second, "CPU counting window per probe-cost round")
 	flag.Parse()
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -86,7 +92,10 @@ func run(ctx context.Context, cfg config) error {
 	env := &env{cfg: cfg, cli: cli, log: log, prefix: fmt.Sprintf("ob%d", os.Getpid()%100000)}
 	defer env.sweep()
 
-	var starters []starter
+	var (
+		starters []starter
+		engine   *ordsetStarter // the in-process Manager, shared by the modes that need one
+	)
 	if cfg.modes["baseline"] {
 		starters = append(starters, &shellStarter{env: env})
 	}
@@ -97,12 +106,11 @@ func run(ctx context.Context, cfg config) error {
 		starters = append(starters, &composeStarter{env: env})
 	}
 	if cfg.modes["ordset"] {
-		s, err := newOrdsetStarter(ctx, env)
-		if err != nil {
+		if engine, err = newOrdsetStarter(ctx, env); err != nil {
 			return err
 		}
-		defer s.close()
-		starters = append(starters, s)
+		defer engine.close()
+		starters = append(starters, engine)
 	}
 	if cfg.modes["ordset-up"] {
 		if cfg.bin == "" {
@@ -142,7 +150,28 @@ func run(ctx context.Context, cfg config) error {
 			return fmt.Errorf("self-heal ordset: %w", err)
 		}
 	}
+	var probes probeResults
+	if cfg.modes["probe"] {
+		if engine == nil {
+			if engine, err = newOrdsetStarter(ctx, env); err != nil {
+				return err
+			}
+			defer engine.close()
+		}
+		if probes, err = env.probeCost(ctx, engine); err != nil {
+			return err
+		}
+	}
 	report(os.Stdout, cfg, starters, res, heal)
+	reportProbes(os.Stdout, cfg, probes)
+	if cfg.summary != "" {
+		f, err := os.OpenFile(cfg.summary, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			return fmt.Errorf("summary: %w", err)
+		}
+		defer f.Close()
+		writeSummary(f, cfg, res, heal, probes)
+	}
 	return nil
 }
 

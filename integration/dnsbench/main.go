@@ -6,6 +6,8 @@
 //	dnsbench gen   -hosts FILE -queries FILE
 //	dnsbench serve -addr 127.0.0.1:23530 [-republish 10ms] [-stats FILE] [-cpuprofile FILE]
 //	dnsbench query -addr 127.0.0.1:23530 NAME
+//	dnsbench bench [-rounds 3] [-duration 5s]   (the side-by-side table, markdown on stdout)
+//	dnsbench load  -addr 127.0.0.1:23530 -queries FILE [-clients 1] [-window 100] [-duration 5s]
 package main
 
 import (
@@ -66,23 +68,29 @@ func fqdn(names ...string) string { return strings.Join(names, ".") + ".svc.clus
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: dnsbench gen|serve|query [flags]")
+		return errors.New("usage: dnsbench gen|serve|query|load|bench [flags]")
+	}
+	if args[0] == "bench" {
+		return benchMain(ctx, args[1:], stdout)
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	var sh shape
 	sh.flags(fs)
 	addr := fs.String("addr", "127.0.0.1:23530", "listen (serve) or server (query) address")
 	hosts := fs.String("hosts", "", "gen: hosts file to write (dnsmasq --addn-hosts)")
-	queries := fs.String("queries", "", "gen: dnsperf query file to write")
+	queries := fs.String("queries", "", "gen: dnsperf query file to write; load: query file to send")
 	republish := fs.Duration("republish", 0, "serve: publish a new snapshot this often (0: never)")
 	stats := fs.String("stats", "", "serve: file to write the number of publishes to on exit")
 	cpuprofile := fs.String("cpuprofile", "", "serve: write a CPU profile (go tool pprof) to this file")
+	clients := fs.Int("clients", 1, "load: client sockets")
+	window := fs.Int("window", 100, "load: queries in flight per client")
+	duration := fs.Duration("duration", 5*time.Second, "load: how long to send")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	switch args[0] {
 	case "gen":
-		return gen(sh, *hosts, *queries)
+		return gen(sh, *hosts, *queries, true)
 	case "serve":
 		if *cpuprofile != "" {
 			f, err := os.Create(*cpuprofile)
@@ -96,6 +104,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			defer pprof.StopCPUProfile()
 		}
 		return serve(ctx, sh, *addr, *republish, *stats)
+	case "load":
+		qs, err := readQueries(*queries)
+		if err != nil {
+			return err
+		}
+		r, err := loadUDP(ctx, *addr, qs, *clients, *window, *duration)
+		fmt.Fprintf(stdout, "qps %.0f sent %d answered %d lost %d bad %d\n", r.qps(), r.sent, r.answered, r.lost, r.bad)
+		return err
 	case "query":
 		if fs.NArg() != 1 {
 			return errors.New("query: want one NAME")
@@ -116,8 +132,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 // gen writes the same names for dnsmasq (hosts file) and dnsperf (query file): every pod FQDN
-// and every service name (which has one line per pod, so dnsmasq returns all of them).
-func gen(sh shape, hostsPath, queriesPath string) error {
+// and every service name (which has one line per pod, so dnsmasq returns all of them); without
+// services the query file holds only the pod names.
+func gen(sh shape, hostsPath, queriesPath string, services bool) error {
 	var h, q strings.Builder
 	seen := map[string]bool{}
 	for _, ep := range sh.endpoints(0) {
@@ -125,7 +142,7 @@ func gen(sh shape, hostsPath, queriesPath string) error {
 		svc := fqdn(ep.Service, ep.Namespace)
 		fmt.Fprintf(&h, "%s %s\n%s %s\n", ep.IPv4, pod, ep.IPv4, svc)
 		fmt.Fprintf(&q, "%s A\n", pod)
-		if !seen[svc] {
+		if services && !seen[svc] {
 			seen[svc] = true
 			fmt.Fprintf(&q, "%s A\n", svc)
 		}

@@ -157,7 +157,8 @@ func (r *Runtime) ListContainers(ctx context.Context, namespace string) ([]orche
 	return kept, nil
 }
 
-// ListForeignNames returns the names of every container without ordset's labels.
+// ListForeignNames returns the names of every container this runtime may not manage: without
+// ordset's labels, or another daemon's (labels.OwnedBy).
 func (r *Runtime) ListForeignNames(ctx context.Context) ([]string, error) {
 	list, err := r.cli.ContainerList(ctx, container.ListOptions{All: true})
 	if err != nil {
@@ -165,7 +166,7 @@ func (r *Runtime) ListForeignNames(ctx context.Context) ([]string, error) {
 	}
 	var out []string
 	for _, s := range list {
-		if labels.Owned(s.Labels) {
+		if r.mine(s.Labels) {
 			continue
 		}
 		for _, n := range s.Names {

@@ -100,7 +100,7 @@ func TestContainerLifecycle(t *testing.T) {
 		t.Logf("refusal reads: %v", err)
 	}
 	vols, err := rt.ListVolumes(ctx, ns)
-	if err != nil || len(vols) != 1 || vols[0].Name != vol || vols[0].Labels["io.ordset.test"] != "1" {
+	if err != nil || len(vols) != 1 || vols[0].Name != vol || vols[0].Labels[testenv.Label] != "1" {
 		t.Fatalf("ListVolumes = %+v, %v", vols, err)
 	}
 

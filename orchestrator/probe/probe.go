@@ -51,10 +51,10 @@ func (r Result) String() string {
 // maxMessage bounds the output or body quoted in a result message.
 const maxMessage = 1024
 
-// Run makes one probe attempt, bounded by the probe's timeoutSeconds (1 s when unset, as in
-// Kubernetes). The message explains a non-success in words fit for `ordset ps`.
+// Run makes one probe attempt, bounded by the probe's timeoutSeconds (compose's default when
+// unset). The message explains a non-success in words fit for `ordset ps`.
 func Run(ctx context.Context, p *compose.Probe, t Target, exec ExecFunc) (Result, string) {
-	return run(ctx, p, t, exec, seconds(p.TimeoutSeconds, 1, time.Second))
+	return run(ctx, p, t, exec, time.Duration(defaulted(p).TimeoutSeconds)*time.Second)
 }
 
 func run(ctx context.Context, p *compose.Probe, t Target, exec ExecFunc, timeout time.Duration) (Result, string) {
@@ -176,12 +176,4 @@ func clip(b []byte) string {
 		b = append(b[:maxMessage:maxMessage], "..."...)
 	}
 	return string(b)
-}
-
-// seconds turns a Kubernetes "...Seconds" field into a duration, using def when it is unset.
-func seconds(v, def int, unit time.Duration) time.Duration {
-	if v <= 0 {
-		v = def
-	}
-	return time.Duration(v) * unit
 }

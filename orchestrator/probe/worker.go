@@ -83,6 +83,7 @@ func NewWorker(cfg WorkerConfig) *Worker {
 	if cfg.unit == 0 {
 		cfg.unit = time.Second
 	}
+	cfg.Readiness, cfg.Liveness, cfg.Startup = defaulted(cfg.Readiness), defaulted(cfg.Liveness), defaulted(cfg.Startup)
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -221,7 +222,7 @@ func (w *Worker) startupLoop(ctx context.Context) {
 			w.markStarted(ctx)
 			return false
 		}
-		if run >= threshold(p.FailureThreshold, 3) {
+		if run >= p.FailureThreshold {
 			w.kill(ctx, "startup probe failed: "+msg)
 			return false
 		}
@@ -236,14 +237,14 @@ func (w *Worker) readinessLoop(ctx context.Context) {
 	}
 	w.probeLoop(ctx, "readiness", p, true, func(ok bool, run int, msg string) bool {
 		switch {
-		case ok && run >= threshold(p.SuccessThreshold, 1):
+		case ok && run >= p.SuccessThreshold:
 			w.update(ctx, func(s *Status) {
 				if s.Live {
 					s.Ready = true
 					s.Reason = ""
 				}
 			})
-		case !ok && run >= threshold(p.FailureThreshold, 3):
+		case !ok && run >= p.FailureThreshold:
 			w.update(ctx, func(s *Status) {
 				s.Ready = false
 				s.Reason = "readiness probe failed: " + msg
@@ -265,7 +266,7 @@ func (w *Worker) livenessLoop(ctx context.Context) {
 		return
 	}
 	w.probeLoop(ctx, "liveness", p, false, func(ok bool, run int, msg string) bool {
-		if !ok && run >= threshold(p.FailureThreshold, 3) {
+		if !ok && run >= p.FailureThreshold {
 			w.kill(ctx, "liveness probe failed: "+msg)
 			return false
 		}
@@ -288,9 +289,9 @@ func (w *Worker) waitStarted(ctx context.Context) bool {
 func (w *Worker) probeLoop(ctx context.Context, kind string, p *compose.Probe, fast bool,
 	handle func(ok bool, run int, msg string) bool) {
 	unit := w.cfg.unit
-	period := seconds(p.PeriodSeconds, 10, unit)
-	timeout := seconds(p.TimeoutSeconds, 1, unit)
-	if !sleepFor(ctx, time.Until(w.t0.Add(seconds(p.InitialDelaySeconds, 0, unit)))) {
+	period := time.Duration(p.PeriodSeconds) * unit
+	timeout := time.Duration(p.TimeoutSeconds) * unit
+	if !sleepFor(ctx, time.Until(w.t0.Add(time.Duration(p.InitialDelaySeconds)*unit))) {
 		return
 	}
 	fastLimit := w.cfg.FastLimit
@@ -347,11 +348,13 @@ func run1(ctx context.Context, p *compose.Probe, cfg WorkerConfig, timeout time.
 	return run(ctx, p, cfg.Target, cfg.Exec, timeout)
 }
 
-func threshold(v, def int) int {
-	if v <= 0 {
-		return def
+// defaulted gives a probe the spec's defaults (compose owns them); nil stays nil.
+func defaulted(p *compose.Probe) *compose.Probe {
+	if p == nil {
+		return nil
 	}
-	return v
+	d := p.Defaulted()
+	return &d
 }
 
 func sleepFor(ctx context.Context, d time.Duration) bool {

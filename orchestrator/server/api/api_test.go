@@ -26,6 +26,8 @@ type fakeBackend struct {
 	scales   []ScaleRequest
 	events   []Event
 	shutdown chan struct{}
+	// framePods, when set, makes every watch frame carry that many pods.
+	framePods int
 }
 
 func (f *fakeBackend) Version() VersionInfo { return VersionInfo{Version: "test", APIVersion: Version} }
@@ -88,7 +90,12 @@ func (f *fakeBackend) Events(ctx context.Context, q EventsQuery, send func(Event
 }
 func (f *fakeBackend) Watch(ctx context.Context, ns string, sets []string, send func(WatchFrame) error) error {
 	for i := 1; ; i++ {
-		if err := send(WatchFrame{Sets: []StatefulSet{{Namespace: ns, Name: sets[0], Ready: i}}}); err != nil {
+		ss := StatefulSet{Namespace: ns, Name: sets[0], Ready: i}
+		for o := range f.framePods {
+			ss.Pods = append(ss.Pods, Pod{Namespace: ns, Name: fmt.Sprintf("%s-%d", sets[0], o), StatefulSet: sets[0], Ordinal: o,
+				Container: fmt.Sprintf("%s-%s-%d", ns, sets[0], o), Status: "Running", Ready: true, IP: "172.20.0.1"})
+		}
+		if err := send(WatchFrame{Sets: []StatefulSet{ss}}); err != nil {
 			return err
 		}
 		select {

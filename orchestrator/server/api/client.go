@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -238,12 +237,19 @@ func streamLines[T any](ctx context.Context, c *Client, path string, q url.Value
 		return err
 	}
 	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	for sc.Scan() {
+	// A decoder, not a line scanner: a frame (a watch of 100000 pods) may be of any size.
+	dec := json.NewDecoder(resp.Body)
+	for {
 		var item T
-		if err := json.Unmarshal(sc.Bytes(), &item); err != nil {
-			return fmt.Errorf("decode %s stream: %w", path, err)
+		err := dec.Decode(&item)
+		if errors.Is(err, io.EOF) {
+			return ctx.Err()
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("read %s stream: %w", path, err)
 		}
 		if err := fn(item); err != nil {
 			if errors.Is(err, ErrStop) {
@@ -252,8 +258,4 @@ func streamLines[T any](ctx context.Context, c *Client, path string, q url.Value
 			return err
 		}
 	}
-	if err := sc.Err(); err != nil && ctx.Err() == nil {
-		return fmt.Errorf("read %s stream: %w", path, err)
-	}
-	return ctx.Err()
 }

@@ -21,7 +21,7 @@ func (c *Client) DeletePod(ctx context.Context, req DeletePodRequest) error {
 
 func (s *Server) deletePod(w http.ResponseWriter, r *http.Request) {
 	var req DeletePodRequest
-	if err := decode(r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		s.fail(w, err)
 		return
 	}

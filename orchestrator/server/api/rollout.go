@@ -48,7 +48,7 @@ func (s *Server) routeRollout(mux *http.ServeMux) {
 
 func (s *Server) undo(w http.ResponseWriter, r *http.Request) {
 	var req UndoRequest
-	if err := decode(r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		s.fail(w, err)
 		return
 	}
@@ -58,7 +58,7 @@ func (s *Server) undo(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) pause(w http.ResponseWriter, r *http.Request) {
 	var req PauseRequest
-	if err := decode(r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		s.fail(w, err)
 		return
 	}

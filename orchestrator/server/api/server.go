@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ordset/ordset/compose"
 )
 
 // Backend is what the server needs from the daemon. Streaming calls invoke send for each
@@ -123,12 +125,30 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 	_ = json.NewEncoder(w).Encode(body)
 }
 
-func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, 16<<20))
-	if err := dec.Decode(v); err != nil {
-		return Invalidf("decode request body: %v", err)
+// bodyTimeout bounds receiving a request body: a client that stalls mid-body must not hold a
+// connection (and a goroutine) forever. Responses (watches, logs) have no such bound.
+var bodyTimeout = 30 * time.Second
+
+// decode reads a JSON request body of at most compose.MaxSpecBytes, the limit the loader
+// checks too, within bodyTimeout.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(bodyTimeout))
+	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, compose.MaxSpecBytes)).Decode(v)
+	var tooBig *http.MaxBytesError
+	var ne net.Error
+	switch {
+	case err == nil:
+		// Lift the deadline only now: after a failure the server drains the rest of the body,
+		// which must not wait forever either.
+		_ = rc.SetReadDeadline(time.Time{})
+		return nil
+	case errors.As(err, &tooBig):
+		return Invalidf("request body over %d MiB, the daemon's limit (an ordset file is checked against it when loaded)", compose.MaxSpecBytes>>20)
+	case errors.As(err, &ne) && ne.Timeout():
+		return Invalidf("request body not received within %s", bodyTimeout)
 	}
-	return nil
+	return Invalidf("decode request body: %v", err)
 }
 
 func (s *Server) version(w http.ResponseWriter, r *http.Request) { s.reply(w, s.b.Version(), nil) }
@@ -140,7 +160,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apply(w http.ResponseWriter, r *http.Request) {
 	var req ApplyRequest
-	if err := decode(r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		s.fail(w, err)
 		return
 	}
@@ -150,7 +170,7 @@ func (s *Server) apply(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) scale(w http.ResponseWriter, r *http.Request) {
 	var req ScaleRequest
-	if err := decode(r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		s.fail(w, err)
 		return
 	}
@@ -159,7 +179,7 @@ func (s *Server) scale(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 	var req DeleteRequest
-	if err := decode(r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		s.fail(w, err)
 		return
 	}
@@ -169,7 +189,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) restart(w http.ResponseWriter, r *http.Request) {
 	var req RestartRequest
-	if err := decode(r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		s.fail(w, err)
 		return
 	}

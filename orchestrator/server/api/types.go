@@ -5,6 +5,7 @@ import (
 
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator/server/store"
+	"github.com/ordset/ordset/orchestrator/state"
 )
 
 // Version is the API version spoken by this package; client and server must agree on it.
@@ -29,7 +30,7 @@ type Pod struct {
 	IP          string         `json:"ip"`
 	IPv6        string         `json:"ipv6,omitempty"`
 	Ready       bool           `json:"ready"`
-	Status      string         `json:"status"`
+	Status      state.PodPhase `json:"status"`
 	Restarts    int            `json:"restarts"`
 	Revision    string         `json:"revision"`
 	Volumes     []string       `json:"volumes"`
@@ -128,9 +129,21 @@ type Description struct {
 	Spec        *compose.StatefulSet `json:"spec"`
 	Revisions   []store.Revision     `json:"revisions"`
 	RestartedAt time.Time            `json:"restartedAt,omitzero"`
-	// Pod is set when a pod was described.
-	Pod    *Pod    `json:"pod,omitempty"`
-	Events []Event `json:"events"`
+	// Pod is set when a pod was described, with its container's state as the engine has it.
+	Pod            *Pod            `json:"pod,omitempty"`
+	ContainerState *ContainerState `json:"containerState,omitempty"`
+	Events         []Event         `json:"events"`
+}
+
+// ContainerState is a described pod's container as the engine reports it: its state and,
+// once it ended, its exit code (kubectl describe's State / Last State).
+type ContainerState struct {
+	State      string    `json:"state"`
+	ExitCode   int       `json:"exitCode"`
+	OOMKilled  bool      `json:"oomKilled,omitempty"`
+	Error      string    `json:"error,omitempty"`
+	StartedAt  time.Time `json:"startedAt,omitzero"`
+	FinishedAt time.Time `json:"finishedAt,omitzero"`
 }
 
 // WatchFrame is one line of a progress watch: the watched sets' state, plus events since

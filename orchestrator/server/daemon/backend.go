@@ -25,6 +25,9 @@ func mapStoreErr(err error) error {
 	if errors.Is(err, store.ErrNotFound) {
 		return &notFound{err}
 	}
+	if errors.Is(err, store.ErrDeleting) {
+		return fmt.Errorf("%w: %w (wait for it, or apply it again)", api.ErrConflict, err)
+	}
 	return err
 }
 
@@ -42,16 +45,17 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 	if len(req.Sets) == 0 {
 		return api.ApplyResponse{}, api.Invalidf("no statefulsets to apply")
 	}
+	// The loader's defaults and checks, whoever sent the spec: nothing invalid is stored.
+	if err := compose.Normalize(&compose.Project{Namespace: req.Namespace, StatefulSets: req.Sets}); err != nil {
+		return api.ApplyResponse{}, api.Invalidf("namespace %s:\n%s", req.Namespace, err)
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	defer d.checkpoint()
 	now := d.now()
 	resp := api.ApplyResponse{Namespace: req.Namespace}
 	for _, name := range sortedNames(req.Sets) {
 		spec := req.Sets[name]
-		if spec == nil {
-			return resp, api.Invalidf("statefulset %s: empty spec", name)
-		}
-		spec.Name = name
 		// The revision includes an earlier rollout restart's marker, which a file never has.
 		prev, _ := d.store.Get(req.Namespace, name)
 		rev := compose.Revision(withRestart(spec, name, prev.RestartedAt))
@@ -88,7 +92,7 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 			return resp, err
 		}
 		for _, s := range stored {
-			if _, keep := req.Sets[s.Name]; keep {
+			if _, keep := req.Sets[s.Name]; keep || s.Deleting != nil {
 				continue
 			}
 			if err := d.deleteLocked(req.Namespace, s.Name, false); err != nil {
@@ -130,6 +134,7 @@ func (d *Daemon) Scale(ctx context.Context, req api.ScaleRequest) error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	defer d.checkpoint()
 	prev, err := d.store.SetReplicas(req.Namespace, req.Set, req.Replicas, d.now())
 	if err != nil {
 		return mapStoreErr(err)
@@ -153,6 +158,7 @@ func (d *Daemon) Scale(ctx context.Context, req api.ScaleRequest) error {
 func (d *Daemon) Delete(ctx context.Context, req api.DeleteRequest) (api.DeleteResponse, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	defer d.checkpoint()
 	names := req.Sets
 	if len(names) == 0 {
 		stored, err := d.store.List(req.Namespace)
@@ -200,23 +206,50 @@ func (d *Daemon) Delete(ctx context.Context, req api.DeleteRequest) (api.DeleteR
 	return resp, nil
 }
 
+// deleteLocked records the deletion in the store before the Manager acts on it; the set stays
+// there, marked, until the Manager has removed its objects (onForget). d.mu is held.
 func (d *Daemon) deleteLocked(ns, name string, removeVolumes bool) error {
-	if err := d.store.Delete(ns, name); err != nil {
-		return fmt.Errorf("delete statefulset %s/%s from the store: %w", ns, name, err)
+	rec, err := d.store.MarkDeleting(ns, name, removeVolumes, d.now())
+	if err != nil {
+		return fmt.Errorf("mark statefulset %s/%s deleted in the store: %w", ns, name, err)
 	}
+	removeVolumes = rec.Deleting.RemoveVolumes
 	msg := "deleting statefulset " + name + " (volumes kept)"
 	if removeVolumes {
 		msg = "deleting statefulset " + name + " and its volumes"
 	}
 	d.events.record(store.Event{Reason: "Deleted", Namespace: ns, Object: "statefulset/" + name, Message: msg})
+	if !d.holds(ns, name) { // a Manager that lost the set must still remove its objects
+		d.mgr.Apply(ns, effectiveSpec(rec), rec.Replicas)
+	}
 	d.mgr.Delete(ns, name, removeVolumes)
 	return nil
+}
+
+// holds reports whether the Manager holds a set (applied, or still being deleted).
+func (d *Daemon) holds(ns, name string) bool {
+	for _, s := range d.mgr.Status(ns) {
+		if s.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// onForget drops a set marked for deletion from the store once the Manager has removed all
+// of it (a set applied again meanwhile is no longer marked and stays). A daemon killed before
+// this runs replays the marked set, and the next pass forgets it again.
+func (d *Daemon) onForget(ns, name string) {
+	if _, err := d.store.Forget(ns, name); err != nil {
+		d.log.Error("forget deleted statefulset", "namespace", ns, "set", name, "err", err)
+	}
 }
 
 // Restart implements api.Backend.
 func (d *Daemon) Restart(ctx context.Context, req api.RestartRequest) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	defer d.checkpoint()
 	prev, err := d.store.Get(req.Namespace, req.Set)
 	if err != nil {
 		return mapStoreErr(err)

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/dnsserver"
 	"github.com/ordset/ordset/orchestrator"
 	"github.com/ordset/ordset/orchestrator/server/api"
@@ -55,6 +56,9 @@ type Daemon struct {
 	// order: of two concurrent scales, the later store write is also the later Apply.
 	mu sync.Mutex
 
+	// recovered says how a damaged store was replaced at start (nil when it was sound).
+	recovered *store.Recovery
+
 	lock     *lockFile
 	shutdown chan struct{}
 	stopOnce sync.Once
@@ -85,19 +89,20 @@ func New(opts Options) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(opts.Paths.DB)
+	st, recovered, err := store.OpenOrRecover(opts.Paths.DB, opts.Now())
 	if err != nil {
 		lock.release()
 		return nil, err
 	}
 	d := &Daemon{
-		opts:     opts,
-		log:      opts.Logger.With("component", "daemon"),
-		rt:       opts.Runtime,
-		store:    st,
-		now:      opts.Now,
-		lock:     lock,
-		shutdown: make(chan struct{}),
+		opts:      opts,
+		log:       opts.Logger.With("component", "daemon"),
+		rt:        opts.Runtime,
+		store:     st,
+		now:       opts.Now,
+		lock:      lock,
+		shutdown:  make(chan struct{}),
+		recovered: recovered,
 	}
 	d.events = newEventHub(st, d.log)
 	d.dns, err = dnsserver.New(dnsserver.Config{Zone: opts.Zone, Logger: opts.Logger})
@@ -110,6 +115,7 @@ func New(opts Options) (*Daemon, error) {
 		Logger:    opts.Logger,
 		Zone:      opts.Zone,
 		OnPods:    d.onPods,
+		OnForget:  d.onForget,
 		OnRollout: func(ns, set, rev string) { d.onRollout(ns, set, rev) },
 		Resync:    opts.Resync,
 		Now:       opts.Now,
@@ -202,10 +208,27 @@ func (d *Daemon) replay(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load desired state: %w", err)
 	}
-	for _, s := range sets {
-		d.submit(s)
+	if d.recovered != nil {
+		sets = d.rebuildFromEngine(ctx, sets)
 	}
-	d.log.Info("desired state loaded", "sets", len(sets))
+	d.checkpoint()
+	deleting := 0
+	for _, s := range sets {
+		// Specs stored by an older daemon may predate normalisation: give them their defaults;
+		// one that fails the checks is still reconciled as before, with a warning.
+		if err := compose.Normalize(&compose.Project{Namespace: s.Namespace,
+			StatefulSets: map[string]*compose.StatefulSet{s.Name: s.Spec}}); err != nil {
+			d.events.record(store.Event{Type: "Warning", Reason: "Invalid", Namespace: s.Namespace,
+				Object: "statefulset/" + s.Name, Message: "stored spec does not validate: " + err.Error()})
+		}
+		d.submit(s)
+		if s.Deleting != nil { // a deletion the previous daemon did not finish
+			d.mgr.Delete(s.Namespace, s.Name, s.Deleting.RemoveVolumes)
+			deleting++
+		}
+	}
+	d.log.Info("desired state loaded", "sets", len(sets), "deleting", deleting)
+
 	orphans, err := d.orphans(ctx)
 	if err != nil {
 		d.log.Warn("list labelled objects for orphans", "err", err)
@@ -246,6 +269,12 @@ func (d *Daemon) Status(ctx context.Context) (api.DaemonStatus, error) {
 	}
 	if st.Orphans, err = d.orphans(ctx); err != nil {
 		st.Warnings = append(st.Warnings, "orphan check failed: "+err.Error())
+	}
+	if p := d.events.writeProblem(); p != "" {
+		st.Warnings = append(st.Warnings, p)
+	}
+	if d.recovered != nil {
+		st.Warnings = append(st.Warnings, "the state store was damaged at start: "+d.recovered.String())
 	}
 	return st, nil
 }

@@ -186,7 +186,10 @@ func TestApplyScaleDelete(t *testing.T) {
 	if _, err := h.c.Delete(ctx, api.DeleteRequest{Namespace: "t1"}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "pods gone", func() bool { p, _ := h.c.Pods(ctx, "t1"); return len(p) == 0 && len(h.rt.ContainerNames()) == 0 })
+	waitFor(t, "set gone", func() bool {
+		s, _ := h.c.StatefulSets(ctx, "t1")
+		return len(s) == 0 && len(h.rt.ContainerNames()) == 0
+	})
 	if v := h.rt.VolumeNames(); len(v) != 5 {
 		t.Errorf("volumes after down without --volumes: %v", v)
 	}
@@ -213,7 +216,8 @@ func TestApplyScaleDelete(t *testing.T) {
 	if _, err := h.c.Delete(ctx, api.DeleteRequest{Namespace: "t1"}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "pods gone", func() bool { return len(h.rt.ContainerNames()) == 0 })
+	// down waits until the set is gone (forgotten by the store), not only its pods.
+	waitFor(t, "set gone", func() bool { s, _ := h.c.StatefulSets(ctx, "t1"); return len(s) == 0 })
 	resp, err = h.c.Delete(ctx, api.DeleteRequest{Namespace: "t1", RemoveVolumes: true})
 	if err != nil || len(resp.Volumes) != 1 || len(resp.Sets) != 0 {
 		t.Errorf("down --volumes after down: %+v %v", resp, err)

@@ -2,7 +2,9 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"regexp"
 	"sync"
 	"time"
 
@@ -18,6 +20,10 @@ type eventHub struct {
 
 	mu   sync.Mutex
 	subs map[chan store.Event]struct{}
+	// writeErr is the last failure to store an event (a full disk, a damaged file), reported by
+	// `daemon status` until a write succeeds again.
+	writeErr   error
+	writeErrAt time.Time
 }
 
 func newEventHub(st *store.Store, log *slog.Logger) *eventHub {
@@ -31,13 +37,37 @@ func (h *eventHub) record(e store.Event) {
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
-	e, err := h.store.AddEvent(e)
-	if err != nil {
-		h.log.Warn("record event", "reason", e.Reason, "err", err)
-		return
-	}
+	stored, err := h.store.AddEvent(e)
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if err != nil {
+		// Followers still get the event (unnumbered: it is in no ring), then the failure itself.
+		h.log.Error("record event", "reason", e.Reason, "err", err)
+		first := h.writeErr == nil
+		h.writeErr, h.writeErrAt = err, e.Time
+		h.fanOut(e)
+		if first {
+			h.fanOut(store.Event{Time: e.Time, Type: "Warning", Reason: "StoreWriteFailed",
+				Message: "cannot write to the state store: " + err.Error() + "; events are not kept and changes may not survive a daemon restart"})
+		}
+		return
+	}
+	h.writeErr = nil
+	h.fanOut(stored)
+}
+
+// writeProblem describes a failing store, "" when the last write succeeded.
+func (h *eventHub) writeProblem() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.writeErr == nil {
+		return ""
+	}
+	return fmt.Sprintf("state store writes failing since %s: %v", h.writeErrAt.UTC().Format(time.RFC3339), h.writeErr)
+}
+
+// fanOut sends an event to every follower. h.mu is held.
+func (h *eventHub) fanOut(e store.Event) {
 	for ch := range h.subs {
 		select {
 		case ch <- e:
@@ -83,10 +113,10 @@ func (h *eventHub) follow(ctx context.Context, since uint64, match func(store.Ev
 		case <-ctx.Done():
 			return nil
 		case e := <-ch:
-			if e.Seq <= last || !match(e) {
+			if e.Seq != 0 && e.Seq <= last || !match(e) { // Seq 0: live only, the store failed
 				continue
 			}
-			last = e.Seq
+			last = max(last, e.Seq)
 			if err := send(e); err != nil {
 				return err
 			}
@@ -94,8 +124,15 @@ func (h *eventHub) follow(ctx context.Context, since uint64, match func(store.Ev
 	}
 }
 
+// countdownRE matches the countdowns of waiting reasons ("restart in 19s", "in 4m10s").
+var countdownRE = regexp.MustCompile(`\bin (\d+[hms])+\b`)
+
+// waitingGist is a waiting reason without its countdown: "restart in 20s" and "restart in
+// 19s" are the same news, and recording each second of it would fill the event ring.
+func waitingGist(msg string) string { return countdownRE.ReplaceAllString(msg, "in …") }
+
 // recordManagerEvents copies the controller's progress events into the event ring, skipping
-// a Waiting event that repeats the set's previous one.
+// a Waiting event that repeats the set's previous one (countdowns aside).
 func (d *Daemon) recordManagerEvents(ctx context.Context) {
 	ch, unsub := d.mgr.Subscribe()
 	defer unsub()
@@ -110,10 +147,10 @@ func (d *Daemon) recordManagerEvents(ctx context.Context) {
 			}
 			key := e.Namespace + "/" + e.Set
 			if e.Type == orchestrator.EventWaiting {
-				if lastWaiting[key] == e.Message {
+				if lastWaiting[key] == waitingGist(e.Message) {
 					continue
 				}
-				lastWaiting[key] = e.Message
+				lastWaiting[key] = waitingGist(e.Message)
 			} else {
 				delete(lastWaiting, key)
 			}

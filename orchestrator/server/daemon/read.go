@@ -7,7 +7,6 @@ import (
 	"io"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/ordset/ordset/compose"
@@ -57,8 +56,12 @@ func (d *Daemon) statefulSets(ctx context.Context, namespace string, grace time.
 	}
 	for _, s := range stored {
 		if !seen[s.Namespace+"/"+s.Name] {
+			waiting := "waiting for the controller"
+			if s.Deleting != nil { // the set disappears once the store has forgotten it
+				waiting = "deleting"
+			}
 			out = append(out, api.StatefulSet{Namespace: s.Namespace, Name: s.Name, Image: s.Spec.Image,
-				Desired: s.Replicas, Revision: s.Revision, CreatedAt: s.CreatedAt, Waiting: "waiting for the controller", Pods: []api.Pod{}})
+				Desired: s.Replicas, Revision: s.Revision, CreatedAt: s.CreatedAt, Waiting: waiting, Pods: []api.Pod{}})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -70,31 +73,19 @@ func (d *Daemon) statefulSets(ctx context.Context, namespace string, grace time.
 	return out, nil
 }
 
-// notObserved is the Manager's Waiting text for a set it has not observed in a pass yet.
-const notObserved = "not observed yet"
-
 // observeGrace bounds how long a read waits for the Manager's first pass over a set, so
 // `ordset ps` right after a daemon (re)start shows the pods Docker already runs, not none.
 const observeGrace = 3 * time.Second
 
-// managerStatus returns the Manager's status for one namespace or, for "", all of them.
+// managerStatus returns the Manager's status for one namespace or, for "", all of them,
+// waiting up to grace for sets the Manager has not observed since their last change.
 func (d *Daemon) managerStatus(ctx context.Context, namespace string, grace time.Duration) []orchestrator.SetStatus {
-	deadline := time.Now().Add(grace)
-	for {
-		st := d.mgr.Status(namespace)
-		pending := false
-		for _, s := range st {
-			pending = pending || s.Waiting == notObserved
-		}
-		if !pending || time.Now().After(deadline) {
-			return st
-		}
-		select {
-		case <-ctx.Done():
-			return st
-		case <-time.After(20 * time.Millisecond):
-		}
+	if grace <= 0 {
+		return d.mgr.Status(namespace)
 	}
+	ctx, cancel := context.WithTimeout(ctx, grace)
+	defer cancel()
+	return d.mgr.WaitObserved(ctx, namespace)
 }
 
 func toAPISet(ss orchestrator.SetStatus, rec store.Set, stored bool) api.StatefulSet {
@@ -186,10 +177,14 @@ func (d *Daemon) Describe(ctx context.Context, namespace, name string) (api.Desc
 		if e.Namespace != namespace {
 			continue
 		}
-		if e.Object == "statefulset/"+setName || strings.HasPrefix(e.Object, "pod/"+setName+"-") {
-			if desc.Pod == nil || e.Object == "statefulset/"+setName || e.Object == "pod/"+desc.Pod.Name {
-				desc.Events = append(desc.Events, e)
-			}
+		if describedEvent(e, setName, desc.Pod) {
+			desc.Events = append(desc.Events, e)
+		}
+	}
+	if desc.Pod != nil && desc.Pod.ContainerID != "" {
+		if c, err := d.rt.InspectContainer(ctx, desc.Pod.ContainerID); err == nil {
+			desc.ContainerState = &api.ContainerState{State: string(c.State), ExitCode: c.ExitCode, OOMKilled: c.OOMKilled,
+				Error: c.Error, StartedAt: c.StartedAt, FinishedAt: c.FinishedAt}
 		}
 	}
 	if n := len(desc.Events); n > 20 {

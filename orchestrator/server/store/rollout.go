@@ -127,6 +127,9 @@ func sameSpec(a, b *compose.StatefulSet) bool {
 // Restart records a rollout restart at now; revision is the template's revision with it.
 func (s *Store) Restart(namespace, name, revision string, now time.Time) (Set, error) {
 	return s.update(namespace, name, func(st *Set) error {
+		if st.Deleting != nil {
+			return fmt.Errorf("statefulset %s/%s %w", namespace, name, ErrDeleting)
+		}
 		st.RestartedAt, st.Revision, st.UpdatedAt = now, revision, now
 		st.record(now)
 		return nil

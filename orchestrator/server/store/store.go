@@ -19,6 +19,9 @@ import (
 // ErrNotFound is returned for a namespace/set the store does not hold.
 var ErrNotFound = errors.New("not found")
 
+// ErrDeleting is returned for a change (scale, restart) of a set that is being deleted.
+var ErrDeleting = errors.New("is being deleted")
+
 // MaxRevisions is how many revisions per set the history keeps.
 const MaxRevisions = 10
 
@@ -48,6 +51,16 @@ type Set struct {
 	Revisions []Revision `json:"revisions,omitempty"`
 	// Rollout is the revision state Kubernetes keeps in a StatefulSet's status (see rollout.go).
 	Rollout
+	// Deleting marks a set whose deletion was asked for. The intent is durable: the set stays
+	// in the store until its objects are gone (Forget), so a daemon killed mid-deletion
+	// resumes it and the next `down` finishes it.
+	Deleting *Deletion `json:"deleting,omitempty"`
+}
+
+// Deletion is a recorded request to delete a set.
+type Deletion struct {
+	Since         time.Time `json:"since"`
+	RemoveVolumes bool      `json:"removeVolumes,omitempty"`
 }
 
 // Event is one entry of the recent-events ring.
@@ -63,18 +76,28 @@ type Event struct {
 
 // Store is the bbolt-backed desired-state store. It is safe for concurrent use.
 type Store struct {
-	db *bolt.DB
+	db   *bolt.DB
+	path string
 }
 
-// Open opens (creating if needed) the store file. The timeout bounds waiting for another
+// Open opens (creating if needed) the store file and checks it through: every page and every
+// record. A damaged file (bbolt panics on some, or loads a 0-byte one as empty) is an error
+// matching ErrCorrupt, which OpenOrRecover repairs. The timeout bounds waiting for another
 // process holding the file; the daemon's own lock file normally prevents that.
 func Open(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("create store directory: %w", err)
+		return nil, fmt.Errorf("create store directory %s: %w (check its permissions, or set ORDSET_STATE_DIR)", filepath.Dir(path), err)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
+		return nil, corrupt(path, errors.New("the file is empty (0 bytes)"))
+	}
+	db, err := openBolt(path)
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", path, err)
+		return nil, err
+	}
+	if err := check(db); err != nil {
+		db.Close()
+		return nil, corrupt(path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketSets, bucketEvents} {
@@ -86,9 +109,9 @@ func Open(path string) (*Store, error) {
 	})
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("initialise store %s: %w", path, err)
+		return nil, fmt.Errorf("initialise store %s: %w (is the disk full or read-only?)", path, err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, path: path}, nil
 }
 
 // Close closes the database file.
@@ -131,6 +154,9 @@ func (s *Store) Apply(namespace string, spec *compose.StatefulSet, revision stri
 			res.SpecChanged = cur.Revision != revision
 			res.ReplicasChanged = cur.Replicas != replicas
 			res.SettingsChanged = !sameSpec(cur.Spec, spec)
+			// Applying a set that is being deleted cancels the deletion: it is created anew.
+			res.Created = cur.Deleting != nil
+			cur.Deleting = nil
 		} else {
 			res.Created = true
 			cur = Set{Namespace: namespace, Name: spec.Name, CreatedAt: now}
@@ -182,6 +208,9 @@ func (s *Store) update(namespace, name string, fn func(*Set) error) (Set, error)
 // SetReplicas records a scale; it returns the previous count.
 func (s *Store) SetReplicas(namespace, name string, replicas int, now time.Time) (prev int, err error) {
 	_, err = s.update(namespace, name, func(st *Set) error {
+		if st.Deleting != nil {
+			return fmt.Errorf("statefulset %s/%s %w", namespace, name, ErrDeleting)
+		}
 		prev = st.Replicas
 		if prev != replicas {
 			st.Generation++
@@ -191,6 +220,42 @@ func (s *Store) SetReplicas(namespace, name string, replicas int, now time.Time)
 		return nil
 	})
 	return prev, err
+}
+
+// MarkDeleting records the intent to delete a set (and its volumes, when asked; a later
+// request can add the volumes, never take them back).
+func (s *Store) MarkDeleting(namespace, name string, removeVolumes bool, now time.Time) (Set, error) {
+	return s.update(namespace, name, func(st *Set) error {
+		if st.Deleting == nil {
+			st.Deleting = &Deletion{Since: now}
+		}
+		st.Deleting.RemoveVolumes = st.Deleting.RemoveVolumes || removeVolumes
+		return nil
+	})
+}
+
+// Forget removes a set marked for deletion, once its objects are gone. A set applied again
+// meanwhile (no longer marked) is kept; forgetting reports whether it removed the set.
+func (s *Store) Forget(namespace, name string) (bool, error) {
+	removed := false
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSets)
+		key := setKey(namespace, name)
+		raw := b.Get(key)
+		if raw == nil {
+			return nil
+		}
+		var st Set
+		if err := json.Unmarshal(raw, &st); err != nil {
+			return fmt.Errorf("decode set %s/%s: %w", namespace, name, err)
+		}
+		if st.Deleting == nil {
+			return nil
+		}
+		removed = true
+		return b.Delete(key)
+	})
+	return removed, err
 }
 
 // Delete removes a set; a missing set is not an error.

@@ -1,0 +1,154 @@
+//go:build integration
+
+package integration
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ordset/ordset/integration/testenv"
+)
+
+const boxSet = `namespace: %s
+statefulsets:
+  box:
+    replicas: 2
+    image: ordset-test/busybox:latest
+    imagePullPolicy: Never
+    command: [sh, -c, "echo hello-from-$POD_NAME; trap 'exit 0' TERM; sleep 3600 & wait"]
+    ports: [{name: http, containerPort: 8080, hostPort: %d}]
+    terminationGracePeriodSeconds: 2
+`
+
+// freeTCPPortPair returns a port p with p and p+1 free on 127.0.0.1 (hostPort + ordinal).
+func freeTCPPortPair(t *testing.T) int {
+	t.Helper()
+	for range 20 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := l.Addr().(*net.TCPAddr).Port
+		l2, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+1))
+		l.Close()
+		if err == nil {
+			l2.Close()
+			return p
+		}
+	}
+	t.Fatal("no free pair of ports")
+	return 0
+}
+
+// The commands a Compose or kubectl user reaches for, through the built binary against the
+// real engine: exec exit codes and options, logs of a set, ps selection, port, ls, cp both
+// ways, top, delete pod, restart, wait, dns NODATA, daemon install --print.
+func TestCLIEverydayCommands(t *testing.T) {
+	testenv.EnsureImages(t, "busybox")
+	ns := testenv.UniqueNamespace(t, "e2ecmds")
+	e := newCLIEnv(t)
+	port := freeTCPPortPair(t)
+	if err := os.WriteFile(filepath.Join(e.workDir, "ordset.yaml"), []byte(fmt.Sprintf(boxSet, ns, port)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.run("down", "-n", ns, "--volumes", "--timeout", "1m") })
+	e.must("up", "--timeout", "2m", "--progress", "plain")
+
+	// exec returns the command's exit code, 2 and 3 included (3 was once turned into 2).
+	for _, code := range []int{2, 3} {
+		if r := e.run("exec", "box-0", "--", "sh", "-c", fmt.Sprintf("exit %d", code)); r.code != code {
+			t.Errorf("exec exit %d: got %d\n%s", code, r.code, r.stderr)
+		}
+	}
+	if r := e.must("exec", "-e", "X=42", "-w", "/tmp", "-u", "65534", "box-0", "--", "sh", "-c", "echo $X $(pwd) $(id -u)"); r.stdout != "42 /tmp 65534\n" {
+		t.Errorf("exec -e -w -u: %q", r.stdout)
+	}
+
+	// logs of a set: every pod's lines, prefixed; of one pod: as they are.
+	r := e.must("logs", "box")
+	for _, w := range []string{"box-0 | hello-from-box-0", "box-1 | hello-from-box-1"} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("logs box lacks %q:\n%s", w, r.stdout)
+		}
+	}
+	if r := e.must("logs", "box-1"); r.stdout != "hello-from-box-1\n" {
+		t.Errorf("logs box-1: %q", r.stdout)
+	}
+	if r := e.must("ps", "box-1", "-q"); r.stdout != "box-1\n" {
+		t.Errorf("ps box-1 -q: %q", r.stdout)
+	}
+	if r := e.must("port", "box-1", "http"); r.stdout != fmt.Sprintf("127.0.0.1:%d\n", port+1) {
+		t.Errorf("port box-1 http: %q, want 127.0.0.1:%d", r.stdout, port+1)
+	}
+	if r := e.must("ps", "-o", "wide"); !strings.Contains(r.stdout, fmt.Sprintf("127.0.0.1:%d->8080/tcp", port)) {
+		t.Errorf("ps -o wide lacks the host port:\n%s", r.stdout)
+	}
+	var spaces []struct {
+		Namespace string `json:"namespace"`
+		Pods      int    `json:"pods"`
+	}
+	if r := e.must("ls", "-o", "json"); json.Unmarshal([]byte(r.stdout), &spaces) != nil || len(spaces) != 1 || spaces[0].Namespace != ns || spaces[0].Pods != 2 {
+		t.Errorf("ls -o json: %s", r.stdout)
+	}
+
+	// cp both ways.
+	local := filepath.Join(e.workDir, "in.txt")
+	os.WriteFile(local, []byte("copied in\n"), 0o644)
+	e.must("cp", local, "box-0:/tmp/copied.txt")
+	if r := e.must("exec", "box-0", "--", "cat", "/tmp/copied.txt"); r.stdout != "copied in\n" {
+		t.Errorf("after cp to the pod: %q", r.stdout)
+	}
+	back := filepath.Join(e.workDir, "back.txt")
+	e.must("cp", "box-0:/tmp/copied.txt", back)
+	if b, err := os.ReadFile(back); err != nil || string(b) != "copied in\n" {
+		t.Errorf("cp from the pod: %q %v", b, err)
+	}
+
+	var usage []struct {
+		Pod         string `json:"pod"`
+		MemoryBytes uint64 `json:"memoryBytes"`
+	}
+	if r := e.must("top", "-o", "json"); json.Unmarshal([]byte(r.stdout), &usage) != nil || len(usage) != 2 || usage[0].MemoryBytes == 0 {
+		t.Errorf("top -o json: %s", r.stdout)
+	}
+
+	// delete pod and restart recreate the container under the same name.
+	before := e.ps(ns)
+	e.must("delete", "pod", "box-1", "--wait", "--timeout", "1m")
+	e.must("restart", "box-0", "--timeout", "1m")
+	e.must("wait", "--for=condition=Ready", "box", "--timeout", "1m")
+	after := e.ps(ns)
+	for i := range 2 {
+		if after[i].Container != before[i].Container || after[i].IP == "" {
+			t.Errorf("pod %d after delete/restart: %+v (before %+v)", i, after[i], before[i])
+		}
+	}
+	if c := engineContainers(t, ns); len(c) != 2 {
+		t.Errorf("containers after delete/restart: %v", c)
+	}
+
+	// A pod name exists without AAAA records: NODATA, not NXDOMAIN.
+	if r := e.run("dns", "resolve", "box-0.box", "AAAA"); r.code != 1 || !strings.Contains(r.stderr, "NODATA") {
+		t.Errorf("dns resolve AAAA: exit %d %s", r.code, r.stderr)
+	}
+	if r := e.must("daemon", "install", "--print"); !strings.Contains(r.stdout, "ExecStart=") || !strings.Contains(r.stdout, "ORDSET_STATE_DIR="+e.stateDir) {
+		t.Errorf("daemon install --print:\n%s", r.stdout)
+	}
+}
+
+// Without access to the engine the daemon refuses to start, and the command says why,
+// instead of "No pods found" and exit 0.
+func TestCLINoEngineAccess(t *testing.T) {
+	e := newCLIEnv(t)
+	e.env = append(e.env, "DOCKER_HOST=unix://"+filepath.Join(e.stateDir, "no-docker.sock"))
+	r := e.run("ps")
+	if r.code != 1 || !strings.Contains(r.stderr, "cannot reach the Docker engine") || strings.Contains(r.stderr, "No pods found") {
+		t.Errorf("ps without an engine: exit %d\nstdout %q\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+}
