@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -66,10 +65,6 @@ func oneOf(v string, allowed ...string) string {
 	}
 	return fmt.Sprintf("must be one of %s, got %q", strings.Join(allowed, ", "), v)
 }
-
-// podName is the hostname a pod of set gets at ordinal (checked for length here;
-// the orchestrator owns naming).
-func podName(set string, ordinal int) string { return set + "-" + strconv.Itoa(ordinal) }
 
 // CheckDNSLabel reports whether s is a valid namespace or set name (an RFC 1123 label).
 func CheckDNSLabel(s string) error {

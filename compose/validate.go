@@ -2,8 +2,12 @@ package compose
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net"
+	"slices"
+
+	"github.com/ordset/ordset/orchestrator/identity"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -112,7 +116,7 @@ func validate(p *Project, w *walker) []Problem {
 func (c *checker) set(p *Project, s *StatefulSet, path string) {
 	if m := dnsLabelProblem(s.Name); m != "" {
 		c.addKey(path, "statefulset name %s", m)
-	} else if last := podName(s.Name, s.Ordinals.Start+max(*s.Replicas-1, 0)); len(last) > 63 {
+	} else if last := identity.PodName(s.Name, s.Ordinals.Start+max(*s.Replicas-1, 0)); len(last) > 63 {
 		c.addKey(path, "pod name %q would be longer than 63 characters; shorten the statefulset name", last)
 	}
 	c.min(path+".replicas", int64(*s.Replicas), 0)
@@ -190,7 +194,7 @@ func (c *checker) resources(r Resources, path string) {
 		name string
 		list ResourceList
 	}{{"limits", r.Limits}, {"requests", r.Requests}} {
-		for _, k := range sortedKeys(part.list) {
+		for _, k := range slices.Sorted(maps.Keys(part.list)) {
 			v, kp := part.list[k], path+"."+part.name+"."+k
 			var err error
 			switch k {
@@ -285,12 +289,3 @@ func (c *checker) initContainers(ics []InitContainer, claims map[string]bool, pa
 }
 
 func validIP(s string) bool { return net.ParseIP(s) != nil }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

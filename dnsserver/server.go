@@ -27,7 +27,7 @@ const DefaultHostAddr = "127.0.0.1:15353"
 // Config configures a Server. The zero value is usable: cluster.local, 5 s TTL, upstreams from
 // /etc/resolv.conf, only loopback clients.
 type Config struct {
-	Zone string        // default DefaultZone
+	Zone string        // default identity.DefaultZone
 	TTL  time.Duration // default DefaultTTL
 	// Upstreams are the resolvers ("ip" or "ip:port") that get every name outside the zone.
 	// When nil they are read from ResolvConf, and re-read whenever that file changes; an empty

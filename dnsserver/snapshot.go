@@ -3,15 +3,13 @@ package dnsserver
 import (
 	"errors"
 	"fmt"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/miekg/dns"
 )
-
-// DefaultZone is the cluster domain, as in Kubernetes.
-const DefaultZone = "cluster.local"
 
 // DefaultTTL is short because pod IPs change on every restart and clients must notice quickly.
 const DefaultTTL = 5 * time.Second
@@ -90,13 +88,13 @@ func (s *Snapshot) Zone() string { return s.zone }
 // Len returns the number of names (including empty non-terminals and reverse names).
 func (s *Snapshot) Len() int { return len(s.names) }
 
-// NewSnapshot builds the records for endpoints in zone (DefaultZone when empty) with ttl
+// NewSnapshot builds the records for endpoints in zone (identity.DefaultZone when empty) with ttl
 // (DefaultTTL when zero). Invalid endpoints are skipped and reported in the error, which joins
 // one error per skipped endpoint; the returned snapshot is always usable, because one bad pod
 // must not take DNS away from every other pod.
 func NewSnapshot(zone string, ttl time.Duration, endpoints []Endpoint) (*Snapshot, error) {
 	if zone == "" {
-		zone = DefaultZone
+		zone = identity.DefaultZone
 	}
 	if ttl <= 0 {
 		ttl = DefaultTTL
@@ -105,7 +103,7 @@ func NewSnapshot(zone string, ttl time.Duration, endpoints []Endpoint) (*Snapsho
 	var errs []error
 	if _, ok := dns.IsDomainName(zone); !ok || zone == "." {
 		errs = append(errs, fmt.Errorf("zone %q: not a valid domain name", zone))
-		zone = dns.CanonicalName(DefaultZone)
+		zone = dns.CanonicalName(identity.DefaultZone)
 	}
 	s := &Snapshot{
 		zone:   zone,

@@ -27,7 +27,7 @@ import (
 	"github.com/docker/docker/api/types/volume"
 
 	"github.com/ordset/ordset/integration/testenv"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // cliBinary builds ./cmd/ordset into the test's temp dir, exactly as a user builds it, and
@@ -199,7 +199,7 @@ func (e *cliEnv) waitReady(ns string, n int) []psPod {
 func engineContainers(t *testing.T, ns string) []string {
 	t.Helper()
 	cli := testenv.Docker(t)
-	f := filters.NewArgs(filters.Arg("label", labels.Namespace+"="+ns), filters.Arg("label", labels.Role+"="+labels.RolePod))
+	f := filters.NewArgs(filters.Arg("label", identity.LabelNamespace+"="+ns), filters.Arg("label", identity.LabelRole+"="+identity.RolePod))
 	cs, err := cli.ContainerList(context.Background(), container.ListOptions{All: true, Filters: f})
 	if err != nil {
 		t.Fatal(err)
@@ -215,7 +215,7 @@ func engineContainers(t *testing.T, ns string) []string {
 func engineVolumes(t *testing.T, ns string) []string {
 	t.Helper()
 	cli := testenv.Docker(t)
-	vs, err := cli.VolumeList(context.Background(), volume.ListOptions{Filters: filters.NewArgs(filters.Arg("label", labels.Namespace+"="+ns))})
+	vs, err := cli.VolumeList(context.Background(), volume.ListOptions{Filters: filters.NewArgs(filters.Arg("label", identity.LabelNamespace+"="+ns))})
 	if err != nil {
 		t.Fatal(err)
 	}

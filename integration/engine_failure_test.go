@@ -13,7 +13,7 @@ import (
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/integration/testenv"
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // TestEngineCrashLoop: a pod that keeps crashing is replaced under the same name, with growing
@@ -161,7 +161,7 @@ func TestEngineForeignContainer(t *testing.T) {
 	if err != nil {
 		t.Fatalf("foreign container is gone: %v", err)
 	}
-	if c.ID != created.ID || !c.State.Running || labels.Owned(c.Config.Labels) {
+	if c.ID != created.ID || !c.State.Running || identity.Owned(c.Config.Labels) {
 		t.Fatalf("foreign container was changed: id %.12s (was %.12s), running %v, labels %v",
 			c.ID, created.ID, c.State.Running, c.Config.Labels)
 	}

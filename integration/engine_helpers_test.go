@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"io"
 	"log/slog"
 	"net/http"
@@ -293,7 +294,7 @@ func namespaceObjects(t *testing.T, cli *client.Client, ns string) []string {
 		t.Fatalf("list networks: %v", err)
 	}
 	for _, n := range ns2 {
-		if n.Name == orchestrator.NetworkName(ns) {
+		if n.Name == identity.NetworkName(ns) {
 			out = append(out, "network "+n.Name)
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // A daemon that dies after taking a crash-looping pod's failed container out of the way but
@@ -18,7 +18,7 @@ func TestCrashLoopSurvivesDaemonDeathMidReplacement(t *testing.T) {
 	e.m.Apply("demo", webSet(1), 1)
 	e.converged("web", 1)
 	e.rt.Exit("demo-web-0", 1)
-	e.eventually("first replacement", func() bool { return e.label("demo-web-0", labels.Restarts) == "1" })
+	e.eventually("first replacement", func() bool { return e.label("demo-web-0", identity.LabelRestarts) == "1" })
 	e.converged("web", 1)
 
 	// Second crash: after its 10 s backoff the replacement's create "dies with the daemon".
@@ -34,7 +34,7 @@ func TestCrashLoopSurvivesDaemonDeathMidReplacement(t *testing.T) {
 	e2 := startOn(t, e.rt, e.clock)
 	e2.m.Apply("demo", webSet(1), 1)
 	e2.converged("web", 1)
-	if got := e2.label("demo-web-0", labels.Restarts); got != "2" {
+	if got := e2.label("demo-web-0", identity.LabelRestarts); got != "2" {
 		t.Fatalf("replacement restarts label %q, want 2 (the crash loop was forgotten)", got)
 	}
 	if names := e2.rt.ContainerNames(); len(names) != 1 {

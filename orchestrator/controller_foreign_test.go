@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/ordset/ordset/compose"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // A foreign container holding an init container's name blocks the pod like one holding the
@@ -20,7 +20,7 @@ func TestForeignInitContainerIsRefusedAndReported(t *testing.T) {
 	e.waiting("web", "container demo-web-0-init-a exists and is not managed by ordset")
 	e.m.Trigger()
 	e.waiting("web", "container demo-web-0-init-a exists and is not managed by ordset")
-	if c, ok := e.rt.Container("demo-web-0-init-a"); !ok || labels.Owned(c.Labels) {
+	if c, ok := e.rt.Container("demo-web-0-init-a"); !ok || identity.Owned(c.Labels) {
 		t.Fatal("foreign init container touched")
 	}
 	if _, ok := e.rt.Container("demo-web-0"); ok {

@@ -10,7 +10,7 @@ import (
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator"
 	"github.com/ordset/ordset/orchestrator/fakeruntime"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // clock is a settable test clock.
@@ -61,7 +61,7 @@ func (f fakeProber) Status() orchestrator.ProbeStatus {
 func (p *probes) factory(rt *fakeruntime.Runtime) orchestrator.ProberFactory {
 	return func(_ *compose.StatefulSet, t orchestrator.ProbeTarget, onChange func()) orchestrator.Prober {
 		c, _ := rt.InspectContainer(context.Background(), t.ContainerID)
-		pod := c.Labels[labels.Pod]
+		pod := c.Labels[identity.LabelPod]
 		p.mu.Lock()
 		p.notify[pod] = onChange
 		p.created[t.ContainerID] = pod

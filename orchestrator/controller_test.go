@@ -10,7 +10,7 @@ import (
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator"
 	"github.com/ordset/ordset/orchestrator/fakeruntime"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 func TestOrderedStartWaitsForReadiness(t *testing.T) {
@@ -107,7 +107,7 @@ func TestCrashReplacementKeepsVolumesAndBacksOff(t *testing.T) {
 
 	// First crash: replaced at once, same name, same volume, restarts=1.
 	e.rt.Exit("demo-web-0", 1)
-	e.eventually("first replacement", func() bool { return e.label("demo-web-0", labels.Restarts) == "1" })
+	e.eventually("first replacement", func() bool { return e.label("demo-web-0", identity.LabelRestarts) == "1" })
 	c, _ := e.rt.Container("demo-web-0")
 	if c.ID == first.ID {
 		t.Fatal("container was not replaced")
@@ -131,7 +131,7 @@ func TestCrashReplacementKeepsVolumesAndBacksOff(t *testing.T) {
 		e.clock.Advance(time.Second)
 		e.m.Trigger()
 		want := []string{"2", "3"}[i]
-		e.eventually("replacement "+want, func() bool { return e.label("demo-web-0", labels.Restarts) == want })
+		e.eventually("replacement "+want, func() bool { return e.label("demo-web-0", identity.LabelRestarts) == want })
 		e.converged("web", 1)
 	}
 	if st := e.status("web"); st.Pods[0].Restarts != 3 {
@@ -150,7 +150,7 @@ func TestLivenessFailureRestartsPod(t *testing.T) {
 	e.converged("web", 1)
 	e.probe.failLiveness("web-0")
 	e.eventually("stopped", func() bool { return slices.Contains(e.rt.CallsTo("StopContainer"), "demo-web-0") })
-	e.eventually("replaced", func() bool { return e.label("demo-web-0", labels.Restarts) == "1" })
+	e.eventually("replaced", func() bool { return e.label("demo-web-0", identity.LabelRestarts) == "1" })
 }
 
 func TestRollingUpdateHighestFirst(t *testing.T) {
@@ -236,7 +236,7 @@ func TestForeignContainerIsRefusedAndLeftIntact(t *testing.T) {
 	if _, ok := e.rt.Container("demo-web-2"); ok {
 		t.Fatal("web-2 created past a conflicting web-1")
 	}
-	if c, ok := e.rt.Container("demo-web-1"); !ok || labels.Owned(c.Labels) {
+	if c, ok := e.rt.Container("demo-web-1"); !ok || identity.Owned(c.Labels) {
 		t.Fatal("foreign container touched")
 	}
 	e.rt.RemoveByName("demo-web-1")
@@ -323,7 +323,7 @@ func TestInitContainersRunBeforeMain(t *testing.T) {
 	if got := e.rt.CallsTo("CreateContainer"); !slices.Equal(got, want) {
 		t.Fatalf("create order %v, want %v", got, want)
 	}
-	if got := e.label("demo-web-0-init-b", labels.Restarts); got != "1" {
+	if got := e.label("demo-web-0-init-b", identity.LabelRestarts); got != "1" {
 		t.Fatalf("init b restarts label %q", got)
 	}
 }
@@ -395,7 +395,7 @@ func TestBrokenEventStreamIsResubscribed(t *testing.T) {
 	e.rt.BreakEvents(errString("connection reset"))
 	e.eventually("resubscribed", func() bool { return e.rt.Subscribers() == 1 })
 	e.rt.Exit("demo-web-0", 1)
-	e.eventually("crash noticed through the new stream", func() bool { return e.label("demo-web-0", labels.Restarts) == "1" })
+	e.eventually("crash noticed through the new stream", func() bool { return e.label("demo-web-0", identity.LabelRestarts) == "1" })
 }
 
 func TestRestartedManagerAdoptsPodsWithoutChanges(t *testing.T) {

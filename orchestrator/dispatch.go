@@ -18,7 +18,7 @@ func (m *Manager) runNamespaces(ctx context.Context, nps []NamespacePlan) (nets 
 				n, err := m.rt.EnsureNetwork(ctx, a.Namespace)
 				if err != nil {
 					m.log.Error("ensure network failed", "namespace", a.Namespace, "err", err)
-					m.hub.publish(ProgressEvent{Time: m.opts.Now(), Namespace: a.Namespace, Type: EventError,
+					m.hub.Publish(ProgressEvent{Time: m.opts.Now(), Namespace: a.Namespace, Type: EventError,
 						Message: fmt.Sprintf("ensure network %s: %v", a.Target, err)})
 					retry = true
 					continue

@@ -3,13 +3,13 @@ package orchestrator_test
 import (
 	"context"
 	"errors"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/ordset/ordset/orchestrator"
 	"github.com/ordset/ordset/orchestrator/fakeruntime"
-	"github.com/ordset/ordset/volumes"
 )
 
 func TestExecutorStopsAPodAtItsFirstErrorOnly(t *testing.T) {
@@ -22,13 +22,13 @@ func TestExecutorStopsAPodAtItsFirstErrorOnly(t *testing.T) {
 	set := webSet(2)
 	tpl := orchestrator.PodTemplate{Namespace: "demo", Set: set, Revision: "r1", Network: "ordset-demo"}
 	vol := func(ord int) orchestrator.Action {
-		n := volumes.Name("demo", "data", "web", ord)
-		return orchestrator.Action{Kind: orchestrator.ActCreateVolume, Pod: orchestrator.PodName("web", ord), Ordinal: ord,
-			Target: n, Volume: orchestrator.VolumeSpec{Name: n, Labels: volumes.Labels("demo", "web", "data", ord)}}
+		n := identity.VolumeName("demo", "data", "web", ord)
+		return orchestrator.Action{Kind: orchestrator.ActCreateVolume, Pod: identity.PodName("web", ord), Ordinal: ord,
+			Target: n, Volume: orchestrator.VolumeSpec{Name: n, Labels: identity.VolumeLabels("demo", "web", "data", ord)}}
 	}
 	pod := func(ord int) orchestrator.Action {
-		return orchestrator.Action{Kind: orchestrator.ActCreatePod, Pod: orchestrator.PodName("web", ord), Ordinal: ord,
-			Target: orchestrator.ContainerName("demo", "web", ord), Revision: "r1"}
+		return orchestrator.Action{Kind: orchestrator.ActCreatePod, Pod: identity.PodName("web", ord), Ordinal: ord,
+			Target: identity.ContainerName("demo", "web", ord), Revision: "r1"}
 	}
 	res := orchestrator.Executor{RT: rt}.Execute(context.Background(), tpl, []orchestrator.Action{vol(0), pod(0), vol(1), pod(1)})
 	if len(res) != 3 {

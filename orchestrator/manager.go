@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/ordset/ordset/orchestrator/identity"
+	"github.com/ordset/ordset/orchestrator/pubsub"
 	"log/slog"
 	"slices"
 	"sync"
@@ -49,7 +51,7 @@ type Manager struct {
 	opts  Options
 	log   *slog.Logger
 	exec  Executor
-	hub   hub
+	hub   pubsub.Hub[ProgressEvent]
 	kickC chan struct{}
 
 	mu       sync.Mutex
@@ -115,7 +117,7 @@ func NewManager(rt Runtime, opts Options) *Manager {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Zone == "" {
-		opts.Zone = DefaultZone
+		opts.Zone = identity.DefaultZone
 	}
 	if opts.Resync <= 0 {
 		opts.Resync = 10 * time.Second
@@ -129,7 +131,7 @@ func NewManager(rt Runtime, opts Options) *Manager {
 	}
 	m := &Manager{rt: rt, opts: opts, log: log, kickC: make(chan struct{}, 1),
 		sets: map[SetKey]*setState{}, probers: map[string]*proberEntry{}, passed: make(chan struct{})}
-	m.exec = Executor{RT: rt, PullProgress: m.pulls.reporter(m.hub.publish, opts.Now)}
+	m.exec = Executor{RT: rt, PullProgress: m.pulls.reporter(m.hub.Publish, opts.Now)}
 	return m
 }
 
@@ -274,7 +276,7 @@ func (m *Manager) passFinished() {
 
 // Subscribe returns a channel of progress events and a function to unsubscribe. A subscriber
 // that does not keep up loses events; the controller never blocks on it.
-func (m *Manager) Subscribe() (<-chan ProgressEvent, func()) { return m.hub.subscribe() }
+func (m *Manager) Subscribe() (<-chan ProgressEvent, func()) { return m.hub.Subscribe() }
 
 // Trigger asks for a pass now (e.g. after the caller changed something Docker does not report).
 func (m *Manager) Trigger() { m.kick() }
@@ -354,5 +356,5 @@ func (m *Manager) watchEvents(ctx context.Context) {
 }
 
 func (m *Manager) publish(k SetKey, pod, typ, msg string) {
-	m.hub.publish(ProgressEvent{Time: m.opts.Now(), Namespace: k.Namespace, Set: k.Name, Pod: pod, Type: typ, Message: msg})
+	m.hub.Publish(ProgressEvent{Time: m.opts.Now(), Namespace: k.Namespace, Set: k.Name, Pod: pod, Type: typ, Message: msg})
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/integration/testenv"
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // TestManagerOnDocker drives the real runtime and real probes: ordered start gated on an exec
@@ -99,7 +99,7 @@ func TestManagerOnDocker(t *testing.T) {
 		t.Fatalf("data after replacement = %q", got)
 	}
 	c, _ := rt.InspectContainer(context.Background(), st.Pods[1].ContainerID)
-	if c.Labels[labels.Restarts] != "1" || c.Name != ns+"-web-1" {
+	if c.Labels[identity.LabelRestarts] != "1" || c.Name != ns+"-web-1" {
 		t.Fatalf("replacement %s labels %v", c.Name, c.Labels)
 	}
 

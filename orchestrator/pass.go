@@ -23,7 +23,7 @@ func (m *Manager) pass(ctx context.Context) time.Duration {
 	if err != nil {
 		if ctx.Err() == nil {
 			m.log.Error("observe failed", "err", err)
-			m.hub.publish(ProgressEvent{Time: m.opts.Now(), Type: EventError, Message: err.Error()})
+			m.hub.Publish(ProgressEvent{Time: m.opts.Now(), Type: EventError, Message: err.Error()})
 		}
 		return min(m.opts.Resync, errorRetryInitial)
 	}

@@ -107,7 +107,7 @@ type Action struct {
 	// Init is the init container index (run-init).
 	Init     int
 	Revision string
-	// Restarts and Backoff label a created container (see labels.Restarts, labels.Backoff).
+	// Restarts and Backoff label a created container (see identity.LabelRestarts, identity.LabelBackoff).
 	Restarts, Backoff int
 	Grace             time.Duration
 	Reason            string

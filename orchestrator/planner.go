@@ -7,9 +7,8 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/compose"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"github.com/ordset/ordset/orchestrator/state"
-	"github.com/ordset/ordset/volumes"
 )
 
 // PlanSet decides the next steps for one StatefulSet from its desired state and one observed
@@ -89,7 +88,7 @@ func (p *planner) requeue(d time.Duration) {
 	}
 }
 
-func (p *planner) podName(ord int) string { return PodName(p.set.Name, ord) }
+func (p *planner) podName(ord int) string { return identity.PodName(p.set.Name, ord) }
 
 func (p *planner) run() {
 	start := p.set.Ordinals.Start
@@ -140,7 +139,7 @@ func (p *planner) run() {
 func (p *planner) dedupe() {
 	for _, ord := range sortedOrdinals(p.o.Pods) {
 		cs := p.o.Pods[ord].Containers
-		keep := mainIndex(cs, ContainerName(p.d.Namespace, p.set.Name, ord))
+		keep := mainIndex(cs, identity.ContainerName(p.d.Namespace, p.set.Name, ord))
 		if keep < 0 {
 			continue
 		}
@@ -176,8 +175,8 @@ func (p *planner) reconcile(ord int, st *PodState, act bool) bool {
 		return false
 	}
 	st.Exists, st.Container = true, c
-	st.Revision = c.Labels[labels.Revision]
-	st.Restarts = labelInt(c.Labels, labels.Restarts)
+	st.Revision = c.Labels[identity.LabelRevision]
+	st.Restarts = labelInt(c.Labels, identity.LabelRestarts)
 	switch {
 	case c.State == StateRemoving:
 		st.Phase = PhaseTerminating
@@ -208,7 +207,7 @@ func (p *planner) reconcile(ord int, st *PodState, act bool) bool {
 		if !act || p.blocked() {
 			return false
 		}
-		p.retire(*c, ContainerName(p.d.Namespace, p.set.Name, ord), ord)
+		p.retire(*c, identity.ContainerName(p.d.Namespace, p.set.Name, ord), ord)
 		p.bringUp(ord, st, restarts, next)
 		return false
 	case c.State == StateCreated:
@@ -270,18 +269,18 @@ func (p *planner) bringUp(ord int, st *PodState, restarts, backoff int) {
 		have[v.Name] = true
 	}
 	for _, t := range p.set.VolumeClaimTemplates {
-		vn := volumes.Name(p.d.Namespace, t.Name, p.set.Name, ord)
+		vn := identity.VolumeName(p.d.Namespace, t.Name, p.set.Name, ord)
 		if !have[vn] {
 			p.emit(Action{Kind: ActCreateVolume, Pod: name, Ordinal: ord, Target: vn, Volume: VolumeSpec{
 				Name: vn, Driver: t.Driver, DriverOpts: t.DriverOpts,
-				Labels: volumes.Labels(p.d.Namespace, p.set.Name, t.Name, ord)}})
+				Labels: identity.VolumeLabels(p.d.Namespace, p.set.Name, t.Name, ord)}})
 		}
 	}
 	if !p.runInits(ord, st) {
 		return
 	}
 	rev, _ := p.revisionFor(ord)
-	p.emit(Action{Kind: ActCreatePod, Pod: name, Ordinal: ord, Target: ContainerName(p.d.Namespace, p.set.Name, ord),
+	p.emit(Action{Kind: ActCreatePod, Pod: name, Ordinal: ord, Target: identity.ContainerName(p.d.Namespace, p.set.Name, ord),
 		Revision: rev, Restarts: restarts, Backoff: backoff})
 }
 
@@ -299,7 +298,7 @@ func (p *planner) retire(c Container, canonical string, ord int) {
 		return
 	}
 	p.emit(Action{Kind: ActRetireContainer, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID,
-		RenameTo: RetiredName(c.Name, c.ID), Reason: exitReason(c)})
+		RenameTo: identity.RetiredName(c.Name, c.ID), Reason: exitReason(c)})
 }
 
 // runInits advances the init containers of a pod whose main container is missing and
@@ -313,7 +312,7 @@ func (p *planner) runInits(ord int, st *PodState) bool {
 		c, ok := current[ic.Name]
 		if !ok {
 			p.emit(Action{Kind: ActRunInit, Pod: name, Ordinal: ord, Init: i, Revision: rev,
-				Target: InitContainerName(p.d.Namespace, p.set.Name, ord, ic.Name)})
+				Target: identity.InitContainerName(p.d.Namespace, p.set.Name, ord, ic.Name)})
 			p.wait("%s Init:%d/%d", name, i, n)
 			return false
 		}
@@ -332,7 +331,7 @@ func (p *planner) runInits(ord int, st *PodState) bool {
 				p.requeue(left)
 				return false
 			}
-			canonical := InitContainerName(p.d.Namespace, p.set.Name, ord, ic.Name)
+			canonical := identity.InitContainerName(p.d.Namespace, p.set.Name, ord, ic.Name)
 			p.retire(c, canonical, ord)
 			p.emit(Action{Kind: ActRunInit, Pod: name, Ordinal: ord, Init: i, Revision: rev,
 				Target: canonical, Restarts: restarts + 1, Backoff: next})
@@ -361,24 +360,24 @@ func (p *planner) currentInits(ord int, clean bool) map[string]Container {
 		want[ic.Name] = true
 	}
 	for _, c := range op.Inits {
-		n := c.Labels[labels.Init]
-		if !want[n] || c.Labels[labels.Revision] != rev {
+		n := c.Labels[identity.LabelInit]
+		if !want[n] || c.Labels[identity.LabelRevision] != rev {
 			continue
 		}
 		// Prefer the canonical name: a retired failed init container waits beside its replacement.
-		if kept, dup := out[n]; !dup || c.Name == InitContainerName(p.d.Namespace, p.set.Name, ord, n) &&
+		if kept, dup := out[n]; !dup || c.Name == identity.InitContainerName(p.d.Namespace, p.set.Name, ord, n) &&
 			kept.Name != c.Name {
 			out[n] = c
 		}
 	}
 	for _, c := range op.Inits {
-		k, ok := out[c.Labels[labels.Init]]
+		k, ok := out[c.Labels[identity.LabelInit]]
 		if ok && k.ID == c.ID {
 			continue
 		}
 		if clean {
 			reason := "stale init container"
-			if ok && c.Labels[labels.Revision] == rev {
+			if ok && c.Labels[identity.LabelRevision] == rev {
 				reason = "duplicate"
 			}
 			p.emit(Action{Kind: ActRemoveContainer, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID,
@@ -435,8 +434,8 @@ func failed(c Container) bool {
 // crashBackoff reads a failed container's counters and returns its restart count, the delay
 // (from FinishedAt) before it may be replaced, and the backoff step its replacement carries.
 func crashBackoff(c Container) (restarts int, delay time.Duration, next int) {
-	restarts = labelInt(c.Labels, labels.Restarts)
-	step := labelInt(c.Labels, labels.Backoff)
+	restarts = labelInt(c.Labels, identity.LabelRestarts)
+	step := labelInt(c.Labels, identity.LabelBackoff)
 	if !c.StartedAt.IsZero() && c.FinishedAt.Sub(c.StartedAt) >= BackoffReset {
 		step = 0
 	}

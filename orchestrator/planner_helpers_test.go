@@ -5,8 +5,7 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/compose"
-	"github.com/ordset/ordset/orchestrator/labels"
-	"github.com/ordset/ordset/volumes"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -57,9 +56,9 @@ func (b *obs) pod(ord int) *ObservedPod {
 }
 
 func podLabels(ord int, rev string) map[string]string {
-	return map[string]string{labels.ManagedBy: labels.ManagedByValue, labels.Role: labels.RolePod,
-		labels.Namespace: "demo", labels.Set: "web", labels.Ordinal: strconv.Itoa(ord),
-		labels.Pod: PodName("web", ord), labels.Revision: rev}
+	return map[string]string{identity.LabelManagedBy: identity.ManagedByValue, identity.LabelRole: identity.RolePod,
+		identity.LabelNamespace: "demo", identity.LabelSet: "web", identity.LabelOrdinal: strconv.Itoa(ord),
+		identity.LabelPod: identity.PodName("web", ord), identity.LabelRevision: rev}
 }
 
 func (b *obs) add(ord int, c Container) *obs {
@@ -69,7 +68,7 @@ func (b *obs) add(ord int, c Container) *obs {
 }
 
 func mainCtr(ord int, rev string, state ContainerState) Container {
-	return Container{ID: "id-" + PodName("web", ord), Name: ContainerName("demo", "web", ord),
+	return Container{ID: "id-" + identity.PodName("web", ord), Name: identity.ContainerName("demo", "web", ord),
 		Labels: podLabels(ord, rev), State: state, CreatedAt: t0.Add(-time.Hour), StartedAt: t0.Add(-time.Hour)}
 }
 
@@ -93,27 +92,27 @@ func (b *obs) exited(ord int, code, restarts, backoff int, started, finished tim
 	b.vol(ord)
 	c := mainCtr(ord, "r1", StateExited)
 	c.ExitCode, c.StartedAt, c.FinishedAt = code, started, finished
-	c.Labels[labels.Restarts] = strconv.Itoa(restarts)
-	c.Labels[labels.Backoff] = strconv.Itoa(backoff)
+	c.Labels[identity.LabelRestarts] = strconv.Itoa(restarts)
+	c.Labels[identity.LabelBackoff] = strconv.Itoa(backoff)
 	return b.add(ord, c)
 }
 
 func (b *obs) vol(ord int) *obs {
-	name := volumes.Name("demo", "data", "web", ord)
+	name := identity.VolumeName("demo", "data", "web", ord)
 	for _, v := range b.o.Volumes {
 		if v.Name == name {
 			return b
 		}
 	}
-	b.o.Volumes = append(b.o.Volumes, Volume{Name: name, Labels: volumes.Labels("demo", "web", "data", ord)})
+	b.o.Volumes = append(b.o.Volumes, Volume{Name: name, Labels: identity.VolumeLabels("demo", "web", "data", ord)})
 	return b
 }
 
 func (b *obs) init(ord int, name, rev string, state ContainerState, code int) *obs {
 	l := podLabels(ord, rev)
-	l[labels.Role], l[labels.Init] = labels.RoleInit, name
+	l[identity.LabelRole], l[identity.LabelInit] = identity.RoleInit, name
 	p := b.pod(ord)
-	p.Inits = append(p.Inits, Container{ID: "id-init-" + name, Name: InitContainerName("demo", "web", ord, name),
+	p.Inits = append(p.Inits, Container{ID: "id-init-" + name, Name: identity.InitContainerName("demo", "web", ord, name),
 		Labels: l, State: state, ExitCode: code, StartedAt: t0.Add(-time.Minute), FinishedAt: t0.Add(-time.Minute)})
 	return b
 }

@@ -3,6 +3,7 @@ package orchestrator
 import (
 	"cmp"
 	"fmt"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"maps"
 	"slices"
 	"strings"
@@ -178,7 +179,7 @@ func planNetworks(sets []SetPlan, snap Snapshot) []NamespacePlan {
 		}
 		switch {
 		case creates && np.Network.Name == "":
-			np.Actions = append(np.Actions, Action{Kind: ActCreateNetwork, Namespace: ns, Target: NetworkName(ns)})
+			np.Actions = append(np.Actions, Action{Kind: ActCreateNetwork, Namespace: ns, Target: identity.NetworkName(ns)})
 		case leaving == j-i && np.Network.Name != "":
 			np.Actions = append(np.Actions, Action{Kind: ActRemoveNetwork, Namespace: ns, Target: np.Network.Name})
 		}

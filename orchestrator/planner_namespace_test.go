@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/compose"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // engine builds a World fluently: sets with their memory, and the engine's objects.
@@ -42,15 +42,15 @@ func (e *engine) deleted(ns, name string) *engine {
 // pod adds a running pod container (no probes: Ready unless its HEALTHCHECK says otherwise).
 func (e *engine) pod(ns, set string, ord int, health string) *engine {
 	e.w.Snapshot.Containers = append(e.w.Snapshot.Containers, Container{
-		ID: "id-" + ns + "-" + PodName(set, ord), Name: ContainerName(ns, set, ord), State: StateRunning, Health: health,
+		ID: "id-" + ns + "-" + identity.PodName(set, ord), Name: identity.ContainerName(ns, set, ord), State: StateRunning, Health: health,
 		CreatedAt: t0.Add(-time.Hour), StartedAt: t0.Add(-time.Hour),
-		Labels: map[string]string{labels.ManagedBy: labels.ManagedByValue, labels.Role: labels.RolePod,
-			labels.Namespace: ns, labels.Set: set, labels.Ordinal: strconv.Itoa(ord), labels.Revision: "r1"}})
+		Labels: map[string]string{identity.LabelManagedBy: identity.ManagedByValue, identity.LabelRole: identity.RolePod,
+			identity.LabelNamespace: ns, identity.LabelSet: set, identity.LabelOrdinal: strconv.Itoa(ord), identity.LabelRevision: "r1"}})
 	return e
 }
 
 func (e *engine) network(ns string) *engine {
-	e.w.Snapshot.Networks = append(e.w.Snapshot.Networks, Network{Name: NetworkName(ns), Namespace: ns, Gateway: "10.0.0.1"})
+	e.w.Snapshot.Networks = append(e.w.Snapshot.Networks, Network{Name: identity.NetworkName(ns), Namespace: ns, Gateway: "10.0.0.1"})
 	return e
 }
 

@@ -1,6 +1,7 @@
 package orchestrator
 
 import (
+	"github.com/ordset/ordset/orchestrator/identity"
 	"testing"
 	"time"
 
@@ -11,7 +12,7 @@ import (
 func (b *obs) retired(ord int) *obs {
 	cs := b.pod(ord).Containers
 	c := &cs[len(cs)-1]
-	c.Name = RetiredName(c.Name, c.ID)
+	c.Name = identity.RetiredName(c.Name, c.ID)
 	return b
 }
 
@@ -23,7 +24,7 @@ func TestPlanRetiredContainers(t *testing.T) {
 		o := world().vol(0).init(0, "a", "r1", StateExited, 2)
 		in := &o.pod(0).Inits[0]
 		in.ID = "id-init-a-old"
-		in.Name = RetiredName(in.Name, in.ID)
+		in.Name = identity.RetiredName(in.Name, in.ID)
 		in.Labels["io.ordset.restarts"], in.Labels["io.ordset.backoff"] = "4", "1"
 		return o
 	}

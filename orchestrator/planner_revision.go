@@ -2,7 +2,7 @@ package orchestrator
 
 import (
 	"github.com/ordset/ordset/compose"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // partition is the index (from ordinals.start) below which pods stay on the current
@@ -28,7 +28,7 @@ func (p *planner) revisionFor(ord int) (string, *compose.StatefulSet) {
 
 // updateDue reports a pod container of another revision that RollingUpdate is to replace.
 func (p *planner) updateDue(ord int, c Container) bool {
-	return p.set.UpdateStrategy.Type != compose.OnDelete && c.Labels[labels.Revision] != p.d.Revision &&
+	return p.set.UpdateStrategy.Type != compose.OnDelete && c.Labels[identity.LabelRevision] != p.d.Revision &&
 		ord-p.set.Ordinals.Start >= p.partition()
 }
 

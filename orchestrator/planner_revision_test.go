@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/compose"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // rolling is a Desired in the middle of a rollout from r0 (image app:0) to r1 (app:1).
@@ -107,7 +107,7 @@ func TestPlanForcedRollback(t *testing.T) {
 				b := world().vol(0)
 				c := mainCtr(0, "rbroken", StateExited)
 				c.ExitCode, c.FinishedAt = 1, t0.Add(-time.Second)
-				c.Labels[labels.Restarts], c.Labels[labels.Backoff] = "4", "4"
+				c.Labels[identity.LabelRestarts], c.Labels[identity.LabelBackoff] = "4", "4"
 				return b.add(0, c)
 			}(), time.Time{}, "retire-container demo-web-0 (exit 1); create-pod web-0 rev=r1"},
 		{"not below the partition", rolling(testSet(partitioned(1)), 2), world().running(0, "r0").ready(1, "r1"),

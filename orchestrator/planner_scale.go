@@ -3,7 +3,7 @@ package orchestrator
 import (
 	"slices"
 
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"github.com/ordset/ordset/volumes"
 )
 
@@ -58,8 +58,8 @@ func (p *planner) reportCondemned(ords []int) {
 	for _, ord := range ords {
 		st := PodState{Ordinal: ord, Name: p.podName(ord), Phase: p.initPhase(ord)}
 		if c := p.canon[ord]; c != nil {
-			st.Exists, st.Container, st.Revision = true, c, c.Labels[labels.Revision]
-			st.Restarts = labelInt(c.Labels, labels.Restarts)
+			st.Exists, st.Container, st.Revision = true, c, c.Labels[identity.LabelRevision]
+			st.Restarts = labelInt(c.Labels, identity.LabelRestarts)
 			st.Phase = PhaseRunning
 			if failed(*c) {
 				st.Phase = PhaseError
@@ -76,8 +76,8 @@ func (p *planner) removePod(ord int, reason string) PodState {
 	name := p.podName(ord)
 	st := PodState{Ordinal: ord, Name: name, Phase: PhaseTerminating}
 	if c := p.canon[ord]; c != nil {
-		st.Exists, st.Container, st.Revision = true, c, c.Labels[labels.Revision]
-		st.Restarts = labelInt(c.Labels, labels.Restarts)
+		st.Exists, st.Container, st.Revision = true, c, c.Labels[identity.LabelRevision]
+		st.Restarts = labelInt(c.Labels, identity.LabelRestarts)
 		if c.State == StateRemoving { // already going; a second removal would only fail
 			p.wait("%s terminating", name)
 			return st
@@ -110,8 +110,8 @@ func (p *planner) retainVolumes(start, end int) {
 	}
 	vs := slices.Clone(p.o.Volumes)
 	slices.SortFunc(vs, func(a, b Volume) int {
-		oa, _ := labels.OrdinalOf(a.Labels)
-		ob, _ := labels.OrdinalOf(b.Labels)
+		oa, _ := identity.OrdinalOf(a.Labels)
+		ob, _ := identity.OrdinalOf(b.Labels)
 		if oa != ob {
 			return ob - oa
 		}
@@ -121,7 +121,7 @@ func (p *planner) retainVolumes(start, end int) {
 		return 1
 	})
 	for _, v := range vs {
-		ord, ok := labels.OrdinalOf(v.Labels)
+		ord, ok := identity.OrdinalOf(v.Labels)
 		if !ok || ord >= start && ord < end {
 			continue
 		}

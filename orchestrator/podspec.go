@@ -6,8 +6,7 @@ import (
 	"strings"
 
 	"github.com/ordset/ordset/compose"
-	"github.com/ordset/ordset/orchestrator/labels"
-	"github.com/ordset/ordset/volumes"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // PodTemplate turns a set into fully resolved container specs, one ordinal at a time. It is
@@ -41,7 +40,7 @@ func (t PodTemplate) At(rev string) PodTemplate {
 
 func (t PodTemplate) zone() string {
 	if t.Zone == "" {
-		return DefaultZone
+		return identity.DefaultZone
 	}
 	return t.Zone
 }
@@ -51,8 +50,8 @@ func (t PodTemplate) service() string { return t.Set.Service() }
 // Pod builds the main container of one ordinal. restarts and backoff are carried in labels.
 func (t PodTemplate) Pod(ordinal, restarts, backoff int) (ContainerSpec, error) {
 	s := t.Set
-	spec := t.base(ordinal, restarts, backoff, labels.RolePod, "")
-	spec.Name = ContainerName(t.Namespace, s.Name, ordinal)
+	spec := t.base(ordinal, restarts, backoff, "")
+	spec.Name = identity.ContainerName(t.Namespace, s.Name, ordinal)
 	spec.Image = s.Image
 	spec.Entrypoint, spec.Cmd = s.Command, s.Args
 	spec.WorkingDir, spec.User = s.WorkingDir, s.User
@@ -60,9 +59,9 @@ func (t PodTemplate) Pod(ordinal, restarts, backoff int) (ContainerSpec, error) 
 	spec.Mounts = t.mounts(ordinal, s.VolumeMounts)
 	// Docker's resolver answers aliases itself, whatever the readiness: only per-pod names are
 	// aliased, so service names stay with ordset's readiness-aware DNS.
-	pod, svc := PodName(s.Name, ordinal), t.service()
+	pod, svc := identity.PodName(s.Name, ordinal), t.service()
 	spec.Aliases = []string{pod, pod + "." + svc, pod + "." + svc + "." + t.Namespace,
-		PodFQDN(s.Name, ordinal, svc, t.Namespace, t.zone())}
+		identity.PodFQDN(s.Name, ordinal, svc, t.Namespace, t.zone())}
 	for _, p := range s.Ports {
 		b := PortBinding{ContainerPort: p.ContainerPort, Protocol: strings.ToLower(orDefault(p.Protocol, "tcp"))}
 		if p.HostPort > 0 {
@@ -93,11 +92,11 @@ func (t PodTemplate) Pod(ordinal, restarts, backoff int) (ContainerSpec, error) 
 func (t PodTemplate) Init(ordinal, i, restarts, backoff int) (ContainerSpec, error) {
 	s := t.Set
 	if i < 0 || i >= len(s.InitContainers) {
-		return ContainerSpec{}, fmt.Errorf("pod %s: no init container %d", PodName(s.Name, ordinal), i)
+		return ContainerSpec{}, fmt.Errorf("pod %s: no init container %d", identity.PodName(s.Name, ordinal), i)
 	}
 	ic := s.InitContainers[i]
-	spec := t.base(ordinal, restarts, backoff, labels.RoleInit, ic.Name)
-	spec.Name = InitContainerName(t.Namespace, s.Name, ordinal, ic.Name)
+	spec := t.base(ordinal, restarts, backoff, ic.Name)
+	spec.Name = identity.InitContainerName(t.Namespace, s.Name, ordinal, ic.Name)
 	spec.Image, _ = s.ImageOf(i)
 	spec.Entrypoint, spec.Cmd = ic.Command, ic.Args
 	spec.WorkingDir, spec.User = ic.WorkingDir, ic.User
@@ -110,28 +109,13 @@ func (t PodTemplate) Init(ordinal, i, restarts, backoff int) (ContainerSpec, err
 func (t PodTemplate) PullPolicy(init int) (image, policy string) { return t.Set.ImageOf(init) }
 
 // base fills what main and init containers share: identity, labels, network, DNS, grace.
-func (t PodTemplate) base(ordinal, restarts, backoff int, role, init string) ContainerSpec {
+func (t PodTemplate) base(ordinal, restarts, backoff int, init string) ContainerSpec {
 	s := t.Set
-	l := make(map[string]string, len(t.ExtraLabels)+12)
-	for k, v := range t.ExtraLabels {
-		l[k] = v
-	}
-	l[labels.ManagedBy] = labels.ManagedByValue
-	l[labels.Role] = role
-	l[labels.Namespace] = t.Namespace
-	l[labels.Set] = s.Name
-	l[labels.Ordinal] = strconv.Itoa(ordinal)
-	l[labels.Pod] = PodName(s.Name, ordinal)
-	l[labels.Service] = t.service()
-	l[labels.Revision] = t.Revision
-	l[labels.Restarts] = strconv.Itoa(restarts)
-	l[labels.Backoff] = strconv.Itoa(backoff)
-	if init != "" {
-		l[labels.Init] = init
-	}
+	l := identity.ContainerLabels(identity.Container{Namespace: t.Namespace, Set: s.Name, Service: t.service(),
+		Revision: t.Revision, Ordinal: ordinal, Init: init, Restarts: restarts, Backoff: backoff}, t.ExtraLabels)
 	spec := ContainerSpec{
-		Hostname:    Hostname(s.Name, ordinal),
-		Domainname:  Domainname(t.service(), t.Namespace, t.zone()),
+		Hostname:    identity.Hostname(s.Name, ordinal),
+		Domainname:  identity.Domainname(t.service(), t.Namespace, t.zone()),
 		Labels:      l,
 		Network:     t.Network,
 		StopTimeout: s.GracePeriod(),
@@ -153,7 +137,7 @@ func (t PodTemplate) mounts(ordinal int, ms []compose.VolumeMount) []Mount {
 			out = append(out, Mount{Type: "bind", Source: m.HostPath, Target: m.MountPath, ReadOnly: m.ReadOnly})
 			continue
 		}
-		out = append(out, Mount{Type: "volume", Source: volumes.Name(t.Namespace, m.Name, t.Set.Name, ordinal),
+		out = append(out, Mount{Type: "volume", Source: identity.VolumeName(t.Namespace, m.Name, t.Set.Name, ordinal),
 			Target: m.MountPath, ReadOnly: m.ReadOnly})
 	}
 	return out
@@ -167,7 +151,7 @@ func podEnv(namespace, set string, ordinal int, user compose.EnvList) []string {
 		userSet[e.Name] = true
 	}
 	var env []string
-	for _, kv := range [][2]string{{"POD_NAME", PodName(set, ordinal)}, {"POD_NAMESPACE", namespace},
+	for _, kv := range [][2]string{{"POD_NAME", identity.PodName(set, ordinal)}, {"POD_NAMESPACE", namespace},
 		{"POD_ORDINAL", strconv.Itoa(ordinal)}} {
 		if !userSet[kv[0]] {
 			env = append(env, kv[0]+"="+kv[1])

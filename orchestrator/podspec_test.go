@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/compose"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 func TestPodSpec(t *testing.T) {
@@ -24,7 +24,7 @@ func TestPodSpec(t *testing.T) {
 			{HostPath: "/etc/app.conf", MountPath: "/etc/app.conf", ReadOnly: true}}
 	})
 	tpl := PodTemplate{Namespace: "demo", Set: s, Revision: "r1", Network: "ordset-demo", DNSServer: "172.30.0.1",
-		ExtraLabels: map[string]string{"io.ordset.test": "1", labels.Revision: "bogus"}}
+		ExtraLabels: map[string]string{"io.ordset.test": "1", identity.LabelRevision: "bogus"}}
 	spec, err := tpl.Pod(3, 2, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -53,9 +53,9 @@ func TestPodSpec(t *testing.T) {
 	check("memory", spec.MemoryBytes, int64(256<<20))
 	check("stop timeout", spec.StopTimeout, 7*time.Second)
 	check("healthcheck", spec.UseImageHealthcheck, true)
-	for k, v := range map[string]string{labels.ManagedBy: "ordset", labels.Role: labels.RolePod, labels.Namespace: "demo",
-		labels.Set: "web", labels.Ordinal: "3", labels.Pod: "web-3", labels.Service: "svc", labels.Revision: "r1",
-		labels.Restarts: "2", labels.Backoff: "1", "io.ordset.test": "1"} {
+	for k, v := range map[string]string{identity.LabelManagedBy: "ordset", identity.LabelRole: identity.RolePod, identity.LabelNamespace: "demo",
+		identity.LabelSet: "web", identity.LabelOrdinal: "3", identity.LabelPod: "web-3", identity.LabelService: "svc", identity.LabelRevision: "r1",
+		identity.LabelRestarts: "2", identity.LabelBackoff: "1", "io.ordset.test": "1"} {
 		check("label "+k, spec.Labels[k], v)
 	}
 
@@ -74,8 +74,8 @@ func TestInitSpec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if spec.Name != "demo-web-0-init-seed" || spec.Image != "app:1" || spec.Labels[labels.Role] != labels.RoleInit ||
-		spec.Labels[labels.Init] != "seed" || len(spec.Ports) != 0 || spec.Mounts[0].Source != "demo_data-web-0" ||
+	if spec.Name != "demo-web-0-init-seed" || spec.Image != "app:1" || spec.Labels[identity.LabelRole] != identity.RoleInit ||
+		spec.Labels[identity.LabelInit] != "seed" || len(spec.Ports) != 0 || spec.Mounts[0].Source != "demo_data-web-0" ||
 		spec.DNSSearch[0] != "demo.svc.example.test" || spec.Domainname != "web.demo.svc.example.test" {
 		t.Errorf("init spec = %+v", spec)
 	}

@@ -4,7 +4,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // pullNoteEvery bounds how often one container's pull progress becomes an event: a pull
@@ -32,7 +32,7 @@ func (n *pullNotes) reporter(publish func(ProgressEvent), now func() time.Time) 
 		}
 		n.last[spec.Name] = t
 		n.mu.Unlock()
-		publish(ProgressEvent{Time: t, Namespace: spec.Labels[labels.Namespace], Set: spec.Labels[labels.Set],
-			Pod: spec.Labels[labels.Pod], Type: EventImagePull, Message: "pulling " + spec.Image + ": " + line})
+		publish(ProgressEvent{Time: t, Namespace: spec.Labels[identity.LabelNamespace], Set: spec.Labels[identity.LabelSet],
+			Pod: spec.Labels[identity.LabelPod], Type: EventImagePull, Message: "pulling " + spec.Image + ": " + line})
 	}
 }

@@ -11,7 +11,7 @@ import (
 // It is owned here (not Docker's API) so the controller can be tested with a hand-written
 // fake, and so the executor stays "one call per action". orchestrator/docker implements it.
 //
-// Every List call returns only objects that carry ordset's labels (labels.Owned);
+// Every List call returns only objects that carry ordset's labels (identity.Owned);
 // every mutating call refuses an object without them (ErrNotOwned).
 type Runtime interface {
 	// EnsureNetwork creates the namespace's labelled bridge network if missing and returns it.

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // Snapshot is one observation of the whole engine, taken once per pass: every ordset
@@ -63,7 +63,7 @@ func (s Snapshot) network(ns string) (Network, bool) {
 func group(cs []Container, vs []Volume) map[SetKey]*Observed {
 	out := map[SetKey]*Observed{}
 	get := func(l map[string]string) *Observed {
-		k := SetKey{l[labels.Namespace], l[labels.Set]}
+		k := SetKey{l[identity.LabelNamespace], l[identity.LabelSet]}
 		o := out[k]
 		if o == nil {
 			o = &Observed{Pods: map[int]*ObservedPod{}}
@@ -72,8 +72,8 @@ func group(cs []Container, vs []Volume) map[SetKey]*Observed {
 		return o
 	}
 	for _, c := range cs {
-		ord, ok := labels.OrdinalOf(c.Labels)
-		if !ok || !labels.Owned(c.Labels) {
+		ord, ok := identity.OrdinalOf(c.Labels)
+		if !ok || !identity.Owned(c.Labels) {
 			continue
 		}
 		o := get(c.Labels)
@@ -82,14 +82,14 @@ func group(cs []Container, vs []Volume) map[SetKey]*Observed {
 			p = &ObservedPod{}
 			o.Pods[ord] = p
 		}
-		if c.Labels[labels.Role] == labels.RoleInit {
+		if c.Labels[identity.LabelRole] == identity.RoleInit {
 			p.Inits = append(p.Inits, c)
 		} else {
 			p.Containers = append(p.Containers, c)
 		}
 	}
 	for _, v := range vs {
-		if labels.Owned(v.Labels) {
+		if identity.Owned(v.Labels) {
 			o := get(v.Labels)
 			o.Volumes = append(o.Volumes, v)
 		}
@@ -113,7 +113,7 @@ func mainIndex(cs []Container, canonical string) int {
 
 // podMain returns the pod's main container of one ordinal (see mainIndex), nil when none.
 func podMain(k SetKey, ord int, p *ObservedPod) *Container {
-	i := mainIndex(p.Containers, ContainerName(k.Namespace, k.Name, ord))
+	i := mainIndex(p.Containers, identity.ContainerName(k.Namespace, k.Name, ord))
 	if i < 0 {
 		return nil
 	}

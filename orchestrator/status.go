@@ -1,12 +1,12 @@
 package orchestrator
 
 import (
+	"github.com/ordset/ordset/orchestrator/identity"
 	"slices"
 	"time"
 
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator/state"
-	"github.com/ordset/ordset/volumes"
 )
 
 // SetStatus is one set's state as of the last pass, kubectl get statefulsets style.
@@ -62,7 +62,7 @@ func podStatuses(ns string, s *compose.StatefulSet, states []PodState) []PodStat
 	out := make([]PodStatus, 0, len(states))
 	for _, st := range states {
 		ps := PodStatus{Namespace: ns, Set: s.Name, Service: svc, Ordinal: st.Ordinal, Name: st.Name,
-			Container: ContainerName(ns, s.Name, st.Ordinal), Ready: st.Ready, Status: st.Phase,
+			Container: identity.ContainerName(ns, s.Name, st.Ordinal), Ready: st.Ready, Status: st.Phase,
 			Restarts: st.Restarts, Revision: st.Revision, PublishNotReady: s.PublishNotReadyAddresses, Reason: st.Reason}
 		if c := st.Container; c != nil {
 			ps.Container, ps.ContainerID = c.Name, c.ID
@@ -70,7 +70,7 @@ func podStatuses(ns string, s *compose.StatefulSet, states []PodState) []PodStat
 			ps.CreatedAt, ps.StartedAt = c.CreatedAt, c.StartedAt
 		}
 		for _, t := range s.VolumeClaimTemplates {
-			ps.Volumes = append(ps.Volumes, volumes.Name(ns, t.Name, s.Name, st.Ordinal))
+			ps.Volumes = append(ps.Volumes, identity.VolumeName(ns, t.Name, s.Name, st.Ordinal))
 		}
 		for _, p := range s.Ports {
 			if p.HostPort > 0 {

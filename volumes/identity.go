@@ -3,11 +3,11 @@ package volumes
 import (
 	"fmt"
 
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // identityKeys are the labels that say whose claim a volume is.
-var identityKeys = []string{labels.Namespace, labels.Set, labels.Claim, labels.Ordinal}
+var identityKeys = []string{identity.LabelNamespace, identity.LabelSet, identity.LabelClaim, identity.LabelOrdinal}
 
 // SameClaim reports whether an existing volume's labels name the claim that want describes.
 // Names alone are not enough: claim "data-x" of set "y" and claim "data" of set "x-y" share
@@ -24,5 +24,5 @@ func SameClaim(have, want map[string]string) bool {
 // Owner describes whose claim a volume is, from its labels, for error messages.
 func Owner(l map[string]string) string {
 	return fmt.Sprintf("claim %s of pod %s-%s (statefulset %s/%s)",
-		l[labels.Claim], l[labels.Set], l[labels.Ordinal], l[labels.Namespace], l[labels.Set])
+		l[identity.LabelClaim], l[identity.LabelSet], l[identity.LabelOrdinal], l[identity.LabelNamespace], l[identity.LabelSet])
 }

@@ -4,34 +4,8 @@ import (
 	"testing"
 
 	"github.com/ordset/ordset/compose"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
-
-func TestName(t *testing.T) {
-	if got := Name("demo", "data", "redis", 1); got != "demo_data-redis-1" {
-		t.Fatalf("Name = %q", got)
-	}
-	if got := ClaimName("data", "redis", 12); got != "data-redis-12" {
-		t.Fatalf("ClaimName = %q", got)
-	}
-}
-
-func TestLabels(t *testing.T) {
-	l := Labels("demo", "redis", "data", 2)
-	if !labels.Owned(l) {
-		t.Fatal("volume labels are not owned")
-	}
-	if n, ok := labels.OrdinalOf(l); !ok || n != 2 {
-		t.Fatalf("ordinal = %d, %v", n, ok)
-	}
-	want := map[string]string{labels.Namespace: "demo", labels.Set: "redis", labels.Claim: "data",
-		labels.Pod: "redis-2", labels.Role: labels.RoleVolume}
-	for k, v := range want {
-		if l[k] != v {
-			t.Errorf("label %s = %q, want %q", k, l[k], v)
-		}
-	}
-}
 
 func TestRemove(t *testing.T) {
 	retain := compose.RetentionPolicy{WhenScaled: compose.Retain, WhenDeleted: compose.Retain}
@@ -62,12 +36,12 @@ func TestRemove(t *testing.T) {
 }
 
 func TestSameClaim(t *testing.T) {
-	a := Labels("demo", "y", "data-x", 0)
-	b := Labels("demo", "x-y", "data", 0)
-	if Name("demo", "data-x", "y", 0) != Name("demo", "data", "x-y", 0) {
+	a := identity.VolumeLabels("demo", "y", "data-x", 0)
+	b := identity.VolumeLabels("demo", "x-y", "data", 0)
+	if identity.VolumeName("demo", "data-x", "y", 0) != identity.VolumeName("demo", "data", "x-y", 0) {
 		t.Fatal("the colliding names this guards against no longer collide; update the example")
 	}
-	if !SameClaim(a, Labels("demo", "y", "data-x", 0)) {
+	if !SameClaim(a, identity.VolumeLabels("demo", "y", "data-x", 0)) {
 		t.Error("identical claims differ")
 	}
 	if SameClaim(a, b) {

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -81,7 +83,7 @@ func systemdUnit(sp serviceSpec) (string, string, error) {
 		after, wanted = "After=docker.service network-online.target\nWants=network-online.target\nRequires=docker.service", "multi-user.target"
 	}
 	var env strings.Builder
-	for _, k := range sortedKeys(sp.Env) {
+	for _, k := range slices.Sorted(maps.Keys(sp.Env)) {
 		fmt.Fprintf(&env, "Environment=%s=%s\n", k, systemdQuote(sp.Env[k]))
 	}
 	unit := fmt.Sprintf(`[Unit]
@@ -104,7 +106,7 @@ WantedBy=%s
 func launchdPlist(sp serviceSpec) string {
 	var env strings.Builder
 	env.WriteString("    <key>ORDSET_STATE_DIR</key><string>" + xmlEscape(sp.StateDir) + "</string>\n")
-	for _, k := range sortedKeys(sp.Env) {
+	for _, k := range slices.Sorted(maps.Keys(sp.Env)) {
 		env.WriteString("    <key>" + xmlEscape(k) + "</key><string>" + xmlEscape(sp.Env[k]) + "</string>\n")
 	}
 	return `<?xml version="1.0" encoding="UTF-8"?>

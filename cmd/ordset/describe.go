@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"io"
 	"strings"
 	"time"
@@ -57,7 +58,7 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 		kv("Pod", p.Name)
 		kv("Namespace", p.Namespace)
 		kv("StatefulSet", p.StatefulSet)
-		kv("Container", fmt.Sprintf("%s (%s)", p.Container, shortID(p.ContainerID)))
+		kv("Container", fmt.Sprintf("%s (%s)", p.Container, orNone(identity.ShortID(p.ContainerID))))
 		kv("Status", fmt.Sprintf("%s, ready=%t, restarts=%d", p.Status, p.Ready, p.Restarts))
 		if p.Reason != "" {
 			kv("Not ready because", oneLine(p.Reason, 200))
@@ -128,13 +129,6 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 	for _, e := range d.Events {
 		fmt.Fprintf(w, "  %-8s %-8s %-13s %-22s %s\n", age(e.Time, now), e.Type, e.Reason, e.Object, e.Message)
 	}
-}
-
-func shortID(id string) string {
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return orNone(id)
 }
 
 // updateStrategyText renders an update strategy on one line.

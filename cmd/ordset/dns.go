@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"net"
 	"os"
 	"strings"
@@ -78,7 +79,7 @@ func runDNSResolve(ctx context.Context, in invocation, s *streams) error {
 		return err
 	}
 	server := firstNonEmpty(st.DNS.HostAddr, os.Getenv("ORDSET_DNS_ADDR"), dnsserver.DefaultHostAddr)
-	zone := firstNonEmpty(st.DNS.Zone, dnsserver.DefaultZone)
+	zone := firstNonEmpty(st.DNS.Zone, identity.DefaultZone)
 	var replies []*dns.Msg
 	var lastErr error
 	for _, cand := range searchCandidates(name, ns, zone) {

@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -273,7 +275,7 @@ func (p *progress) draw(now time.Time) {
 		b.WriteString("\r\x1b[2K" + p.line(p.pods[key], now) + "\n")
 		n++
 	}
-	for _, set := range sortedKeys(p.waiting) {
+	for _, set := range slices.Sorted(maps.Keys(p.waiting)) {
 		w := p.waiting[set]
 		if r := p.rollout[set]; r != "" {
 			w = strings.TrimSuffix(r+"; "+w, "; ")
@@ -291,15 +293,6 @@ func (p *progress) draw(now time.Time) {
 	}
 	p.drawn = n
 	io.WriteString(p.out, b.String())
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // note prints a message above the pod lines (on a terminal the block is redrawn below it).

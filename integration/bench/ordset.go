@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"os"
 	"time"
 
@@ -108,7 +109,7 @@ func (s *ordsetStarter) waitGone(ctx context.Context, ns string) error {
 }
 
 func (s *ordsetStarter) networkExists(ctx context.Context, ns string) bool {
-	_, err := s.env.cli.NetworkInspect(ctx, orchestrator.NetworkName(ns), network.InspectOptions{})
+	_, err := s.env.cli.NetworkInspect(ctx, identity.NetworkName(ns), network.InspectOptions{})
 	return err == nil
 }
 

@@ -63,7 +63,8 @@ func TestSubcommands(t *testing.T) {
 	if _, err := os.Stat(f); err != nil {
 		t.Fatal(err)
 	}
-	if subcommand("rm", []string{f}) != 0 || subcommand("rm", []string{f}) != 0 {
+	first, again := subcommand("rm", []string{f}), subcommand("rm", []string{f})
+	if first != 0 || again != 0 {
 		t.Fatal("rm must succeed, also when the file is gone")
 	}
 	if subcommand("probe", []string{"tcp://127.0.0.1:1"}) == 0 {

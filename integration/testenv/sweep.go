@@ -11,7 +11,7 @@ import (
 	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
 
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // Sweep removes the test objects (label io.ordset.test.object=1) of one namespace: containers
@@ -21,7 +21,7 @@ import (
 // such an image inherits it).
 func Sweep(ctx context.Context, cli *client.Client, namespace string) error {
 	return sweep(ctx, cli, func(name string, l map[string]string) bool {
-		return l[labels.Namespace] == namespace ||
+		return l[identity.LabelNamespace] == namespace ||
 			strings.HasPrefix(name, containerPrefix(namespace)) ||
 			strings.HasPrefix(name, volumePrefix(namespace)) ||
 			name == networkName(namespace)
@@ -112,7 +112,7 @@ func (c imageLabels) of(ctx context.Context, id string) (map[string]string, erro
 	if l, ok := c.seen[id]; ok {
 		return l, nil
 	}
-	img, _, err := c.cli.ImageInspectWithRaw(ctx, id)
+	img, err := c.cli.ImageInspect(ctx, id)
 	if cerrdefs.IsNotFound(err) {
 		c.seen[id] = nil
 		return nil, nil

@@ -13,7 +13,7 @@ import (
 	"github.com/docker/docker/api/types/volume"
 
 	"github.com/ordset/ordset/integration/testenv"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // TestSweepIsScopedToItsNamespace: a sweep removes its namespace's test objects and nothing
@@ -83,7 +83,7 @@ func TestSweepSparesUsersPods(t *testing.T) {
 	defer cancel()
 	cli := testenv.Docker(t)
 	ns := testenv.UniqueNamespace(t, "user")
-	userLabels := map[string]string{labels.ManagedBy: labels.ManagedByValue, labels.Namespace: ns}
+	userLabels := map[string]string{identity.LabelManagedBy: identity.ManagedByValue, identity.LabelNamespace: ns}
 
 	user, err := cli.ContainerCreate(ctx, &container.Config{Image: testenv.Image("busybox"), Labels: userLabels}, nil, nil, nil, ns+"-web-0")
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -143,7 +144,7 @@ func UniqueNamespace(t testing.TB, prefix string) string {
 // Names of a namespace's objects, as ordset spells them (see DESIGN.md, "Identity and naming").
 func containerPrefix(ns string) string { return ns + "-" }
 func volumePrefix(ns string) string    { return ns + "_" }
-func networkName(ns string) string     { return docker.NetworkName(ns) }
+func networkName(ns string) string     { return identity.NetworkName(ns) }
 
 func errorf(errs []string) error {
 	if len(errs) == 0 {

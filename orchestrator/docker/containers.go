@@ -15,7 +15,7 @@ import (
 	"github.com/docker/go-connections/nat"
 
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // CreateContainer creates (does not start) a container from a fully resolved spec. Docker's
@@ -40,7 +40,7 @@ func (r *Runtime) CreateContainer(ctx context.Context, spec orchestrator.Contain
 	resp, err := r.cli.ContainerCreate(ctx, cfg, host, netCfg, nil, spec.Name)
 	if err == nil {
 		r.owned.Store(resp.ID, struct{}{})
-		r.log.Debug("container created", "container", spec.Name, "id", resp.ID[:12])
+		r.log.Debug("container created", "container", spec.Name, "id", identity.ShortID(resp.ID))
 		return resp.ID, nil
 	}
 	if !cerrdefs.IsConflict(err) {
@@ -244,7 +244,7 @@ func fromInspect(c container.InspectResponse) orchestrator.Container {
 
 // pickIP returns the addresses on the namespace network (or the only network).
 func pickIP(nets map[string]*network.EndpointSettings, l map[string]string) (string, string) {
-	if ep := nets[NetworkName(l[labels.Namespace])]; ep != nil {
+	if ep := nets[identity.NetworkName(l[identity.LabelNamespace])]; ep != nil {
 		return ep.IPAddress, ep.GlobalIPv6Address
 	}
 	for _, ep := range nets {

@@ -14,7 +14,7 @@ import (
 	"github.com/docker/go-connections/nat"
 
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 func TestParseStatus(t *testing.T) {
@@ -70,7 +70,7 @@ func TestDetailFreshness(t *testing.T) {
 }
 
 func TestToNetworkDerivesGateway(t *testing.T) {
-	nw := network.Inspect{ID: "n1", Name: "ordset-demo", Labels: map[string]string{labels.Namespace: "demo"},
+	nw := network.Inspect{ID: "n1", Name: "ordset-demo", Labels: map[string]string{identity.LabelNamespace: "demo"},
 		IPAM: network.IPAM{Config: []network.IPAMConfig{{Subnet: "fd00::/64"}, {Subnet: "172.30.0.0/16"}}}}
 	got := toNetwork(nw)
 	want := orchestrator.Network{ID: "n1", Name: "ordset-demo", Namespace: "demo", Gateway: "172.30.0.1", Subnet: "172.30.0.0/16"}
@@ -90,15 +90,15 @@ func TestToNetworkDerivesGateway(t *testing.T) {
 // own objects and on old ones without an id.
 func TestOwnerLabel(t *testing.T) {
 	r := &Runtime{owner: "aaaa"}
-	l := r.objectLabels(map[string]string{labels.Owner: "forged", labels.Pod: "web-0"})
-	if l[labels.Owner] != "aaaa" || l[labels.ManagedBy] != labels.ManagedByValue {
+	l := r.objectLabels(map[string]string{identity.LabelOwner: "forged", identity.LabelPod: "web-0"})
+	if l[identity.LabelOwner] != "aaaa" || l[identity.LabelManagedBy] != identity.ManagedByValue {
 		t.Errorf("labels %v", l)
 	}
-	if !r.mine(l) || r.mine(map[string]string{labels.ManagedBy: labels.ManagedByValue, labels.Owner: "bbbb"}) ||
-		!r.mine(map[string]string{labels.ManagedBy: labels.ManagedByValue}) {
+	if !r.mine(l) || r.mine(map[string]string{identity.LabelManagedBy: identity.ManagedByValue, identity.LabelOwner: "bbbb"}) ||
+		!r.mine(map[string]string{identity.LabelManagedBy: identity.ManagedByValue}) {
 		t.Error("mine: wrong ownership decisions")
 	}
-	err := r.notMine("volume", "demo_data-web-0", map[string]string{labels.ManagedBy: labels.ManagedByValue, labels.Owner: "bbbb"})
+	err := r.notMine("volume", "demo_data-web-0", map[string]string{identity.LabelManagedBy: identity.ManagedByValue, identity.LabelOwner: "bbbb"})
 	if !errors.Is(err, orchestrator.ErrNotOwned) || !strings.Contains(err.Error(), "another ordset daemon") {
 		t.Errorf("notMine: %v", err)
 	}
@@ -108,7 +108,7 @@ func TestContainerConfig(t *testing.T) {
 	r := &Runtime{extra: map[string]string{"io.ordset.test": "1"}}
 	spec := orchestrator.ContainerSpec{
 		Name: "demo-web-0", Image: "img", Hostname: "web-0", Domainname: "web.demo.svc.cluster.local",
-		Cmd: []string{"serve"}, Env: []string{"A=1"}, Labels: map[string]string{labels.Pod: "web-0"},
+		Cmd: []string{"serve"}, Env: []string{"A=1"}, Labels: map[string]string{identity.LabelPod: "web-0"},
 		Network: "ordset-demo", Aliases: []string{"web-0.web"}, DNS: []string{"172.30.0.1"},
 		DNSSearch: []string{"demo.svc.cluster.local"}, DNSOptions: []string{"ndots:5"},
 		Mounts: []orchestrator.Mount{{Type: "volume", Source: "demo_data-web-0", Target: "/data"},
@@ -120,7 +120,7 @@ func TestContainerConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Labels[labels.ManagedBy] != labels.ManagedByValue || cfg.Labels["io.ordset.test"] != "1" || cfg.Labels[labels.Pod] != "web-0" {
+	if cfg.Labels[identity.LabelManagedBy] != identity.ManagedByValue || cfg.Labels["io.ordset.test"] != "1" || cfg.Labels[identity.LabelPod] != "web-0" {
 		t.Errorf("labels %v", cfg.Labels)
 	}
 	if cfg.Healthcheck == nil || !slices.Equal(cfg.Healthcheck.Test, []string{"NONE"}) {

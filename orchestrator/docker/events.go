@@ -11,7 +11,7 @@ import (
 	"github.com/docker/docker/api/types/filters"
 
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // Events streams container and network events of ordset objects until ctx ends. The events
@@ -28,7 +28,7 @@ func (r *Runtime) Events(ctx context.Context) (<-chan orchestrator.Event, <-chan
 	errc := make(chan error, 1)
 	containers := filters.NewArgs(
 		filters.Arg("type", string(events.ContainerEventType)),
-		filters.Arg("label", labels.ManagedBy+"="+labels.ManagedByValue),
+		filters.Arg("label", identity.LabelManagedBy+"="+identity.ManagedByValue),
 	)
 	networks := filters.NewArgs(filters.Arg("type", string(events.NetworkEventType)))
 
@@ -91,7 +91,7 @@ func containerEvent(m events.Message) (orchestrator.Event, bool) {
 }
 
 func networkEvent(m events.Message) (orchestrator.Event, bool) {
-	ns, ok := strings.CutPrefix(m.Actor.Attributes["name"], NetworkName(""))
+	ns, ok := strings.CutPrefix(m.Actor.Attributes["name"], identity.NetworkName(""))
 	if !ok || ns == "" {
 		return orchestrator.Event{}, false
 	}
@@ -99,7 +99,7 @@ func networkEvent(m events.Message) (orchestrator.Event, bool) {
 		Type:   string(m.Type),
 		Action: string(m.Action),
 		ID:     m.Actor.ID,
-		Labels: map[string]string{labels.Namespace: ns},
+		Labels: map[string]string{identity.LabelNamespace: ns},
 		Time:   time.Unix(0, m.TimeNano),
 	}, true
 }
@@ -110,7 +110,7 @@ func ordsetAttributes(attrs map[string]string) map[string]string {
 	out := make(map[string]string, len(attrs))
 	maps.Copy(out, attrs)
 	for k := range out {
-		if !strings.HasPrefix(k, labels.Prefix) {
+		if !strings.HasPrefix(k, identity.LabelPrefix) {
 			delete(out, k)
 		}
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/ordset/ordset/integration/testenv"
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 func testCtx(t *testing.T) context.Context {
@@ -29,8 +29,8 @@ func podSpec(ns string, nw orchestrator.Network, set string, ordinal int) orches
 		Domainname: set + "." + ns + ".svc.cluster.local",
 		Env:        []string{"POD_NAME=" + pod},
 		Labels: map[string]string{
-			labels.Namespace: ns, labels.Set: set, labels.Ordinal: fmt.Sprint(ordinal),
-			labels.Pod: pod, labels.Role: labels.RolePod,
+			identity.LabelNamespace: ns, identity.LabelSet: set, identity.LabelOrdinal: fmt.Sprint(ordinal),
+			identity.LabelPod: pod, identity.LabelRole: identity.RolePod,
 		},
 		Network:     nw.Name,
 		Aliases:     []string{pod + "." + set},

@@ -95,8 +95,8 @@ func (r *Runtime) pull(ctx context.Context, ref string, progress func(string)) e
 		if m.Error != nil {
 			return errors.New(m.Error.Message)
 		}
-		line := strings.TrimSpace(strings.Join(nonEmpty(m.ID, m.Status, m.ProgressMessage), " "))
-		if m.Progress != nil && m.ProgressMessage == "" && m.Progress.Total > 0 {
+		line := strings.TrimSpace(strings.Join(nonEmpty(m.ID, m.Status), " "))
+		if m.Progress != nil && m.Progress.Total > 0 {
 			line += fmt.Sprintf(" %d/%d", m.Progress.Current, m.Progress.Total)
 		}
 		if line != "" {

@@ -15,7 +15,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // On API 1.41 a container list carries state, labels, the network endpoints and a human status
@@ -137,7 +137,7 @@ func (r *Runtime) ListContainers(ctx context.Context, namespace string) ([]orche
 				ep = endpointOf(&container.NetworkSettingsSummary{Networks: ci.NetworkSettings.Networks})
 			}
 			r.details.put(ci.ID, detail{
-				namespace: full.Labels[labels.Namespace], state: string(full.State), exitCode: full.ExitCode, endpoint: ep,
+				namespace: full.Labels[identity.LabelNamespace], state: string(full.State), exitCode: full.ExitCode, endpoint: ep,
 				createdAt: full.CreatedAt, startedAt: full.StartedAt, finishedAt: full.FinishedAt,
 				oomKilled: full.OOMKilled, errText: full.Error, fetched: now,
 			})
@@ -158,7 +158,7 @@ func (r *Runtime) ListContainers(ctx context.Context, namespace string) ([]orche
 }
 
 // ListForeignNames returns the names of every container this runtime may not manage: without
-// ordset's labels, or another daemon's (labels.OwnedBy).
+// ordset's labels, or another daemon's (identity.OwnedBy).
 func (r *Runtime) ListForeignNames(ctx context.Context) ([]string, error) {
 	list, err := r.cli.ContainerList(ctx, container.ListOptions{All: true})
 	if err != nil {

@@ -10,16 +10,13 @@ import (
 	"github.com/docker/docker/api/types/network"
 
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
-
-// NetworkName is the namespace's bridge network name.
-func NetworkName(namespace string) string { return "ordset-" + namespace }
 
 // EnsureNetwork creates the namespace's bridge if missing. It is idempotent: concurrent callers
 // and daemon restarts get the same network.
 func (r *Runtime) EnsureNetwork(ctx context.Context, namespace string) (orchestrator.Network, error) {
-	name := NetworkName(namespace)
+	name := identity.NetworkName(namespace)
 	nw, err := r.cli.NetworkInspect(ctx, name, network.InspectOptions{})
 	if err == nil {
 		if !r.mine(nw.Labels) {
@@ -32,10 +29,7 @@ func (r *Runtime) EnsureNetwork(ctx context.Context, namespace string) (orchestr
 	}
 	_, err = r.cli.NetworkCreate(ctx, name, network.CreateOptions{
 		Driver: "bridge",
-		Labels: r.objectLabels(map[string]string{
-			labels.Namespace: namespace,
-			labels.Role:      labels.RoleNetwork,
-		}),
+		Labels: r.objectLabels(identity.NetworkLabels(namespace)),
 	})
 	// A concurrent creator wins the race with a conflict: fall through to inspect either way.
 	if err != nil && !cerrdefs.IsConflict(err) {
@@ -56,7 +50,7 @@ func (r *Runtime) EnsureNetwork(ctx context.Context, namespace string) (orchestr
 
 // RemoveNetwork removes the namespace's network; a missing one is not an error.
 func (r *Runtime) RemoveNetwork(ctx context.Context, namespace string) error {
-	name := NetworkName(namespace)
+	name := identity.NetworkName(namespace)
 	nw, err := r.cli.NetworkInspect(ctx, name, network.InspectOptions{})
 	if cerrdefs.IsNotFound(err) {
 		return nil
@@ -77,7 +71,7 @@ func (r *Runtime) RemoveNetwork(ctx context.Context, namespace string) error {
 // ListNetworks returns every ordset network.
 func (r *Runtime) ListNetworks(ctx context.Context) ([]orchestrator.Network, error) {
 	list, err := r.cli.NetworkList(ctx, network.ListOptions{
-		Filters: filters.NewArgs(filters.Arg("label", labels.ManagedBy+"="+labels.ManagedByValue)),
+		Filters: filters.NewArgs(filters.Arg("label", identity.LabelManagedBy+"="+identity.ManagedByValue)),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list networks: %w", err)
@@ -92,7 +86,7 @@ func (r *Runtime) ListNetworks(ctx context.Context) ([]orchestrator.Network, err
 }
 
 func toNetwork(nw network.Inspect) orchestrator.Network {
-	n := orchestrator.Network{ID: nw.ID, Name: nw.Name, Namespace: nw.Labels[labels.Namespace]}
+	n := orchestrator.Network{ID: nw.ID, Name: nw.Name, Namespace: nw.Labels[identity.LabelNamespace]}
 	for _, c := range nw.IPAM.Config {
 		p, err := netip.ParsePrefix(c.Subnet)
 		if err != nil || !p.Addr().Is4() {

@@ -11,7 +11,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // Options configure a Runtime.
@@ -84,15 +84,15 @@ func (r *Runtime) objectLabels(base map[string]string) map[string]string {
 	l := make(map[string]string, len(base)+len(r.extra)+1)
 	maps.Copy(l, r.extra)
 	maps.Copy(l, base)
-	l[labels.ManagedBy] = labels.ManagedByValue
+	l[identity.LabelManagedBy] = identity.ManagedByValue
 	if r.owner != "" {
-		l[labels.Owner] = r.owner
+		l[identity.LabelOwner] = r.owner
 	}
 	return l
 }
 
-// mine reports whether the runtime may act on an object with these labels (labels.OwnedBy).
-func (r *Runtime) mine(l map[string]string) bool { return labels.OwnedBy(l, r.owner) }
+// mine reports whether the runtime may act on an object with these labels (identity.OwnedBy).
+func (r *Runtime) mine(l map[string]string) bool { return identity.OwnedBy(l, r.owner) }
 
 // conflictError reports an object that already exists under a wanted name. It matches
 // orchestrator.ErrNameInUse, and orchestrator.ErrNotOwned as well when the object is foreign.
@@ -121,12 +121,12 @@ func (e *conflictError) Is(target error) bool {
 // notMine reports an existing object this daemon refuses to touch: a foreign one, or one that
 // another ordset daemon (another state directory) made.
 func (r *Runtime) notMine(kind, name string, l map[string]string) error {
-	if labels.Owned(l) {
+	if identity.Owned(l) {
 		return fmt.Errorf("%s %s is %w: another ordset daemon (owner %s, not this state directory's %s) made it; use that daemon's ORDSET_STATE_DIR",
-			kind, name, orchestrator.ErrNotOwned, l[labels.Owner], r.owner)
+			kind, name, orchestrator.ErrNotOwned, l[identity.LabelOwner], r.owner)
 	}
 	return fmt.Errorf("%s %s exists and is %w (no %s=%s label); remove or rename it",
-		kind, name, orchestrator.ErrNotOwned, labels.ManagedBy, labels.ManagedByValue)
+		kind, name, orchestrator.ErrNotOwned, identity.LabelManagedBy, identity.ManagedByValue)
 }
 
 // wrapNotFound maps the engine's not-found errors to orchestrator.ErrNotFound, keeping the cause.

@@ -18,7 +18,7 @@ import (
 
 	"github.com/ordset/ordset/integration/testenv"
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 func TestNetworkLifecycle(t *testing.T) {
@@ -84,7 +84,7 @@ func TestContainerLifecycle(t *testing.T) {
 	}
 
 	vol := ns + "_data-web-0"
-	vspec := orchestrator.VolumeSpec{Name: vol, Labels: map[string]string{labels.Namespace: ns, labels.Role: labels.RoleVolume}}
+	vspec := orchestrator.VolumeSpec{Name: vol, Labels: map[string]string{identity.LabelNamespace: ns, identity.LabelRole: identity.RoleVolume}}
 	if err := rt.CreateVolume(ctx, vspec); err != nil {
 		t.Fatal(err)
 	}
@@ -92,8 +92,8 @@ func TestContainerLifecycle(t *testing.T) {
 		t.Fatalf("CreateVolume of an existing ordset volume: %v", err)
 	}
 	// The same name for another set's claim (names can collide across sets) is refused.
-	other := orchestrator.VolumeSpec{Name: vol, Labels: map[string]string{labels.Namespace: ns, labels.Role: labels.RoleVolume,
-		labels.Set: "other", labels.Claim: "data", labels.Ordinal: "0"}}
+	other := orchestrator.VolumeSpec{Name: vol, Labels: map[string]string{identity.LabelNamespace: ns, identity.LabelRole: identity.RoleVolume,
+		identity.LabelSet: "other", identity.LabelClaim: "data", identity.LabelOrdinal: "0"}}
 	if err := rt.CreateVolume(ctx, other); !errors.Is(err, orchestrator.ErrNameInUse) || !errors.Is(err, orchestrator.ErrNotOwned) {
 		t.Fatalf("CreateVolume of another claim's volume = %v, want ErrNameInUse and ErrNotOwned", err)
 	} else {
@@ -118,7 +118,7 @@ func TestContainerLifecycle(t *testing.T) {
 		t.Fatalf("second create = %v, want ErrNameInUse only", err)
 	}
 	created := waitState(t, rt, ns, id, orchestrator.StateCreated)
-	if created.Name != spec.Name || created.Labels[labels.Pod] != "web-0" || created.CreatedAt.IsZero() {
+	if created.Name != spec.Name || created.Labels[identity.LabelPod] != "web-0" || created.CreatedAt.IsZero() {
 		t.Fatalf("created container %+v", created)
 	}
 	if err := rt.StartContainer(ctx, id); err != nil {
@@ -272,12 +272,12 @@ func TestExitCodeAndCrash(t *testing.T) {
 	}
 
 	// Retiring a failed container frees its name for the replacement; a taken name is refused.
-	retired := orchestrator.RetiredName(spec.Name, id)
+	retired := identity.RetiredName(spec.Name, id)
 	if err := rt.RenameContainer(ctx, id, retired); err != nil {
 		t.Fatal(err)
 	}
 	got, err := rt.InspectContainer(ctx, id)
-	if err != nil || got.Name != retired || got.Labels[labels.Pod] != "web-0" {
+	if err != nil || got.Name != retired || got.Labels[identity.LabelPod] != "web-0" {
 		t.Fatalf("renamed container %+v, %v; want name %s with its labels", got, err, retired)
 	}
 	id2, err := rt.CreateContainer(ctx, spec)
@@ -426,13 +426,13 @@ func TestEventsArrive(t *testing.T) {
 	for slices.Contains(mapValues(want), false) {
 		select {
 		case ev := <-events:
-			if ev.Labels[labels.Namespace] != ns {
+			if ev.Labels[identity.LabelNamespace] != ns {
 				continue
 			}
 			if strings.HasPrefix(ev.Action, "exec_") {
 				t.Errorf("exec event leaked: %+v", ev)
 			}
-			if ev.Type == "container" && (ev.ID != id || ev.Labels[labels.Pod] != "web-0" || ev.Time.IsZero()) {
+			if ev.Type == "container" && (ev.ID != id || ev.Labels[identity.LabelPod] != "web-0" || ev.Time.IsZero()) {
 				t.Errorf("container event %+v", ev)
 			}
 			want[ev.Type+" "+ev.Action] = true

@@ -10,12 +10,12 @@ import (
 	"github.com/docker/docker/api/types/volume"
 
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"github.com/ordset/ordset/volumes"
 )
 
 // ListVolumes returns every volume of a namespace ("" means all) that this daemon provably made
-// (labels.ProvablyOwnedBy). A volume of an older version without an owner id is left out, so
+// (identity.ProvablyOwnedBy). A volume of an older version without an owner id is left out, so
 // nothing plans its removal; it is still mounted when its pod asks for it (CreateVolume).
 func (r *Runtime) ListVolumes(ctx context.Context, namespace string) ([]orchestrator.Volume, error) {
 	resp, err := r.cli.VolumeList(ctx, volume.ListOptions{Filters: ownedFilter(namespace)})
@@ -24,7 +24,7 @@ func (r *Runtime) ListVolumes(ctx context.Context, namespace string) ([]orchestr
 	}
 	out := make([]orchestrator.Volume, 0, len(resp.Volumes))
 	for _, v := range resp.Volumes {
-		if v == nil || !labels.ProvablyOwnedBy(v.Labels, r.owner) {
+		if v == nil || !identity.ProvablyOwnedBy(v.Labels, r.owner) {
 			continue
 		}
 		created, _ := time.Parse(time.RFC3339Nano, v.CreatedAt)
@@ -70,7 +70,7 @@ func (r *Runtime) existingVolume(spec orchestrator.VolumeSpec, have map[string]s
 	return nil
 }
 
-// RemoveVolume removes a volume this daemon provably made (labels.ProvablyOwnedBy): data is
+// RemoveVolume removes a volume this daemon provably made (identity.ProvablyOwnedBy): data is
 // never removed on the strength of labels an older version or another daemon wrote. A missing
 // volume is not an error.
 func (r *Runtime) RemoveVolume(ctx context.Context, name string) error {
@@ -84,7 +84,7 @@ func (r *Runtime) RemoveVolume(ctx context.Context, name string) error {
 	if !r.mine(v.Labels) {
 		return r.notMine("volume", name, v.Labels)
 	}
-	if !labels.ProvablyOwnedBy(v.Labels, r.owner) {
+	if !identity.ProvablyOwnedBy(v.Labels, r.owner) {
 		return fmt.Errorf("volume %s is %w: an ordset without owner ids made it, so it may be another daemon's data; kept (remove it with: docker volume rm %s)",
 			name, orchestrator.ErrNotOwned, name)
 	}
@@ -97,9 +97,9 @@ func (r *Runtime) RemoveVolume(ctx context.Context, name string) error {
 
 // ownedFilter selects ordset objects, optionally of one namespace.
 func ownedFilter(namespace string) filters.Args {
-	f := filters.NewArgs(filters.Arg("label", labels.ManagedBy+"="+labels.ManagedByValue))
+	f := filters.NewArgs(filters.Arg("label", identity.LabelManagedBy+"="+identity.ManagedByValue))
 	if namespace != "" {
-		f.Add("label", labels.Namespace+"="+namespace)
+		f.Add("label", identity.LabelNamespace+"="+namespace)
 	}
 	return f
 }

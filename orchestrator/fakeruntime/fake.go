@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // Call is one recorded runtime call: the operation and the object name it concerned.
@@ -292,4 +292,6 @@ func clone(c orchestrator.Container) orchestrator.Container {
 	return c
 }
 
-func nsMatch(l map[string]string, ns string) bool { return ns == "" || l[labels.Namespace] == ns }
+func nsMatch(l map[string]string, ns string) bool {
+	return ns == "" || l[identity.LabelNamespace] == ns
+}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"github.com/ordset/ordset/volumes"
 )
 
@@ -18,7 +18,7 @@ import (
 func (r *Runtime) EnsureNetwork(_ context.Context, namespace string) (orchestrator.Network, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	name := orchestrator.NetworkName(namespace)
+	name := identity.NetworkName(namespace)
 	if err := r.record("EnsureNetwork", name); err != nil {
 		return orchestrator.Network{}, err
 	}
@@ -37,7 +37,7 @@ func (r *Runtime) RemoveNetwork(_ context.Context, namespace string) error {
 	r.hook("RemoveNetwork", namespace)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	name := orchestrator.NetworkName(namespace)
+	name := identity.NetworkName(namespace)
 	if err := r.record("RemoveNetwork", name); err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (r *Runtime) ListContainers(_ context.Context, namespace string) ([]orchest
 	}
 	var out []orchestrator.Container
 	for _, e := range r.containers {
-		if labels.Owned(e.c.Labels) && nsMatch(e.c.Labels, namespace) {
+		if identity.Owned(e.c.Labels) && nsMatch(e.c.Labels, namespace) {
 			out = append(out, clone(e.c))
 		}
 	}
@@ -82,7 +82,7 @@ func (r *Runtime) ListForeignNames(context.Context) ([]string, error) {
 	}
 	var out []string
 	for _, e := range r.containers {
-		if !labels.Owned(e.c.Labels) {
+		if !identity.Owned(e.c.Labels) {
 			out = append(out, e.c.Name)
 		}
 	}
@@ -99,7 +99,7 @@ func (r *Runtime) ListVolumes(_ context.Context, namespace string) ([]orchestrat
 	}
 	var out []orchestrator.Volume
 	for _, v := range r.volumes {
-		if labels.Owned(v.Labels) && nsMatch(v.Labels, namespace) {
+		if identity.Owned(v.Labels) && nsMatch(v.Labels, namespace) {
 			v.Labels = maps.Clone(v.Labels)
 			out = append(out, v)
 		}
@@ -134,7 +134,7 @@ func (r *Runtime) CreateVolume(_ context.Context, spec orchestrator.VolumeSpec) 
 		return err
 	}
 	if v, ok := r.volumes[spec.Name]; ok {
-		if !labels.Owned(v.Labels) {
+		if !identity.Owned(v.Labels) {
 			return fmt.Errorf("volume %s: %w, %w", spec.Name, orchestrator.ErrNameInUse, orchestrator.ErrNotOwned)
 		}
 		if !volumes.SameClaim(v.Labels, spec.Labels) { // a colliding name of another set's claim
@@ -159,7 +159,7 @@ func (r *Runtime) RemoveVolume(_ context.Context, name string) error {
 	if !ok {
 		return nil
 	}
-	if !labels.Owned(v.Labels) {
+	if !identity.Owned(v.Labels) {
 		return fmt.Errorf("volume %s: %w", name, orchestrator.ErrNotOwned)
 	}
 	for _, e := range r.containers {
@@ -182,7 +182,7 @@ func (r *Runtime) CreateContainer(_ context.Context, spec orchestrator.Container
 		return "", err
 	}
 	if e := r.byName(spec.Name); e != nil {
-		if !labels.Owned(e.c.Labels) {
+		if !identity.Owned(e.c.Labels) {
 			return e.c.ID, fmt.Errorf("container %s: %w by an object %w", spec.Name, orchestrator.ErrNameInUse, orchestrator.ErrNotOwned)
 		}
 		return e.c.ID, fmt.Errorf("container %s: %w", spec.Name, orchestrator.ErrNameInUse)
@@ -232,7 +232,7 @@ func (r *Runtime) StartContainer(_ context.Context, id string) error {
 		e.c.Health = "starting"
 	}
 	r.emit(e.c, "start")
-	if e.c.Labels[labels.Role] == labels.RoleInit {
+	if e.c.Labels[identity.LabelRole] == identity.RoleInit {
 		code := 0
 		if r.InitExitCode != nil {
 			code = r.InitExitCode(e.c.Name)
@@ -321,7 +321,7 @@ func (r *Runtime) owned(id string) (*entry, error) {
 	if e == nil {
 		return nil, fmt.Errorf("container %s: %w", id, orchestrator.ErrNotFound)
 	}
-	if !labels.Owned(e.c.Labels) {
+	if !identity.Owned(e.c.Labels) {
 		return e, fmt.Errorf("container %s: %w", e.c.Name, orchestrator.ErrNotOwned)
 	}
 	return e, nil

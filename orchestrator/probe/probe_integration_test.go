@@ -10,7 +10,7 @@ import (
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/integration/testenv"
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"github.com/ordset/ordset/orchestrator/probe"
 )
 
@@ -31,7 +31,7 @@ func TestWorkerAgainstContainer(t *testing.T) {
 	id, err := rt.CreateContainer(ctx, orchestrator.ContainerSpec{
 		Name: ns + "-web-0", Image: testenv.Image("testapp"), Network: nw.Name,
 		Env:    []string{"READY_DELAY=" + readyDelay.String()},
-		Labels: map[string]string{labels.Namespace: ns, labels.Pod: "web-0", labels.Role: labels.RolePod},
+		Labels: map[string]string{identity.LabelNamespace: ns, identity.LabelPod: "web-0", identity.LabelRole: identity.RolePod},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -90,7 +91,7 @@ func NewWorker(cfg WorkerConfig) *Worker {
 	}
 	return &Worker{
 		cfg:     cfg,
-		log:     log.With("component", "probe", "container", shortID(cfg.Target.ContainerID)),
+		log:     log.With("component", "probe", "container", identity.ShortID(cfg.Target.ContainerID)),
 		st:      Status{Live: true},
 		started: make(chan struct{}),
 		cancel:  func() {},
@@ -133,7 +134,9 @@ func (w *Worker) Stop() {
 		if w.inCallback.Load() {
 			return
 		}
-		w.notifyMu.Lock() // a callback about to start sees stopped and skips
+		// A barrier: a callback about to start sees stopped and skips.
+		w.notifyMu.Lock()
+		//lint:ignore SA2001 the empty critical section waits for a running callback's lock
 		w.notifyMu.Unlock()
 		w.done.Wait()
 	})
@@ -369,11 +372,4 @@ func sleepFor(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-func shortID(id string) string {
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
 }

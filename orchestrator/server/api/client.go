@@ -17,7 +17,7 @@ import (
 
 // Client is the typed API client over the daemon's unix socket.
 type Client struct {
-	socket string
+	socket string // for error messages
 	hc     *http.Client
 }
 
@@ -34,20 +34,9 @@ func NewClient(path string) *Client {
 	return &Client{socket: path, hc: &http.Client{Transport: tr}}
 }
 
-// NewClientHTTP returns a client over an arbitrary base transport (tests use httptest).
-func NewClientHTTP(hc *http.Client, base string) *Client {
-	return &Client{socket: base, hc: hc}
-}
-
-// Socket is the socket path the client talks to.
-func (c *Client) Socket() string { return c.socket }
-
+// url is the request URL; the host is a placeholder, the transport dials the socket.
 func (c *Client) url(path string, q url.Values) string {
-	base := "http://ordset"
-	if strings.HasPrefix(c.socket, "http://") {
-		base = c.socket
-	}
-	u := base + path
+	u := "http://ordset" + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}

@@ -70,9 +70,6 @@ func NewServer(b Backend, log *slog.Logger) *Server {
 	return s
 }
 
-// Handler exposes the handler tree (tests serve it on httptest servers).
-func (s *Server) Handler() http.Handler { return s.http.Handler }
-
 // Listen creates the unix socket at path with mode 0600 (removing a stale one: the caller
 // holds the daemon lock, so no live daemon owns it).
 func Listen(path string) (net.Listener, error) {

@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/ordset/ordset/compose"
@@ -54,7 +55,7 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 	defer d.checkpoint()
 	now := d.now()
 	resp := api.ApplyResponse{Namespace: req.Namespace}
-	for _, name := range sortedNames(req.Sets) {
+	for _, name := range slices.Sorted(maps.Keys(req.Sets)) {
 		spec := req.Sets[name]
 		// The revision includes an earlier rollout restart's marker, which a file never has.
 		prev, _ := d.store.Get(req.Namespace, name)
@@ -115,15 +116,6 @@ func applyAction(res store.ApplyResult) string {
 		return api.Scaled
 	}
 	return api.Unchanged
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Scale implements api.Backend. Concurrent scales serialise on d.mu; the later one wins in

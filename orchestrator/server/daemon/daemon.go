@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"log/slog"
 	"os"
 	"runtime"
@@ -83,7 +84,7 @@ func New(opts Options) (*Daemon, error) {
 		opts.GatewayDNSPort = 53
 	}
 	if opts.Zone == "" {
-		opts.Zone = dnsserver.DefaultZone
+		opts.Zone = identity.DefaultZone
 	}
 	lock, err := acquireLock(opts.Paths)
 	if err != nil {

@@ -362,11 +362,7 @@ func TestStopEndsStreams(t *testing.T) {
 	go func() {
 		following <- h.c.Events(context.Background(), api.EventsQuery{Follow: true}, func(api.Event) error { return nil })
 	}()
-	waitFor(t, "a follower", func() bool {
-		h.d.events.mu.Lock()
-		defer h.d.events.mu.Unlock()
-		return len(h.d.events.subs) > 0
-	})
+	waitFor(t, "a follower", func() bool { return h.d.events.hub.Subscribers() > 0 })
 	began := time.Now()
 	h.stop()
 	if took := time.Since(began); took > 2*time.Second {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/orchestrator"
+	"github.com/ordset/ordset/orchestrator/pubsub"
 	"github.com/ordset/ordset/orchestrator/server/store"
 )
 
@@ -17,9 +18,9 @@ import (
 type eventHub struct {
 	store *store.Store
 	log   *slog.Logger
+	hub   pubsub.Hub[store.Event] // a slow follower misses live events; it can re-read the ring
 
-	mu   sync.Mutex
-	subs map[chan store.Event]struct{}
+	mu sync.Mutex
 	// writeErr is the last failure to store an event (a full disk, a damaged file), reported by
 	// `daemon status` until a write succeeds again.
 	writeErr   error
@@ -27,7 +28,7 @@ type eventHub struct {
 }
 
 func newEventHub(st *store.Store, log *slog.Logger) *eventHub {
-	return &eventHub{store: st, log: log, subs: map[chan store.Event]struct{}{}}
+	return &eventHub{store: st, log: log}
 }
 
 func (h *eventHub) record(e store.Event) {
@@ -45,15 +46,15 @@ func (h *eventHub) record(e store.Event) {
 		h.log.Error("record event", "reason", e.Reason, "err", err)
 		first := h.writeErr == nil
 		h.writeErr, h.writeErrAt = err, e.Time
-		h.fanOut(e)
+		h.hub.Publish(e)
 		if first {
-			h.fanOut(store.Event{Time: e.Time, Type: "Warning", Reason: "StoreWriteFailed",
+			h.hub.Publish(store.Event{Time: e.Time, Type: "Warning", Reason: "StoreWriteFailed",
 				Message: "cannot write to the state store: " + err.Error() + "; events are not kept and changes may not survive a daemon restart"})
 		}
 		return
 	}
 	h.writeErr = nil
-	h.fanOut(stored)
+	h.hub.Publish(stored)
 }
 
 // writeProblem describes a failing store, "" when the last write succeeded.
@@ -66,27 +67,7 @@ func (h *eventHub) writeProblem() string {
 	return fmt.Sprintf("state store writes failing since %s: %v", h.writeErrAt.UTC().Format(time.RFC3339), h.writeErr)
 }
 
-// fanOut sends an event to every follower. h.mu is held.
-func (h *eventHub) fanOut(e store.Event) {
-	for ch := range h.subs {
-		select {
-		case ch <- e:
-		default: // a slow follower misses live events; it can re-read the ring
-		}
-	}
-}
-
-func (h *eventHub) subscribe() (<-chan store.Event, func()) {
-	ch := make(chan store.Event, 256)
-	h.mu.Lock()
-	h.subs[ch] = struct{}{}
-	h.mu.Unlock()
-	return ch, func() {
-		h.mu.Lock()
-		delete(h.subs, ch)
-		h.mu.Unlock()
-	}
-}
+func (h *eventHub) subscribe() (<-chan store.Event, func()) { return h.hub.Subscribe() }
 
 // follow sends stored events after since, then live ones, until ctx ends or send fails.
 func (h *eventHub) follow(ctx context.Context, since uint64, match func(store.Event) bool, follow bool, send func(store.Event) error) error {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"github.com/ordset/ordset/orchestrator/server/api"
 	"github.com/ordset/ordset/orchestrator/server/store"
 )
@@ -252,8 +252,8 @@ func (d *Daemon) orphans(ctx context.Context) ([]api.Orphan, error) {
 	}
 	var out []api.Orphan
 	add := func(kind, name string, l map[string]string) {
-		ns, set := l[labels.Namespace], l[labels.Set]
-		if set == "" || known[ns+"/"+set] || !labels.ProvablyOwnedBy(l, d.opts.Owner) {
+		ns, set := l[identity.LabelNamespace], l[identity.LabelSet]
+		if set == "" || known[ns+"/"+set] || !identity.ProvablyOwnedBy(l, d.opts.Owner) {
 			return
 		}
 		out = append(out, api.Orphan{Kind: kind, Name: name, Namespace: ns, Set: set})

@@ -1,4 +1,4 @@
-package orchestrator
+package identity
 
 import (
 	"strconv"
@@ -24,11 +24,14 @@ func InitContainerName(namespace, set string, ordinal int, init string) string {
 
 // RetiredName is the name a failed container takes to free its pod's name for the replacement.
 // The dot keeps it apart from every pod and init container name (DNS labels have no dot).
-func RetiredName(name, id string) string {
+func RetiredName(name, id string) string { return name + ".retired-" + ShortID(id) }
+
+// ShortID is the 12-character form of a container ID that Docker shows.
+func ShortID(id string) string {
 	if len(id) > 12 {
-		id = id[:12]
+		return id[:12]
 	}
-	return name + ".retired-" + id
+	return id
 }
 
 // NetworkName is the user-defined bridge network all pods of a namespace share.
@@ -67,4 +70,13 @@ func ParseOrdinal(pod, set string) (int, bool) {
 		return 0, false
 	}
 	return n, true
+}
+
+// ClaimName is Kubernetes' PVC name for one ordinal's claim, e.g. data-web-1.
+func ClaimName(claim, set string, ordinal int) string { return claim + "-" + PodName(set, ordinal) }
+
+// VolumeName is the Docker volume of one ordinal's claim, e.g. demo_data-web-1. The namespace
+// prefix with an underscore cannot collide with a claim name (DNS labels have no '_').
+func VolumeName(namespace, claim, set string, ordinal int) string {
+	return namespace + "_" + ClaimName(claim, set, ordinal)
 }

@@ -1,14 +1,14 @@
-package labels
+package identity
 
 import "testing"
 
 // TestOwnedBy: a daemon acts on its own objects and on old ones without an owner id, but removes
 // data only when the object carries its id.
 func TestOwnedBy(t *testing.T) {
-	ours := map[string]string{ManagedBy: ManagedByValue, Owner: "aaaa"}
-	theirs := map[string]string{ManagedBy: ManagedByValue, Owner: "bbbb"}
-	old := map[string]string{ManagedBy: ManagedByValue}
-	foreign := map[string]string{Owner: "aaaa"}
+	ours := map[string]string{LabelManagedBy: ManagedByValue, LabelOwner: "aaaa"}
+	theirs := map[string]string{LabelManagedBy: ManagedByValue, LabelOwner: "bbbb"}
+	old := map[string]string{LabelManagedBy: ManagedByValue}
+	foreign := map[string]string{LabelOwner: "aaaa"}
 	for _, tc := range []struct {
 		name            string
 		l               map[string]string
