@@ -126,3 +126,28 @@ func TestPlanInitContainersOfTheCurrentRevision(t *testing.T) {
 		t.Fatalf("want one run-init at the current revision r0, got %v", plan)
 	}
 }
+
+func TestRolloutComplete(t *testing.T) {
+	pods := func(n int) []PodStatus { return make([]PodStatus, n) }
+	done := SetStatus{Current: 3, Ready: 3, Updated: 3, CurrentRevision: "r0", Pods: pods(3)}
+	cases := []struct {
+		name string
+		d    Desired
+		st   SetStatus
+		want bool
+	}{
+		{"every pod updated and Ready", rolling(testSet(), 3), done, true},
+		{"one pod not Ready", rolling(testSet(), 3), SetStatus{Current: 3, Ready: 2, Updated: 3, CurrentRevision: "r0", Pods: pods(3)}, false},
+		{"a partition leaves old pods", rolling(testSet(partitioned(1)), 3),
+			SetStatus{Current: 3, Ready: 3, Updated: 2, CurrentRevision: "r0", Pods: pods(3)}, false},
+		{"a condemned pod is left", rolling(testSet(), 2), done, false},
+		{"already current", rolling(testSet(), 3), SetStatus{Current: 3, Ready: 3, Updated: 3, CurrentRevision: "r1", Pods: pods(3)}, false},
+		{"OnDelete keeps the current revision, as Kubernetes", rolling(testSet(onDelete), 3), done, false},
+		{"paused", rolling(testSet(), 3, paused), done, false},
+	}
+	for _, c := range cases {
+		if got := RolloutComplete(c.d, c.st); got != c.want {
+			t.Errorf("%s: RolloutComplete = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

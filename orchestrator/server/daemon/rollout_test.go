@@ -113,3 +113,39 @@ func TestPauseHoldsTemplateChange(t *testing.T) {
 		t.Fatalf("after resume: %+v", st.Status)
 	}
 }
+
+// The current revision is durable: a restarted daemon recreates a pod deleted below the
+// partition from it, not from the newest template.
+func TestCurrentRevisionSurvivesRestart(t *testing.T) {
+	dir, rt := shortDir(t), fakeruntime.New(nil)
+	h := start(t, dir, rt)
+	s := testSet(2)
+	s.Image = "app:1"
+	h.applySet("c1", s)
+	h.complete("c1")
+	s = testSet(2)
+	s.Image, s.UpdateStrategy.Partition = "app:2", 1
+	h.applySet("c1", s)
+	waitFor(t, "web-1 updated", func() bool {
+		c, ok := rt.Container("c1-web-1")
+		sets, _ := h.c.StatefulSets(context.Background(), "c1")
+		return ok && c.Image == "app:2" && len(sets) == 1 && sets[0].Converged()
+	})
+	h.stop()
+
+	h2 := start(t, dir, rt)
+	if !rt.RemoveByName("c1-web-0") {
+		t.Fatal("c1-web-0 not found")
+	}
+	waitFor(t, "web-0 back", func() bool {
+		c, ok := rt.Container("c1-web-0")
+		return ok && c.State == "running"
+	})
+	if c, _ := rt.Container("c1-web-0"); c.Image != "app:1" {
+		t.Fatalf("web-0 recreated from %s after a restart, want the current revision's app:1", c.Image)
+	}
+	sets, _ := h2.c.StatefulSets(context.Background(), "c1")
+	if len(sets) != 1 || sets[0].Status.CurrentRevision == sets[0].Status.UpdateRevision {
+		t.Fatalf("status after restart: %+v", sets)
+	}
+}
