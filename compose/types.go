@@ -21,33 +21,32 @@ type StatefulSet struct {
 	// Name is the map key under `statefulsets`; filled in by Load.
 	Name string `yaml:"-" json:"-"`
 
-	Replicas                             *int            `yaml:"replicas,omitempty" json:"replicas,omitempty"`
-	ServiceName                          string          `yaml:"serviceName,omitempty" json:"serviceName,omitempty"`
-	PodManagementPolicy                  string          `yaml:"podManagementPolicy,omitempty" json:"podManagementPolicy,omitempty"`
-	UpdateStrategy                       UpdateStrategy  `yaml:"updateStrategy,omitempty" json:"updateStrategy"`
-	MinReadySeconds                      int             `yaml:"minReadySeconds" json:"minReadySeconds"`
-	Ordinals                             Ordinals        `yaml:"ordinals" json:"ordinals"`
-	PublishNotReadyAddresses             bool            `yaml:"publishNotReadyAddresses,omitempty" json:"publishNotReadyAddresses,omitempty"`
-	PersistentVolumeClaimRetentionPolicy RetentionPolicy `yaml:"persistentVolumeClaimRetentionPolicy,omitempty" json:"persistentVolumeClaimRetentionPolicy"`
-	DependsOn                            []string        `yaml:"dependsOn,omitempty" json:"dependsOn,omitempty"`
-	// RevisionHistoryLimit is how many revisions the history keeps (default 10).
-	RevisionHistoryLimit          *int                  `yaml:"revisionHistoryLimit,omitempty" json:"revisionHistoryLimit,omitempty"`
-	Image                         string                `yaml:"image" json:"image"`
-	ImagePullPolicy               string                `yaml:"imagePullPolicy,omitempty" json:"imagePullPolicy,omitempty"`
-	Command                       []string              `yaml:"command,omitempty" json:"command,omitempty"`
-	Args                          []string              `yaml:"args,omitempty" json:"args,omitempty"`
-	WorkingDir                    string                `yaml:"workingDir,omitempty" json:"workingDir,omitempty"`
-	User                          string                `yaml:"user,omitempty" json:"user,omitempty"`
-	Env                           EnvList               `yaml:"env,omitempty" json:"env,omitempty"`
-	Ports                         []Port                `yaml:"ports,omitempty" json:"ports,omitempty"`
-	ReadinessProbe                *Probe                `yaml:"readinessProbe,omitempty" json:"readinessProbe,omitempty"`
-	LivenessProbe                 *Probe                `yaml:"livenessProbe,omitempty" json:"livenessProbe,omitempty"`
-	StartupProbe                  *Probe                `yaml:"startupProbe,omitempty" json:"startupProbe,omitempty"`
-	Resources                     Resources             `yaml:"resources,omitempty" json:"resources"`
-	TerminationGracePeriodSeconds *int64                `yaml:"terminationGracePeriodSeconds,omitempty" json:"terminationGracePeriodSeconds,omitempty"`
-	VolumeMounts                  []VolumeMount         `yaml:"volumeMounts,omitempty" json:"volumeMounts,omitempty"`
-	InitContainers                []InitContainer       `yaml:"initContainers,omitempty" json:"initContainers,omitempty"`
-	VolumeClaimTemplates          []VolumeClaimTemplate `yaml:"volumeClaimTemplates,omitempty" json:"volumeClaimTemplates,omitempty"`
+	Replicas                             *int                  `yaml:"replicas,omitempty" json:"replicas,omitempty"`
+	ServiceName                          string                `yaml:"serviceName,omitempty" json:"serviceName,omitempty"`
+	PodManagementPolicy                  string                `yaml:"podManagementPolicy,omitempty" json:"podManagementPolicy,omitempty"`
+	UpdateStrategy                       UpdateStrategy        `yaml:"updateStrategy,omitempty" json:"updateStrategy"`
+	MinReadySeconds                      int                   `yaml:"minReadySeconds" json:"minReadySeconds"`
+	Ordinals                             Ordinals              `yaml:"ordinals" json:"ordinals"`
+	PublishNotReadyAddresses             bool                  `yaml:"publishNotReadyAddresses,omitempty" json:"publishNotReadyAddresses,omitempty"`
+	PersistentVolumeClaimRetentionPolicy RetentionPolicy       `yaml:"persistentVolumeClaimRetentionPolicy,omitempty" json:"persistentVolumeClaimRetentionPolicy"`
+	DependsOn                            []string              `yaml:"dependsOn,omitempty" json:"dependsOn,omitempty"`
+	RevisionHistoryLimit                 *int                  `yaml:"revisionHistoryLimit,omitempty" json:"revisionHistoryLimit,omitempty"` // revisions kept (default 10)
+	Image                                string                `yaml:"image" json:"image"`
+	ImagePullPolicy                      string                `yaml:"imagePullPolicy,omitempty" json:"imagePullPolicy,omitempty"`
+	Command                              []string              `yaml:"command,omitempty" json:"command,omitempty"`
+	Args                                 []string              `yaml:"args,omitempty" json:"args,omitempty"`
+	WorkingDir                           string                `yaml:"workingDir,omitempty" json:"workingDir,omitempty"`
+	User                                 string                `yaml:"user,omitempty" json:"user,omitempty"`
+	Env                                  EnvList               `yaml:"env,omitempty" json:"env,omitempty"`
+	Ports                                []Port                `yaml:"ports,omitempty" json:"ports,omitempty"`
+	ReadinessProbe                       *Probe                `yaml:"readinessProbe,omitempty" json:"readinessProbe,omitempty"`
+	LivenessProbe                        *Probe                `yaml:"livenessProbe,omitempty" json:"livenessProbe,omitempty"`
+	StartupProbe                         *Probe                `yaml:"startupProbe,omitempty" json:"startupProbe,omitempty"`
+	Resources                            Resources             `yaml:"resources,omitempty" json:"resources"`
+	TerminationGracePeriodSeconds        *int64                `yaml:"terminationGracePeriodSeconds,omitempty" json:"terminationGracePeriodSeconds,omitempty"`
+	VolumeMounts                         []VolumeMount         `yaml:"volumeMounts,omitempty" json:"volumeMounts,omitempty"`
+	InitContainers                       []InitContainer       `yaml:"initContainers,omitempty" json:"initContainers,omitempty"`
+	VolumeClaimTemplates                 []VolumeClaimTemplate `yaml:"volumeClaimTemplates,omitempty" json:"volumeClaimTemplates,omitempty"`
 }
 
 // Policy words, as Kubernetes spells them.
