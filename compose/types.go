@@ -189,8 +189,12 @@ type InitContainer struct {
 }
 
 // VolumeClaimTemplate becomes one Docker named volume per ordinal; Driver plays the storage class.
+// Size and StorageClassName matter only on export (a Docker volume has neither); Size defaults
+// to DefaultClaimSize so an exported claim always asks for a size, as Kubernetes requires.
 type VolumeClaimTemplate struct {
-	Name       string            `yaml:"name" json:"name"`
-	Driver     string            `yaml:"driver,omitempty" json:"driver,omitempty"`
-	DriverOpts map[string]string `yaml:"driverOpts,omitempty" json:"driverOpts,omitempty"`
+	Name             string            `yaml:"name" json:"name"`
+	Size             string            `yaml:"size,omitempty" json:"size,omitempty"`
+	StorageClassName string            `yaml:"storageClassName,omitempty" json:"storageClassName,omitempty"`
+	Driver           string            `yaml:"driver,omitempty" json:"driver,omitempty"`
+	DriverOpts       map[string]string `yaml:"driverOpts,omitempty" json:"driverOpts,omitempty"`
 }

@@ -156,22 +156,9 @@ func (p *planner) dedupe() {
 // reconcile handles one in-range ordinal and reports whether it is Available. With act false
 // it only fills in the state (a lower pod halted an OrderedReady pass).
 func (p *planner) reconcile(ord int, st *PodState, act bool) bool {
-	name := p.podName(ord)
 	c := p.canon[ord]
-	op := p.o.Pods[ord]
 	if c == nil {
-		if msg, ok := p.o.Foreign[ord]; ok {
-			st.Phase = PhaseConflict
-			p.wait("%s", msg)
-			return false
-		}
-		st.Phase = p.initPhase(ord)
-		if act {
-			if p.blocked() {
-				return false
-			}
-			p.bringUp(ord, st, 0, 0)
-		}
+		p.missing(ord, st, act)
 		return false
 	}
 	st.Exists, st.Container = true, c
@@ -181,43 +168,69 @@ func (p *planner) reconcile(ord int, st *PodState, act bool) bool {
 	case c.State == StateRemoving:
 		st.Phase = PhaseTerminating
 		if act {
-			p.wait("%s terminating", name)
+			p.wait("%s terminating", p.podName(ord))
 		}
 		return false
 	case failed(*c):
-		st.Phase = PhaseError
-		if c.State == StateExited && c.ExitCode == 0 && c.Error == "" {
-			st.Phase = PhaseCompleted
-		}
-		restarts, delay, next := crashBackoff(*c)
-		restarts++
-		if p.updateDue(ord, *c) {
-			// Replaced by the new revision anyway, as a fresh pod (what the update's delete-pod
-			// would have led to had a daemon death not cut it short between stop and remove).
-			restarts, delay, next = 0, 0, 0
-		}
-		if left := failedAt(*c).Add(delay).Sub(p.now); left > 0 {
-			st.Phase = PhaseCrashLoop
-			if act {
-				p.wait("%s crash-looping, restart in %s", name, ceilSeconds(left))
-				p.requeue(left)
-			}
-			return false
-		}
-		if !act || p.blocked() {
-			return false
-		}
-		p.retire(*c, identity.ContainerName(p.d.Namespace, p.set.Name, ord), ord)
-		p.bringUp(ord, st, restarts, next)
+		p.replaceFailed(ord, *c, st, act)
 		return false
 	case c.State == StateCreated:
 		st.Phase = PhaseContainerCreated
 		if act {
-			p.emit(Action{Kind: ActStartContainer, Pod: name, Ordinal: ord, Target: c.Name, ContainerID: c.ID})
+			p.emit(Action{Kind: ActStartContainer, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID})
 		}
 		return false
 	}
-	// Running, restarting or paused.
+	return p.running(ord, *c, st, act)
+}
+
+// missing handles an ordinal without main container: a foreign name blocks it, else it is
+// brought up (unless dependsOn holds the set back).
+func (p *planner) missing(ord int, st *PodState, act bool) {
+	if msg, ok := p.o.Foreign[ord]; ok {
+		st.Phase = PhaseConflict
+		p.wait("%s", msg)
+		return
+	}
+	st.Phase = p.initPhase(ord)
+	if act && !p.blocked() {
+		p.bringUp(ord, st, 0, 0)
+	}
+}
+
+// replaceFailed replaces a failed main container once its crash-loop backoff has passed.
+func (p *planner) replaceFailed(ord int, c Container, st *PodState, act bool) {
+	st.Phase = PhaseError
+	if c.State == StateExited && c.ExitCode == 0 && c.Error == "" {
+		st.Phase = PhaseCompleted
+	}
+	restarts, delay, next := crashBackoff(c)
+	restarts++
+	if p.updateDue(ord, c) {
+		// Replaced by the new revision anyway, as a fresh pod (what the update's delete-pod
+		// would have led to had a daemon death not cut it short between stop and remove).
+		restarts, delay, next = 0, 0, 0
+	}
+	if left := failedAt(c).Add(delay).Sub(p.now); left > 0 {
+		st.Phase = PhaseCrashLoop
+		if act {
+			p.wait("%s crash-looping, restart in %s", p.podName(ord), ceilSeconds(left))
+			p.requeue(left)
+		}
+		return
+	}
+	if !act || p.blocked() {
+		return
+	}
+	p.retire(c, identity.ContainerName(p.d.Namespace, p.set.Name, ord), ord)
+	p.bringUp(ord, st, restarts, next)
+}
+
+// running handles a running, restarting or paused main container: liveness, readiness and
+// minReadySeconds decide whether it is Available.
+func (p *planner) running(ord int, c Container, st *PodState, act bool) bool {
+	name := p.podName(ord)
+	op := p.o.Pods[ord]
 	st.Phase = PhaseRunning
 	if op.LivenessFailed {
 		st.Phase = PhaseUnhealthy
@@ -230,7 +243,7 @@ func (p *planner) reconcile(ord int, st *PodState, act bool) bool {
 	st.Ready = op.Ready && c.State == StateRunning
 	if !st.Ready {
 		st.Reason = op.ProbeReason
-		if act && p.forcedRollback(ord, *c, st.Ready) {
+		if act && p.forcedRollback(ord, c, st.Ready) {
 			st.Phase = PhaseTerminating
 			p.emit(Action{Kind: ActDeletePod, Pod: name, Ordinal: ord, Target: c.Name, ContainerID: c.ID,
 				Grace: p.grace(), Reason: "forced rollback: not Ready on revision " + st.Revision})

@@ -77,6 +77,12 @@ func resolveNamespace(in invocation, s *streams) (string, error) {
 var progressFlag = &cli.StringFlag{
 	Name: "progress", Value: "auto",
 	Usage: "progress output: auto (redrawn in place on a terminal), tty or plain",
+	Action: func(c *cli.Context, v string) error {
+		if v != "auto" && v != "tty" && v != "plain" {
+			return &usageError{msg: fmt.Sprintf("invalid --progress %q (auto, tty or plain)", v), cmd: commandPath(c)}
+		}
+		return nil
+	},
 }
 
 // progressTTY decides whether progress (written to stderr) is redrawn in place.

@@ -83,6 +83,9 @@ func runDaemon(ctx context.Context, in invocation, s *streams) error {
 }
 
 func runDaemonStatus(ctx context.Context, in invocation, s *streams) error {
+	if err := in.maxArgs(0, ""); err != nil {
+		return err
+	}
 	out, err := in.outputFormat("text", dataFormats("text")...)
 	if err != nil {
 		return err

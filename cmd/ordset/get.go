@@ -28,8 +28,9 @@ status fields under "status".
 Examples:
    ordset get statefulsets
    ordset get sts -A
-   ordset get sts redis -o json`,
-			Flags:  []cli.Flag{allNamespacesFlag},
+   ordset get sts redis -o json
+   ordset get sts -w                    # a line per change, until Ctrl-C`,
+			Flags:  []cli.Flag{allNamespacesFlag, watchFlag},
 			Action: action(s, runGetStatefulSets),
 		}},
 	}
@@ -43,6 +44,9 @@ func runGetStatefulSets(ctx context.Context, in invocation, s *streams) error {
 	ns, cl, err := connectScoped(ctx, in, s)
 	if err != nil {
 		return err
+	}
+	if in.Bool("watch") {
+		return watchSets(ctx, cl, ns, in.args, out, s)
 	}
 	sets, err := cl.StatefulSets(ctx, ns)
 	if err != nil {
@@ -75,26 +79,32 @@ func runGetStatefulSets(ctx context.Context, in invocation, s *streams) error {
 		fmt.Fprintf(s.Err, "No statefulsets found.\n")
 		return nil
 	}
+	header, rows := setTable(sets, ns == "", out == "wide", time.Now())
+	return table(s.Out, header, rows)
+}
+
+// setTable is get statefulsets' table, with kubectl's columns: NAME, READY, AGE; the namespace
+// column with -A; CURRENT, UPDATED, AVAILABLE, image, revision and waiting reason with -o wide.
+func setTable(sets []api.StatefulSet, allNS, wide bool, now time.Time) ([]string, [][]string) {
 	header := []string{"NAME", "READY", "AGE"}
-	if ns == "" {
+	if allNS {
 		header = append([]string{"NAMESPACE"}, header...)
 	}
-	if out == "wide" {
+	if wide {
 		header = append(header, "CURRENT", "UPDATED", "AVAILABLE", "IMAGE", "REVISION", "WAITING")
 	}
-	now := time.Now()
 	var rows [][]string
-	for _, s := range sets {
-		row := []string{s.Name, fmt.Sprintf("%d/%d", s.Ready, s.Desired), age(s.CreatedAt, now)}
-		if ns == "" {
-			row = append([]string{s.Namespace}, row...)
+	for _, st := range sets {
+		row := []string{st.Name, fmt.Sprintf("%d/%d", st.Ready, st.Desired), age(st.CreatedAt, now)}
+		if allNS {
+			row = append([]string{st.Namespace}, row...)
 		}
-		if out == "wide" {
-			st := s.Status
-			row = append(row, strconv.Itoa(st.CurrentReplicas), strconv.Itoa(st.UpdatedReplicas),
-				strconv.Itoa(st.AvailableReplicas), s.Image, orNone(s.Revision), orNone(s.Waiting))
+		if wide {
+			k := st.Status
+			row = append(row, strconv.Itoa(k.CurrentReplicas), strconv.Itoa(k.UpdatedReplicas),
+				strconv.Itoa(k.AvailableReplicas), st.Image, orNone(st.Revision), orNone(st.Waiting))
 		}
 		rows = append(rows, row)
 	}
-	return table(s.Out, header, rows)
+	return header, rows
 }

@@ -30,6 +30,9 @@ Examples:
 }
 
 func runVersion(ctx context.Context, in invocation, s *streams) error {
+	if err := in.maxArgs(0, ""); err != nil {
+		return err
+	}
 	out, err := in.outputFormat("text", dataFormats("text")...)
 	if err != nil {
 		return err

@@ -109,6 +109,8 @@ type DeleteRequest struct {
 	Namespace     string   `json:"namespace"`
 	Sets          []string `json:"sets,omitempty"`
 	RemoveVolumes bool     `json:"removeVolumes"`
+	// GraceSeconds, when set, replaces the sets' terminationGracePeriodSeconds for this delete.
+	GraceSeconds *int64 `json:"graceSeconds,omitempty"`
 }
 
 // DeleteResponse names the sets removed and the retained volumes removed with them.

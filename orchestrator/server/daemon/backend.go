@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator/server/api"
@@ -190,6 +191,9 @@ func (d *Daemon) Delete(ctx context.Context, req api.DeleteRequest) (api.DeleteR
 		return resp, fmt.Errorf("namespace %s has no statefulsets: %w", req.Namespace, api.ErrNotFound)
 	}
 	for _, n := range stored {
+		if req.GraceSeconds != nil {
+			d.mgr.SetDeleteGrace(req.Namespace, n, time.Duration(*req.GraceSeconds)*time.Second)
+		}
 		if err := d.deleteLocked(req.Namespace, n, req.RemoveVolumes); err != nil {
 			return resp, err
 		}
