@@ -127,12 +127,13 @@ func New(opts Options) (*Daemon, error) {
 	}
 	d.dnsNets = dnsfeed.NewGateways(d.dns, opts.GatewayDNSPort, d.log)
 	d.mgr = orchestrator.NewManager(opts.Runtime, orchestrator.Options{
-		Logger:   opts.Logger,
-		Zone:     opts.Zone,
-		OnPods:   d.onPods,
-		OnForget: d.onForget,
-		Resync:   opts.Resync,
-		Now:      opts.Now,
+		Logger:    opts.Logger,
+		Zone:      opts.Zone,
+		OnPods:    d.onPods,
+		OnForget:  d.onForget,
+		OnRollout: func(ns, set, rev string) { d.onRollout(ns, set, rev) },
+		Resync:    opts.Resync,
+		Now:       opts.Now,
 	})
 	return d, nil
 }
@@ -235,7 +236,7 @@ func (d *Daemon) replay(ctx context.Context) error {
 			d.events.record(store.Event{Type: "Warning", Reason: "Invalid", Namespace: s.Namespace,
 				Object: "statefulset/" + s.Name, Message: "stored spec does not validate: " + err.Error()})
 		}
-		d.mgr.Apply(s.Namespace, effectiveSpec(s), s.Replicas)
+		d.submit(s)
 		if s.Deleting != nil { // a deletion the previous daemon did not finish
 			d.mgr.Delete(s.Namespace, s.Name, s.Deleting.RemoveVolumes)
 			deleting++

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -393,7 +394,7 @@ func TestApplyPrune(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(resp.Sets) != 2 || resp.Sets[1] != (api.SetResult{Name: "db", Action: api.Pruned}) {
+	if len(resp.Sets) != 2 || !reflect.DeepEqual(resp.Sets[1], api.SetResult{Name: "db", Action: api.Pruned}) {
 		t.Errorf("prune response %+v", resp.Sets)
 	}
 	waitFor(t, "db pods gone", func() bool {
