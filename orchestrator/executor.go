@@ -65,12 +65,14 @@ func (e Executor) Do(ctx context.Context, tpl PodTemplate, a Action) (string, er
 	case ActCreateVolume, ActRemoveVolume:
 		return "", e.volume(ctx, a)
 	case ActCreatePod:
+		tpl = tpl.At(a.Revision)
 		spec, err := tpl.Pod(a.Ordinal, a.Restarts, a.Backoff)
 		if err != nil {
 			return "", err
 		}
 		return e.run(ctx, tpl, spec, -1)
 	case ActRunInit:
+		tpl = tpl.At(a.Revision)
 		spec, err := tpl.Init(a.Ordinal, a.Init, a.Restarts, a.Backoff)
 		if err != nil {
 			return "", err

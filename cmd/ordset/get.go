@@ -20,8 +20,10 @@ func getCommand(s *streams) *cli.Command {
 			Aliases:   []string{"statefulset", "sts"},
 			Usage:     "list statefulsets with their readiness, like kubectl get statefulsets",
 			ArgsUsage: "[SET...]",
-			Description: `Columns: NAME, READY (ready/desired), CURRENT (pods that exist), UPDATED (pods on
-the current revision) and AGE.
+			Description: `Columns, as kubectl has them: NAME, READY (ready/desired) and AGE; -o wide adds
+CURRENT (pods at the current revision), UPDATED (pods at the update revision), AVAILABLE
+(pods Ready for minReadySeconds), IMAGE, REVISION and WAITING. -o json has Kubernetes'
+status fields under "status".
 
 Examples:
    ordset get statefulsets
@@ -81,24 +83,26 @@ func runGetStatefulSets(ctx context.Context, in invocation, s *streams) error {
 	return table(s.Out, header, rows)
 }
 
-// setTable is get statefulsets' table: the namespace column with -A, image, revision and
-// waiting reason with -o wide.
+// setTable is get statefulsets' table, with kubectl's columns: NAME, READY, AGE; the namespace
+// column with -A; CURRENT, UPDATED, AVAILABLE, image, revision and waiting reason with -o wide.
 func setTable(sets []api.StatefulSet, allNS, wide bool, now time.Time) ([]string, [][]string) {
-	header := []string{"NAME", "READY", "CURRENT", "UPDATED", "AGE"}
+	header := []string{"NAME", "READY", "AGE"}
 	if allNS {
 		header = append([]string{"NAMESPACE"}, header...)
 	}
 	if wide {
-		header = append(header, "IMAGE", "REVISION", "WAITING")
+		header = append(header, "CURRENT", "UPDATED", "AVAILABLE", "IMAGE", "REVISION", "WAITING")
 	}
 	var rows [][]string
 	for _, st := range sets {
-		row := []string{st.Name, fmt.Sprintf("%d/%d", st.Ready, st.Desired), strconv.Itoa(st.Current), strconv.Itoa(st.Updated), age(st.CreatedAt, now)}
+		row := []string{st.Name, fmt.Sprintf("%d/%d", st.Ready, st.Desired), age(st.CreatedAt, now)}
 		if allNS {
 			row = append([]string{st.Namespace}, row...)
 		}
 		if wide {
-			row = append(row, st.Image, orNone(st.Revision), orNone(st.Waiting))
+			k := st.Status
+			row = append(row, strconv.Itoa(k.CurrentReplicas), strconv.Itoa(k.UpdatedReplicas),
+				strconv.Itoa(k.AvailableReplicas), st.Image, orNone(st.Revision), orNone(st.Waiting))
 		}
 		rows = append(rows, row)
 	}
