@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ordset/ordset/integration/testenv"
 )
@@ -129,8 +130,16 @@ func TestCLIEverydayCommands(t *testing.T) {
 			t.Errorf("pod %d after delete/restart: %+v (before %+v)", i, after[i], before[i])
 		}
 	}
-	if c := engineContainers(t, ns); len(c) != 2 {
-		t.Errorf("containers after delete/restart: %v", c)
+	// The replaced containers are retired, then removed: in the end one container per pod.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		c := engineContainers(t, ns)
+		if len(c) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("containers after delete/restart: %v", c)
+			break
+		}
 	}
 
 	// A pod name exists without AAAA records: NODATA, not NXDOMAIN.

@@ -146,14 +146,20 @@ func (e *env) measureCPU(ctx context.Context, ids []string) (float64, error) {
 		f.Add("container", id)
 	}
 	wctx, stop := context.WithCancel(ctx)
-	evs, _ := e.cli.Events(wctx, events.ListOptions{Filters: f})
+	evs, errs := e.cli.Events(wctx, events.ListOptions{Filters: f})
 	execs := make(chan int, 1)
 	go func() {
+		// The client never closes evs: the stream ends with an error (ctx cancelled) instead.
 		n := 0
-		for range evs {
-			n++
+		for {
+			select {
+			case <-evs:
+				n++
+			case <-errs:
+				execs <- n
+				return
+			}
 		}
-		execs <- n
 	}()
 	before := map[string]float64{}
 	for k, pids := range parts {

@@ -41,7 +41,7 @@ type Runtime struct {
 	details detailCache
 }
 
-var _ orchestrator.Runtime = (*Runtime)(nil)
+var _ orchestrator.Runtime = (*Runtime)(nil) // and InspectContainer, Logs for the daemon
 
 // New connects to the engine described by opts (or the environment), negotiating the API
 // version on first use so Docker 20.10 (API 1.41) works.
