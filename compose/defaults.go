@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 // Defaults, as Kubernetes applies them, in one place so consumers never guess.
@@ -13,6 +15,8 @@ const (
 	DefaultTerminationGracePeriodSeconds = int64(30)
 	DefaultHostIP                        = "127.0.0.1"
 	DefaultProtocol                      = "TCP"
+	// DefaultClaimSize is what an exported claim template requests when the file names no size.
+	DefaultClaimSize = "1Gi"
 
 	DefaultProbeTimeoutSeconds   = 1
 	DefaultProbePeriodSeconds    = 10
@@ -77,6 +81,12 @@ func defaultSet(s *StatefulSet, dir string) {
 	if s.PersistentVolumeClaimRetentionPolicy.WhenDeleted == "" {
 		s.PersistentVolumeClaimRetentionPolicy.WhenDeleted = Retain
 	}
+	for i := range s.VolumeClaimTemplates {
+		if s.VolumeClaimTemplates[i].Size == "" {
+			s.VolumeClaimTemplates[i].Size = DefaultClaimSize
+		}
+		s.VolumeClaimTemplates[i].Size = canonicalQuantity(s.VolumeClaimTemplates[i].Size)
+	}
 	spec := &s.Template.Spec
 	if spec.TerminationGracePeriodSeconds == nil {
 		g := DefaultTerminationGracePeriodSeconds
@@ -109,6 +119,11 @@ func defaultContainer(c *Container) {
 	}
 	for _, pr := range []*Probe{c.ReadinessProbe, c.LivenessProbe, c.StartupProbe} {
 		defaultProbe(pr, c.Ports)
+	}
+	for _, l := range []ResourceList{c.Resources.Limits, c.Resources.Requests} {
+		for k, v := range l {
+			l[k] = canonicalQuantity(v)
+		}
 	}
 	if l := c.Lifecycle; l != nil {
 		for _, h := range []*LifecycleHandler{l.PostStart, l.PreStop} {
@@ -230,4 +245,15 @@ func defaultPullPolicy(image string) string {
 		return PullAlways
 	}
 	return PullIfNotPresent
+}
+
+// canonicalQuantity writes a quantity as Kubernetes does ("1.5" -> "1500m"), so the spec
+// reads the same whether it came from an ordset file or a manifest; invalid ones stay for
+// validation to report.
+func canonicalQuantity(s string) string {
+	q, err := resource.ParseQuantity(s)
+	if err != nil {
+		return s
+	}
+	return q.String()
 }

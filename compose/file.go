@@ -22,6 +22,7 @@ type setFile struct {
 	PublishNotReadyAddresses             bool                  `yaml:"publishNotReadyAddresses"`
 	PersistentVolumeClaimRetentionPolicy RetentionPolicy       `yaml:"persistentVolumeClaimRetentionPolicy"`
 	DependsOn                            []string              `yaml:"dependsOn"`
+	RevisionHistoryLimit                 *int                  `yaml:"revisionHistoryLimit"`
 	VolumeClaimTemplates                 []VolumeClaimTemplate `yaml:"volumeClaimTemplates"`
 
 	// Pod template metadata and pod-level fields.
@@ -103,6 +104,7 @@ func (f *setFile) toSet(name string) *StatefulSet {
 		Name: name, Replicas: f.Replicas, ServiceName: f.ServiceName, PodManagementPolicy: f.PodManagementPolicy,
 		UpdateStrategy: f.UpdateStrategy, MinReadySeconds: f.MinReadySeconds, Ordinals: f.Ordinals,
 		PublishNotReadyAddresses: f.PublishNotReadyAddresses, DependsOn: f.DependsOn,
+		RevisionHistoryLimit:                 f.RevisionHistoryLimit,
 		PersistentVolumeClaimRetentionPolicy: f.PersistentVolumeClaimRetentionPolicy,
 		VolumeClaimTemplates:                 f.VolumeClaimTemplates,
 	}

@@ -31,7 +31,7 @@ type podRevisionInput struct {
 // differs from the set's current Revision is out of date and gets rolled.
 // Call it on a set returned by Load so defaults are part of the hash.
 func Revision(s *StatefulSet) string {
-	return shortHash(podRevisionInput{ServiceName: s.ServiceName, Template: s.Template, VolumeClaimTemplates: s.VolumeClaimTemplates}, 10)
+	return shortHash(podRevisionInput{ServiceName: s.ServiceName, Template: s.Template, VolumeClaimTemplates: dockerClaims(s.VolumeClaimTemplates)}, 10)
 }
 
 func shortHash(v any, n int) string {
@@ -117,4 +117,18 @@ func addConfigHashes(p *Project) {
 		}
 		md.Annotations[ConfigHashAnnotation] = shortHash(objs, 16)
 	}
+}
+
+// dockerClaims drops the claim fields only an export uses (size, storage class): a Docker
+// volume has neither, so changing them must not recreate pods.
+func dockerClaims(ts []VolumeClaimTemplate) []VolumeClaimTemplate {
+	out := make([]VolumeClaimTemplate, len(ts))
+	for i, t := range ts {
+		t.Size, t.StorageClassName = "", ""
+		out[i] = t
+	}
+	if ts == nil {
+		return nil
+	}
+	return out
 }

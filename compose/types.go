@@ -34,6 +34,7 @@ type StatefulSet struct {
 	PublishNotReadyAddresses             bool            `yaml:"publishNotReadyAddresses,omitempty" json:"publishNotReadyAddresses,omitempty"`
 	PersistentVolumeClaimRetentionPolicy RetentionPolicy `yaml:"persistentVolumeClaimRetentionPolicy,omitempty" json:"persistentVolumeClaimRetentionPolicy"`
 	DependsOn                            []string        `yaml:"dependsOn,omitempty" json:"dependsOn,omitempty"`
+	RevisionHistoryLimit                 *int            `yaml:"revisionHistoryLimit,omitempty" json:"revisionHistoryLimit,omitempty"` // revisions kept (default 10)
 	// Template is the pod every ordinal runs; the file's flat container fields fill Containers[0].
 	Template             PodTemplateSpec       `yaml:"template" json:"template"`
 	VolumeClaimTemplates []VolumeClaimTemplate `yaml:"volumeClaimTemplates,omitempty" json:"volumeClaimTemplates,omitempty"`
@@ -160,8 +161,12 @@ type Resources struct {
 type ResourceList map[string]string
 
 // VolumeClaimTemplate becomes one Docker named volume per ordinal; Driver plays the storage class.
+// Size and StorageClassName matter only on export (a Docker volume has neither); Size defaults
+// to DefaultClaimSize so an exported claim always asks for a size, as Kubernetes requires.
 type VolumeClaimTemplate struct {
-	Name       string            `yaml:"name" json:"name"`
-	Driver     string            `yaml:"driver,omitempty" json:"driver,omitempty"`
-	DriverOpts map[string]string `yaml:"driverOpts,omitempty" json:"driverOpts,omitempty"`
+	Name             string            `yaml:"name" json:"name"`
+	Size             string            `yaml:"size,omitempty" json:"size,omitempty"`
+	StorageClassName string            `yaml:"storageClassName,omitempty" json:"storageClassName,omitempty"`
+	Driver           string            `yaml:"driver,omitempty" json:"driver,omitempty"`
+	DriverOpts       map[string]string `yaml:"driverOpts,omitempty" json:"driverOpts,omitempty"`
 }

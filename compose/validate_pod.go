@@ -148,6 +148,12 @@ func (c *checker) claimTemplates(ts []VolumeClaimTemplate, path string) map[stri
 			c.add(np, "duplicate volumeClaimTemplate name %q", t.Name)
 		}
 		names[t.Name] = true
+		if _, err := parseQuantity(t.Size); err != nil {
+			c.add(fmt.Sprintf("%s[%d].size", path, i), "%v (a storage size such as 1Gi)", err)
+		}
+		if t.StorageClassName != "" {
+			c.label(fmt.Sprintf("%s[%d].storageClassName", path, i), t.StorageClassName)
+		}
 	}
 	return names
 }

@@ -17,6 +17,10 @@ type PodTemplate struct {
 	Namespace string
 	Set       *compose.StatefulSet
 	Revision  string
+	// Current and CurrentRevision are the revision pods below the partition are created at
+	// (nil: the same as Set).
+	Current         *compose.StatefulSet
+	CurrentRevision string
 	// Network is the namespace network the pods join.
 	Network string
 	// DNSServer is the IP of ordset's DNS listener on that network (its gateway); "" keeps Docker's.
@@ -27,6 +31,14 @@ type PodTemplate struct {
 	ExtraLabels map[string]string
 	// Objects are the namespace's ConfigMaps and Secrets (env references, volume files).
 	Objects Objects
+}
+
+// At returns the template of revision rev: the current one when rev names it, else t.
+func (t PodTemplate) At(rev string) PodTemplate {
+	if t.Current != nil && rev == t.CurrentRevision && rev != t.Revision {
+		t.Set, t.Revision = t.Current, t.CurrentRevision
+	}
+	return t
 }
 
 func (t PodTemplate) zone() string {

@@ -35,6 +35,7 @@ type Backend interface {
 	// ExecTarget resolves a pod's container ("" for its first) for exec and cp.
 	ExecTarget(ctx context.Context, namespace, pod, container string) (ExecTarget, error)
 	DeletePod(ctx context.Context, req DeletePodRequest) error
+	RolloutBackend
 	// Shutdown asks the daemon to stop gracefully (pods keep running); it returns at once.
 	Shutdown()
 }
@@ -65,6 +66,7 @@ func NewServer(b Backend, log *slog.Logger) *Server {
 	mux.HandleFunc("GET /v1/exec-target", s.execTarget)
 	mux.HandleFunc("POST /v1/delete-pod", s.deletePod)
 	mux.HandleFunc("POST /v1/shutdown", s.shutdown)
+	s.routeRollout(mux)
 	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	return s
 }
