@@ -189,3 +189,34 @@ statefulsets:
 		t.Errorf("containers after down -t 0: %v", c)
 	}
 }
+
+// logs -c reads an init container's output (kubectl logs -c); an unknown name lists the pod's.
+func TestCLILogsInitContainer(t *testing.T) {
+	testenv.EnsureImages(t, "busybox")
+	ns := testenv.UniqueNamespace(t, "e2einit")
+	e := newCLIEnv(t)
+	set := `namespace: %s
+statefulsets:
+  box:
+    image: ordset-test/busybox:latest
+    imagePullPolicy: Never
+    command: [sh, -c, "echo main; trap 'exit 0' TERM; sleep 3600 & wait"]
+    terminationGracePeriodSeconds: 2
+    initContainers:
+      - {name: seed, image: ordset-test/busybox:latest, imagePullPolicy: Never, command: [sh, -c, "echo seeded"]}
+`
+	if err := os.WriteFile(filepath.Join(e.workDir, "ordset.yaml"), []byte(fmt.Sprintf(set, ns)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.run("down", "-n", ns, "--volumes", "--timeout", "1m") })
+	e.must("up", "--timeout", "2m", "--progress", "plain")
+	if r := e.must("logs", "box-0", "-c", "seed"); r.stdout != "seeded\n" {
+		t.Errorf("logs -c seed: %q", r.stdout)
+	}
+	if r := e.must("logs", "box-0", "-c", "box"); r.stdout != "main\n" {
+		t.Errorf("logs -c box (the main container): %q", r.stdout)
+	}
+	if r := e.run("logs", "box-0", "-c", "nope"); r.code != 1 || !strings.Contains(r.stderr, "init containers: seed") {
+		t.Errorf("logs -c nope: exit %d %s", r.code, r.stderr)
+	}
+}
