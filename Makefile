@@ -9,7 +9,7 @@ export TESTCONTAINERS_RYUK_DISABLED := true
 INTEGRATION_FLAGS ?= -tags integration -count=1 -p 1 -timeout 60m
 FUZZTIME ?= 20s
 
-.PHONY: build test test-unit test-integration test-k8s k8s-binaries images fuzz bench lint sweep env clean
+.PHONY: build test test-unit test-integration test-k8s k8s-binaries chaos images fuzz bench lint sweep env clean
 
 build: ## build bin/ordset
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/ordset
@@ -35,10 +35,12 @@ test-integration: images sweep ## tests against the real Docker engine, the buil
 	$(GO) test $(INTEGRATION_FLAGS) ./...
 	@$(MAKE) --no-print-directory sweep
 
+chaos: images ## the fault-injection suite alone: daemon SIGKILLed mid-operation, out-of-band interference, two daemons (ORDSET_CHAOS_TRIALS per operation, ORDSET_CHAOS_SEED to replay)
+	$(GO) test $(INTEGRATION_FLAGS) -v -run '^(TestChaosDaemonKill|TestChaosInterference|TestTwoDaemonsOneEngine)$$' ./integration/
+
 sweep: ## remove Docker objects left by crashed test runs (label io.ordset.test.object=1; never a container that inherited it from its image)
 	@$(GO) run ./integration/sweep
 
-<<<<<<< HEAD
 # The Kubernetes proof: export every example and test file, have a real API server accept it
 # (dry run, golden), then run the Redis example's export under the real StatefulSet controller.
 K8S_TEST_FLAGS ?=
@@ -53,10 +55,7 @@ test-k8s: ## ordset export against a real Kubernetes control plane (ORDSET_SKIP_
 	ORDSET_K8S_DIR=$$dir $(GO) test -tags k8s -count=1 -v -timeout 30m ./integration/k8s/ $(K8S_TEST_FLAGS); \
 	rc=$$?; echo "test-k8s: finished in $$(( $$(date +%s) - start ))s"; exit $$rc
 
-bench: build images ## side-by-side benchmarks (ordset vs docker run / docker-compose / dnsmasq)
-=======
 bench: build images ## side-by-side benchmarks (ordset vs docker CLI / compose / dnsmasq) -> BENCHMARKS.md
->>>>>>> main
 	bash integration/bench/run.sh
 
 lint: ## gofmt + go vet

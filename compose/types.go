@@ -30,6 +30,7 @@ type StatefulSet struct {
 	PublishNotReadyAddresses             bool                  `yaml:"publishNotReadyAddresses,omitempty" json:"publishNotReadyAddresses,omitempty"`
 	PersistentVolumeClaimRetentionPolicy RetentionPolicy       `yaml:"persistentVolumeClaimRetentionPolicy,omitempty" json:"persistentVolumeClaimRetentionPolicy"`
 	DependsOn                            []string              `yaml:"dependsOn,omitempty" json:"dependsOn,omitempty"`
+	RevisionHistoryLimit                 *int                  `yaml:"revisionHistoryLimit,omitempty" json:"revisionHistoryLimit,omitempty"` // revisions kept (default 10)
 	Image                                string                `yaml:"image" json:"image"`
 	ImagePullPolicy                      string                `yaml:"imagePullPolicy,omitempty" json:"imagePullPolicy,omitempty"`
 	Command                              []string              `yaml:"command,omitempty" json:"command,omitempty"`

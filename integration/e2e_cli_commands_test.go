@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ordset/ordset/integration/testenv"
 )
@@ -129,8 +130,16 @@ func TestCLIEverydayCommands(t *testing.T) {
 			t.Errorf("pod %d after delete/restart: %+v (before %+v)", i, after[i], before[i])
 		}
 	}
-	if c := engineContainers(t, ns); len(c) != 2 {
-		t.Errorf("containers after delete/restart: %v", c)
+	// The replaced containers are retired, then removed: in the end one container per pod.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		c := engineContainers(t, ns)
+		if len(c) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("containers after delete/restart: %v", c)
+			break
+		}
 	}
 
 	// A pod name exists without AAAA records: NODATA, not NXDOMAIN.
@@ -150,5 +159,33 @@ func TestCLINoEngineAccess(t *testing.T) {
 	r := e.run("ps")
 	if r.code != 1 || !strings.Contains(r.stderr, "cannot reach the Docker engine") || strings.Contains(r.stderr, "No pods found") {
 		t.Errorf("ps without an engine: exit %d\nstdout %q\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// down -t 0 overrides a long terminationGracePeriodSeconds: pods that ignore SIGTERM are gone
+// well within --timeout, which the set's own grace (10 minutes each) would exceed.
+func TestCLIDownGraceOverride(t *testing.T) {
+	testenv.EnsureImages(t, "busybox")
+	ns := testenv.UniqueNamespace(t, "e2egrace")
+	e := newCLIEnv(t)
+	set := `namespace: %s
+statefulsets:
+  stubborn:
+    replicas: 2
+    image: ordset-test/busybox:latest
+    imagePullPolicy: Never
+    command: [sh, -c, "sleep 3600"]   # PID 1 without a TERM handler: SIGTERM does nothing
+    terminationGracePeriodSeconds: 600
+`
+	if err := os.WriteFile(filepath.Join(e.workDir, "ordset.yaml"), []byte(fmt.Sprintf(set, ns)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.run("down", "-n", ns, "--volumes", "-t", "0", "--timeout", "1m") })
+	e.must("up", "--timeout", "2m", "--progress", "plain")
+	if r := e.run("down", "-t", "0", "--timeout", "2m", "--progress", "plain"); r.code != 0 {
+		t.Fatalf("down -t 0: exit %d\n%s", r.code, r.stderr)
+	}
+	if c := engineContainers(t, ns); len(c) != 0 {
+		t.Errorf("containers after down -t 0: %v", c)
 	}
 }

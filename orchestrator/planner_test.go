@@ -211,7 +211,7 @@ func TestPlanRollingUpdate(t *testing.T) {
 			time.Time{}, "waiting: web-2 not Ready"},
 		{"then the next lower", desired(testSet(), 3), world().ready(0, "r0").ready(1, "r0").ready(2, "r1"),
 			time.Time{}, "delete-pod web-1 (update to r1)"},
-		{"never while a pod is not Ready", desired(testSet(), 3), world().running(0, "r0").ready(1, "r0").ready(2, "r0"),
+		{"never while a pod is not Ready", desired(testSet(part(1)), 3), world().running(0, "r0").ready(1, "r0").ready(2, "r0"),
 			time.Time{}, "waiting: web-0 not Ready"},
 		{"partition protects lower ordinals", desired(testSet(part(1)), 3), world().ready(0, "r0").ready(1, "r1").ready(2, "r1"),
 			time.Time{}, ""},

@@ -88,6 +88,7 @@ func (ex *exporter) set(s *compose.StatefulSet) []any {
 			PodManagementPolicy:                  appsv1.PodManagementPolicyType(s.PodManagementPolicy),
 			UpdateStrategy:                       updateStrategy(s.UpdateStrategy),
 			MinReadySeconds:                      int32(s.MinReadySeconds),
+			RevisionHistoryLimit:                 revisionHistoryLimit(s.RevisionHistoryLimit),
 			Ordinals:                             ordinals(s.Ordinals),
 			PersistentVolumeClaimRetentionPolicy: retention(s.PersistentVolumeClaimRetentionPolicy),
 			VolumeClaimTemplates:                 claims,
@@ -147,6 +148,14 @@ func (e *setExport) service() *corev1.Service {
 		})
 	}
 	return svc
+}
+
+// revisionHistoryLimit is written only when the file sets it (both default to 10).
+func revisionHistoryLimit(l *int) *int32 {
+	if l == nil {
+		return nil
+	}
+	return int32Ptr(*l)
 }
 
 func updateStrategy(u compose.UpdateStrategy) appsv1.StatefulSetUpdateStrategy {

@@ -31,7 +31,6 @@ var meaninglessPod = map[string]string{
 	"activeDeadlineSeconds":        "not applied by ordset",
 	"terminationMessagePath":       "ordset keeps the container's logs instead",
 	"terminationMessagePolicy":     "ordset keeps the container's logs instead",
-	"revisionHistoryLimit":         "ordset keeps its own revision history",
 }
 
 // leftovers reports every field still set in obj (after the mappers took what the model

@@ -77,8 +77,9 @@ func (si *setImport) policies(spec *appsv1.StatefulSetSpec) {
 	if r := take(&spec.PersistentVolumeClaimRetentionPolicy); r != nil {
 		s.PersistentVolumeClaimRetentionPolicy = compose.RetentionPolicy{WhenScaled: string(r.WhenScaled), WhenDeleted: string(r.WhenDeleted)}
 	}
-	if l := spec.RevisionHistoryLimit; l != nil && *l == 10 { // the server's default
-		spec.RevisionHistoryLimit = nil
+	if l := take(&spec.RevisionHistoryLimit); l != nil && *l != 10 { // 10 is the default of both
+		n := int(*l)
+		s.RevisionHistoryLimit = &n
 	}
 }
 

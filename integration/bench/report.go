@@ -3,22 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"time"
 )
-
-func medianF(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
 
 // startResults holds every timed start: mode -> replicas -> samples.
 type startResults map[string]map[int][]time.Duration
@@ -103,7 +90,7 @@ func reportProbes(w io.Writer, cfg config, p probeResults) {
 		return strings.Join(parts, " ")
 	}
 	table(w, [][]string{{"variant", "median", "rounds (% of one core)"},
-		{"docker HEALTHCHECK", fmt.Sprintf("%.1f %%", medianF(p.docker)), pct(p.docker)},
-		{"ordset exec probe", fmt.Sprintf("%.1f %%", medianF(p.ordset)), pct(p.ordset)}})
-	fmt.Fprintf(w, "ordset/docker (median): %.2f (target <= 1.00)\n", medianF(p.ordset)/medianF(p.docker))
+		{"docker HEALTHCHECK", fmt.Sprintf("%.1f %%", median(p.docker)), pct(p.docker)},
+		{"ordset exec probe", fmt.Sprintf("%.1f %%", median(p.ordset)), pct(p.ordset)}})
+	fmt.Fprintf(w, "ordset/docker (median): %.2f (target <= 1.00)\n", median(p.ordset)/median(p.docker))
 }

@@ -22,6 +22,8 @@ trap 'rm -rf "$bin"' EXIT
 go build -o "$bin/enginebench" ./integration/bench
 CGO_ENABLED=0 go build -o "$bin/ordset" ./cmd/ordset
 
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$bin/summary"
 "$bin/enginebench" -dir integration/bench -ordset "$bin/ordset" -runs "${RUNS:-3}" -kills "${KILLS:-20}" \
@@ -29,8 +31,6 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 DURATION=${DNS_DURATION:-5s} ROUNDS=${DNS_ROUNDS:-3} SUMMARY="$bin/summary" bash integration/dnsbench/run.sh | tee "$bin/dns.md"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 {
 	echo "# Benchmarks"

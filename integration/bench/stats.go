@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// median of a sample; zero for an empty one.
-func median(d []time.Duration) time.Duration {
+// median of a sample (durations or percentages); zero for an empty one.
+func median[T time.Duration | float64](d []T) T {
 	if len(d) == 0 {
 		return 0
 	}

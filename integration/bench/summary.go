@@ -49,7 +49,7 @@ func writeSummary(w io.Writer, cfg config, r startResults, h healResults, p prob
 			durRatio(quantile(h.ordset, 0.9), quantile(h.docker, 0.9)), 1)
 	}
 	if len(p.docker) > 0 {
-		o, d := medianF(p.ordset), medianF(p.docker)
+		o, d := median(p.ordset), median(p.docker)
 		summaryRow(w, fmt.Sprintf("probe cost, %d pods, exec probe every 1 s, CPU of engine + dockerd + containerd + shims (vs Docker HEALTHCHECK)", cfg.probePods),
 			fmt.Sprintf("%.1f %%", o), fmt.Sprintf("%.1f %%", d), o/d, 1)
 	}

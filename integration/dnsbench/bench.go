@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -149,7 +150,13 @@ func benchServer(ctx context.Context, cfg benchConfig, self, name string, w work
 		}
 		s, err := runLoad(ctx, cfg, self, addr, filepath.Join(dir, "queries"), k)
 		if err != nil {
-			return fmt.Errorf("%s: %w", k, err)
+			if ctx.Err() != nil {
+				return err
+			}
+			// A load tool that dies mid-run (dnsperf over TCP when a server drops connections)
+			// costs this sample, not the whole benchmark; the report pairs complete rounds only.
+			fmt.Fprintf(os.Stderr, "dns round %d %-8s %-8s %-26s failed: %v\n", round+1, w.label, name, k, err)
+			s = sample{qps: math.NaN()}
 		}
 		after, err := procstat.CPUSeconds(cmd.Process.Pid)
 		if err != nil {
@@ -188,12 +195,9 @@ func runLoad(ctx context.Context, cfg benchConfig, self, addr, queries string, k
 		re = batchLine
 	}
 	out, err := exec.CommandContext(ctx, "taskset", append([]string{"-c", cfg.clientCPU}, args...)...).CombinedOutput()
-	if err != nil {
-		return sample{}, fmt.Errorf("%s: %w: %s", args[0], err, out)
-	}
 	m := re.FindSubmatch(out)
-	if m == nil {
-		return sample{}, fmt.Errorf("%s: no rate in output: %s", args[0], out)
+	if err != nil || m == nil {
+		return sample{}, fmt.Errorf("%s: %v: %s", args[0], err, lastLines(out, 3))
 	}
 	var s sample
 	s.qps, _ = strconv.ParseFloat(string(m[1]), 64)
@@ -203,6 +207,12 @@ func runLoad(ctx context.Context, cfg benchConfig, self, addr, queries string, k
 		s.lost, _ = strconv.Atoi(string(l[1]))
 	}
 	return s, nil
+}
+
+// lastLines keeps an error message short: a tool's final words say why it stopped.
+func lastLines(b []byte, n int) string {
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], " / ")
 }
 
 func firstQuery(path string) string {

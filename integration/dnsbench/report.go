@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"slices"
@@ -58,7 +59,7 @@ func writeDNSReport(w io.Writer, cfg benchConfig, res map[sampleKey][]sample) er
 	ver, _ := exec.Command(cfg.dnsmasqBin, "--version").Output()
 	dv, _, _ := strings.Cut(string(ver), "  Copyright")
 	fmt.Fprintf(w, "Loopback, each server pinned to CPU %s, the load tool to CPU %s, %s per run, %d queries in flight, "+
-		"median of %d rounds; %s; dnsperf %s. `batch` is this benchmark's own UDP load generator (sendmmsg/recvmmsg, "+
+		"median of %d rounds (rounds where a load tool failed are left out); %s; dnsperf %s. `batch` is this benchmark's own UDP load generator (sendmmsg/recvmmsg, "+
 		"checks every reply), which one core can drive faster than a server answers; dnsperf on one core is close to "+
 		"its own limit here, so its rows partly measure the client (see the server CPU).\n\n",
 		cfg.serverCPU, cfg.clientCPU, cfg.duration, cfg.inflight, cfg.rounds, strings.TrimSpace(dv), dnsperfVersion())
@@ -76,10 +77,17 @@ func writeDNSReport(w io.Writer, cfg benchConfig, res map[sampleKey][]sample) er
 			}
 			var ratios, dq, oq, dc, oc, cpr []float64
 			for i := range d {
+				if math.IsNaN(d[i].qps) || math.IsNaN(o[i].qps) {
+					continue // a failed run: compare complete rounds only
+				}
 				ratios = append(ratios, o[i].qps/d[i].qps)
 				dq, oq = append(dq, d[i].qps), append(oq, o[i].qps)
 				dc, oc = append(dc, d[i].cpu), append(oc, o[i].cpu)
 				cpr = append(cpr, (o[i].cpu/o[i].qps)/(d[i].cpu/d[i].qps))
+			}
+			if len(ratios) == 0 {
+				fmt.Fprintf(w, "| %s | %s | failed | failed | — | — | — | no complete round |\n", wl.label, k)
+				continue
 			}
 			r := median(ratios)
 			target := "—"

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"github.com/ordset/ordset/orchestrator/identity"
+	"github.com/ordset/ordset/orchestrator/server/statedir"
+	"io"
 	"log/slog"
 	"os"
 	"runtime"
@@ -20,8 +22,8 @@ import (
 
 // Options configure a daemon.
 type Options struct {
-	Paths   Paths
-	Runtime orchestrator.Runtime
+	Paths   statedir.Paths
+	Runtime Engine
 	Logger  *slog.Logger
 	// Version is the build's version string, reported by the API.
 	Version string
@@ -40,11 +42,22 @@ type Options struct {
 	Now func() time.Time
 }
 
+// Engine is what the daemon needs from the container engine: the controller's Runtime, plus
+// the reads only the API serves (container details for exec, logs). The controller's
+// interface stays as small as its own needs.
+type Engine interface {
+	orchestrator.Runtime
+	// InspectContainer returns the current state of one container (by ID or name).
+	InspectContainer(ctx context.Context, id string) (orchestrator.Container, error)
+	// Logs streams a container's stdout/stderr (demultiplexed).
+	Logs(ctx context.Context, id string, opts orchestrator.LogOptions) (io.ReadCloser, error)
+}
+
 // Daemon is one running ordset daemon.
 type Daemon struct {
 	opts    Options
 	log     *slog.Logger
-	rt      orchestrator.Runtime
+	rt      Engine
 	store   *store.Store
 	mgr     *orchestrator.Manager
 	dns     *dnsserver.Server
@@ -60,7 +73,7 @@ type Daemon struct {
 	// recovered says how a damaged store was replaced at start (nil when it was sound).
 	recovered *store.Recovery
 
-	lock     *lockFile
+	lock     *statedir.Lock
 	shutdown chan struct{}
 	stopOnce sync.Once
 }
@@ -86,13 +99,13 @@ func New(opts Options) (*Daemon, error) {
 	if opts.Zone == "" {
 		opts.Zone = identity.DefaultZone
 	}
-	lock, err := acquireLock(opts.Paths)
+	lock, err := statedir.Acquire(opts.Paths)
 	if err != nil {
 		return nil, err
 	}
 	st, recovered, err := store.OpenOrRecover(opts.Paths.DB, opts.Now())
 	if err != nil {
-		lock.release()
+		lock.Release()
 		return nil, err
 	}
 	d := &Daemon{
@@ -113,12 +126,13 @@ func New(opts Options) (*Daemon, error) {
 	}
 	d.dnsNets = newGatewayListeners(d.dns, opts.GatewayDNSPort, d.log)
 	d.mgr = orchestrator.NewManager(opts.Runtime, orchestrator.Options{
-		Logger:   opts.Logger,
-		Zone:     opts.Zone,
-		OnPods:   d.onPods,
-		OnForget: d.onForget,
-		Resync:   opts.Resync,
-		Now:      opts.Now,
+		Logger:    opts.Logger,
+		Zone:      opts.Zone,
+		OnPods:    d.onPods,
+		OnForget:  d.onForget,
+		OnRollout: func(ns, set, rev string) { d.onRollout(ns, set, rev) },
+		Resync:    opts.Resync,
+		Now:       opts.Now,
 	})
 	return d, nil
 }
@@ -128,7 +142,7 @@ func (d *Daemon) close() {
 	if c, ok := d.rt.(interface{ Close() error }); ok {
 		_ = c.Close()
 	}
-	d.lock.release()
+	d.lock.Release()
 }
 
 // Run serves until ctx ends or a client asks for shutdown. Pods keep running afterwards:
@@ -221,7 +235,7 @@ func (d *Daemon) replay(ctx context.Context) error {
 			d.events.record(store.Event{Type: "Warning", Reason: "Invalid", Namespace: s.Namespace,
 				Object: "statefulset/" + s.Name, Message: "stored spec does not validate: " + err.Error()})
 		}
-		d.mgr.Apply(s.Namespace, effectiveSpec(s), s.Replicas)
+		d.submit(s)
 		if s.Deleting != nil { // a deletion the previous daemon did not finish
 			d.mgr.Delete(s.Namespace, s.Name, s.Deleting.RemoveVolumes)
 			deleting++

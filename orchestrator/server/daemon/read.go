@@ -94,8 +94,14 @@ func toAPISet(ss orchestrator.SetStatus, rec store.Set, stored bool) api.Statefu
 		Desired: ss.Desired, Current: ss.Current, Ready: ss.Ready, Updated: ss.Updated,
 		Revision: ss.Revision, Waiting: ss.Waiting, Pods: []api.Pod{},
 	}
+	out.Status = api.SetStatus{ObservedGeneration: ss.ObservedGeneration, Replicas: ss.Current, ReadyReplicas: ss.Ready,
+		AvailableReplicas: ss.Available, CurrentReplicas: ss.AtCurrent, UpdatedReplicas: ss.Updated,
+		CurrentRevision: ss.CurrentRevision, UpdateRevision: ss.Revision}
 	if stored {
 		out.Image, out.CreatedAt = rec.Spec.Image, rec.CreatedAt
+		u := rec.Spec.UpdateStrategy
+		out.Rollout = api.Rollout{Generation: rec.Generation, UpdateStrategy: u.Type, Partition: u.Partition,
+			MaxUnavailable: string(u.MaxUnavailable), Paused: rec.Paused}
 	}
 	for _, p := range ss.Pods {
 		out.Pods = append(out.Pods, toAPIPod(p))
