@@ -84,6 +84,27 @@ func TestCLIEverydayCommands(t *testing.T) {
 	if r := e.must("ps", "box-1", "-q"); r.stdout != "box-1\n" {
 		t.Errorf("ps box-1 -q: %q", r.stdout)
 	}
+	if r := e.must("ps", "--format", "{{.Name}} {{.Ready}}", "--filter", "name=box-1"); r.stdout != "box-1 true\n" {
+		t.Errorf("ps --format --filter: %q", r.stdout)
+	}
+	if r := e.must("get", "sts", "-o", "yaml"); !strings.Contains(r.stdout, "name: box\n") {
+		t.Errorf("get sts -o yaml:\n%s", r.stdout)
+	}
+	if r := e.must("logs", "-l", "statefulset=box", "--since", "1h"); !strings.Contains(r.stdout, "box-1 | hello-from-box-1") {
+		t.Errorf("logs -l --since:\n%s", r.stdout)
+	}
+	if r := e.must("up", "-d"); !strings.Contains(r.stderr, "unchanged") || strings.Contains(r.stderr, "Pod ") {
+		t.Errorf("up -d: %s", r.stderr)
+	}
+	if r := e.must("config", "--services"); r.stdout != "box\n" {
+		t.Errorf("config --services: %q", r.stdout)
+	}
+	if r := e.must("explain", "replicas"); !strings.Contains(r.stdout, "FIELD: replicas") {
+		t.Errorf("explain replicas:\n%s", r.stdout)
+	}
+	if r := e.must("logs", "--generate-bash-completion"); !strings.Contains(r.stdout, "box-1\n") {
+		t.Errorf("completion of pod names: %q", r.stdout)
+	}
 	if r := e.must("port", "box-1", "http"); r.stdout != fmt.Sprintf("127.0.0.1:%d\n", port+1) {
 		t.Errorf("port box-1 http: %q, want 127.0.0.1:%d", r.stdout, port+1)
 	}
