@@ -103,7 +103,8 @@ func (e Executor) volume(ctx context.Context, a Action) error {
 }
 
 // container starts, stops, removes or renames an existing container; a stop runs the
-// template's preStop hook first.
+// preStop hook of the pod's own revision first (a pod below the partition runs the current
+// revision's, as its kubelet would).
 func (e Executor) container(ctx context.Context, tpl PodTemplate, a Action) error {
 	var err error
 	verb := ""
@@ -111,10 +112,10 @@ func (e Executor) container(ctx context.Context, tpl PodTemplate, a Action) erro
 	case ActStartContainer:
 		verb, err = "start", e.RT.StartContainer(ctx, a.ContainerID)
 	case ActStopPod:
-		grace, _ := preStop(ctx, e.RT, tpl, a.ContainerID, a.Grace) // the stop goes on whatever the hook did
+		grace, _ := preStop(ctx, e.RT, tpl.At(a.Revision), a.ContainerID, a.Grace) // the stop goes on whatever the hook did
 		verb, err = "stop", e.RT.StopContainer(ctx, a.ContainerID, grace)
 	case ActDeletePod:
-		grace, _ := preStop(ctx, e.RT, tpl, a.ContainerID, a.Grace)
+		grace, _ := preStop(ctx, e.RT, tpl.At(a.Revision), a.ContainerID, a.Grace)
 		if err := e.RT.StopContainer(ctx, a.ContainerID, grace); err != nil && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("stop container %s: %w", a.Target, err)
 		}

@@ -76,7 +76,16 @@ type planner struct {
 	waiting []string
 }
 
-func (p *planner) emit(a Action) { p.plan.Actions = append(p.plan.Actions, a) }
+// emit adds an action; a stop or delete of a pod's container carries the pod's revision, so
+// the executor runs that revision's preStop hook.
+func (p *planner) emit(a Action) {
+	if (a.Kind == ActStopPod || a.Kind == ActDeletePod) && a.Revision == "" {
+		if c := p.canon[a.Ordinal]; c != nil && c.ID == a.ContainerID {
+			a.Revision = c.Labels[identity.LabelRevision]
+		}
+	}
+	p.plan.Actions = append(p.plan.Actions, a)
+}
 
 func (p *planner) wait(format string, args ...any) {
 	p.waiting = append(p.waiting, fmt.Sprintf(format, args...))

@@ -162,3 +162,11 @@ func TestSpecAtRevision(t *testing.T) {
 		t.Fatal("specAt picks the wrong revision's spec")
 	}
 }
+
+// A stop or delete carries the pod's own revision, whose preStop hook the executor runs.
+func TestPlanDeleteCarriesThePodsRevision(t *testing.T) {
+	plan := PlanSet(rolling(testSet(), 2), world().running(0, "r0").ready(1, "r1").o, t0)
+	if len(plan.Actions) != 1 || plan.Actions[0].Kind != ActDeletePod || plan.Actions[0].Revision != "r0" {
+		t.Fatalf("want one delete-pod of web-0 at its revision r0, got %+v", plan.Actions)
+	}
+}
