@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -86,7 +87,41 @@ func TestChaosInterference(t *testing.T) {
 				}
 			}
 		}},
-		{name: "forged-label container", skip: "needs adoption only on full identity (a copy of a pod's labels is adopted or removed)"},
+		{name: "forged-label container", meddle: func(t *testing.T) {
+			real, err := cli.ContainerInspect(ctx, pod1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A copy of web-1's labels (owner id included) on another name, the default bridge
+			// and no volume: beside the pod it must not be removed as a duplicate, and with the
+			// pod gone it must not be adopted.
+			f, err := cli.ContainerCreate(ctx, &container.Config{Image: testenv.Image("busybox"), Cmd: []string{"sleep", "600"},
+				Labels: real.Config.Labels}, nil, nil, nil, c.ns+"-forged")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cli.ContainerRemove(context.Background(), f.ID, container.RemoveOptions{Force: true})
+			if err := cli.ContainerStart(ctx, f.ID, container.StartOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := cli.ContainerRemove(ctx, pod1, container.RemoveOptions{Force: true}); err != nil {
+				t.Fatal(err)
+			}
+			// web-1 back under its name (so the daemon has planned with the forgery present).
+			p := c.waitPod("web-1", "recreated", 60*time.Second, func(p psPod) bool { return p.Ready && p.Container == pod1 })
+			if id := containerID(t, pod1); id == real.ID || id == f.ID {
+				t.Errorf("web-1 is %s: want a new container, not the old one nor the forgery", identity.ShortID(id))
+			}
+			if got, err := cli.ContainerInspect(ctx, f.ID); err != nil || got.State == nil || !got.State.Running {
+				t.Errorf("the forged container was touched (removed or stopped): %v", err)
+			}
+			if !slices.Contains(p.Volumes, c.ns+"_data-web-1") {
+				t.Errorf("web-1 shown with volumes %v", p.Volumes)
+			}
+			if err := cli.ContainerRemove(ctx, f.ID, container.RemoveOptions{Force: true}); err != nil {
+				t.Fatal(err)
+			}
+		}},
 		{name: "foreign container on the next name", meddle: func(t *testing.T) {
 			name := c.ns + "-web-3"
 			f, err := cli.ContainerCreate(ctx, &container.Config{Image: testenv.Image("busybox"), Cmd: []string{"sleep", "600"},
