@@ -3,6 +3,7 @@
 package integration
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/docker/docker/api/types/container"
 
 	"github.com/ordset/ordset/integration/testenv"
 	"github.com/ordset/ordset/orchestrator/server/api"
@@ -166,8 +169,11 @@ func TestCLIPhasedRollout(t *testing.T) {
 		}
 		if phase.partition == 2 {
 			// The canary is in; a pod deleted below the partition comes back at the current revision.
+			// Removed on the engine, as a node would lose it (docker rm -f).
 			old := pods["app-0"].ContainerID
-			e.must("delete", "pod", "app-0", "-n", e.ns, "--grace-period", "1")
+			if err := testenv.Docker(t).ContainerRemove(context.Background(), old, container.RemoveOptions{Force: true}); err != nil {
+				t.Fatalf("docker rm -f app-0: %v", err)
+			}
 			e.eventually("app-0 back", func() bool {
 				p, ok := e.byName()["app-0"]
 				return ok && p.Ready && p.IP != "" && p.ContainerID != old

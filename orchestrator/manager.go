@@ -103,6 +103,15 @@ type Rollout struct {
 	Generation int64
 }
 
+// specAt is the spec of revision rev: the current revision's for a pod below the partition,
+// else the applied one.
+func (s *setState) specAt(rev string) *compose.StatefulSet {
+	if rev != s.revision && rev == s.rollout.CurrentRevision && s.rollout.Current != nil {
+		return s.rollout.Current
+	}
+	return s.spec
+}
+
 // resetRetry lets a changed desired state act at once, whatever failed before.
 func (s *setState) resetRetry() { s.mem.Failures, s.mem.RetryAt = 0, time.Time{} }
 

@@ -139,7 +139,7 @@ func (m *Manager) syncProbers(ctx context.Context, snap Snapshot) {
 		if m.probers[id] != nil {
 			continue
 		}
-		pr := m.opts.Probers(m.sets[pw.key].spec, pw.target, m.kick)
+		pr := m.opts.Probers(m.sets[pw.key].specAt(pw.revision), pw.target, m.kick)
 		m.probers[id] = &proberEntry{p: pr, key: pw.key}
 		pr.Start(m.ctxOr(ctx))
 	}

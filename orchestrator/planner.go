@@ -257,12 +257,8 @@ func (p *planner) running(ord int, c Container, st *PodState, act bool) bool {
 	}
 	if !st.Ready {
 		st.Reason = op.ProbeReason
-		if act && p.forcedRollback(ord, c, st.Ready) {
-			st.Phase = PhaseTerminating
-			p.emit(Action{Kind: ActDeletePod, Pod: name, Ordinal: ord, Target: c.Name, ContainerID: c.ID,
-				Grace: p.grace(), Reason: "forced rollback: not Ready on revision " + st.Revision})
-		} else if act {
-			p.wait("%s not Ready", name)
+		if act {
+			p.notReady(ord, c, st)
 		}
 		return false
 	}

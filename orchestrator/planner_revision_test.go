@@ -151,3 +151,12 @@ func TestRolloutComplete(t *testing.T) {
 		}
 	}
 }
+
+// A pod keeps the probes of its revision: below the partition, the current revision's.
+func TestSpecAtRevision(t *testing.T) {
+	cur, upd := testSet(), testSet(func(s *compose.StatefulSet) { s.Image = "app:2" })
+	s := &setState{spec: upd, revision: "r1", rollout: Rollout{CurrentRevision: "r0", Current: cur}}
+	if s.specAt("r0") != cur || s.specAt("r1") != upd || s.specAt("rx") != upd {
+		t.Fatal("specAt picks the wrong revision's spec")
+	}
+}

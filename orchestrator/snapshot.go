@@ -195,7 +195,8 @@ func runningMains(obs map[SetKey]*Observed, probed func(SetKey) bool) map[string
 		}
 		for ord, p := range o.Pods {
 			if c := podMain(k, ord, p); c != nil && c.State == StateRunning {
-				out[c.ID] = proberWant{key: k, target: ProbeTarget{ContainerID: c.ID, IP: c.IP, StartedAt: c.StartedAt}}
+				out[c.ID] = proberWant{key: k, revision: c.Labels[identity.LabelRevision],
+					target: ProbeTarget{ContainerID: c.ID, IP: c.IP, StartedAt: c.StartedAt}}
 			}
 		}
 	}
@@ -204,6 +205,7 @@ func runningMains(obs map[SetKey]*Observed, probed func(SetKey) bool) map[string
 
 // proberWant is a container that should have a prober.
 type proberWant struct {
-	key    SetKey
-	target ProbeTarget
+	key      SetKey
+	revision string // the pod's revision: its probes are that revision's
+	target   ProbeTarget
 }

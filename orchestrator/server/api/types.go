@@ -171,6 +171,9 @@ type LogOptions struct {
 	Follow     bool
 	Tail       string
 	Timestamps bool
+	// Container names an init container of the pod (kubectl logs -c); "" or the set's name
+	// is the main container.
+	Container string
 }
 
 // ExecTarget tells the CLI which container to exec into; the CLI talks to the engine itself

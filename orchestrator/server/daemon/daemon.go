@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/ordset/ordset/orchestrator/identity"
+	"github.com/ordset/ordset/orchestrator/server/dnsfeed"
 	"github.com/ordset/ordset/orchestrator/server/statedir"
 	"io"
 	"log/slog"
@@ -61,7 +62,7 @@ type Daemon struct {
 	store   *store.Store
 	mgr     *orchestrator.Manager
 	dns     *dnsserver.Server
-	dnsNets *gatewayListeners
+	dnsNets *dnsfeed.Gateways
 	events  *eventHub
 	now     func() time.Time
 	started time.Time
@@ -124,7 +125,7 @@ func New(opts Options) (*Daemon, error) {
 		d.close()
 		return nil, err
 	}
-	d.dnsNets = newGatewayListeners(d.dns, opts.GatewayDNSPort, d.log)
+	d.dnsNets = dnsfeed.NewGateways(d.dns, opts.GatewayDNSPort, d.log)
 	d.mgr = orchestrator.NewManager(opts.Runtime, orchestrator.Options{
 		Logger:    opts.Logger,
 		Zone:      opts.Zone,
@@ -155,7 +156,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 
 	if d.opts.DNSAddr != "-" {
 		if err := d.dns.Listen(d.opts.DNSAddr); err != nil {
-			d.dnsNets.hostErr = err.Error()
+			d.dnsNets.SetHostError(err.Error())
 			d.log.Warn("host DNS listener unavailable; `ordset dns resolve` will not work", "addr", d.opts.DNSAddr, "err", err)
 		}
 	}
@@ -177,7 +178,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	wg.Add(3)
 	go func() { defer wg.Done(); mgrErr <- d.mgr.Run(ctx) }()
 	go func() { defer wg.Done(); d.recordManagerEvents(ctx) }()
-	go func() { defer wg.Done(); d.dnsNets.loop(ctx, d.rt, d.managesNamespace) }()
+	go func() { defer wg.Done(); d.dnsNets.Run(ctx, d.rt, d.managesNamespace) }()
 	srvErr := make(chan error, 1)
 	go func() { srvErr <- srv.Serve(ctx, l) }()
 	d.log.Info("daemon ready", "pid", os.Getpid(), "socket", d.opts.Paths.Socket, "dns", d.opts.DNSAddr, "version", d.opts.Version)
@@ -274,7 +275,7 @@ func (d *Daemon) Status(ctx context.Context) (api.DaemonStatus, error) {
 		Version:    d.Version(),
 		StartedAt:  d.started,
 		Namespaces: ns,
-		DNS:        d.dnsNets.status(d.opts.Zone, d.opts.DNSAddr, d.dns),
+		DNS:        d.dnsNets.Status(d.opts.Zone, d.opts.DNSAddr, d.dns),
 	}
 	for _, l := range st.DNS.Listeners {
 		if l.Error != "" {

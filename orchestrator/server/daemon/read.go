@@ -207,10 +207,16 @@ func (d *Daemon) Logs(ctx context.Context, namespace, pod string, opts api.LogOp
 	if err != nil {
 		return nil, err
 	}
-	if p.ContainerID == "" {
+	id := p.ContainerID
+	if opts.Container != "" && opts.Container != p.StatefulSet {
+		if id, err = d.initContainerID(ctx, p, opts.Container); err != nil {
+			return nil, err
+		}
+	}
+	if id == "" {
 		return nil, noContainer(p, api.ErrNotFound)
 	}
-	rc, err := d.rt.Logs(ctx, p.ContainerID, orchestrator.LogOptions{Follow: opts.Follow, Tail: opts.Tail, Timestamps: opts.Timestamps})
+	rc, err := d.rt.Logs(ctx, id, orchestrator.LogOptions{Follow: opts.Follow, Tail: opts.Tail, Timestamps: opts.Timestamps})
 	if err != nil {
 		return nil, fmt.Errorf("logs of pod %s/%s: %w", namespace, pod, err)
 	}

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"encoding/json"
+	"github.com/ordset/ordset/orchestrator/server/dnsfeed"
 	"time"
 
 	"github.com/ordset/ordset/orchestrator"
@@ -103,8 +104,8 @@ func drainInto[T any](out []T, ch <-chan T) []T {
 
 // onPods is the Manager's callback whenever pods change: publish a new DNS snapshot.
 func (d *Daemon) onPods(pods []orchestrator.PodStatus) {
-	if err := d.dns.Publish(endpoints(pods)); err != nil {
+	if err := d.dns.Publish(dnsfeed.Endpoints(pods)); err != nil {
 		d.log.Warn("dns snapshot skipped invalid pods", "err", err)
 	}
-	d.dnsNets.poke()
+	d.dnsNets.Poke()
 }
