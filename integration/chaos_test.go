@@ -22,7 +22,7 @@ import (
 	"github.com/docker/docker/api/types/filters"
 
 	"github.com/ordset/ordset/integration/testenv"
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // The fault-injection suite: each trial SIGKILLs the daemon at a seeded random moment of one
@@ -240,19 +240,19 @@ func (c *chaosTrial) waitPods(n int, timeout time.Duration) {
 // checkExactlyOnce: one pod container per ordinal, each named for it, and nothing else.
 func (c *chaosTrial) checkExactlyOnce(n int) {
 	cli := testenv.Docker(c.t)
-	f := filters.NewArgs(filters.Arg("label", labels.Namespace+"="+c.ns))
+	f := filters.NewArgs(filters.Arg("label", identity.LabelNamespace+"="+c.ns))
 	cs, err := cli.ContainerList(context.Background(), container.ListOptions{All: true, Filters: f})
 	if err != nil {
 		c.t.Fatal(err)
 	}
 	seen := map[string]int{}
 	for _, x := range cs {
-		if x.Labels[labels.Role] != labels.RolePod {
+		if x.Labels[identity.LabelRole] != identity.RolePod {
 			continue
 		}
-		seen[x.Labels[labels.Ordinal]]++
-		if want := c.ns + "-web-" + x.Labels[labels.Ordinal]; strings.TrimPrefix(x.Names[0], "/") != want {
-			c.t.Errorf("pod container %s carries ordinal %s: want the name %s", x.Names[0], x.Labels[labels.Ordinal], want)
+		seen[x.Labels[identity.LabelOrdinal]]++
+		if want := c.ns + "-web-" + x.Labels[identity.LabelOrdinal]; strings.TrimPrefix(x.Names[0], "/") != want {
+			c.t.Errorf("pod container %s carries ordinal %s: want the name %s", x.Names[0], x.Labels[identity.LabelOrdinal], want)
 		}
 	}
 	var got []string

@@ -241,14 +241,23 @@ func (p *planner) running(ord int, c Container, st *PodState, act bool) bool {
 		return false
 	}
 	st.Ready = op.Ready && c.State == StateRunning
+	if c.Detached && c.State == StateRunning {
+		p.networkLost(ord, c, st, act)
+		return false
+	}
+	if c.State == StatePaused {
+		// Frozen by hand: it answers nothing, so it is not Ready (DNS drops it, OrderedReady
+		// waits), but it is not failed either; `docker unpause` brings it back as it was.
+		st.Phase = PhasePaused
+		if act {
+			p.wait("%s paused", name)
+		}
+		return false
+	}
 	if !st.Ready {
 		st.Reason = op.ProbeReason
-		if act && p.forcedRollback(ord, c, st.Ready) {
-			st.Phase = PhaseTerminating
-			p.emit(Action{Kind: ActDeletePod, Pod: name, Ordinal: ord, Target: c.Name, ContainerID: c.ID,
-				Grace: p.grace(), Reason: "forced rollback: not Ready on revision " + st.Revision})
-		} else if act {
-			p.wait("%s not Ready", name)
+		if act {
+			p.notReady(ord, c, st)
 		}
 		return false
 	}
@@ -262,6 +271,22 @@ func (p *planner) running(ord int, c Container, st *PodState, act bool) bool {
 	}
 	st.Available = true
 	return true
+}
+
+// networkLost replaces a running pod that lost its namespace network (removed or disconnected
+// by hand): it keeps running without an address, so nothing reaches it. Reconnecting it to a
+// recreated network would not be enough: its DNS server (the network's gateway, fixed when the
+// container was created) may have moved, so a fresh container under the same name, on the
+// same volumes, is the only way to give it an address, its aliases and working DNS back.
+// Like any pod removal it is ordered: OrderedReady halts above it until it is back.
+func (p *planner) networkLost(ord int, c Container, st *PodState, act bool) {
+	st.Phase = PhaseTerminating
+	if !act {
+		st.Phase = PhaseRunning
+		return
+	}
+	p.emit(Action{Kind: ActDeletePod, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID,
+		Grace: p.grace(), Reason: "network lost"})
 }
 
 // blocked reports (and explains) that dependsOn sets are not fully Ready.

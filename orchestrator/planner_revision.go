@@ -32,12 +32,18 @@ func (p *planner) updateDue(ord int, c Container) bool {
 		ord-p.set.Ordinals.Start >= p.partition()
 }
 
-// forcedRollback reports a running pod that blocks the rollout although the update is to
-// replace it: it is on an older revision and not Ready. Kubernetes waits for it to become
-// Ready (which a broken revision never does) until someone deletes it by hand; ordset
-// replaces it with the update revision at once.
-func (p *planner) forcedRollback(ord int, c Container, ready bool) bool {
-	return !ready && p.updateDue(ord, c)
+// notReady handles a running pod that is not Ready: it waits for it, unless the pod blocks
+// the rollout although the update is to replace it anyway (forced rollback). Kubernetes
+// waits for such a pod to become Ready (which a broken revision never does) until someone
+// deletes it by hand; ordset replaces it with the update revision at once.
+func (p *planner) notReady(ord int, c Container, st *PodState) {
+	if !p.updateDue(ord, c) {
+		p.wait("%s not Ready", st.Name)
+		return
+	}
+	st.Phase = PhaseTerminating
+	p.emit(Action{Kind: ActDeletePod, Pod: st.Name, Ordinal: ord, Target: c.Name, ContainerID: c.ID,
+		Grace: p.grace(), Reason: "forced rollback: not Ready on revision " + st.Revision})
 }
 
 // rollingUpdate recreates pods whose revision is not the update revision, highest ordinal

@@ -107,6 +107,9 @@ type Container struct {
 	Health string
 	IP     string // IPv4 address on the namespace network
 	IPv6   string
+	// Detached is true when the container is not attached to its namespace network (someone
+	// disconnected it or removed the network): it has no address there and DNS cannot reach it.
+	Detached bool
 }
 
 // Volume is an observed labelled named volume.

@@ -129,7 +129,7 @@ func newApp(s *streams) *cli.App {
 		ErrWriter:   s.Err,
 		HideVersion: true,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "ordset file (\"-\" for stdin; default ./ordset.yaml, then ./ordset.yml)"},
+			&cli.StringSliceFlag{Name: "file", Aliases: []string{"f"}, Usage: "ordset file or Kubernetes manifests, a directory of them, repeatable (\"-\" for stdin; default ./ordset.yaml, then ./ordset.yml)"},
 			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace (default: the file's, else \"default\")",
 				Action: func(_ *cli.Context, ns string) error {
 					if err := compose.CheckDNSLabel(ns); err != nil {
@@ -312,7 +312,8 @@ func (s *streams) envMap() map[string]string {
 // warnings about what manifests hold that ordset ignores go to stderr.
 // It returns the file as the user named it, for messages.
 func (s *streams) loadProject(in invocation) (*compose.Project, string, error) {
-	path := in.String("file")
+	paths := fileFlag(in)
+	path := strings.Join(paths, ", ")
 	opts := s.loadOptions(in)
 	var (
 		p        *compose.Project
@@ -333,7 +334,10 @@ func (s *streams) loadProject(in invocation) (*compose.Project, string, error) {
 		}
 		fallthrough
 	default:
-		p, warnings, err = kube.LoadFile(path, opts)
+		if len(paths) == 0 {
+			paths = []string{path}
+		}
+		p, warnings, err = kube.LoadFiles(paths, opts)
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(s.Err, "warning: %s\n", w)
@@ -352,3 +356,6 @@ func (s *streams) loadProject(in invocation) (*compose.Project, string, error) {
 	}
 	return p, path, nil
 }
+
+// fileFlag is every -f given, in order.
+func fileFlag(in invocation) []string { return in.StringSlice("file") }

@@ -58,7 +58,7 @@ func resolveNamespace(in invocation, s *streams) (string, error) {
 	if ns := in.String("namespace"); ns != "" {
 		return ns, nil
 	}
-	if in.String("file") != "" {
+	if len(fileFlag(in)) > 0 {
 		p, _, err := s.loadProject(in)
 		if err != nil {
 			return "", err

@@ -42,7 +42,7 @@ func runDown(ctx context.Context, in invocation, s *streams) error {
 	var sets []string
 	if in.String("namespace") == "" {
 		proj, _, err := s.loadProject(in)
-		if err != nil && in.String("file") != "" {
+		if err != nil && len(fileFlag(in)) > 0 {
 			return err
 		}
 		if proj != nil {

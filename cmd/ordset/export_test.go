@@ -48,3 +48,22 @@ func TestValidateManifestPosition(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr, want)
 	}
 }
+
+// TestSeveralFiles: several -f (and a directory) are read as one stream of manifests; an
+// ordset file among them is refused.
+func TestSeveralFiles(t *testing.T) {
+	dir := t.TempDir()
+	svc := writeFile(t, dir, "svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {clusterIP: None, publishNotReadyAddresses: true}\n")
+	sts := writeFile(t, dir, "sts.yaml", "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: web, namespace: shop}\nspec:\n  serviceName: web\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: nginx:1.27}]}\n")
+	for _, args := range [][]string{{"-f", svc, "-f", sts}, {"-f", dir}} {
+		code, out, stderr := runIn(t, "", nil, append([]string{"config"}, args...)...)
+		if code != 0 || !strings.Contains(out, "namespace: shop") || !strings.Contains(out, "publishNotReadyAddresses: true") {
+			t.Errorf("config %v: exit %d, stderr %q, stdout:\n%s", args, code, stderr, out)
+		}
+	}
+	own := writeFile(t, t.TempDir(), "ordset.yaml", "statefulsets:\n  db: {image: postgres:16}\n")
+	code, _, stderr := runIn(t, "", nil, "config", "-f", sts, "-f", own)
+	if code != 1 || !strings.Contains(stderr, "is not a Kubernetes manifest") {
+		t.Errorf("manifest + ordset file: exit %d, stderr %q; want 1 and a refusal", code, stderr)
+	}
+}

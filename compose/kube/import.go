@@ -64,34 +64,53 @@ type serviceDoc struct {
 // LoadFile reads path as an ordset file or Kubernetes manifests, whichever it is; a
 // directory is read as manifests (every *.yaml, *.yml and *.json in it, in name order).
 func LoadFile(path string, opts compose.LoadOptions) (*compose.Project, []Warning, error) {
-	if st, err := os.Stat(path); err != nil || !st.IsDir() {
-		data, err := os.ReadFile(path)
+	return LoadFiles([]string{path}, opts)
+}
+
+// LoadFiles is LoadFile for several -f: more than one file must all be manifests (an ordset
+// file is a whole project on its own), read as one stream of objects.
+func LoadFiles(paths []string, opts compose.LoadOptions) (*compose.Project, []Warning, error) {
+	files := map[string][]byte{}
+	var order []string
+	for _, path := range paths {
+		names, err := manifestFiles(path)
 		if err != nil {
-			return nil, nil, fmt.Errorf("read ordset file: %w", err)
+			return nil, nil, err
 		}
-		if !IsManifest(data) {
-			p, err := compose.Load(path, opts)
-			return p, nil, err
+		for _, n := range names {
+			data, err := os.ReadFile(n)
+			if err != nil {
+				return nil, nil, fmt.Errorf("read ordset file: %w", err)
+			}
+			if !IsManifest(data) {
+				if len(paths) == 1 && n == path {
+					p, err := compose.Load(path, opts)
+					return p, nil, err
+				}
+				return nil, nil, fmt.Errorf("%s is not a Kubernetes manifest (no apiVersion and kind); an ordset file goes alone in one -f", n)
+			}
+			files[n] = data
+			order = append(order, n)
 		}
-		return loadManifests(map[string][]byte{path: data}, []string{path})
+	}
+	return loadManifests(files, order)
+}
+
+// manifestFiles is path itself, or the *.yaml, *.yml and *.json files of a directory.
+func manifestFiles(path string) ([]string, error) {
+	if st, err := os.Stat(path); err != nil || !st.IsDir() {
+		return []string{path}, nil // a read error is reported with the read
 	}
 	var names []string
-	var err error
-	files := map[string][]byte{}
 	for _, pat := range []string{"*.yaml", "*.yml", "*.json"} {
 		m, _ := filepath.Glob(filepath.Join(path, pat))
 		names = append(names, m...)
 	}
 	sort.Strings(names)
-	for _, n := range names {
-		if files[n], err = os.ReadFile(n); err != nil {
-			return nil, nil, fmt.Errorf("read %s: %w", n, err)
-		}
-	}
 	if len(names) == 0 {
-		return nil, nil, fmt.Errorf("no *.yaml, *.yml or *.json files in %s", path)
+		return nil, fmt.Errorf("no *.yaml, *.yml or *.json files in %s", path)
 	}
-	return loadManifests(files, names)
+	return names, nil
 }
 
 // LoadBytes is LoadFile for in-memory input (stdin); name is used in positions.

@@ -7,6 +7,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/ordset/ordset/compose"
 )
@@ -94,8 +95,8 @@ func (si *setImport) selector(spec *appsv1.StatefulSetSpec) {
 		si.probs = append(si.probs, si.d.problem("spec.selector", "%v", err))
 		return
 	}
-	if !s.Matches(labelsSet(spec.Template.Labels)) {
-		si.probs = append(si.probs, si.d.problem("spec.selector", "does not match the template's labels {%s}", labelsSet(spec.Template.Labels).String()))
+	if !s.Matches(labels.Set(spec.Template.Labels)) {
+		si.probs = append(si.probs, si.d.problem("spec.selector", "does not match the template's labels {%s}", labels.Set(spec.Template.Labels).String()))
 	}
 }
 

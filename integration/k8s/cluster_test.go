@@ -183,7 +183,9 @@ func (c *cluster) get(ctx context.Context, path string) ([]byte, error) {
 
 // kubectl runs the kubectl of the same build against the cluster.
 func (c *cluster) kubectl(ctx context.Context, stdin []byte, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, filepath.Join(c.bin, "kubectl"), append([]string{"--kubeconfig", c.kubeconfig}, args...)...)
+	cmd := exec.CommandContext(ctx, filepath.Join(c.bin, "kubectl"),
+		// The discovery cache goes to the test's directory, not ~/.kube: nothing is left behind.
+		append([]string{"--kubeconfig", c.kubeconfig, "--cache-dir", c.path("kubectl-cache")}, args...)...)
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}

@@ -20,7 +20,8 @@ import (
 func export(t *testing.T, file string, args ...string) []byte {
 	t.Helper()
 	cmd := exec.Command(ordset, append([]string{"export", "-f", file}, args...)...)
-	cmd.Env = append(os.Environ(), "VALID_ENV_WINS=from-environment")
+	// A fixed environment, so the examples' ${VAR:-default}s and the golden files agree.
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "VALID_ENV_WINS=from-environment"}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

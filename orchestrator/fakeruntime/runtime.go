@@ -223,7 +223,7 @@ func (r *Runtime) StartContainer(_ context.Context, id string) error {
 		e.c.FinishedAt = r.now()
 		return err
 	}
-	e.c.State, e.c.Error, e.c.ExitCode = orchestrator.StateRunning, "", 0
+	e.c.State, e.c.Error, e.c.ExitCode, e.c.Detached = orchestrator.StateRunning, "", 0, false
 	e.c.StartedAt = r.now()
 	e.c.FinishedAt = time.Time{}
 	r.seq++
