@@ -3,6 +3,8 @@ package compose
 import (
 	"path/filepath"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 // Defaults, as Kubernetes applies them, in one place so consumers never guess.
@@ -12,6 +14,8 @@ const (
 	DefaultTerminationGracePeriodSeconds = int64(30)
 	DefaultHostIP                        = "127.0.0.1"
 	DefaultProtocol                      = "TCP"
+	// DefaultClaimSize is what an exported claim template requests when the file names no size.
+	DefaultClaimSize = "1Gi"
 
 	DefaultProbeTimeoutSeconds   = 1
 	DefaultProbePeriodSeconds    = 10
@@ -77,6 +81,17 @@ func defaultSet(s *StatefulSet, dir string) {
 	}
 	for _, pr := range []*Probe{s.ReadinessProbe, s.LivenessProbe, s.StartupProbe} {
 		defaultProbe(pr, s.Ports)
+	}
+	for i := range s.VolumeClaimTemplates {
+		if s.VolumeClaimTemplates[i].Size == "" {
+			s.VolumeClaimTemplates[i].Size = DefaultClaimSize
+		}
+		s.VolumeClaimTemplates[i].Size = canonicalQuantity(s.VolumeClaimTemplates[i].Size)
+	}
+	for _, l := range []ResourceList{s.Resources.Limits, s.Resources.Requests} {
+		for k, v := range l {
+			l[k] = canonicalQuantity(v)
+		}
 	}
 	absMounts(s.VolumeMounts, dir)
 	for i := range s.InitContainers {
@@ -151,4 +166,15 @@ func defaultPullPolicy(image string) string {
 		return PullAlways
 	}
 	return PullIfNotPresent
+}
+
+// canonicalQuantity writes a quantity as Kubernetes does ("1.5" -> "1500m"), so the spec
+// reads the same whether it came from an ordset file or a manifest; invalid ones stay for
+// validation to report.
+func canonicalQuantity(s string) string {
+	q, err := resource.ParseQuantity(s)
+	if err != nil {
+		return s
+	}
+	return q.String()
 }

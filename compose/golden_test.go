@@ -3,10 +3,11 @@ package compose
 import (
 	"errors"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ordset/ordset/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files (valid-*.golden.yaml, invalid-*.err)")
@@ -43,19 +44,7 @@ func goldenPath(file, ext string) string {
 
 func checkGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./compose -update to create it)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs (run go test ./compose -update and review the diff)\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, path, got, *update, "run go test ./compose -update")
 }
 
 func TestGoldenValid(t *testing.T) {

@@ -124,6 +124,27 @@ func LoadBytes(name string, data []byte, opts LoadOptions) (*Project, error) {
 	return p, nil
 }
 
+// Position is where a spec field came from, for a project built from another format.
+type Position struct {
+	File      string
+	Line, Col int
+}
+
+// NormalizeAt is Normalize for a project read from another format (Kubernetes manifests),
+// with positions: at maps spec field paths ("statefulsets.redis.image") to where they came
+// from; problems without one fall back to file:1:1.
+func NormalizeAt(p *Project, file string, at map[string]Position) error {
+	w := newWalker(file, nil)
+	for path, ps := range at {
+		w.values[path] = pos{line: ps.Line, col: ps.Col, file: ps.File}
+	}
+	applyDefaults(p)
+	if probs := validate(p, w); len(probs) > 0 {
+		return finish(probs)
+	}
+	return nil
+}
+
 func finish(probs []Problem) *ValidationError {
 	sortProblems(probs)
 	return &ValidationError{Problems: dedupProblems(probs)}

@@ -50,7 +50,7 @@ func Revision(s *StatefulSet) string {
 		StartupProbe: s.StartupProbe, Resources: s.Resources,
 		TerminationGracePeriodSeconds: s.TerminationGracePeriodSeconds,
 		VolumeMounts:                  s.VolumeMounts, InitContainers: s.InitContainers,
-		VolumeClaimTemplates: s.VolumeClaimTemplates,
+		VolumeClaimTemplates: dockerClaims(s.VolumeClaimTemplates),
 	}
 	b, err := json.Marshal(t)
 	if err != nil {
@@ -59,4 +59,18 @@ func Revision(s *StatefulSet) string {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])[:10]
+}
+
+// dockerClaims drops the claim fields only an export uses (size, storage class): a Docker
+// volume has neither, so changing them must not recreate pods.
+func dockerClaims(ts []VolumeClaimTemplate) []VolumeClaimTemplate {
+	out := make([]VolumeClaimTemplate, len(ts))
+	for i, t := range ts {
+		t.Size, t.StorageClassName = "", ""
+		out[i] = t
+	}
+	if ts == nil {
+		return nil
+	}
+	return out
 }

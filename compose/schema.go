@@ -10,8 +10,12 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// pos is a 1-based line:col in the ordset file.
-type pos struct{ line, col int }
+// pos is a 1-based line:col in the ordset file (or in file, when a project was built from
+// several files).
+type pos struct {
+	line, col int
+	file      string
+}
 
 // walkBudget bounds how many nodes one load may visit, so alias bombs
 // ("billion laughs") fail fast instead of eating memory.
@@ -46,7 +50,7 @@ var (
 	portRefType = reflect.TypeOf(PortRef{})
 )
 
-func nodePos(n *yaml.Node) pos { return pos{n.Line, n.Column} }
+func nodePos(n *yaml.Node) pos { return pos{line: n.Line, col: n.Column} }
 
 func (w *walker) problem(n *yaml.Node, path, format string, args ...any) {
 	p := Problem{File: w.file, Path: path, Message: fmt.Sprintf(format, args...)}

@@ -30,6 +30,7 @@ type StatefulSet struct {
 	PublishNotReadyAddresses             bool                  `yaml:"publishNotReadyAddresses,omitempty" json:"publishNotReadyAddresses,omitempty"`
 	PersistentVolumeClaimRetentionPolicy RetentionPolicy       `yaml:"persistentVolumeClaimRetentionPolicy,omitempty" json:"persistentVolumeClaimRetentionPolicy"`
 	DependsOn                            []string              `yaml:"dependsOn,omitempty" json:"dependsOn,omitempty"`
+	RevisionHistoryLimit                 *int                  `yaml:"revisionHistoryLimit,omitempty" json:"revisionHistoryLimit,omitempty"` // revisions kept (default 10)
 	Image                                string                `yaml:"image" json:"image"`
 	ImagePullPolicy                      string                `yaml:"imagePullPolicy,omitempty" json:"imagePullPolicy,omitempty"`
 	Command                              []string              `yaml:"command,omitempty" json:"command,omitempty"`
@@ -188,8 +189,12 @@ type InitContainer struct {
 }
 
 // VolumeClaimTemplate becomes one Docker named volume per ordinal; Driver plays the storage class.
+// Size and StorageClassName matter only on export (a Docker volume has neither); Size defaults
+// to DefaultClaimSize so an exported claim always asks for a size, as Kubernetes requires.
 type VolumeClaimTemplate struct {
-	Name       string            `yaml:"name" json:"name"`
-	Driver     string            `yaml:"driver,omitempty" json:"driver,omitempty"`
-	DriverOpts map[string]string `yaml:"driverOpts,omitempty" json:"driverOpts,omitempty"`
+	Name             string            `yaml:"name" json:"name"`
+	Size             string            `yaml:"size,omitempty" json:"size,omitempty"`
+	StorageClassName string            `yaml:"storageClassName,omitempty" json:"storageClassName,omitempty"`
+	Driver           string            `yaml:"driver,omitempty" json:"driver,omitempty"`
+	DriverOpts       map[string]string `yaml:"driverOpts,omitempty" json:"driverOpts,omitempty"`
 }

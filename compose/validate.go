@@ -24,15 +24,23 @@ type checker struct {
 
 // warn records a warning at path's position.
 func (c *checker) warn(path, format string, args ...any) {
-	p := Problem{File: c.w.file, Path: path, Message: fmt.Sprintf(format, args...)}
-	p.Line, p.Col = c.locate(path)
-	c.warns = append(c.warns, p)
+	c.warns = append(c.warns, c.at(path, format, args...))
 }
 
 func (c *checker) add(path, format string, args ...any) {
+	c.probs = append(c.probs, c.at(path, format, args...))
+}
+
+// at builds a problem placed at path's position (in its own file, for a project built from
+// several files).
+func (c *checker) at(path, format string, args ...any) Problem {
 	p := Problem{File: c.w.file, Path: path, Message: fmt.Sprintf(format, args...)}
-	p.Line, p.Col = c.locate(path)
-	c.probs = append(c.probs, p)
+	var file string
+	p.Line, p.Col, file = c.locate(path)
+	if file != "" {
+		p.File = file
+	}
+	return p
 }
 
 // addKey places the problem at the key (for problems about a name that is a key).
@@ -45,9 +53,9 @@ func (c *checker) addKey(path, format string, args ...any) {
 }
 
 // locate finds path's value position, else the key of the nearest present parent.
-func (c *checker) locate(path string) (int, int) {
+func (c *checker) locate(path string) (int, int, string) {
 	if p, ok := c.w.values[path]; ok {
-		return p.line, p.col
+		return p.line, p.col, p.file
 	}
 	for path != "" {
 		i := strings.LastIndexAny(path, ".[")
@@ -57,13 +65,13 @@ func (c *checker) locate(path string) (int, int) {
 			path = path[:i]
 		}
 		if p, ok := c.w.keys[path]; ok {
-			return p.line, p.col
+			return p.line, p.col, p.file
 		}
 		if p, ok := c.w.values[path]; ok {
-			return p.line, p.col
+			return p.line, p.col, p.file
 		}
 	}
-	return 1, 1
+	return 1, 1, ""
 }
 
 func (c *checker) label(path, v string) {
@@ -234,6 +242,12 @@ func (c *checker) claimTemplates(ts []VolumeClaimTemplate, path string) map[stri
 			c.add(np, "duplicate volumeClaimTemplate name %q", t.Name)
 		}
 		names[t.Name] = true
+		if _, err := parseQuantity(t.Size); err != nil {
+			c.add(fmt.Sprintf("%s[%d].size", path, i), "%v (a storage size such as 1Gi)", err)
+		}
+		if t.StorageClassName != "" {
+			c.label(fmt.Sprintf("%s[%d].storageClassName", path, i), t.StorageClassName)
+		}
 	}
 	return names
 }

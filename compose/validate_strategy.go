@@ -3,6 +3,9 @@ package compose
 // strategy folds Kubernetes' nested rollingUpdate into the flat fields and checks the update
 // strategy, each problem at the field as the file wrote it.
 func (c *checker) strategy(s *StatefulSet, path string) {
+	if s.RevisionHistoryLimit != nil {
+		c.min(path+".revisionHistoryLimit", int64(*s.RevisionHistoryLimit), 0)
+	}
 	path += ".updateStrategy"
 	at := func(field string) string {
 		if nested := path + ".rollingUpdate." + field; c.written(nested) {

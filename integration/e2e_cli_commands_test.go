@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ordset/ordset/integration/testenv"
 )
@@ -83,6 +84,27 @@ func TestCLIEverydayCommands(t *testing.T) {
 	if r := e.must("ps", "box-1", "-q"); r.stdout != "box-1\n" {
 		t.Errorf("ps box-1 -q: %q", r.stdout)
 	}
+	if r := e.must("ps", "--format", "{{.Name}} {{.Ready}}", "--filter", "name=box-1"); r.stdout != "box-1 true\n" {
+		t.Errorf("ps --format --filter: %q", r.stdout)
+	}
+	if r := e.must("get", "sts", "-o", "yaml"); !strings.Contains(r.stdout, "name: box\n") {
+		t.Errorf("get sts -o yaml:\n%s", r.stdout)
+	}
+	if r := e.must("logs", "-l", "statefulset=box", "--since", "1h"); !strings.Contains(r.stdout, "box-1 | hello-from-box-1") {
+		t.Errorf("logs -l --since:\n%s", r.stdout)
+	}
+	if r := e.must("up", "-d"); !strings.Contains(r.stderr, "unchanged") || strings.Contains(r.stderr, "Pod ") {
+		t.Errorf("up -d: %s", r.stderr)
+	}
+	if r := e.must("config", "--services"); r.stdout != "box\n" {
+		t.Errorf("config --services: %q", r.stdout)
+	}
+	if r := e.must("explain", "replicas"); !strings.Contains(r.stdout, "FIELD: replicas") {
+		t.Errorf("explain replicas:\n%s", r.stdout)
+	}
+	if r := e.must("logs", "--generate-bash-completion"); !strings.Contains(r.stdout, "box-1\n") {
+		t.Errorf("completion of pod names: %q", r.stdout)
+	}
 	if r := e.must("port", "box-1", "http"); r.stdout != fmt.Sprintf("127.0.0.1:%d\n", port+1) {
 		t.Errorf("port box-1 http: %q, want 127.0.0.1:%d", r.stdout, port+1)
 	}
@@ -129,8 +151,16 @@ func TestCLIEverydayCommands(t *testing.T) {
 			t.Errorf("pod %d after delete/restart: %+v (before %+v)", i, after[i], before[i])
 		}
 	}
-	if c := engineContainers(t, ns); len(c) != 2 {
-		t.Errorf("containers after delete/restart: %v", c)
+	// The replaced containers are retired, then removed: in the end one container per pod.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		c := engineContainers(t, ns)
+		if len(c) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("containers after delete/restart: %v", c)
+			break
+		}
 	}
 
 	// A pod name exists without AAAA records: NODATA, not NXDOMAIN.
@@ -150,5 +180,64 @@ func TestCLINoEngineAccess(t *testing.T) {
 	r := e.run("ps")
 	if r.code != 1 || !strings.Contains(r.stderr, "cannot reach the Docker engine") || strings.Contains(r.stderr, "No pods found") {
 		t.Errorf("ps without an engine: exit %d\nstdout %q\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// down -t 0 overrides a long terminationGracePeriodSeconds: pods that ignore SIGTERM are gone
+// well within --timeout, which the set's own grace (10 minutes each) would exceed.
+func TestCLIDownGraceOverride(t *testing.T) {
+	testenv.EnsureImages(t, "busybox")
+	ns := testenv.UniqueNamespace(t, "e2egrace")
+	e := newCLIEnv(t)
+	set := `namespace: %s
+statefulsets:
+  stubborn:
+    replicas: 2
+    image: ordset-test/busybox:latest
+    imagePullPolicy: Never
+    command: [sh, -c, "sleep 3600"]   # PID 1 without a TERM handler: SIGTERM does nothing
+    terminationGracePeriodSeconds: 600
+`
+	if err := os.WriteFile(filepath.Join(e.workDir, "ordset.yaml"), []byte(fmt.Sprintf(set, ns)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.run("down", "-n", ns, "--volumes", "-t", "0", "--timeout", "1m") })
+	e.must("up", "--timeout", "2m", "--progress", "plain")
+	if r := e.run("down", "-t", "0", "--timeout", "2m", "--progress", "plain"); r.code != 0 {
+		t.Fatalf("down -t 0: exit %d\n%s", r.code, r.stderr)
+	}
+	if c := engineContainers(t, ns); len(c) != 0 {
+		t.Errorf("containers after down -t 0: %v", c)
+	}
+}
+
+// logs -c reads an init container's output (kubectl logs -c); an unknown name lists the pod's.
+func TestCLILogsInitContainer(t *testing.T) {
+	testenv.EnsureImages(t, "busybox")
+	ns := testenv.UniqueNamespace(t, "e2einit")
+	e := newCLIEnv(t)
+	set := `namespace: %s
+statefulsets:
+  box:
+    image: ordset-test/busybox:latest
+    imagePullPolicy: Never
+    command: [sh, -c, "echo main; trap 'exit 0' TERM; sleep 3600 & wait"]
+    terminationGracePeriodSeconds: 2
+    initContainers:
+      - {name: seed, image: ordset-test/busybox:latest, imagePullPolicy: Never, command: [sh, -c, "echo seeded"]}
+`
+	if err := os.WriteFile(filepath.Join(e.workDir, "ordset.yaml"), []byte(fmt.Sprintf(set, ns)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.run("down", "-n", ns, "--volumes", "--timeout", "1m") })
+	e.must("up", "--timeout", "2m", "--progress", "plain")
+	if r := e.must("logs", "box-0", "-c", "seed"); r.stdout != "seeded\n" {
+		t.Errorf("logs -c seed: %q", r.stdout)
+	}
+	if r := e.must("logs", "box-0", "-c", "box"); r.stdout != "main\n" {
+		t.Errorf("logs -c box (the main container): %q", r.stdout)
+	}
+	if r := e.run("logs", "box-0", "-c", "nope"); r.code != 1 || !strings.Contains(r.stderr, "init containers: seed") {
+		t.Errorf("logs -c nope: exit %d %s", r.code, r.stderr)
 	}
 }

@@ -206,6 +206,9 @@ func engineContainers(t *testing.T, ns string) []string {
 	}
 	var names []string
 	for _, c := range cs {
+		if len(c.Names) == 0 {
+			continue // the engine is removing it: it has already given up its name
+		}
 		names = append(names, strings.TrimPrefix(c.Names[0], "/"))
 	}
 	sort.Strings(names)

@@ -73,12 +73,15 @@ func TestREADMEWalkthrough(t *testing.T) {
 	if err != nil {
 		t.Fatalf("walkthrough failed: %v\n%s", err, lastLines(string(out), 80))
 	}
-	for _, want := range []string{"role:slave", "master_host:redis-0.redis", "statefulset " + ns + "/redis restarted", "condition met", "volume " + ns + "_data-redis-4 removed"} {
+	for _, want := range []string{"role:slave", "master_host:redis-0.redis", "statefulset " + ns + "/redis restarted", "condition met"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("walkthrough output lacks %q:\n%s", want, lastLines(string(out), 80))
 		}
 	}
 	if got := engineContainers(t, ns); len(got) != 0 {
 		t.Errorf("containers left after the walkthrough's down --volumes: %v", got)
+	}
+	if got := engineVolumes(t, ns); len(got) != 0 {
+		t.Errorf("volumes left after the walkthrough's down --volumes: %v", got)
 	}
 }

@@ -71,7 +71,8 @@ func (m *Manager) dispatch(ctx context.Context, jobs []job, nets map[string]Netw
 			m.mu.Unlock()
 			continue
 		}
-		tpl := PodTemplate{Namespace: j.d.Namespace, Set: j.d.Set, Revision: j.d.Revision, Network: n.Name,
+		tpl := PodTemplate{Namespace: j.d.Namespace, Set: j.d.Set, Revision: j.d.Revision,
+			Current: j.d.Current, CurrentRevision: j.d.CurrentRevision, Network: n.Name,
 			DNSServer: n.Gateway, Zone: m.opts.Zone, ExtraLabels: m.opts.ExtraLabels}
 		m.mu.Lock()
 		runCtx := m.ctxOr(ctx)

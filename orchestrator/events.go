@@ -27,5 +27,6 @@ const (
 	EventWaiting       = "Waiting"
 	EventError         = "Error"
 	EventSetDeleted    = "SetDeleted"
+	EventRolledOut     = "RolledOut" // a rollout completed: the current revision is the update revision
 	EventImagePull     = "ImagePull" // pull progress, at most one every pullNoteEvery per container
 )

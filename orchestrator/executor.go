@@ -62,57 +62,71 @@ func (e Executor) Execute(ctx context.Context, tpl PodTemplate, actions []Action
 // Do executes one action. Errors name the object acted on.
 func (e Executor) Do(ctx context.Context, tpl PodTemplate, a Action) (string, error) {
 	switch a.Kind {
-	case ActCreateVolume:
-		err := e.RT.CreateVolume(ctx, a.Volume)
-		if errors.Is(err, ErrNameInUse) && !errors.Is(err, ErrNotOwned) {
-			return "", nil // ours already: the snapshot was older than the volume
-		}
-		if err != nil {
-			return "", fmt.Errorf("create volume %s: %w", a.Target, err)
-		}
-	case ActRemoveVolume:
-		if err := e.RT.RemoveVolume(ctx, a.Target); err != nil {
-			return "", fmt.Errorf("remove volume %s: %w", a.Target, err)
-		}
+	case ActCreateVolume, ActRemoveVolume:
+		return "", e.volume(ctx, a)
 	case ActCreatePod:
+		tpl = tpl.At(a.Revision)
 		spec, err := tpl.Pod(a.Ordinal, a.Restarts, a.Backoff)
 		if err != nil {
 			return "", err
 		}
 		return e.run(ctx, tpl, spec, -1)
 	case ActRunInit:
+		tpl = tpl.At(a.Revision)
 		spec, err := tpl.Init(a.Ordinal, a.Init, a.Restarts, a.Backoff)
 		if err != nil {
 			return "", err
 		}
 		return e.run(ctx, tpl, spec, a.Init)
+	case ActStartContainer, ActStopPod, ActDeletePod, ActRemoveContainer, ActRetireContainer:
+		return "", e.container(ctx, a)
+	}
+	return "", fmt.Errorf("%s %s: unknown action", a.Kind, a.Target)
+}
+
+// volume creates or removes one claim volume.
+func (e Executor) volume(ctx context.Context, a Action) error {
+	if a.Kind == ActRemoveVolume {
+		if err := e.RT.RemoveVolume(ctx, a.Target); err != nil {
+			return fmt.Errorf("remove volume %s: %w", a.Target, err)
+		}
+		return nil
+	}
+	err := e.RT.CreateVolume(ctx, a.Volume)
+	if errors.Is(err, ErrNameInUse) && !errors.Is(err, ErrNotOwned) {
+		return nil // ours already: the snapshot was older than the volume
+	}
+	if err != nil {
+		return fmt.Errorf("create volume %s: %w", a.Target, err)
+	}
+	return nil
+}
+
+// container starts, stops, removes or renames an existing container.
+func (e Executor) container(ctx context.Context, a Action) error {
+	var err error
+	verb := ""
+	switch a.Kind {
 	case ActStartContainer:
-		if err := e.RT.StartContainer(ctx, a.ContainerID); err != nil {
-			return "", fmt.Errorf("start container %s: %w", a.Target, err)
-		}
+		verb, err = "start", e.RT.StartContainer(ctx, a.ContainerID)
 	case ActStopPod:
-		if err := e.RT.StopContainer(ctx, a.ContainerID, a.Grace); err != nil {
-			return "", fmt.Errorf("stop container %s: %w", a.Target, err)
-		}
+		verb, err = "stop", e.RT.StopContainer(ctx, a.ContainerID, a.Grace)
 	case ActDeletePod:
 		if err := e.RT.StopContainer(ctx, a.ContainerID, a.Grace); err != nil && !errors.Is(err, ErrNotFound) {
-			return "", fmt.Errorf("stop container %s: %w", a.Target, err)
+			return fmt.Errorf("stop container %s: %w", a.Target, err)
 		}
-		if err := e.RT.RemoveContainer(ctx, a.ContainerID); err != nil {
-			return "", fmt.Errorf("remove container %s: %w", a.Target, err)
-		}
+		verb, err = "remove", e.RT.RemoveContainer(ctx, a.ContainerID)
 	case ActRemoveContainer:
-		if err := e.RT.RemoveContainer(ctx, a.ContainerID); err != nil {
-			return "", fmt.Errorf("remove container %s: %w", a.Target, err)
-		}
+		verb, err = "remove", e.RT.RemoveContainer(ctx, a.ContainerID)
 	case ActRetireContainer:
 		if err := e.RT.RenameContainer(ctx, a.ContainerID, a.RenameTo); err != nil {
-			return "", fmt.Errorf("retire container %s as %s: %w", a.Target, a.RenameTo, err)
+			return fmt.Errorf("retire container %s as %s: %w", a.Target, a.RenameTo, err)
 		}
-	default:
-		return "", fmt.Errorf("%s %s: unknown action", a.Kind, a.Target)
 	}
-	return "", nil
+	if err != nil {
+		return fmt.Errorf("%s container %s: %w", verb, a.Target, err)
+	}
+	return nil
 }
 
 // run makes the image present, then creates and starts one container.

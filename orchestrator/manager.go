@@ -35,6 +35,9 @@ type Options struct {
 	// engine (pods, volumes due for removal and, for a namespace's last set, the network): the
 	// owner of the durable desired state may drop it then. It must not block for long.
 	OnForget func(namespace, set string)
+	// OnRollout is called when a set's rollout completes and its current revision becomes
+	// revision, so the owner of the durable state records it. It must not block for long.
+	OnRollout func(namespace, set, revision string)
 }
 
 // Manager runs the controller of every StatefulSet: one loop observes the engine once per
@@ -68,6 +71,7 @@ type setState struct {
 	replicas               int
 	revision               string
 	deleted, removeVolumes bool
+	rollout                Rollout
 
 	mem    SetMemory
 	busy   bool   // an execution is in flight
@@ -80,7 +84,32 @@ type setState struct {
 // desired is the set's desired state as the planner takes it.
 func (s *setState) desired() Desired {
 	return Desired{Namespace: s.key.Namespace, Set: s.spec, Replicas: s.replicas, Revision: s.revision,
-		Deleted: s.deleted, RemoveVolumes: s.removeVolumes}
+		CurrentRevision: s.rollout.CurrentRevision, Current: s.rollout.Current, Paused: s.rollout.Paused,
+		Generation: s.rollout.Generation, Deleted: s.deleted, RemoveVolumes: s.removeVolumes}
+}
+
+// Rollout is a set's revision state besides its spec: what the owner of the durable state
+// keeps (Kubernetes' currentRevision, spec.paused-like pausing, generation).
+type Rollout struct {
+	// CurrentRevision and Current seed the set's current revision and its spec when the
+	// Manager does not hold the set yet (a restarted daemon); "" means the applied revision.
+	// Afterwards the Manager keeps its own: the current revision changes only when a rollout
+	// completes (Options.OnRollout).
+	CurrentRevision string
+	Current         *compose.StatefulSet
+	// Paused holds every pod at its revision (rollout pause).
+	Paused bool
+	// Generation counts changes of the desired state (reported as observedGeneration).
+	Generation int64
+}
+
+// specAt is the spec of revision rev: the current revision's for a pod below the partition,
+// else the applied one.
+func (s *setState) specAt(rev string) *compose.StatefulSet {
+	if rev != s.revision && rev == s.rollout.CurrentRevision && s.rollout.Current != nil {
+		return s.rollout.Current
+	}
+	return s.spec
 }
 
 // resetRetry lets a changed desired state act at once, whatever failed before.
@@ -124,13 +153,28 @@ func (m *Manager) Apply(namespace string, set *compose.StatefulSet, replicas int
 // ApplyRevision is Apply with an explicit revision (e.g. a rolling restart changes it
 // without changing the template).
 func (m *Manager) ApplyRevision(namespace string, set *compose.StatefulSet, replicas int, revision string) {
+	m.ApplyRollout(namespace, set, replicas, revision, Rollout{})
+}
+
+// ApplyRollout is ApplyRevision with the set's revision state (see Rollout).
+func (m *Manager) ApplyRollout(namespace string, set *compose.StatefulSet, replicas int, revision string, r Rollout) {
 	m.mu.Lock()
 	k := SetKey{namespace, set.Name}
 	s := m.sets[k]
-	if s == nil {
-		s = &setState{key: k}
-		m.sets[k] = s
+	if s == nil || s.rollout.CurrentRevision == "" {
+		if s == nil {
+			s = &setState{key: k}
+			m.sets[k] = s
+		}
+		if r.CurrentRevision == "" || r.Current == nil {
+			r.CurrentRevision, r.Current = revision, set
+		}
+		s.rollout.CurrentRevision, s.rollout.Current = r.CurrentRevision, r.Current
 	}
+	if s.rollout.CurrentRevision == revision {
+		s.rollout.Current = set // the same revision: keep the newest set-level fields
+	}
+	s.rollout.Paused, s.rollout.Generation = r.Paused, r.Generation
 	s.spec, s.replicas, s.revision = set, max(replicas, 0), revision
 	s.deleted, s.removeVolumes, s.stale = false, false, true
 	s.resetRetry()
@@ -186,10 +230,13 @@ func (m *Manager) Status(namespace string) []SetStatus {
 		if s.deleted {
 			st.Desired = 0
 		}
-		st.Updated = 0
+		st.Updated, st.AtCurrent, st.CurrentRevision = 0, 0, orDefault(s.rollout.CurrentRevision, s.revision)
 		for _, p := range st.Pods {
 			if p.ContainerID != "" && p.Revision == s.revision {
 				st.Updated++
+			}
+			if p.ContainerID != "" && p.Revision == st.CurrentRevision {
+				st.AtCurrent++
 			}
 		}
 		st.Condition = condition(st)

@@ -38,8 +38,13 @@ func (m *Manager) pass(ctx context.Context) time.Duration {
 		w.Sets[k] = SetInput{Desired: s.desired(), Memory: mem}
 	}
 	plan := PlanEngine(w)
-	jobs := m.record(plan)
+	jobs, rolled := m.record(plan)
 	m.mu.Unlock()
+	if m.opts.OnRollout != nil {
+		for _, r := range rolled {
+			m.opts.OnRollout(r.key.Namespace, r.key.Name, r.revision)
+		}
+	}
 
 	next := m.opts.Resync
 	if plan.RequeueAfter > 0 {
@@ -61,10 +66,17 @@ type job struct {
 	plan Plan
 }
 
-// record stores each set's new memory and status, and marks the sets about to act as busy.
-// m.mu is held.
-func (m *Manager) record(plan EnginePlan) []job {
+// rolledOut is a set whose rollout completed in a pass.
+type rolledOut struct {
+	key      SetKey
+	revision string
+}
+
+// record stores each set's new memory and status, advances the current revision of the sets
+// whose rollout completed, and marks the sets about to act as busy. m.mu is held.
+func (m *Manager) record(plan EnginePlan) ([]job, []rolledOut) {
 	var jobs []job
+	var rolled []rolledOut
 	for _, sp := range plan.Sets {
 		s := m.sets[sp.Key]
 		if s == nil {
@@ -75,13 +87,20 @@ func (m *Manager) record(plan EnginePlan) []job {
 		if sp.Skip || sp.Plan.Done {
 			continue
 		}
-		m.noteStatus(s, setStatus(sp.Desired, sp.Plan))
+		st := setStatus(sp.Desired, sp.Plan)
+		if RolloutComplete(sp.Desired, st) && s.revision == sp.Desired.Revision {
+			s.rollout.CurrentRevision, s.rollout.Current = s.revision, s.spec
+			st.CurrentRevision, st.AtCurrent = s.revision, st.Updated
+			rolled = append(rolled, rolledOut{sp.Key, s.revision})
+			m.publish(sp.Key, "", EventRolledOut, "rollout complete: current revision "+s.revision)
+		}
+		m.noteStatus(s, st)
 		if len(sp.Plan.Actions) > 0 {
 			s.busy = true
 			jobs = append(jobs, job{s, sp.Desired, sp.Plan})
 		}
 	}
-	return jobs
+	return jobs, rolled
 }
 
 // hasConflicts reports whether any set remembers a foreign name conflict. m.mu is held.
@@ -117,7 +136,7 @@ func (m *Manager) syncProbers(ctx context.Context, snap Snapshot) {
 		if m.probers[id] != nil {
 			continue
 		}
-		pr := m.opts.Probers(m.sets[pw.key].spec, pw.target, m.kick)
+		pr := m.opts.Probers(m.sets[pw.key].specAt(pw.revision), pw.target, m.kick)
 		m.probers[id] = &proberEntry{p: pr, key: pw.key}
 		pr.Start(m.ctxOr(ctx))
 	}

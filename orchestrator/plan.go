@@ -147,6 +147,7 @@ const (
 	PhaseTerminating      = state.Terminating
 	PhaseConflict         = state.NameConflict
 	PhaseUnhealthy        = state.Unhealthy
+	PhasePaused           = state.Paused
 )
 
 // PodState is the planner's verdict on one ordinal, used for status.

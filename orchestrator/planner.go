@@ -27,10 +27,17 @@ import (
 //     pod can still be scaled away). Parallel removes them all at once.
 //     A deleted set (Desired.Deleted) removes pods the same way but ignores health.
 //     Their volumes are removed, once their pods are gone, only as the retention policy says.
+//   - Revisions (Desired.Revision is the update revision, Desired.CurrentRevision the one
+//     before the rollout): with RollingUpdate a pod below ordinals.start+partition is created
+//     (and recreated) from the current revision, every other pod from the update revision.
+//     A paused set creates every pod from the current revision and rolls none.
 //   - RollingUpdate recreates pods whose revision differs, highest ordinal first down to
-//     ordinals.start+partition, one at a time, and only while every in-range pod is Available
-//     and no condemned pod is left. OnDelete never recreates a pod for its revision. A failed
-//     pod that the update is to replace anyway is replaced at once as a fresh pod (no backoff).
+//     ordinals.start+partition, at most maxUnavailable unavailable at a time (default 1),
+//     and only while no condemned pod is left; OrderedReady also waits for every in-range pod
+//     to be Available. OnDelete never recreates a pod for its revision.
+//   - Forced rollback (a deliberate difference from Kubernetes): a pod that the update is to
+//     replace anyway and that is not Ready (running but not Ready, failed, crash-looping) is
+//     replaced at once as a fresh pod, instead of blocking the rollout until deleted by hand.
 //   - dependsOn: while Desired.BlockedBy is non-empty the set creates nothing.
 //   - Init containers run one at a time (run-init, then observe the exit next pass); a
 //     non-zero exit is a failure with the same backoff. A crash replacement keeps the pod's
@@ -40,9 +47,7 @@ import (
 //     restarted daemon continues it; the failed container stays (logs readable) until replaced.
 //     Replacing it first renames it away (retire-container) and removes it only once the
 //     replacement exists, so a daemon killed in between still finds the counters.
-//
-// Known simplification: ordset keeps only the newest template, so a pod created below the
-// partition (missing, or replaced after a failure) gets the new revision.
+
 func PlanSet(d Desired, o Observed, now time.Time) Plan {
 	p := &planner{d: d, o: o, set: d.Set, now: now, canon: map[int]*Container{}}
 	p.monotonic = d.Set.PodManagementPolicy != compose.Parallel
@@ -124,7 +129,7 @@ func (p *planner) run() {
 		p.plan.Done = len(condemned) == 0 && len(p.plan.Actions) == 0
 		return
 	}
-	if allAvailable && len(condemned) == 0 {
+	if len(condemned) == 0 && (allAvailable || !p.monotonic) {
 		p.rollingUpdate(start, replicas)
 	}
 }
@@ -151,22 +156,9 @@ func (p *planner) dedupe() {
 // reconcile handles one in-range ordinal and reports whether it is Available. With act false
 // it only fills in the state (a lower pod halted an OrderedReady pass).
 func (p *planner) reconcile(ord int, st *PodState, act bool) bool {
-	name := p.podName(ord)
 	c := p.canon[ord]
-	op := p.o.Pods[ord]
 	if c == nil {
-		if msg, ok := p.o.Foreign[ord]; ok {
-			st.Phase = PhaseConflict
-			p.wait("%s", msg)
-			return false
-		}
-		st.Phase = p.initPhase(ord)
-		if act {
-			if p.blocked() {
-				return false
-			}
-			p.bringUp(ord, st, 0, 0)
-		}
+		p.missing(ord, st, act)
 		return false
 	}
 	st.Exists, st.Container = true, c
@@ -176,43 +168,69 @@ func (p *planner) reconcile(ord int, st *PodState, act bool) bool {
 	case c.State == StateRemoving:
 		st.Phase = PhaseTerminating
 		if act {
-			p.wait("%s terminating", name)
+			p.wait("%s terminating", p.podName(ord))
 		}
 		return false
 	case failed(*c):
-		st.Phase = PhaseError
-		if c.State == StateExited && c.ExitCode == 0 && c.Error == "" {
-			st.Phase = PhaseCompleted
-		}
-		restarts, delay, next := crashBackoff(*c)
-		restarts++
-		if p.updateDue(ord, *c) {
-			// Replaced by the new revision anyway, as a fresh pod (what the update's delete-pod
-			// would have led to had a daemon death not cut it short between stop and remove).
-			restarts, delay, next = 0, 0, 0
-		}
-		if left := failedAt(*c).Add(delay).Sub(p.now); left > 0 {
-			st.Phase = PhaseCrashLoop
-			if act {
-				p.wait("%s crash-looping, restart in %s", name, ceilSeconds(left))
-				p.requeue(left)
-			}
-			return false
-		}
-		if !act || p.blocked() {
-			return false
-		}
-		p.retire(*c, identity.ContainerName(p.d.Namespace, p.set.Name, ord), ord)
-		p.bringUp(ord, st, restarts, next)
+		p.replaceFailed(ord, *c, st, act)
 		return false
 	case c.State == StateCreated:
 		st.Phase = PhaseContainerCreated
 		if act {
-			p.emit(Action{Kind: ActStartContainer, Pod: name, Ordinal: ord, Target: c.Name, ContainerID: c.ID})
+			p.emit(Action{Kind: ActStartContainer, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID})
 		}
 		return false
 	}
-	// Running, restarting or paused.
+	return p.running(ord, *c, st, act)
+}
+
+// missing handles an ordinal without main container: a foreign name blocks it, else it is
+// brought up (unless dependsOn holds the set back).
+func (p *planner) missing(ord int, st *PodState, act bool) {
+	if msg, ok := p.o.Foreign[ord]; ok {
+		st.Phase = PhaseConflict
+		p.wait("%s", msg)
+		return
+	}
+	st.Phase = p.initPhase(ord)
+	if act && !p.blocked() {
+		p.bringUp(ord, st, 0, 0)
+	}
+}
+
+// replaceFailed replaces a failed main container once its crash-loop backoff has passed.
+func (p *planner) replaceFailed(ord int, c Container, st *PodState, act bool) {
+	st.Phase = PhaseError
+	if c.State == StateExited && c.ExitCode == 0 && c.Error == "" {
+		st.Phase = PhaseCompleted
+	}
+	restarts, delay, next := crashBackoff(c)
+	restarts++
+	if p.updateDue(ord, c) {
+		// Replaced by the new revision anyway, as a fresh pod (what the update's delete-pod
+		// would have led to had a daemon death not cut it short between stop and remove).
+		restarts, delay, next = 0, 0, 0
+	}
+	if left := failedAt(c).Add(delay).Sub(p.now); left > 0 {
+		st.Phase = PhaseCrashLoop
+		if act {
+			p.wait("%s crash-looping, restart in %s", p.podName(ord), ceilSeconds(left))
+			p.requeue(left)
+		}
+		return
+	}
+	if !act || p.blocked() {
+		return
+	}
+	p.retire(c, identity.ContainerName(p.d.Namespace, p.set.Name, ord), ord)
+	p.bringUp(ord, st, restarts, next)
+}
+
+// running handles a running, restarting or paused main container: liveness, readiness and
+// minReadySeconds decide whether it is Available.
+func (p *planner) running(ord int, c Container, st *PodState, act bool) bool {
+	name := p.podName(ord)
+	op := p.o.Pods[ord]
 	st.Phase = PhaseRunning
 	if op.LivenessFailed {
 		st.Phase = PhaseUnhealthy
@@ -223,10 +241,23 @@ func (p *planner) reconcile(ord int, st *PodState, act bool) bool {
 		return false
 	}
 	st.Ready = op.Ready && c.State == StateRunning
+	if c.Detached && c.State == StateRunning {
+		p.networkLost(ord, c, st, act)
+		return false
+	}
+	if c.State == StatePaused {
+		// Frozen by hand: it answers nothing, so it is not Ready (DNS drops it, OrderedReady
+		// waits), but it is not failed either; `docker unpause` brings it back as it was.
+		st.Phase = PhasePaused
+		if act {
+			p.wait("%s paused", name)
+		}
+		return false
+	}
 	if !st.Ready {
 		st.Reason = op.ProbeReason
 		if act {
-			p.wait("%s not Ready", name)
+			p.notReady(ord, c, st)
 		}
 		return false
 	}
@@ -240,6 +271,22 @@ func (p *planner) reconcile(ord int, st *PodState, act bool) bool {
 	}
 	st.Available = true
 	return true
+}
+
+// networkLost replaces a running pod that lost its namespace network (removed or disconnected
+// by hand): it keeps running without an address, so nothing reaches it. Reconnecting it to a
+// recreated network would not be enough: its DNS server (the network's gateway, fixed when the
+// container was created) may have moved, so a fresh container under the same name, on the
+// same volumes, is the only way to give it an address, its aliases and working DNS back.
+// Like any pod removal it is ordered: OrderedReady halts above it until it is back.
+func (p *planner) networkLost(ord int, c Container, st *PodState, act bool) {
+	st.Phase = PhaseTerminating
+	if !act {
+		st.Phase = PhaseRunning
+		return
+	}
+	p.emit(Action{Kind: ActDeletePod, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID,
+		Grace: p.grace(), Reason: "network lost"})
 }
 
 // blocked reports (and explains) that dependsOn sets are not fully Ready.
@@ -270,8 +317,9 @@ func (p *planner) bringUp(ord int, st *PodState, restarts, backoff int) {
 	if !p.runInits(ord, st) {
 		return
 	}
+	rev, _ := p.revisionFor(ord)
 	p.emit(Action{Kind: ActCreatePod, Pod: name, Ordinal: ord, Target: identity.ContainerName(p.d.Namespace, p.set.Name, ord),
-		Revision: p.d.Revision, Restarts: restarts, Backoff: backoff})
+		Revision: rev, Restarts: restarts, Backoff: backoff})
 }
 
 // retire moves a failed container out of its canonical name so the replacement can take it.
@@ -296,11 +344,12 @@ func (p *planner) retire(c Container, canonical string, ord int) {
 func (p *planner) runInits(ord int, st *PodState) bool {
 	name := p.podName(ord)
 	current := p.currentInits(ord, true)
-	n := len(p.set.InitContainers)
-	for i, ic := range p.set.InitContainers {
+	rev, set := p.revisionFor(ord)
+	n := len(set.InitContainers)
+	for i, ic := range set.InitContainers {
 		c, ok := current[ic.Name]
 		if !ok {
-			p.emit(Action{Kind: ActRunInit, Pod: name, Ordinal: ord, Init: i, Revision: p.d.Revision,
+			p.emit(Action{Kind: ActRunInit, Pod: name, Ordinal: ord, Init: i, Revision: rev,
 				Target: identity.InitContainerName(p.d.Namespace, p.set.Name, ord, ic.Name)})
 			p.wait("%s Init:%d/%d", name, i, n)
 			return false
@@ -322,7 +371,7 @@ func (p *planner) runInits(ord int, st *PodState) bool {
 			}
 			canonical := identity.InitContainerName(p.d.Namespace, p.set.Name, ord, ic.Name)
 			p.retire(c, canonical, ord)
-			p.emit(Action{Kind: ActRunInit, Pod: name, Ordinal: ord, Init: i, Revision: p.d.Revision,
+			p.emit(Action{Kind: ActRunInit, Pod: name, Ordinal: ord, Init: i, Revision: rev,
 				Target: canonical, Restarts: restarts + 1, Backoff: next})
 			p.wait("%s Init:%d/%d", name, i, n)
 			return false
@@ -334,21 +383,23 @@ func (p *planner) runInits(ord int, st *PodState) bool {
 	return true
 }
 
-// currentInits maps init container name to the observed init container of the current
-// revision; with clean, the others (stale revision or not in the spec) are removed.
+// currentInits maps init container name to the observed init container of the revision the
+// ordinal is to be created at; with clean, the others (stale revision or not in the spec)
+// are removed.
 func (p *planner) currentInits(ord int, clean bool) map[string]Container {
 	out := map[string]Container{}
 	op := p.o.Pods[ord]
 	if op == nil {
 		return out
 	}
+	rev, set := p.revisionFor(ord)
 	want := map[string]bool{}
-	for _, ic := range p.set.InitContainers {
+	for _, ic := range set.InitContainers {
 		want[ic.Name] = true
 	}
 	for _, c := range op.Inits {
 		n := c.Labels[identity.LabelInit]
-		if !want[n] || c.Labels[identity.LabelRevision] != p.d.Revision {
+		if !want[n] || c.Labels[identity.LabelRevision] != rev {
 			continue
 		}
 		// Prefer the canonical name: a retired failed init container waits beside its replacement.
@@ -364,7 +415,7 @@ func (p *planner) currentInits(ord int, clean bool) map[string]Container {
 		}
 		if clean {
 			reason := "stale init container"
-			if ok && c.Labels[identity.LabelRevision] == p.d.Revision {
+			if ok && c.Labels[identity.LabelRevision] == rev {
 				reason = "duplicate"
 			}
 			p.emit(Action{Kind: ActRemoveContainer, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID,
@@ -376,13 +427,14 @@ func (p *planner) currentInits(ord int, clean bool) map[string]Container {
 
 // initPhase renders a pod without main container: Pending or Init:done/total.
 func (p *planner) initPhase(ord int) state.PodPhase {
-	n := len(p.set.InitContainers)
+	_, set := p.revisionFor(ord)
+	n := len(set.InitContainers)
 	if n == 0 {
 		return PhasePending
 	}
 	cur := p.currentInits(ord, false)
 	done := 0
-	for _, ic := range p.set.InitContainers {
+	for _, ic := range set.InitContainers {
 		c, ok := cur[ic.Name]
 		if !ok {
 			break

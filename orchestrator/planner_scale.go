@@ -3,7 +3,6 @@ package orchestrator
 import (
 	"slices"
 
-	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator/identity"
 	"github.com/ordset/ordset/volumes"
 )
@@ -130,33 +129,5 @@ func (p *planner) retainVolumes(start, end int) {
 			continue // the pod is still there; its volumes go on a later pass
 		}
 		p.emit(Action{Kind: ActRemoveVolume, Pod: p.podName(ord), Ordinal: ord, Target: v.Name})
-	}
-}
-
-// updateDue reports a pod container of another revision that RollingUpdate is to replace.
-func (p *planner) updateDue(ord int, c Container) bool {
-	return p.set.UpdateStrategy.Type != compose.OnDelete && c.Labels[identity.LabelRevision] != p.d.Revision &&
-		ord-p.set.Ordinals.Start >= max(p.set.UpdateStrategy.Partition, 0)
-}
-
-// rollingUpdate recreates the highest-ordinal pod (down to the partition) whose revision is
-// not the desired one. The caller guarantees every in-range pod is Available.
-func (p *planner) rollingUpdate(start, replicas int) {
-	if p.set.UpdateStrategy.Type == compose.OnDelete {
-		return
-	}
-	for idx := replicas - 1; idx >= max(p.set.UpdateStrategy.Partition, 0); idx-- {
-		ord := start + idx
-		c := p.canon[ord]
-		if c == nil || !p.updateDue(ord, *c) {
-			continue
-		}
-		st := p.removePod(ord, "update to "+p.d.Revision)
-		for i := range p.plan.Pods {
-			if p.plan.Pods[i].Ordinal == ord {
-				p.plan.Pods[i].Phase = st.Phase
-			}
-		}
-		return
 	}
 }

@@ -211,7 +211,7 @@ func TestPlanRollingUpdate(t *testing.T) {
 			time.Time{}, "waiting: web-2 not Ready"},
 		{"then the next lower", desired(testSet(), 3), world().ready(0, "r0").ready(1, "r0").ready(2, "r1"),
 			time.Time{}, "delete-pod web-1 (update to r1)"},
-		{"never while a pod is not Ready", desired(testSet(), 3), world().running(0, "r0").ready(1, "r0").ready(2, "r0"),
+		{"never while a pod is not Ready", desired(testSet(part(1)), 3), world().running(0, "r0").ready(1, "r0").ready(2, "r0"),
 			time.Time{}, "waiting: web-0 not Ready"},
 		{"partition protects lower ordinals", desired(testSet(part(1)), 3), world().ready(0, "r0").ready(1, "r1").ready(2, "r1"),
 			time.Time{}, ""},
@@ -283,6 +283,44 @@ func TestPlanPodStates(t *testing.T) {
 			t.Errorf("pod %d: %+v, want %+v", i, p.Pods[i], w)
 		}
 	}
+}
+
+// A paused pod (docker pause) shows Paused, is not Ready, and holds an OrderedReady set back;
+// it is neither replaced nor stopped (unpausing brings it back).
+func TestPlanPausedPod(t *testing.T) {
+	o := world().ready(0, "r1").add(1, mainCtr(1, "r1", StatePaused)).vol(1)
+	o.pod(1).Ready = true // a stale verdict must not make a frozen pod Ready
+	p := PlanSet(desired(testSet(), 3), o.o, t0)
+	if got, want := p.String(), "waiting: web-1 paused"; got != want {
+		t.Errorf("plan = %q, want %q", got, want)
+	}
+	if len(p.Pods) != 3 || p.Pods[1].Phase != PhasePaused || p.Pods[1].Ready || p.Pods[1].Available {
+		t.Fatalf("pods = %+v", p.Pods)
+	}
+}
+
+// A running pod that lost its network (removed or disconnected by hand) is deleted to be
+// recreated on the namespace's network, lowest first; OrderedReady halts above it.
+func TestPlanNetworkLost(t *testing.T) {
+	lost := func(b *obs, ords ...int) *obs {
+		for _, o := range ords {
+			c := &b.pod(o).Containers[0]
+			c.Detached, c.IP = true, ""
+			b.pod(o).Ready = false
+		}
+		return b
+	}
+	runPlanCases(t, []planCase{
+		{"every pod detached: the lowest goes first", desired(testSet(), 3),
+			lost(world().ready(0, "r1").ready(1, "r1").ready(2, "r1"), 0, 1, 2), time.Time{},
+			"delete-pod web-0 (network lost)"},
+		{"parallel: all at once", desired(testSet(parallel), 2),
+			lost(world().ready(0, "r1").ready(1, "r1"), 0, 1), time.Time{},
+			"delete-pod web-0 (network lost); delete-pod web-1 (network lost)"},
+		{"a detached pod that already stopped is a crash", desired(testSet(), 1),
+			world().exited(0, 1, 0, 0, t0.Add(-time.Minute), t0.Add(-time.Minute)), time.Time{},
+			"retire-container demo-web-0 (exit 1); create-pod web-0 rev=r1 restarts=1"},
+	})
 }
 
 // A finished init container (exit 0) counts as done, not as an error, in the pod's phase.

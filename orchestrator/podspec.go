@@ -16,6 +16,10 @@ type PodTemplate struct {
 	Namespace string
 	Set       *compose.StatefulSet
 	Revision  string
+	// Current and CurrentRevision are the revision pods below the partition are created at
+	// (nil: the same as Set).
+	Current         *compose.StatefulSet
+	CurrentRevision string
 	// Network is the namespace network the pods join.
 	Network string
 	// DNSServer is the IP of ordset's DNS listener on that network (its gateway); "" keeps Docker's.
@@ -24,6 +28,14 @@ type PodTemplate struct {
 	Zone string
 	// ExtraLabels are added to every container (e.g. a test marker); identity labels win.
 	ExtraLabels map[string]string
+}
+
+// At returns the template of revision rev: the current one when rev names it, else t.
+func (t PodTemplate) At(rev string) PodTemplate {
+	if t.Current != nil && rev == t.CurrentRevision && rev != t.Revision {
+		t.Set, t.Revision = t.Current, t.CurrentRevision
+	}
+	return t
 }
 
 func (t PodTemplate) zone() string {

@@ -1,6 +1,9 @@
 package orchestrator
 
 import (
+	"fmt"
+
+	"github.com/ordset/ordset/compose"
 	"sync"
 	"time"
 
@@ -35,4 +38,46 @@ func (n *pullNotes) reporter(publish func(ProgressEvent), now func() time.Time) 
 		publish(ProgressEvent{Time: t, Namespace: spec.Labels[identity.LabelNamespace], Set: spec.Labels[identity.LabelSet],
 			Pod: spec.Labels[identity.LabelPod], Type: EventImagePull, Message: "pulling " + spec.Image + ": " + line})
 	}
+}
+
+// ImageStep is what happens to an image before a container is created from it.
+type ImageStep int
+
+const (
+	// UseLocal runs the image already present.
+	UseLocal ImageStep = iota
+	// Pull fetches the image first; if that fails, PullFailed says what then.
+	Pull
+)
+
+// PullDecision applies a container's imagePullPolicy (Kubernetes' words, defaulted by the
+// loader) to whether the engine has the image. It is the only place the policy is read:
+// the runtime pulls or not as told.
+func PullDecision(image, policy string, present bool) (ImageStep, error) {
+	switch policy {
+	case compose.PullNever:
+		if !present {
+			return UseLocal, fmt.Errorf("image %s not present and imagePullPolicy is Never: build or load it locally: %w",
+				image, ErrNotFound)
+		}
+		return UseLocal, nil
+	case compose.PullIfNotPresent:
+		if present {
+			return UseLocal, nil
+		}
+		return Pull, nil
+	case compose.PullAlways:
+		return Pull, nil
+	}
+	return UseLocal, fmt.Errorf("image %s: unknown imagePullPolicy %q", image, policy)
+}
+
+// PullFailed decides after a failed pull: a local copy is used (ordset targets laptops and
+// CI machines that are often offline, where refusing a present image helps nobody), and
+// without one the pull's error stands.
+func PullFailed(image string, present bool, err error) (useLocal bool, _ error) {
+	if present {
+		return true, nil
+	}
+	return false, fmt.Errorf("image %s not present and pull failed: %w; build it locally or set imagePullPolicy: Never", image, err)
 }

@@ -3,7 +3,6 @@ package orchestrator
 import (
 	"context"
 	"errors"
-	"io"
 	"time"
 )
 
@@ -51,14 +50,10 @@ type Runtime interface {
 	// RenameContainer gives an ordset container a new name (a failed pod container leaves the
 	// pod's name to its replacement but stays, with its restart counters, until that exists).
 	RenameContainer(ctx context.Context, id, name string) error
-	// InspectContainer returns the current state of one container.
-	InspectContainer(ctx context.Context, id string) (Container, error)
 
 	// Exec runs a command in a running container and returns its exit code and combined output
 	// (output may be truncated). The context bounds the run (probe timeouts).
 	Exec(ctx context.Context, id string, cmd []string) (ExecResult, error)
-	// Logs streams a container's stdout/stderr (demultiplexed).
-	Logs(ctx context.Context, id string, opts LogOptions) (io.ReadCloser, error)
 
 	// Events streams container and network events of ordset objects until ctx ends.
 	// The error channel yields one error when the stream breaks; callers resubscribe.
@@ -112,6 +107,9 @@ type Container struct {
 	Health string
 	IP     string // IPv4 address on the namespace network
 	IPv6   string
+	// Detached is true when the container is not attached to its namespace network (someone
+	// disconnected it or removed the network): it has no address there and DNS cannot reach it.
+	Detached bool
 }
 
 // Volume is an observed labelled named volume.

@@ -8,16 +8,17 @@ import (
 	"github.com/ordset/ordset/orchestrator/identity"
 )
 
-// Snapshot is one observation of the whole engine, taken once per pass: every ordset
-// container, volume and network, the probe verdicts of running pod containers, and (only
+// Snapshot is one observation of the whole engine, taken once per pass: every container,
+// volume and network of this daemon, the probe verdicts of running pod containers, and (only
 // while a name conflict is remembered) the names of the engine's foreign containers. Every
 // decision of the pass is made from it; nothing is inspected mid-plan.
 type Snapshot struct {
 	Containers []Container
 	Volumes    []Volume
 	Networks   []Network
-	// ForeignNames are the names of containers without ordset's labels; nil when they were
-	// not listed (no conflict to re-check), which keeps remembered conflicts as they are.
+	// ForeignNames are the names of containers the controller may not manage (no ordset
+	// labels, or another daemon's); nil when they were not listed (no conflict to re-check),
+	// which keeps remembered conflicts as they are.
 	ForeignNames map[string]bool
 	// Probes are the prober verdicts by container ID (containers of sets with probes only).
 	Probes map[string]ProbeStatus
@@ -191,7 +192,8 @@ func runningMains(obs map[SetKey]*Observed, probed func(SetKey) bool) map[string
 		}
 		for ord, p := range o.Pods {
 			if c := podMain(k, ord, p); c != nil && c.State == StateRunning {
-				out[c.ID] = proberWant{key: k, target: ProbeTarget{ContainerID: c.ID, IP: c.IP, StartedAt: c.StartedAt}}
+				out[c.ID] = proberWant{key: k, revision: c.Labels[identity.LabelRevision],
+					target: ProbeTarget{ContainerID: c.ID, IP: c.IP, StartedAt: c.StartedAt}}
 			}
 		}
 	}
@@ -200,6 +202,7 @@ func runningMains(obs map[SetKey]*Observed, probed func(SetKey) bool) map[string
 
 // proberWant is a container that should have a prober.
 type proberWant struct {
-	key    SetKey
-	target ProbeTarget
+	key      SetKey
+	revision string // the pod's revision: its probes are that revision's
+	target   ProbeTarget
 }

@@ -15,7 +15,16 @@ type SetStatus struct {
 	// Desired is the live replica count; Current counts pods with a container, Ready the Ready
 	// ones, Updated the ones at Revision.
 	Desired, Current, Ready, Updated int
-	Revision                         string
+	// Revision is the update revision (Kubernetes' updateRevision).
+	Revision string
+	// Available counts the pods Ready for minReadySeconds; AtCurrent the pods at
+	// CurrentRevision (Kubernetes' availableReplicas and currentReplicas).
+	Available, AtCurrent int
+	// CurrentRevision is the revision before the rollout in progress; it becomes Revision
+	// when the rollout completes (RolloutComplete).
+	CurrentRevision string
+	// ObservedGeneration is the desired state's generation this status was computed from.
+	ObservedGeneration int64
 	// Waiting is why the set does not progress ("" when converged or acting).
 	Waiting string
 	// Deleting is true while a deleted set is being scaled to zero.
@@ -78,6 +87,7 @@ func podStatuses(ns string, s *compose.StatefulSet, states []PodState) []PodStat
 // setStatus summarises a plan for one set.
 func setStatus(d Desired, plan Plan) SetStatus {
 	st := SetStatus{Namespace: d.Namespace, Name: d.Set.Name, Desired: d.Replicas, Revision: d.Revision,
+		CurrentRevision: orDefault(d.CurrentRevision, d.Revision), ObservedGeneration: d.Generation,
 		Waiting: plan.Waiting, Deleting: d.Deleted, Pods: podStatuses(d.Namespace, d.Set, plan.Pods)}
 	if d.Deleted {
 		st.Desired = 0
@@ -90,12 +100,28 @@ func setStatus(d Desired, plan Plan) SetStatus {
 		if p.Ready {
 			st.Ready++
 		}
+		if p.Available {
+			st.Available++
+		}
 		if p.Revision == d.Revision {
 			st.Updated++
+		}
+		if p.Revision == st.CurrentRevision {
+			st.AtCurrent++
 		}
 	}
 	st.Condition = condition(st)
 	return st
+}
+
+// RolloutComplete reports that a RollingUpdate has reached every pod, as Kubernetes'
+// completeRollingUpdate decides it: every desired pod exists, is Ready and runs the update
+// revision. The current revision then becomes the update revision. A partition above zero
+// or OnDelete never completes a rollout (Kubernetes keeps the current revision then too).
+func RolloutComplete(d Desired, st SetStatus) bool {
+	return !d.Deleted && !d.Paused && d.Set.UpdateStrategy.Type != compose.OnDelete &&
+		st.CurrentRevision != d.Revision && st.Current == d.Replicas && st.Updated == d.Replicas &&
+		st.Ready == d.Replicas && len(st.Pods) == d.Replicas
 }
 
 // condition classifies a set's status.

@@ -12,6 +12,7 @@ import (
 	"github.com/xrash/smetrics"
 
 	"github.com/ordset/ordset/compose"
+	"github.com/ordset/ordset/compose/kube"
 )
 
 // Exit codes, as documented in the app's help.
@@ -128,10 +129,17 @@ func newApp(s *streams) *cli.App {
 		ErrWriter:   s.Err,
 		HideVersion: true,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "ordset file (\"-\" for stdin; default ./ordset.yaml, then ./ordset.yml)"},
-			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace (default: the file's, else \"default\")"},
+			&cli.StringSliceFlag{Name: "file", Aliases: []string{"f"}, Usage: "ordset file or Kubernetes manifests, a directory of them, repeatable (\"-\" for stdin; default ./ordset.yaml, then ./ordset.yml)"},
+			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace (default: the file's, else \"default\")",
+				Action: func(_ *cli.Context, ns string) error {
+					if err := compose.CheckDNSLabel(ns); err != nil {
+						return usageErrorf("invalid --namespace: %v", err)
+					}
+					return nil
+				}},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output format: table|wide|json|yaml, as the command supports"},
-			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "log level: debug|info|warn|error"},
+			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "log level: debug|info|warn|error",
+				Action: func(_ *cli.Context, l string) error { _, err := parseLevel(l); return err }},
 			&cli.StringFlag{Name: "env-file", Usage: "file of VAR=value for ${VAR} in the ordset file, instead of the .env beside it"},
 		},
 		Version:              version,
@@ -159,19 +167,11 @@ func newApp(s *streams) *cli.App {
 			dnsCommand(s),
 			validateCommand(s),
 			configCommand(s),
+			exportCommand(s),
 			explainCommand(s),
 			daemonCommand(s),
 			versionCommand(s),
 			completionCommand(s),
-		},
-		Before: func(c *cli.Context) error {
-			if ns := c.String("namespace"); ns != "" {
-				if err := compose.CheckDNSLabel(ns); err != nil {
-					return usageErrorf("invalid --namespace: %v", err)
-				}
-			}
-			_, err := parseLevel(c.String("log-level"))
-			return err
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // never os.Exit inside the app
 	}
@@ -250,10 +250,7 @@ func wireCommands(cmds []*cli.Command, prefix string) {
 		}
 		if act := c.Action; act != nil {
 			c.Action = func(ctx *cli.Context) error {
-				err := checkProgressFlag(ctx)
-				if err == nil {
-					err = act(ctx)
-				}
+				err := act(ctx)
 				var u *usageError
 				if errors.As(err, &u) && u.cmd == "" {
 					u.cmd = path
@@ -263,19 +260,6 @@ func wireCommands(cmds []*cli.Command, prefix string) {
 		}
 		wireCommands(c.Subcommands, path)
 	}
-}
-
-func checkProgressFlag(c *cli.Context) error {
-	for _, f := range c.Command.Flags {
-		if f == progressFlag {
-			switch v := c.String("progress"); v {
-			case "auto", "tty", "plain":
-			default:
-				return usageErrorf("invalid --progress %q (auto, tty or plain)", v)
-			}
-		}
-	}
-	return nil
 }
 
 // didYouMean suggests the command closest to a mistyped one, or "". Closeness is
@@ -324,13 +308,17 @@ func (s *streams) envMap() map[string]string {
 }
 
 // loadProject loads -f (or ./ordset.yaml, ./ordset.yml; "-" is stdin) and
-// applies -n. It returns the file as the user named it, for messages.
+// applies -n. -f may name an ordset file, Kubernetes manifests or a directory of them;
+// warnings about what manifests hold that ordset ignores go to stderr.
+// It returns the file as the user named it, for messages.
 func (s *streams) loadProject(in invocation) (*compose.Project, string, error) {
-	path := in.String("file")
+	paths := fileFlag(in)
+	path := strings.Join(paths, ", ")
 	opts := s.loadOptions(in)
 	var (
-		p   *compose.Project
-		err error
+		p        *compose.Project
+		warnings []kube.Warning
+		err      error
 	)
 	switch path {
 	case "-":
@@ -339,14 +327,20 @@ func (s *streams) loadProject(in invocation) (*compose.Project, string, error) {
 			return nil, "", fmt.Errorf("read ordset file from stdin: %w", rerr)
 		}
 		path = "<stdin>"
-		p, err = compose.LoadBytes(path, data, opts)
+		p, warnings, err = kube.LoadBytes(path, data, opts)
 	case "":
 		if path, err = compose.FindFile("."); err != nil {
 			return nil, "", err
 		}
 		fallthrough
 	default:
-		p, err = compose.Load(path, opts)
+		if len(paths) == 0 {
+			paths = []string{path}
+		}
+		p, warnings, err = kube.LoadFiles(paths, opts)
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(s.Err, "warning: %s\n", w)
 	}
 	if err != nil {
 		return nil, path, err
@@ -363,108 +357,5 @@ func (s *streams) loadProject(in invocation) (*compose.Project, string, error) {
 	return p, path, nil
 }
 
-// cmdLevel is one command on the path to the command being run, with the
-// flags given for it.
-type cmdLevel struct {
-	name  string
-	arity map[string]bool // flag name -> takes a value
-	flags []string
-}
-
-func flagArity(flags []cli.Flag) map[string]bool {
-	m := map[string]bool{"help": false, "h": false}
-	for _, f := range flags {
-		takes := true
-		if tv, ok := f.(interface{ TakesValue() bool }); ok {
-			takes = tv.TakesValue()
-		}
-		for _, n := range f.Names() {
-			m[n] = takes
-		}
-	}
-	return m
-}
-
-// normalizeArgs lets flags follow positional arguments, as kubectl users type
-// them: urfave/cli stops parsing flags at the first positional, so every flag
-// (with its value) moves ahead of the positionals, global flags before the
-// command name and command flags right after it. A flag belongs to the deepest
-// command defining it, else to the app, else (unknown) to the command, where
-// the parser reports it. A "--" is inserted after the flags, so positionals are
-// never parsed as flags; the user's own "--" and everything after it stay in
-// the command's Args verbatim (`ordset exec redis-0 -- redis-cli -n 1` gives
-// Args [redis-0 -- redis-cli -n 1]).
-func normalizeArgs(app *cli.App, args []string) []string {
-	if len(args) <= 1 {
-		return args
-	}
-	// urfave/cli only recognises its shell-completion flag as the last argument.
-	if last := args[len(args)-1]; last == "--generate-bash-completion" {
-		return append(normalizeArgs(app, args[:len(args)-1]), last)
-	}
-	global := &cmdLevel{arity: flagArity(app.Flags)}
-	var levels []*cmdLevel
-	var positionals, rest []string
-	cmds := app.Commands
-	for i := 1; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			rest = args[i:]
-			break
-		}
-		if len(a) > 1 && a[0] == '-' {
-			name, _, inline := strings.Cut(strings.TrimLeft(a, "-"), "=")
-			dst := global
-			if len(levels) > 0 {
-				dst = levels[len(levels)-1]
-			}
-			found := false
-			for k := len(levels) - 1; k >= 0 && !found; k-- {
-				if _, ok := levels[k].arity[name]; ok {
-					dst, found = levels[k], true
-				}
-			}
-			if _, ok := global.arity[name]; !found && ok {
-				dst = global
-			}
-			dst.flags = append(dst.flags, a)
-			if dst.arity[name] && !inline && i+1 < len(args) {
-				i++
-				dst.flags = append(dst.flags, args[i])
-			}
-			continue
-		}
-		if len(positionals) == 0 {
-			if len(levels) == 0 && (a == "help" || a == "h") {
-				levels = append(levels, &cmdLevel{name: a, arity: flagArity(nil)})
-				cmds = nil
-				continue
-			}
-			if cmd := findCommand(cmds, a); cmd != nil {
-				levels = append(levels, &cmdLevel{name: a, arity: flagArity(cmd.Flags)})
-				cmds = cmd.Subcommands
-				continue
-			}
-		}
-		positionals = append(positionals, a)
-	}
-	out := append([]string{args[0]}, global.flags...)
-	for _, l := range levels {
-		out = append(out, l.name)
-		out = append(out, l.flags...)
-	}
-	if len(positionals)+len(rest) > 0 {
-		out = append(out, "--")
-	}
-	out = append(out, positionals...)
-	return append(out, rest...)
-}
-
-func findCommand(cmds []*cli.Command, name string) *cli.Command {
-	for _, c := range cmds {
-		if c.HasName(name) {
-			return c
-		}
-	}
-	return nil
-}
+// fileFlag is every -f given, in order.
+func fileFlag(in invocation) []string { return in.StringSlice("file") }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/ordset/ordset/orchestrator/server/statedir"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -41,7 +42,7 @@ func startFakeDaemonVersion(t *testing.T, daemonVersion string) (*fakeruntime.Ru
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	t.Setenv("ORDSET_STATE_DIR", dir)
 	rt := fakeruntime.New(nil)
-	d, err := daemon.New(daemon.Options{Paths: daemon.PathsIn(dir), Runtime: rt, Logger: slog.New(slog.DiscardHandler),
+	d, err := daemon.New(daemon.Options{Paths: statedir.PathsIn(dir), Runtime: rt, Logger: slog.New(slog.DiscardHandler),
 		Version: daemonVersion, DNSAddr: "127.0.0.1:0", GatewayDNSPort: 1, Resync: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +50,7 @@ func startFakeDaemonVersion(t *testing.T, daemonVersion string) (*fakeruntime.Ru
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
-	c := api.NewClient(daemon.PathsIn(dir).Socket)
+	c := api.NewClient(statedir.PathsIn(dir).Socket)
 	deadline := time.Now().Add(10 * time.Second)
 	for c.Ping(context.Background()) != nil {
 		if time.Now().After(deadline) {
@@ -278,7 +279,7 @@ func TestDaemonStatusNotRunning(t *testing.T) {
 	}
 }
 
-func daemonPathsIn(dir string) string { return daemon.PathsIn(dir).Socket }
+func daemonPathsIn(dir string) string { return statedir.PathsIn(dir).Socket }
 
 // events -f says so when the daemon goes away instead of ending as if all was well.
 func TestEventsFollowDaemonStops(t *testing.T) {

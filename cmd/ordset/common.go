@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/ordset/ordset/orchestrator/server/statedir"
 	"os"
 	"time"
 
@@ -11,7 +12,6 @@ import (
 
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator/server/api"
-	"github.com/ordset/ordset/orchestrator/server/daemon"
 )
 
 // daemonStartTimeout bounds waiting for a freshly started daemon's socket.
@@ -41,11 +41,11 @@ func connectNamespace(ctx context.Context, in invocation, s *streams) (string, *
 // connect returns a client for the daemon, starting one in the background when none answers.
 // A daemon of another version (still running after an upgrade) works but is pointed out.
 func connect(ctx context.Context, s *streams) (*api.Client, error) {
-	p, err := daemon.DefaultPaths()
+	p, err := statedir.DefaultPaths()
 	if err != nil {
 		return nil, err
 	}
-	cl, v, err := daemon.EnsureRunning(ctx, p, daemonStartTimeout)
+	cl, v, err := statedir.EnsureRunning(ctx, p, daemonStartTimeout)
 	if err == nil && v.Version != version {
 		fmt.Fprintf(s.Err, "warning: the running daemon is ordset %s, this client is %s; \"ordset daemon stop\" ends it (pods keep running) and the next command starts this version\n", v.Version, version)
 	}
@@ -58,7 +58,7 @@ func resolveNamespace(in invocation, s *streams) (string, error) {
 	if ns := in.String("namespace"); ns != "" {
 		return ns, nil
 	}
-	if in.String("file") != "" {
+	if len(fileFlag(in)) > 0 {
 		p, _, err := s.loadProject(in)
 		if err != nil {
 			return "", err
@@ -77,6 +77,12 @@ func resolveNamespace(in invocation, s *streams) (string, error) {
 var progressFlag = &cli.StringFlag{
 	Name: "progress", Value: "auto",
 	Usage: "progress output: auto (redrawn in place on a terminal), tty or plain",
+	Action: func(c *cli.Context, v string) error {
+		if v != "auto" && v != "tty" && v != "plain" {
+			return &usageError{msg: fmt.Sprintf("invalid --progress %q (auto, tty or plain)", v), cmd: commandPath(c)}
+		}
+		return nil
+	},
 }
 
 // progressTTY decides whether progress (written to stderr) is redrawn in place.

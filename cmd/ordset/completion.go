@@ -3,13 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/ordset/ordset/orchestrator/server/statedir"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/ordset/ordset/orchestrator/server/api"
-	"github.com/ordset/ordset/orchestrator/server/daemon"
 )
 
 func completionCommand(s *streams) *cli.Command {
@@ -68,7 +68,7 @@ func withNameCompletion(cmds []*cli.Command, prefix string, s *streams) {
 
 // completionNames asks a running daemon (never starting one) for the namespace's names.
 func completionNames(ctx context.Context, in invocation, s *streams, k completionKinds) []string {
-	p, err := daemon.DefaultPaths()
+	p, err := statedir.DefaultPaths()
 	if err != nil {
 		return nil
 	}

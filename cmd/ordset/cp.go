@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/client"
 	"github.com/urfave/cli/v2"
 )
 
@@ -60,17 +59,13 @@ func runCp(ctx context.Context, in invocation, s *streams) error {
 	if toPod {
 		pod = dstPod
 	}
-	ns, cl, err := connectNamespace(ctx, in, s)
+	ns, target, err := podContainer(ctx, in, s, pod)
 	if err != nil {
 		return err
 	}
-	target, err := cl.ExecTarget(ctx, ns, pod)
+	dc, err := engineClient()
 	if err != nil {
 		return err
-	}
-	dc, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
-	if err != nil {
-		return fmt.Errorf("docker client: %w", err)
 	}
 	defer dc.Close()
 	if fromPod {

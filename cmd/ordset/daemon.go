@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ordset/ordset/orchestrator/server/statedir"
 	"log/slog"
 	"strings"
 	"time"
@@ -74,7 +75,7 @@ func runDaemon(ctx context.Context, in invocation, s *streams) error {
 	}
 	d, err := daemon.New(opts)
 	if err != nil {
-		if errors.Is(err, daemon.ErrAlreadyRunning) {
+		if errors.Is(err, statedir.ErrAlreadyRunning) {
 			return err
 		}
 		return err
@@ -83,22 +84,25 @@ func runDaemon(ctx context.Context, in invocation, s *streams) error {
 }
 
 func runDaemonStatus(ctx context.Context, in invocation, s *streams) error {
+	if err := in.maxArgs(0, ""); err != nil {
+		return err
+	}
 	out, err := in.outputFormat("text", dataFormats("text")...)
 	if err != nil {
 		return err
 	}
-	p, err := daemon.DefaultPaths()
+	p, err := statedir.DefaultPaths()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	st, err := api.NewClient(p.Socket).Status(ctx)
-	if err != nil && daemon.LockedPID(p) == 0 {
+	if err != nil && statedir.LockedPID(p) == 0 {
 		return fmt.Errorf("no daemon running (state dir %s); \"ordset up\" starts one, \"ordset daemon\" runs one in the foreground", p.Dir)
 	}
 	if err != nil {
-		return fmt.Errorf("the daemon (pid %d) does not answer: %w; its log is %s", daemon.LockedPID(p), err, p.Log)
+		return fmt.Errorf("the daemon (pid %d) does not answer: %w; its log is %s", statedir.LockedPID(p), err, p.Log)
 	}
 	w := s.Out
 	if isData(out) {
@@ -136,11 +140,11 @@ func runDaemonStop(ctx context.Context, in invocation, s *streams) error {
 	if err := in.maxArgs(0, "daemon stop"); err != nil {
 		return err
 	}
-	p, err := daemon.DefaultPaths()
+	p, err := statedir.DefaultPaths()
 	if err != nil {
 		return err
 	}
-	running, err := daemon.Stop(ctx, p, 30*time.Second)
+	running, err := statedir.Stop(ctx, p, 30*time.Second)
 	if err != nil {
 		return err
 	}

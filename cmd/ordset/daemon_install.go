@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/ordset/ordset/orchestrator/server/statedir"
 	"maps"
 	"os"
 	"path/filepath"
@@ -11,8 +12,6 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
-
-	"github.com/ordset/ordset/orchestrator/server/daemon"
 )
 
 // whileStopped is what a user must know before relying on, or stopping, the daemon.
@@ -152,7 +151,7 @@ func runDaemonInstall(ctx context.Context, in invocation, s *streams) error {
 	if bin, err = filepath.EvalSymlinks(bin); err != nil {
 		return fmt.Errorf("find the ordset binary: %w", err)
 	}
-	p, err := daemon.DefaultPaths()
+	p, err := statedir.DefaultPaths()
 	if err != nil {
 		return err
 	}

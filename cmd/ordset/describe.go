@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator/server/api"
 )
 
@@ -75,13 +76,18 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 	}
 	kv("Name", s.Name)
 	kv("Namespace", s.Namespace)
-	kv("Replicas", fmt.Sprintf("%d desired | %d current | %d ready | %d updated", s.Desired, s.Current, s.Ready, s.Updated))
-	kv("Revision", orNone(s.Revision))
+	st := s.Status
+	kv("Replicas", fmt.Sprintf("%d desired | %d total | %d ready | %d available | %d current | %d updated",
+		s.Desired, st.Replicas, st.ReadyReplicas, st.AvailableReplicas, st.CurrentReplicas, st.UpdatedReplicas))
+	kv("Revisions", fmt.Sprintf("current %s, update %s", orNone(st.CurrentRevision), orNone(st.UpdateRevision)))
+	if s.Paused {
+		kv("Rollout", "paused (\"ordset rollout resume "+s.Name+"\" resumes it)")
+	}
 	if sp := d.Spec; sp != nil {
 		kv("Image", sp.Image)
 		kv("Service", sp.ServiceName)
 		kv("Pod Management Policy", sp.PodManagementPolicy)
-		kv("Update Strategy", fmt.Sprintf("%s (partition %d)", sp.UpdateStrategy.Type, sp.UpdateStrategy.Partition))
+		kv("Update Strategy", updateStrategyText(sp.UpdateStrategy))
 		kv("Retention", fmt.Sprintf("whenScaled=%s whenDeleted=%s", sp.PersistentVolumeClaimRetentionPolicy.WhenScaled, sp.PersistentVolumeClaimRetentionPolicy.WhenDeleted))
 		var ports, claims []string
 		for _, p := range sp.Ports {
@@ -104,7 +110,7 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 	if len(d.Revisions) > 0 {
 		fmt.Fprintln(w, "Revisions:")
 		for _, r := range d.Revisions {
-			fmt.Fprintf(w, "  %s  first applied %s\n", r.Revision, r.FirstApplied.Format(time.RFC3339))
+			fmt.Fprintf(w, "  %d  %s  first applied %s\n", r.Number, r.Revision, r.FirstApplied.Format(time.RFC3339))
 		}
 	}
 	if d.Pod == nil && len(s.Pods) > 0 {
@@ -123,6 +129,14 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 	for _, e := range d.Events {
 		fmt.Fprintf(w, "  %-8s %-8s %-13s %-22s %s\n", age(e.Time, now), e.Type, e.Reason, e.Object, e.Message)
 	}
+}
+
+// updateStrategyText renders an update strategy on one line.
+func updateStrategyText(u compose.UpdateStrategy) string {
+	if u.Type == compose.OnDelete {
+		return u.Type
+	}
+	return fmt.Sprintf("%s (partition %d, maxUnavailable %s)", u.Type, u.Partition, orDefault(string(u.MaxUnavailable), "1"))
 }
 
 // containerState says what the engine knows of a pod's container: running since when, or how

@@ -23,9 +23,11 @@ Nothing to delete is not an error (exit 0), so a second run succeeds.
 Examples:
    ordset down
    ordset down -n demo
+   ordset down -t 0                # no grace period: SIGKILL right after SIGTERM
    ordset down -f examples/redis/ordset.yaml --volumes`,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "volumes", Aliases: []string{"v"}, Usage: "also remove the per-ordinal volumes (data is lost)"},
+			&cli.IntFlag{Name: "grace", Aliases: []string{"t"}, Value: -1, Usage: "seconds each pod gets to stop after SIGTERM, instead of the set's terminationGracePeriodSeconds (docker compose down -t)"},
 			noWaitFlag, timeoutFlag, progressFlag,
 		},
 		Action: action(s, runDown),
@@ -40,7 +42,7 @@ func runDown(ctx context.Context, in invocation, s *streams) error {
 	var sets []string
 	if in.String("namespace") == "" {
 		proj, _, err := s.loadProject(in)
-		if err != nil && in.String("file") != "" {
+		if err != nil && len(fileFlag(in)) > 0 {
 			return err
 		}
 		if proj != nil {
@@ -58,7 +60,12 @@ func runDown(ctx context.Context, in invocation, s *streams) error {
 	if err != nil {
 		return err
 	}
-	resp, err := cl.Delete(ctx, api.DeleteRequest{Namespace: ns, Sets: sets, RemoveVolumes: in.Bool("volumes")})
+	req := api.DeleteRequest{Namespace: ns, Sets: sets, RemoveVolumes: in.Bool("volumes")}
+	if g := in.Int("grace"); g >= 0 {
+		g64 := int64(g)
+		req.GraceSeconds = &g64
+	}
+	resp, err := cl.Delete(ctx, req)
 	if errors.Is(err, api.ErrNotFound) {
 		// Like "docker compose down", down is idempotent: scripts and a second run succeed.
 		fmt.Fprintf(s.Err, "nothing to delete: %s\n", strings.TrimSuffix(err.Error(), ": "+api.ErrNotFound.Error()))

@@ -8,7 +8,6 @@ import (
 	"os"
 
 	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/client"
 	"github.com/docker/docker/pkg/stdcopy"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -52,11 +51,7 @@ func runExec(ctx context.Context, in invocation, s *streams) error {
 	if len(cmd) == 0 {
 		return usageErrorf("exec needs a command after the pod name")
 	}
-	ns, cl, err := connectNamespace(ctx, in, s)
-	if err != nil {
-		return err
-	}
-	target, err := cl.ExecTarget(ctx, ns, pod)
+	ns, target, err := podContainer(ctx, in, s, pod)
 	if err != nil {
 		return err
 	}
@@ -77,9 +72,9 @@ func runExec(ctx context.Context, in invocation, s *streams) error {
 
 func dockerExec(ctx context.Context, id string, opts container.ExecOptions, stdout, stderr io.Writer) (int, error) {
 	stdin, tty := opts.AttachStdin, opts.Tty
-	dc, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	dc, err := engineClient()
 	if err != nil {
-		return 0, fmt.Errorf("docker client: %w", err)
+		return 0, err
 	}
 	defer dc.Close()
 	if tty {

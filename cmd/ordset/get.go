@@ -20,14 +20,17 @@ func getCommand(s *streams) *cli.Command {
 			Aliases:   []string{"statefulset", "sts"},
 			Usage:     "list statefulsets with their readiness, like kubectl get statefulsets",
 			ArgsUsage: "[SET...]",
-			Description: `Columns: NAME, READY (ready/desired), CURRENT (pods that exist), UPDATED (pods on
-the current revision) and AGE.
+			Description: `Columns, as kubectl has them: NAME, READY (ready/desired) and AGE; -o wide adds
+CURRENT (pods at the current revision), UPDATED (pods at the update revision), AVAILABLE
+(pods Ready for minReadySeconds), IMAGE, REVISION and WAITING. -o json has Kubernetes'
+status fields under "status".
 
 Examples:
    ordset get statefulsets
    ordset get sts -A
-   ordset get sts redis -o json`,
-			Flags:  []cli.Flag{allNamespacesFlag},
+   ordset get sts redis -o json
+   ordset get sts -w                    # a line per change, until Ctrl-C`,
+			Flags:  []cli.Flag{allNamespacesFlag, watchFlag},
 			Action: action(s, runGetStatefulSets),
 		}},
 	}
@@ -41,6 +44,9 @@ func runGetStatefulSets(ctx context.Context, in invocation, s *streams) error {
 	ns, cl, err := connectScoped(ctx, in, s)
 	if err != nil {
 		return err
+	}
+	if in.Bool("watch") {
+		return watchSets(ctx, cl, ns, in.args, out, s)
 	}
 	sets, err := cl.StatefulSets(ctx, ns)
 	if err != nil {
@@ -73,24 +79,32 @@ func runGetStatefulSets(ctx context.Context, in invocation, s *streams) error {
 		fmt.Fprintf(s.Err, "No statefulsets found.\n")
 		return nil
 	}
-	header := []string{"NAME", "READY", "CURRENT", "UPDATED", "AGE"}
-	if ns == "" {
+	header, rows := setTable(sets, ns == "", out == "wide", time.Now())
+	return table(s.Out, header, rows)
+}
+
+// setTable is get statefulsets' table, with kubectl's columns: NAME, READY, AGE; the namespace
+// column with -A; CURRENT, UPDATED, AVAILABLE, image, revision and waiting reason with -o wide.
+func setTable(sets []api.StatefulSet, allNS, wide bool, now time.Time) ([]string, [][]string) {
+	header := []string{"NAME", "READY", "AGE"}
+	if allNS {
 		header = append([]string{"NAMESPACE"}, header...)
 	}
-	if out == "wide" {
-		header = append(header, "IMAGE", "REVISION", "WAITING")
+	if wide {
+		header = append(header, "CURRENT", "UPDATED", "AVAILABLE", "IMAGE", "REVISION", "WAITING")
 	}
-	now := time.Now()
 	var rows [][]string
-	for _, s := range sets {
-		row := []string{s.Name, fmt.Sprintf("%d/%d", s.Ready, s.Desired), strconv.Itoa(s.Current), strconv.Itoa(s.Updated), age(s.CreatedAt, now)}
-		if ns == "" {
-			row = append([]string{s.Namespace}, row...)
+	for _, st := range sets {
+		row := []string{st.Name, fmt.Sprintf("%d/%d", st.Ready, st.Desired), age(st.CreatedAt, now)}
+		if allNS {
+			row = append([]string{st.Namespace}, row...)
 		}
-		if out == "wide" {
-			row = append(row, s.Image, orNone(s.Revision), orNone(s.Waiting))
+		if wide {
+			k := st.Status
+			row = append(row, strconv.Itoa(k.CurrentReplicas), strconv.Itoa(k.UpdatedReplicas),
+				strconv.Itoa(k.AvailableReplicas), st.Image, orNone(st.Revision), orNone(st.Waiting))
 		}
 		rows = append(rows, row)
 	}
-	return table(s.Out, header, rows)
+	return header, rows
 }

@@ -36,7 +36,7 @@ func TestCommandWithoutCLILibrary(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, out, _ := testStreams()
-	in := invocation{cmd: "config", flagValues: flagMap{"file": file, "output": "json"}}
+	in := invocation{cmd: "config", flagValues: flagMap{"file": []string{file}, "output": "json"}}
 	if err := runConfig(context.Background(), in, s); err != nil {
 		t.Fatal(err)
 	}
@@ -44,12 +44,12 @@ func TestCommandWithoutCLILibrary(t *testing.T) {
 		t.Errorf("config -o json printed %q", out.String())
 	}
 	s, out, _ = testStreams()
-	in = invocation{cmd: "validate", args: []string{"extra"}, flagValues: flagMap{"file": file}}
+	in = invocation{cmd: "validate", args: []string{"extra"}, flagValues: flagMap{"file": []string{file}}}
 	err := runValidate(context.Background(), in, s)
 	if _, ok := err.(*usageError); !ok || out.Len() != 0 {
 		t.Errorf("validate with an argument: err %v, stdout %q; want a usage error and no output", err, out.String())
 	}
-	in = invocation{cmd: "config", flagValues: flagMap{"file": file, "output": "wide"}}
+	in = invocation{cmd: "config", flagValues: flagMap{"file": []string{file}, "output": "wide"}}
 	if err := runConfig(context.Background(), in, s); err == nil || !strings.Contains(err.Error(), "config does not support -o wide") {
 		t.Errorf("config -o wide: %v", err)
 	}

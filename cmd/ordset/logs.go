@@ -32,13 +32,15 @@ Examples:
    ordset logs redis -f --tail 20         # every redis pod, followed
    ordset logs                            # every pod of the namespace
    ordset logs -l statefulset=redis --since 10m
-   ordset logs -n demo redis-2 --timestamps`,
+   ordset logs -n demo redis-2 --timestamps
+   ordset logs mysql-1 -c clone           # an init container's output`,
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "follow", Aliases: []string{"f"}, Usage: "keep streaming new output"},
 			&cli.IntFlag{Name: "tail", Value: -1, Usage: "lines from the end to show, per pod (-1: all)"},
 			&cli.BoolFlag{Name: "timestamps", Usage: "prefix each line with its time"},
 			&cli.StringFlag{Name: "since", Usage: "only lines newer than a duration (10m) or an RFC 3339 time"},
 			&cli.StringFlag{Name: "selector", Aliases: []string{"l"}, Usage: "pods of a set: statefulset=NAME (app=NAME is the same)"},
 			&cli.BoolFlag{Name: "no-prefix", Usage: "do not prefix lines with the pod name"},
+			&cli.StringFlag{Name: "container", Aliases: []string{"c"}, Usage: "an init container of the pod (default: the main container)"},
 		},
 		Action: action(s, runLogs),
 	}
@@ -80,7 +82,7 @@ func runLogs(ctx context.Context, in invocation, s *streams) error {
 			return nil
 		}
 	}
-	opts := api.LogOptions{Follow: in.Bool("follow"), Tail: "all", Timestamps: in.Bool("timestamps") || !since.IsZero()}
+	opts := api.LogOptions{Follow: in.Bool("follow"), Tail: "all", Timestamps: in.Bool("timestamps") || !since.IsZero(), Container: in.String("container")}
 	if n := in.Int("tail"); n >= 0 {
 		opts.Tail = strconv.Itoa(n)
 	}

@@ -71,11 +71,14 @@ func (p *progress) update(f api.WatchFrame, now time.Time) {
 		covered[s.Namespace+"/"+s.Name] = true
 		p.waiting[s.Namespace+"/"+s.Name] = s.Waiting
 		p.noteRollout(s)
+		condemned := condemnedPods(s)
 		for _, pod := range s.Pods {
 			key := pod.Namespace + "/" + pod.Name
 			present[key] = true
 			state, final := podState(pod, s.Revision)
-			p.set(key, state, final, pod.Status.Failed(), now)
+			// A pod being scaled away may die on its way out (a daemon restarted mid scale-down
+			// finds it in Error): that fails nothing.
+			p.set(key, state, final, pod.Status.Failed() && !condemned[pod.Name], now)
 		}
 	}
 	for _, g := range f.Gone {
@@ -318,6 +321,20 @@ func (p *progress) cut(s string) string {
 	}
 	r := []rune(s)
 	return string(r[:p.width-2]) + "…"
+}
+
+// condemnedPods names the pods above the set's desired count (the highest ordinals), which a
+// scale-down or a deletion removes.
+func condemnedPods(s api.StatefulSet) map[string]bool {
+	pods := slices.Clone(s.Pods)
+	slices.SortFunc(pods, func(a, b api.Pod) int { return a.Ordinal - b.Ordinal })
+	out := map[string]bool{}
+	for i, p := range pods {
+		if i >= s.Desired {
+			out[p.Name] = true
+		}
+	}
+	return out
 }
 
 // firstFailure returns a failed pod's line, or "".

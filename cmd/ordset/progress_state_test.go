@@ -25,3 +25,14 @@ func TestProgressInitFailuresAreFailures(t *testing.T) {
 		}
 	}
 }
+
+// A pod that fails on its way out of a scale-down fails nothing; one that should stay does.
+func TestProgressCondemnedPodFailureIsNoFailure(t *testing.T) {
+	for desired, failed := range map[int]bool{1: false, 2: true} {
+		p := newProgress(&bytes.Buffer{}, false)
+		p.update(frame(desired, pod("web-0", 0, "Running", true), pod("web-1", 1, "Error", false)), time.Now())
+		if got := p.firstFailure(); (got != "") != failed {
+			t.Errorf("desired %d: firstFailure %q, want failed=%v", desired, got, failed)
+		}
+	}
+}

@@ -37,6 +37,7 @@ Examples:
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print pod names only"},
 			&cli.StringFlag{Name: "format", Usage: "Go template for each pod (e.g. '{{.Name}} {{.IP}}')"},
 			&cli.StringSliceFlag{Name: "filter", Usage: "keep pods matching KEY=VALUE: status, ready, statefulset, name (repeatable)"},
+			watchFlag,
 		},
 		Action: action(s, runPs),
 	}
@@ -60,6 +61,9 @@ func runPs(ctx context.Context, in invocation, s *streams) error {
 	ns, cl, err := connectScoped(ctx, in, s)
 	if err != nil {
 		return err
+	}
+	if in.Bool("watch") {
+		return watchPods(ctx, cl, ns, in.args, out, s)
 	}
 	pods, err := cl.Pods(ctx, ns)
 	if err != nil {

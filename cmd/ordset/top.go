@@ -55,9 +55,9 @@ func runTop(ctx context.Context, in invocation, s *streams) error {
 	if err != nil {
 		return err
 	}
-	dc, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	dc, err := engineClient()
 	if err != nil {
-		return fmt.Errorf("docker client: %w", err)
+		return err
 	}
 	defer dc.Close()
 	for first := true; ; first = false {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -52,7 +53,11 @@ func runUp(ctx context.Context, in invocation, s *streams) error {
 	}
 	var names, pruned []string
 	for _, set := range resp.Sets {
-		fmt.Fprintf(s.Err, "statefulset %s/%s %s\n", resp.Namespace, set.Name, set.Action)
+		line := fmt.Sprintf("statefulset %s/%s %s", resp.Namespace, set.Name, set.Action)
+		if len(set.Changes) > 0 {
+			line += " (" + strings.Join(set.Changes, ", ") + ")"
+		}
+		fmt.Fprintln(s.Err, line)
 		if set.Action == api.Pruned {
 			pruned = append(pruned, set.Name)
 		} else {

@@ -22,7 +22,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"rollout", "restrat", "web"}, []string{`(did you mean "restart"?)`, "Run 'ordset rollout --help'"}},
 		{[]string{"scale", "web"}, []string{"scale needs SET and REPLICAS", "Run 'ordset scale --help'"}},
 		{[]string{"up", "--timeout", "5x"}, []string{`invalid value "5x" for --timeout`, "Run 'ordset up --help'"}},
-		{[]string{"up", "--progress", "fancy"}, []string{`invalid --progress "fancy"`}},
+		{[]string{"up", "--progress", "fancy"}, []string{`invalid --progress "fancy"`, "Run 'ordset up --help'"}},
 		{[]string{"help", "nosuch"}, []string{"nosuch"}},
 		{[]string{"ps", "-n", "Bad_NS"}, []string{`invalid --namespace: "Bad_NS" is not a DNS label`}},
 		{[]string{"scale", "web", "2", "-n", "Bad_NS"}, []string{`invalid --namespace`}},
@@ -76,4 +76,18 @@ func TestEveryCommandHelp(t *testing.T) {
 		}
 	}
 	walk(nil, newApp(&streams{}).Commands)
+}
+
+// Extra arguments are refused (exit 2), not silently ignored.
+func TestExtraArgumentsRefused(t *testing.T) {
+	for _, args := range [][]string{
+		{"version", "extra"}, {"daemon", "status", "extra"}, {"daemon", "stop", "extra"}, {"ls", "extra"},
+		{"explain", "a", "b"}, {"completion", "bash", "extra"}, {"events", "extra"}, {"up", "extra"},
+		{"describe", "a", "b"}, {"scale", "web", "2", "3"}, {"dns", "resolve", "a", "A", "extra"},
+	} {
+		code, stdout, stderr := runIn(t, t.TempDir(), nil, args...)
+		if code != exitUsage || stdout != "" || !strings.Contains(stderr, "Run 'ordset") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want a usage error", args, code, stdout, stderr)
+		}
+	}
 }

@@ -3,13 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/ordset/ordset/orchestrator/server/statedir"
 	"runtime"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/ordset/ordset/orchestrator/server/api"
-	"github.com/ordset/ordset/orchestrator/server/daemon"
 )
 
 // version is the build's version; release builds set it with
@@ -30,12 +30,15 @@ Examples:
 }
 
 func runVersion(ctx context.Context, in invocation, s *streams) error {
+	if err := in.maxArgs(0, ""); err != nil {
+		return err
+	}
 	out, err := in.outputFormat("text", dataFormats("text")...)
 	if err != nil {
 		return err
 	}
 	client := api.VersionInfo{Version: version, APIVersion: api.Version, GoVersion: runtime.Version()}
-	p, err := daemon.DefaultPaths()
+	p, err := statedir.DefaultPaths()
 	if err != nil {
 		return err
 	}

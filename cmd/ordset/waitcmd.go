@@ -17,8 +17,8 @@ func waitCommand(s *streams) *cli.Command {
 		Name:      "wait",
 		Usage:     "wait until pods or statefulsets meet a condition (kubectl wait)",
 		ArgsUsage: "[pod/|statefulset/]NAME...",
-		Description: `Conditions: condition=Ready (a pod Ready; a set converged: every desired pod exists,
-runs the current revision and is Ready) and delete (gone). A bare NAME is a set when one
+		Description: `Conditions: condition=Ready (a pod Ready; a set rolled out as "rollout status" decides:
+every desired pod Ready and at least replicas - partition on the update revision) and delete (gone). A bare NAME is a set when one
 has that name, else a pod. Exits 0 when every object meets the condition, 1 at --timeout.
 
 Examples:

@@ -238,6 +238,7 @@ func fromInspect(c container.InspectResponse) orchestrator.Container {
 	}
 	if c.NetworkSettings != nil {
 		out.IP, out.IPv6 = pickIP(c.NetworkSettings.Networks, out.Labels)
+		out.Detached = detached(c.NetworkSettings.Networks, out.Labels)
 	}
 	return out
 }
@@ -253,6 +254,12 @@ func pickIP(nets map[string]*network.EndpointSettings, l map[string]string) (str
 		}
 	}
 	return "", ""
+}
+
+// detached reports a container missing from its namespace network (a pod is always created
+// on it, so only a disconnect or the network's removal by hand leaves it off).
+func detached(nets map[string]*network.EndpointSettings, l map[string]string) bool {
+	return nets[identity.NetworkName(l[identity.LabelNamespace])] == nil
 }
 
 // parseTime reads the engine's RFC 3339 timestamps; Docker's "0001-01-01T00:00:00Z" becomes zero.

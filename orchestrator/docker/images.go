@@ -15,16 +15,8 @@ import (
 	"github.com/ordset/ordset/orchestrator"
 )
 
-// Pull policies, as Kubernetes spells them ("" means IfNotPresent).
-const (
-	pullAlways       = "Always"
-	pullIfNotPresent = "IfNotPresent"
-	pullNever        = "Never"
-)
-
-// EnsureImage makes image present according to the pull policy. With Always, a failed pull
-// falls back to a local copy (reported through progress): ordset targets laptops and CI
-// machines that are often offline, where refusing a present image helps nobody.
+// EnsureImage makes image present as the pull policy says; orchestrator.PullDecision and
+// orchestrator.PullFailed decide, this only inspects and pulls.
 func (r *Runtime) EnsureImage(ctx context.Context, ref, pullPolicy string, progress func(line string)) (orchestrator.ImageInfo, error) {
 	if progress == nil {
 		progress = func(string) {}
@@ -34,28 +26,20 @@ func (r *Runtime) EnsureImage(ctx context.Context, ref, pullPolicy string, progr
 		return orchestrator.ImageInfo{}, lerr
 	}
 	present := lerr == nil
-	switch pullPolicy {
-	case pullNever:
-		if !present {
-			return orchestrator.ImageInfo{}, fmt.Errorf("image %s not present and imagePullPolicy is Never: build or load it locally: %w",
-				ref, orchestrator.ErrNotFound)
-		}
-		return local, nil
-	case pullIfNotPresent, "":
-		if present {
-			return local, nil
-		}
-	case pullAlways:
-	default:
-		return orchestrator.ImageInfo{}, fmt.Errorf("image %s: unknown imagePullPolicy %q", ref, pullPolicy)
+	step, err := orchestrator.PullDecision(ref, pullPolicy, present)
+	if err != nil || step == orchestrator.UseLocal {
+		return local, err
 	}
-
 	if err := r.pull(ctx, ref, progress); err != nil {
-		if present && ctx.Err() == nil {
+		if ctx.Err() != nil {
+			return orchestrator.ImageInfo{}, fmt.Errorf("pull image %s: %w", ref, err)
+		}
+		useLocal, ferr := orchestrator.PullFailed(ref, present, err)
+		if useLocal {
 			progress(fmt.Sprintf("pull failed, using the local image: %v", err))
 			return local, nil
 		}
-		return orchestrator.ImageInfo{}, fmt.Errorf("image %s not present and pull failed: %w; build it locally or set imagePullPolicy: Never", ref, err)
+		return orchestrator.ImageInfo{}, ferr
 	}
 	return r.inspectImage(ctx, ref)
 }

@@ -238,6 +238,7 @@ func fromSummary(s container.Summary) orchestrator.Container {
 	c.ExitCode, c.Health = parseStatus(s.Status)
 	if s.NetworkSettings != nil {
 		c.IP, c.IPv6 = pickIP(s.NetworkSettings.Networks, s.Labels)
+		c.Detached = detached(s.NetworkSettings.Networks, s.Labels)
 	}
 	return c
 }

@@ -41,7 +41,7 @@ type Runtime struct {
 	details detailCache
 }
 
-var _ orchestrator.Runtime = (*Runtime)(nil)
+var _ orchestrator.Runtime = (*Runtime)(nil) // and InspectContainer, Logs for the daemon
 
 // New connects to the engine described by opts (or the environment), negotiating the API
 // version on first use so Docker 20.10 (API 1.41) works.
@@ -122,8 +122,8 @@ func (e *conflictError) Is(target error) bool {
 // another ordset daemon (another state directory) made.
 func (r *Runtime) notMine(kind, name string, l map[string]string) error {
 	if identity.Owned(l) {
-		return fmt.Errorf("%s %s is %w: another ordset daemon (owner %s, not this state directory's %s) made it; use that daemon's ORDSET_STATE_DIR",
-			kind, name, orchestrator.ErrNotOwned, l[identity.LabelOwner], r.owner)
+		return fmt.Errorf("%s %s belongs to another ordset daemon (owner %s; this state directory's is %s), so it is %w here: use that daemon's ORDSET_STATE_DIR",
+			kind, name, l[identity.LabelOwner], r.owner, orchestrator.ErrNotOwned)
 	}
 	return fmt.Errorf("%s %s exists and is %w (no %s=%s label); remove or rename it",
 		kind, name, orchestrator.ErrNotOwned, identity.LabelManagedBy, identity.ManagedByValue)

@@ -217,6 +217,39 @@ func (r *Runtime) Exit(name string, code int) bool {
 	return true
 }
 
+// Pause freezes a running container (docker pause), emitting "pause"; paused false thaws a
+// paused one (docker unpause), emitting "unpause".
+func (r *Runtime) Pause(name string, paused bool) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	from, to, action := orchestrator.StateRunning, orchestrator.StatePaused, "pause"
+	if !paused {
+		from, to, action = to, from, "unpause"
+	}
+	e := r.byName(name)
+	if e == nil || e.c.State != from {
+		return false
+	}
+	e.c.State = to
+	r.emit(e.c, action)
+	return true
+}
+
+// DropNetwork removes a namespace's network as a user would by hand (disconnecting every
+// container first): its containers keep running without an address, Detached.
+func (r *Runtime) DropNetwork(namespace string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	name := identity.NetworkName(namespace)
+	delete(r.networks, name)
+	for _, e := range r.containers {
+		if e.spec.Network == name {
+			e.c.IP, e.c.IPv6, e.c.Detached = "", "", true
+			r.emit(e.c, "network disconnect")
+		}
+	}
+}
+
 // BreakEvents ends every event stream with err, as a dropped engine connection would.
 func (r *Runtime) BreakEvents(err error) {
 	r.mu.Lock()

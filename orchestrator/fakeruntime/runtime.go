@@ -223,7 +223,7 @@ func (r *Runtime) StartContainer(_ context.Context, id string) error {
 		e.c.FinishedAt = r.now()
 		return err
 	}
-	e.c.State, e.c.Error, e.c.ExitCode = orchestrator.StateRunning, "", 0
+	e.c.State, e.c.Error, e.c.ExitCode, e.c.Detached = orchestrator.StateRunning, "", 0, false
 	e.c.StartedAt = r.now()
 	e.c.FinishedAt = time.Time{}
 	r.seq++
@@ -298,7 +298,7 @@ func (r *Runtime) RenameContainer(_ context.Context, id, name string) error {
 	return nil
 }
 
-// InspectContainer implements orchestrator.Runtime; it accepts an ID or a name, like Docker,
+// InspectContainer serves the daemon (and tests); it accepts an ID or a name, like Docker,
 // and inspects foreign containers too.
 func (r *Runtime) InspectContainer(_ context.Context, id string) (orchestrator.Container, error) {
 	r.mu.Lock()
@@ -350,7 +350,7 @@ func (r *Runtime) Exec(_ context.Context, id string, cmd []string) (orchestrator
 	return orchestrator.ExecResult{}, nil
 }
 
-// Logs implements orchestrator.Runtime with an empty stream.
+// Logs serves the daemon with an empty stream.
 func (r *Runtime) Logs(context.Context, string, orchestrator.LogOptions) (io.ReadCloser, error) {
 	return io.NopCloser(strings.NewReader("")), nil
 }

@@ -297,13 +297,7 @@ func (w *Worker) probeLoop(ctx context.Context, kind string, p *compose.Probe, f
 	if !sleepFor(ctx, time.Until(w.t0.Add(time.Duration(p.InitialDelaySeconds)*unit))) {
 		return
 	}
-	fastLimit := w.cfg.FastLimit
-	if fastLimit <= 0 {
-		fastLimit = 40 * time.Millisecond
-		if p.Exec != nil {
-			fastLimit = 200 * time.Millisecond
-		}
-	}
+	fastLimit := w.fastLimit(p)
 	interval := 5 * time.Millisecond
 	var (
 		lastOK    bool
@@ -323,11 +317,7 @@ func (w *Worker) probeLoop(ctx context.Context, kind string, p *compose.Probe, f
 			if !ok && inFast {
 				nextCount = now.Add(period)
 			}
-			if run > 0 && ok == lastOK {
-				run++
-			} else {
-				lastOK, run = ok, 1
-			}
+			lastOK, run = streak(lastOK, run, ok)
 			if !ok {
 				w.log.Debug("probe failed", "probe", kind, "run", run, "msg", msg)
 			}
@@ -345,6 +335,25 @@ func (w *Worker) probeLoop(ctx context.Context, kind string, p *compose.Probe, f
 			return
 		}
 	}
+}
+
+// fastLimit caps the start-up pace's interval: exec probes cost a process each, so they go slower.
+func (w *Worker) fastLimit(p *compose.Probe) time.Duration {
+	switch {
+	case w.cfg.FastLimit > 0:
+		return w.cfg.FastLimit
+	case p.Exec != nil:
+		return 200 * time.Millisecond
+	}
+	return 40 * time.Millisecond
+}
+
+// streak counts consecutive attempts with the same outcome.
+func streak(lastOK bool, run int, ok bool) (bool, int) {
+	if run > 0 && ok == lastOK {
+		return lastOK, run + 1
+	}
+	return ok, 1
 }
 
 func run1(ctx context.Context, p *compose.Probe, cfg WorkerConfig, timeout time.Duration) (Result, string) {

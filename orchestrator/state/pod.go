@@ -21,6 +21,7 @@ const (
 	Terminating      PodPhase = "Terminating"
 	NameConflict     PodPhase = "NameConflict" // a foreign container holds one of the pod's names
 	Unhealthy        PodPhase = "Unhealthy"    // liveness failed; the pod is being restarted
+	Paused           PodPhase = "Paused"       // its processes are frozen (docker pause); not Ready until unpaused
 	Removed          PodPhase = "Removed"      // gone (progress output only)
 )
 

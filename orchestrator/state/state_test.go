@@ -14,6 +14,7 @@ func TestPodPhase(t *testing.T) {
 		{CrashLoopBackOff, true, false, false},
 		{Completed, false, true, false},
 		{Unhealthy, false, false, false},
+		{Paused, false, false, false},
 		{NameConflict, false, false, false},
 		{Terminating, false, false, false},
 		{InitPhase(0, 2), false, false, true},

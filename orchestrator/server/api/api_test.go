@@ -57,7 +57,13 @@ func (f *fakeBackend) Scale(_ context.Context, req ScaleRequest) error {
 func (f *fakeBackend) Delete(context.Context, DeleteRequest) (DeleteResponse, error) {
 	return DeleteResponse{}, errors.New("boom")
 }
-func (f *fakeBackend) Restart(context.Context, RestartRequest) error     { return nil }
+func (f *fakeBackend) Restart(context.Context, RestartRequest) error { return nil }
+func (f *fakeBackend) Undo(context.Context, UndoRequest) (UndoResponse, error) {
+	return UndoResponse{Revision: 3, From: 1}, nil
+}
+func (f *fakeBackend) Pause(_ context.Context, req PauseRequest) (bool, error) {
+	return req.Paused, nil
+}
 func (f *fakeBackend) DeletePod(context.Context, DeletePodRequest) error { return nil }
 func (f *fakeBackend) Pods(_ context.Context, ns string) ([]Pod, error) {
 	if ns == "empty" {
@@ -165,7 +171,7 @@ func TestApplyRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(resp.Sets) != 1 || resp.Sets[0] != (SetResult{Name: "redis", Action: Created, Replicas: 3}) {
+	if len(resp.Sets) != 1 || !reflect.DeepEqual(resp.Sets[0], SetResult{Name: "redis", Action: Created, Replicas: 3}) {
 		t.Errorf("apply response %+v", resp)
 	}
 }

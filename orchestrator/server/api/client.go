@@ -185,6 +185,9 @@ func (c *Client) Logs(ctx context.Context, namespace, pod string, opts LogOption
 	if opts.Timestamps {
 		q.Set("timestamps", "1")
 	}
+	if opts.Container != "" {
+		q.Set("container", opts.Container)
+	}
 	resp, err := c.do(ctx, http.MethodGet, "/v1/logs", q, nil)
 	if err != nil {
 		return nil, err

@@ -34,6 +34,7 @@ type Backend interface {
 	Logs(ctx context.Context, namespace, pod string, opts LogOptions) (io.ReadCloser, error)
 	ExecTarget(ctx context.Context, namespace, pod string) (ExecTarget, error)
 	DeletePod(ctx context.Context, req DeletePodRequest) error
+	RolloutBackend
 	// Shutdown asks the daemon to stop gracefully (pods keep running); it returns at once.
 	Shutdown()
 }
@@ -64,6 +65,7 @@ func NewServer(b Backend, log *slog.Logger) *Server {
 	mux.HandleFunc("GET /v1/exec-target", s.execTarget)
 	mux.HandleFunc("POST /v1/delete-pod", s.deletePod)
 	mux.HandleFunc("POST /v1/shutdown", s.shutdown)
+	s.routeRollout(mux)
 	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	return s
 }
@@ -280,7 +282,7 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) logs(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	opts := LogOptions{Follow: q.Get("follow") == "1", Tail: q.Get("tail"), Timestamps: q.Get("timestamps") == "1"}
+	opts := LogOptions{Follow: q.Get("follow") == "1", Tail: q.Get("tail"), Timestamps: q.Get("timestamps") == "1", Container: q.Get("container")}
 	rc, err := s.b.Logs(r.Context(), q.Get("namespace"), q.Get("pod"), opts)
 	if err != nil {
 		s.fail(w, err)

@@ -55,11 +55,9 @@ type StatefulSet struct {
 	Waiting   string    `json:"waiting,omitempty"`
 	CreatedAt time.Time `json:"createdAt,omitzero"`
 	Pods      []Pod     `json:"pods"`
-}
-
-// Converged reports whether every desired pod exists, runs the current revision and is Ready.
-func (s StatefulSet) Converged() bool {
-	return s.Ready == s.Desired && s.Updated == s.Desired && s.Current == s.Desired && len(s.Pods) == s.Desired
+	// Rollout is the spec side of the rollout; Status its progress, as Kubernetes has them.
+	Rollout
+	Status SetStatus `json:"status"`
 }
 
 // Event is one recorded event.
@@ -89,6 +87,8 @@ type SetResult struct {
 	Action   string `json:"action"`
 	Revision string `json:"revision,omitempty"`
 	Replicas int    `json:"replicas"`
+	// Changes says what differs from the previous apply ("partition 3 → 2").
+	Changes []string `json:"changes,omitempty"`
 }
 
 // ApplyResponse lists per-set outcomes, sorted by name.
@@ -109,6 +109,8 @@ type DeleteRequest struct {
 	Namespace     string   `json:"namespace"`
 	Sets          []string `json:"sets,omitempty"`
 	RemoveVolumes bool     `json:"removeVolumes"`
+	// GraceSeconds, when set, replaces the sets' terminationGracePeriodSeconds for this delete.
+	GraceSeconds *int64 `json:"graceSeconds,omitempty"`
 }
 
 // DeleteResponse names the sets removed and the retained volumes removed with them.
@@ -169,6 +171,9 @@ type LogOptions struct {
 	Follow     bool
 	Tail       string
 	Timestamps bool
+	// Container names an init container of the pod (kubectl logs -c); "" or the set's name
+	// is the main container.
+	Container string
 }
 
 // ExecTarget tells the CLI which container to exec into; the CLI talks to the engine itself

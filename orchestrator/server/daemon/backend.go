@@ -20,12 +20,7 @@ const RestartEnv = "ORDSET_RESTARTED_AT"
 
 // effectiveSpec is the spec handed to the Manager: the stored one plus the restart marker.
 func effectiveSpec(s store.Set) *compose.StatefulSet {
-	spec := *s.Spec
-	spec.Name = s.Name
-	if !s.RestartedAt.IsZero() {
-		spec.Env = append(slices.Clone(spec.Env), compose.EnvVar{Name: RestartEnv, Value: s.RestartedAt.UTC().Format(time.RFC3339Nano)})
-	}
-	return &spec
+	return withRestart(s.Spec, s.Name, s.RestartedAt)
 }
 
 func mapStoreErr(err error) error {
@@ -63,30 +58,35 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 	resp := api.ApplyResponse{Namespace: req.Namespace}
 	for _, name := range slices.Sorted(maps.Keys(req.Sets)) {
 		spec := req.Sets[name]
-		rev := compose.Revision(spec)
+		// The revision includes an earlier rollout restart's marker, which a file never has.
+		prev, _ := d.store.Get(req.Namespace, name)
+		rev := compose.Revision(withRestart(spec, name, prev.RestartedAt))
 		replicas := spec.ReplicaCount()
 		rec, res, err := d.store.Apply(req.Namespace, spec, rev, replicas, now)
 		if err != nil {
 			return resp, fmt.Errorf("store statefulset %s/%s: %w", req.Namespace, name, err)
 		}
-		action := api.Unchanged
-		switch {
-		case res.Created:
-			action = api.Created
-		case res.SpecChanged:
-			action = api.Configured
-		case res.ReplicasChanged:
-			action = api.Scaled
+		action := applyAction(res)
+		var changes []string
+		if res.Previous != nil {
+			changes = compose.Changes(res.Previous.Spec, spec)
+			if res.ReplicasChanged {
+				changes = append([]string{fmt.Sprintf("replicas %d → %d", res.Previous.Replicas, replicas)}, changes...)
+			}
 		}
 		// Record first so the event precedes the controller's progress events.
 		if action != api.Unchanged {
-			d.events.record(store.Event{Reason: "Applied", Namespace: req.Namespace, Object: "statefulset/" + name,
-				Message: fmt.Sprintf("statefulset %s %s (revision %s, replicas %d)", name, action, rev, replicas)})
+			msg := fmt.Sprintf("statefulset %s %s (revision %s, replicas %d)", name, action, rev, replicas)
+			if len(changes) > 0 {
+				msg += ": " + strings.Join(changes, ", ")
+			}
+			d.events.record(store.Event{Reason: "Applied", Namespace: req.Namespace, Object: "statefulset/" + name, Message: msg})
 		}
 		// Apply even when unchanged: the Manager treats it as a no-op, and it heals a
 		// Manager that lost the set.
-		d.mgr.Apply(req.Namespace, effectiveSpec(rec), rec.Replicas)
-		resp.Sets = append(resp.Sets, api.SetResult{Name: name, Action: action, Revision: rev, Replicas: rec.Replicas})
+		d.submit(rec)
+		resp.Sets = append(resp.Sets, api.SetResult{Name: name, Action: action, Revision: rev, Replicas: rec.Replicas,
+			Changes: changes})
 	}
 	if req.Prune {
 		stored, err := d.store.List(req.Namespace)
@@ -104,6 +104,19 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 		}
 	}
 	return resp, nil
+}
+
+// applyAction names what an apply did, as kubectl apply does.
+func applyAction(res store.ApplyResult) string {
+	switch {
+	case res.Created:
+		return api.Created
+	case res.SpecChanged, res.SettingsChanged:
+		return api.Configured
+	case res.ReplicasChanged:
+		return api.Scaled
+	}
+	return api.Unchanged
 }
 
 // Scale implements api.Backend. Concurrent scales serialise on d.mu; the later one wins in
@@ -126,6 +139,11 @@ func (d *Daemon) Scale(ctx context.Context, req api.ScaleRequest) error {
 	if err := d.mgr.Scale(req.Namespace, req.Set, req.Replicas); err != nil {
 		return fmt.Errorf("scale statefulset %s/%s: %w", req.Namespace, req.Set, err)
 	}
+	rec, err := d.store.Get(req.Namespace, req.Set)
+	if err != nil {
+		return mapStoreErr(err)
+	}
+	d.submit(rec) // the generation changed
 	return nil
 }
 
@@ -173,6 +191,9 @@ func (d *Daemon) Delete(ctx context.Context, req api.DeleteRequest) (api.DeleteR
 		return resp, fmt.Errorf("namespace %s has no statefulsets: %w", req.Namespace, api.ErrNotFound)
 	}
 	for _, n := range stored {
+		if req.GraceSeconds != nil {
+			d.mgr.SetDeleteGrace(req.Namespace, n, time.Duration(*req.GraceSeconds)*time.Second)
+		}
 		if err := d.deleteLocked(req.Namespace, n, req.RemoveVolumes); err != nil {
 			return resp, err
 		}
@@ -225,12 +246,17 @@ func (d *Daemon) Restart(ctx context.Context, req api.RestartRequest) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	defer d.checkpoint()
-	rec, err := d.store.Restart(req.Namespace, req.Set, d.now())
+	prev, err := d.store.Get(req.Namespace, req.Set)
+	if err != nil {
+		return mapStoreErr(err)
+	}
+	now := d.now()
+	rec, err := d.store.Restart(req.Namespace, req.Set, compose.Revision(withRestart(prev.Spec, req.Set, now)), now)
 	if err != nil {
 		return mapStoreErr(err)
 	}
 	d.events.record(store.Event{Reason: "Restarted", Namespace: req.Namespace, Object: "statefulset/" + req.Set,
 		Message: "rollout restart of statefulset " + req.Set})
-	d.mgr.Apply(req.Namespace, effectiveSpec(rec), rec.Replicas)
+	d.submit(rec)
 	return nil
 }

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"github.com/ordset/ordset/orchestrator/identity"
+	"github.com/ordset/ordset/orchestrator/server/dnsfeed"
+	"github.com/ordset/ordset/orchestrator/server/statedir"
+	"io"
 	"log/slog"
 	"os"
 	"runtime"
@@ -20,8 +23,8 @@ import (
 
 // Options configure a daemon.
 type Options struct {
-	Paths   Paths
-	Runtime orchestrator.Runtime
+	Paths   statedir.Paths
+	Runtime Engine
 	Logger  *slog.Logger
 	// Version is the build's version string, reported by the API.
 	Version string
@@ -40,15 +43,26 @@ type Options struct {
 	Now func() time.Time
 }
 
+// Engine is what the daemon needs from the container engine: the controller's Runtime, plus
+// the reads only the API serves (container details for exec, logs). The controller's
+// interface stays as small as its own needs.
+type Engine interface {
+	orchestrator.Runtime
+	// InspectContainer returns the current state of one container (by ID or name).
+	InspectContainer(ctx context.Context, id string) (orchestrator.Container, error)
+	// Logs streams a container's stdout/stderr (demultiplexed).
+	Logs(ctx context.Context, id string, opts orchestrator.LogOptions) (io.ReadCloser, error)
+}
+
 // Daemon is one running ordset daemon.
 type Daemon struct {
 	opts    Options
 	log     *slog.Logger
-	rt      orchestrator.Runtime
+	rt      Engine
 	store   *store.Store
 	mgr     *orchestrator.Manager
 	dns     *dnsserver.Server
-	dnsNets *gatewayListeners
+	dnsNets *dnsfeed.Gateways
 	events  *eventHub
 	now     func() time.Time
 	started time.Time
@@ -60,7 +74,7 @@ type Daemon struct {
 	// recovered says how a damaged store was replaced at start (nil when it was sound).
 	recovered *store.Recovery
 
-	lock     *lockFile
+	lock     *statedir.Lock
 	shutdown chan struct{}
 	stopOnce sync.Once
 }
@@ -86,13 +100,13 @@ func New(opts Options) (*Daemon, error) {
 	if opts.Zone == "" {
 		opts.Zone = identity.DefaultZone
 	}
-	lock, err := acquireLock(opts.Paths)
+	lock, err := statedir.Acquire(opts.Paths)
 	if err != nil {
 		return nil, err
 	}
 	st, recovered, err := store.OpenOrRecover(opts.Paths.DB, opts.Now())
 	if err != nil {
-		lock.release()
+		lock.Release()
 		return nil, err
 	}
 	d := &Daemon{
@@ -111,14 +125,15 @@ func New(opts Options) (*Daemon, error) {
 		d.close()
 		return nil, err
 	}
-	d.dnsNets = newGatewayListeners(d.dns, opts.GatewayDNSPort, d.log)
+	d.dnsNets = dnsfeed.NewGateways(d.dns, opts.GatewayDNSPort, d.log)
 	d.mgr = orchestrator.NewManager(opts.Runtime, orchestrator.Options{
-		Logger:   opts.Logger,
-		Zone:     opts.Zone,
-		OnPods:   d.onPods,
-		OnForget: d.onForget,
-		Resync:   opts.Resync,
-		Now:      opts.Now,
+		Logger:    opts.Logger,
+		Zone:      opts.Zone,
+		OnPods:    d.onPods,
+		OnForget:  d.onForget,
+		OnRollout: func(ns, set, rev string) { d.onRollout(ns, set, rev) },
+		Resync:    opts.Resync,
+		Now:       opts.Now,
 	})
 	return d, nil
 }
@@ -128,7 +143,7 @@ func (d *Daemon) close() {
 	if c, ok := d.rt.(interface{ Close() error }); ok {
 		_ = c.Close()
 	}
-	d.lock.release()
+	d.lock.Release()
 }
 
 // Run serves until ctx ends or a client asks for shutdown. Pods keep running afterwards:
@@ -141,7 +156,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 
 	if d.opts.DNSAddr != "-" {
 		if err := d.dns.Listen(d.opts.DNSAddr); err != nil {
-			d.dnsNets.hostErr = err.Error()
+			d.dnsNets.SetHostError(err.Error())
 			d.log.Warn("host DNS listener unavailable; `ordset dns resolve` will not work", "addr", d.opts.DNSAddr, "err", err)
 		}
 	}
@@ -163,7 +178,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	wg.Add(3)
 	go func() { defer wg.Done(); mgrErr <- d.mgr.Run(ctx) }()
 	go func() { defer wg.Done(); d.recordManagerEvents(ctx) }()
-	go func() { defer wg.Done(); d.dnsNets.loop(ctx, d.rt, d.managesNamespace) }()
+	go func() { defer wg.Done(); d.dnsNets.Run(ctx, d.rt, d.managesNamespace) }()
 	srvErr := make(chan error, 1)
 	go func() { srvErr <- srv.Serve(ctx, l) }()
 	d.log.Info("daemon ready", "pid", os.Getpid(), "socket", d.opts.Paths.Socket, "dns", d.opts.DNSAddr, "version", d.opts.Version)
@@ -221,7 +236,7 @@ func (d *Daemon) replay(ctx context.Context) error {
 			d.events.record(store.Event{Type: "Warning", Reason: "Invalid", Namespace: s.Namespace,
 				Object: "statefulset/" + s.Name, Message: "stored spec does not validate: " + err.Error()})
 		}
-		d.mgr.Apply(s.Namespace, effectiveSpec(s), s.Replicas)
+		d.submit(s)
 		if s.Deleting != nil { // a deletion the previous daemon did not finish
 			d.mgr.Delete(s.Namespace, s.Name, s.Deleting.RemoveVolumes)
 			deleting++
@@ -260,7 +275,7 @@ func (d *Daemon) Status(ctx context.Context) (api.DaemonStatus, error) {
 		Version:    d.Version(),
 		StartedAt:  d.started,
 		Namespaces: ns,
-		DNS:        d.dnsNets.status(d.opts.Zone, d.opts.DNSAddr, d.dns),
+		DNS:        d.dnsNets.Status(d.opts.Zone, d.opts.DNSAddr, d.dns),
 	}
 	for _, l := range st.DNS.Listeners {
 		if l.Error != "" {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ordset/ordset/orchestrator/server/statedir"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -21,7 +23,7 @@ import (
 // harness runs one daemon over a fake runtime in a state dir, the way `ordset daemon` does.
 type harness struct {
 	t      *testing.T
-	paths  Paths
+	paths  statedir.Paths
 	rt     *fakeruntime.Runtime
 	d      *Daemon
 	c      *api.Client
@@ -41,7 +43,7 @@ func shortDir(t *testing.T) string {
 
 func start(t *testing.T, dir string, rt *fakeruntime.Runtime) *harness {
 	t.Helper()
-	h := &harness{t: t, paths: PathsIn(dir), rt: rt, done: make(chan error, 1)}
+	h := &harness{t: t, paths: statedir.PathsIn(dir), rt: rt, done: make(chan error, 1)}
 	d, err := New(Options{
 		Paths: h.paths, Runtime: rt, Logger: slog.New(slog.DiscardHandler), Version: "test",
 		DNSAddr: "127.0.0.1:0", GatewayDNSPort: 1, Resync: 50 * time.Millisecond,
@@ -277,7 +279,7 @@ func TestRestartConverges(t *testing.T) {
 	h.stop()
 
 	// While no daemon runs, the desired state changes (a scale written just before a crash).
-	st, err := store.Open(PathsIn(dir).DB)
+	st, err := store.Open(statedir.PathsIn(dir).DB)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,12 +299,12 @@ func TestRestartConverges(t *testing.T) {
 func TestOneDaemonPerStateDir(t *testing.T) {
 	dir := shortDir(t)
 	start(t, dir, fakeruntime.New(nil))
-	_, err := New(Options{Paths: PathsIn(dir), Runtime: fakeruntime.New(nil), Logger: slog.New(slog.DiscardHandler)})
-	if !errors.Is(err, ErrAlreadyRunning) || !strings.Contains(err.Error(), fmt.Sprintf("pid %d", os.Getpid())) || !strings.Contains(err.Error(), filepath.Join(dir, "ordset.sock")) {
+	_, err := New(Options{Paths: statedir.PathsIn(dir), Runtime: fakeruntime.New(nil), Logger: slog.New(slog.DiscardHandler)})
+	if !errors.Is(err, statedir.ErrAlreadyRunning) || !strings.Contains(err.Error(), fmt.Sprintf("pid %d", os.Getpid())) || !strings.Contains(err.Error(), filepath.Join(dir, "ordset.sock")) {
 		t.Errorf("second daemon: %v", err)
 	}
-	if LockedPID(PathsIn(dir)) != os.Getpid() {
-		t.Errorf("LockedPID = %d", LockedPID(PathsIn(dir)))
+	if statedir.LockedPID(statedir.PathsIn(dir)) != os.Getpid() {
+		t.Errorf("LockedPID = %d", statedir.LockedPID(statedir.PathsIn(dir)))
 	}
 }
 
@@ -392,7 +394,7 @@ func TestApplyPrune(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(resp.Sets) != 2 || resp.Sets[1] != (api.SetResult{Name: "db", Action: api.Pruned}) {
+	if len(resp.Sets) != 2 || !reflect.DeepEqual(resp.Sets[1], api.SetResult{Name: "db", Action: api.Pruned}) {
 		t.Errorf("prune response %+v", resp.Sets)
 	}
 	waitFor(t, "db pods gone", func() bool {

@@ -1,8 +1,11 @@
 package daemon
 
 import (
+	"fmt"
+	"github.com/ordset/ordset/orchestrator/server/statedir"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/ordset/ordset/orchestrator/docker"
 )
@@ -11,7 +14,7 @@ import (
 // ORDSET_EXTRA_LABELS and the state directory's owner id on every object it creates), the
 // state directory and ORDSET_DNS_ADDR.
 func OptionsFromEnv(log *slog.Logger, version string) (Options, error) {
-	p, err := DefaultPaths()
+	p, err := statedir.DefaultPaths()
 	if err != nil {
 		return Options{}, err
 	}
@@ -19,7 +22,7 @@ func OptionsFromEnv(log *slog.Logger, version string) (Options, error) {
 	if err != nil {
 		return Options{}, err
 	}
-	owner, err := LoadOwner(p)
+	owner, err := statedir.LoadOwner(p)
 	if err != nil {
 		return Options{}, err
 	}
@@ -36,4 +39,21 @@ func OptionsFromEnv(log *slog.Logger, version string) (Options, error) {
 		DNSAddr: os.Getenv("ORDSET_DNS_ADDR"),
 		Zone:    os.Getenv("ORDSET_ZONE"),
 	}, nil
+}
+
+// parseExtraLabels parses ORDSET_EXTRA_LABELS ("k=v,k2=v2").
+func parseExtraLabels(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, kv := range strings.Split(s, ",") {
+		kv = strings.TrimSpace(kv)
+		if kv == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("ORDSET_EXTRA_LABELS: %q is not key=value", kv)
+		}
+		out[k] = v
+	}
+	return out, nil
 }

@@ -136,7 +136,7 @@ func (d *Daemon) recordManagerEvents(ctx context.Context) {
 				delete(lastWaiting, key)
 			}
 			if e.Type == orchestrator.EventSetDeleted {
-				d.dnsNets.poke() // the namespace's network may be gone: drop its listener
+				d.dnsNets.Poke() // the namespace's network may be gone: drop its listener
 			}
 			d.events.record(progressToEvent(e))
 		}

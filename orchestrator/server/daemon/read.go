@@ -94,8 +94,14 @@ func toAPISet(ss orchestrator.SetStatus, rec store.Set, stored bool) api.Statefu
 		Desired: ss.Desired, Current: ss.Current, Ready: ss.Ready, Updated: ss.Updated,
 		Revision: ss.Revision, Waiting: ss.Waiting, Pods: []api.Pod{},
 	}
+	out.Status = api.SetStatus{ObservedGeneration: ss.ObservedGeneration, Replicas: ss.Current, ReadyReplicas: ss.Ready,
+		AvailableReplicas: ss.Available, CurrentReplicas: ss.AtCurrent, UpdatedReplicas: ss.Updated,
+		CurrentRevision: ss.CurrentRevision, UpdateRevision: ss.Revision}
 	if stored {
 		out.Image, out.CreatedAt = rec.Spec.Image, rec.CreatedAt
+		u := rec.Spec.UpdateStrategy
+		out.Rollout = api.Rollout{Generation: rec.Generation, UpdateStrategy: u.Type, Partition: u.Partition,
+			MaxUnavailable: string(u.MaxUnavailable), Paused: rec.Paused}
 	}
 	for _, p := range ss.Pods {
 		out.Pods = append(out.Pods, toAPIPod(p))
@@ -201,10 +207,16 @@ func (d *Daemon) Logs(ctx context.Context, namespace, pod string, opts api.LogOp
 	if err != nil {
 		return nil, err
 	}
-	if p.ContainerID == "" {
+	id := p.ContainerID
+	if opts.Container != "" && opts.Container != p.StatefulSet {
+		if id, err = d.initContainerID(ctx, p, opts.Container); err != nil {
+			return nil, err
+		}
+	}
+	if id == "" {
 		return nil, noContainer(p, api.ErrNotFound)
 	}
-	rc, err := d.rt.Logs(ctx, p.ContainerID, orchestrator.LogOptions{Follow: opts.Follow, Tail: opts.Tail, Timestamps: opts.Timestamps})
+	rc, err := d.rt.Logs(ctx, id, orchestrator.LogOptions{Follow: opts.Follow, Tail: opts.Tail, Timestamps: opts.Timestamps})
 	if err != nil {
 		return nil, fmt.Errorf("logs of pod %s/%s: %w", namespace, pod, err)
 	}

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ordset/ordset/orchestrator/labels"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"github.com/ordset/ordset/orchestrator/server/store"
 )
 
@@ -62,11 +62,11 @@ func (d *Daemon) runningOrdinals(ctx context.Context) (map[string]map[int]bool, 
 	}
 	out := map[string]map[int]bool{}
 	for _, c := range cs {
-		ord, ok := labels.OrdinalOf(c.Labels)
-		if c.Labels[labels.Role] != labels.RolePod || !ok || !labels.ProvablyOwnedBy(c.Labels, d.opts.Owner) {
+		ord, ok := identity.OrdinalOf(c.Labels)
+		if c.Labels[identity.LabelRole] != identity.RolePod || !ok || !identity.ProvablyOwnedBy(c.Labels, d.opts.Owner) {
 			continue
 		}
-		key := c.Labels[labels.Namespace] + "/" + c.Labels[labels.Set]
+		key := c.Labels[identity.LabelNamespace] + "/" + c.Labels[identity.LabelSet]
 		if out[key] == nil {
 			out[key] = map[int]bool{}
 		}

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"encoding/json"
+	"github.com/ordset/ordset/orchestrator/server/dnsfeed"
 	"time"
 
 	"github.com/ordset/ordset/orchestrator"
@@ -37,28 +38,9 @@ func (d *Daemon) Watch(ctx context.Context, namespace string, sets []string, sen
 	var lastSent time.Time
 	var pending []store.Event
 	for {
-		all, err := d.statefulSets(ctx, namespace, 0)
+		f, err := d.watchFrame(ctx, namespace, sets, want, pending)
 		if err != nil {
 			return err
-		}
-		f := api.WatchFrame{Time: d.now()}
-		present := map[string]bool{}
-		for _, s := range all {
-			if len(want) == 0 || want[s.Name] {
-				f.Sets = append(f.Sets, s)
-				present[s.Name] = true
-			}
-		}
-		for _, s := range sets {
-			if !present[s] {
-				f.Gone = append(f.Gone, namespace+"/"+s)
-			}
-		}
-		for _, e := range pending {
-			// Engine-wide events (no namespace: Docker unreachable) concern every watch.
-			if e.Namespace == namespace || e.Namespace == "" {
-				f.Events = append(f.Events, e)
-			}
 		}
 		pending = nil
 		key, _ := json.Marshal(api.WatchFrame{Sets: f.Sets, Gone: f.Gone})
@@ -73,24 +55,57 @@ func (d *Daemon) Watch(ctx context.Context, namespace string, sets []string, sen
 			return nil
 		case <-t.C:
 		case e := <-evs:
-			pending = append(pending, e)
-			for drained := false; !drained; { // every event already queued goes in the next frame
-				select {
-				case e := <-evs:
-					pending = append(pending, e)
-				default:
-					drained = true
-				}
-			}
+			pending = drainInto(append(pending, e), evs) // every queued event goes in the next frame
 		case <-mgrEvents:
+		}
+	}
+}
+
+// watchFrame is the watched sets' state now, with the pending events that concern the
+// namespace (or the whole engine: Docker unreachable concerns every watch).
+func (d *Daemon) watchFrame(ctx context.Context, namespace string, sets []string, want map[string]bool,
+	pending []store.Event) (api.WatchFrame, error) {
+	all, err := d.statefulSets(ctx, namespace, 0)
+	if err != nil {
+		return api.WatchFrame{}, err
+	}
+	f := api.WatchFrame{Time: d.now()}
+	present := map[string]bool{}
+	for _, s := range all {
+		if len(want) == 0 || want[s.Name] {
+			f.Sets = append(f.Sets, s)
+			present[s.Name] = true
+		}
+	}
+	for _, s := range sets {
+		if !present[s] {
+			f.Gone = append(f.Gone, namespace+"/"+s)
+		}
+	}
+	for _, e := range pending {
+		if e.Namespace == namespace || e.Namespace == "" {
+			f.Events = append(f.Events, e)
+		}
+	}
+	return f, nil
+}
+
+// drainInto appends every value already queued on ch without waiting.
+func drainInto[T any](out []T, ch <-chan T) []T {
+	for {
+		select {
+		case v := <-ch:
+			out = append(out, v)
+		default:
+			return out
 		}
 	}
 }
 
 // onPods is the Manager's callback whenever pods change: publish a new DNS snapshot.
 func (d *Daemon) onPods(pods []orchestrator.PodStatus) {
-	if err := d.dns.Publish(endpoints(pods)); err != nil {
+	if err := d.dns.Publish(dnsfeed.Endpoints(pods)); err != nil {
 		d.log.Warn("dns snapshot skipped invalid pods", "err", err)
 	}
-	d.dnsNets.poke()
+	d.dnsNets.Poke()
 }

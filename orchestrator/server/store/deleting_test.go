@@ -27,7 +27,7 @@ func TestDeletionIsDurableIntent(t *testing.T) {
 	if _, err := s.SetReplicas("ns", "web", 5, now); !errors.Is(err, ErrDeleting) {
 		t.Errorf("scale a set being deleted: %v", err)
 	}
-	if _, err := s.Restart("ns", "web", now); !errors.Is(err, ErrDeleting) {
+	if _, err := s.Restart("ns", "web", "r2", now); !errors.Is(err, ErrDeleting) {
 		t.Errorf("restart a set being deleted: %v", err)
 	}
 	if got, err := s.Get("ns", "web"); err != nil || got.Replicas != 3 {

@@ -49,6 +49,8 @@ type Set struct {
 	UpdatedAt   time.Time `json:"updatedAt"`
 	// Revisions is the history, oldest first, at most MaxRevisions entries.
 	Revisions []Revision `json:"revisions,omitempty"`
+	// Rollout is the revision state Kubernetes keeps in a StatefulSet's status (see rollout.go).
+	Rollout
 	// Deleting marks a set whose deletion was asked for. The intent is durable: the set stays
 	// in the store until its objects are gone (Forget), so a daemon killed mid-deletion
 	// resumes it and the next `down` finishes it.
@@ -59,12 +61,6 @@ type Set struct {
 type Deletion struct {
 	Since         time.Time `json:"since"`
 	RemoveVolumes bool      `json:"removeVolumes,omitempty"`
-}
-
-// Revision records when a template revision was first applied.
-type Revision struct {
-	Revision     string    `json:"revision"`
-	FirstApplied time.Time `json:"firstApplied"`
 }
 
 // Event is one entry of the recent-events ring.
@@ -128,11 +124,16 @@ type ApplyResult struct {
 	Created         bool
 	SpecChanged     bool // the revision differs from the previous one
 	ReplicasChanged bool
+	// SettingsChanged is set when anything of the spec differs (a set-level field like the
+	// partition, or the template).
+	SettingsChanged bool
 	Previous        *Set
 }
 
 // Unchanged reports whether the apply was a no-op.
-func (r ApplyResult) Unchanged() bool { return !r.Created && !r.SpecChanged && !r.ReplicasChanged }
+func (r ApplyResult) Unchanged() bool {
+	return !r.Created && !r.SpecChanged && !r.ReplicasChanged && !r.SettingsChanged
+}
 
 // Apply stores a set's spec, revision and replica count (kubectl apply semantics: the
 // file's replicas override an earlier scale). It appends the revision to the history the
@@ -152,6 +153,7 @@ func (s *Store) Apply(namespace string, spec *compose.StatefulSet, revision stri
 			res.Previous = &prev
 			res.SpecChanged = cur.Revision != revision
 			res.ReplicasChanged = cur.Replicas != replicas
+			res.SettingsChanged = !sameSpec(cur.Spec, spec)
 			// Applying a set that is being deleted cancels the deletion: it is created anew.
 			res.Created = cur.Deleting != nil
 			cur.Deleting = nil
@@ -167,24 +169,11 @@ func (s *Store) Apply(namespace string, spec *compose.StatefulSet, revision stri
 		cur.Revision = revision
 		cur.Replicas = replicas
 		cur.UpdatedAt = now
-		cur.Revisions = addRevision(cur.Revisions, revision, now)
+		cur.record(now)
 		out = cur
 		return put(b, key, cur)
 	})
 	return out, res, err
-}
-
-func addRevision(h []Revision, rev string, now time.Time) []Revision {
-	for _, r := range h {
-		if r.Revision == rev {
-			return h
-		}
-	}
-	h = append(h, Revision{Revision: rev, FirstApplied: now})
-	if len(h) > MaxRevisions {
-		h = append([]Revision(nil), h[len(h)-MaxRevisions:]...)
-	}
-	return h
 }
 
 func put(b *bolt.Bucket, key []byte, v any) error {
@@ -223,23 +212,14 @@ func (s *Store) SetReplicas(namespace, name string, replicas int, now time.Time)
 			return fmt.Errorf("statefulset %s/%s %w", namespace, name, ErrDeleting)
 		}
 		prev = st.Replicas
+		if prev != replicas {
+			st.Generation++
+		}
 		st.Replicas = replicas
 		st.UpdatedAt = now
 		return nil
 	})
 	return prev, err
-}
-
-// Restart records a rollout restart at now.
-func (s *Store) Restart(namespace, name string, now time.Time) (Set, error) {
-	return s.update(namespace, name, func(st *Set) error {
-		if st.Deleting != nil {
-			return fmt.Errorf("statefulset %s/%s %w", namespace, name, ErrDeleting)
-		}
-		st.RestartedAt = now
-		st.UpdatedAt = now
-		return nil
-	})
 }
 
 // MarkDeleting records the intent to delete a set (and its volumes, when asked; a later

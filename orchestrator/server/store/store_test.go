@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -105,9 +106,22 @@ func TestRevisionHistoryBounded(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The current revision (r0: no rollout completed) stays, as Kubernetes keeps the live
+	// revisions; the oldest others go.
 	got, _ := s.Get("demo", "a")
-	if len(got.Revisions) != MaxRevisions || got.Revisions[0].Revision != "r5" || got.Revisions[9].Revision != "r14" {
+	if len(got.Revisions) != MaxRevisions || got.Revisions[0].Revision != "r0" || got.Revisions[1].Revision != "r6" ||
+		got.Revisions[9].Revision != "r14" || got.Revisions[9].Number != 15 {
 		t.Errorf("history %+v", got.Revisions)
+	}
+	if err := s.SetCurrentRevision("demo", "a", "r14"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Apply("demo", set("a", "x"), "r15", 1, t0); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Get("demo", "a")
+	if len(got.Revisions) != MaxRevisions || got.Revisions[0].Revision != "r6" || got.CurrentRevision != "r14" {
+		t.Errorf("after the current revision advanced: current %s, history %+v", got.CurrentRevision, got.Revisions)
 	}
 }
 
@@ -221,5 +235,30 @@ func TestConcurrentScaleSerializes(t *testing.T) {
 			t.Errorf("two scales observed the same previous count %d", p)
 		}
 		seen[p] = true
+	}
+}
+
+// A rollback to an earlier template reuses its record under the next number, as Kubernetes
+// reuses the ControllerRevision.
+func TestRevisionReusedUnderNextNumber(t *testing.T) {
+	s, _ := openTemp(t)
+	for _, rev := range []string{"a", "b", "c", "a"} {
+		if _, _, err := s.Apply("demo", set("x", rev), rev, 1, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _ := s.Get("demo", "x")
+	var h []string
+	for _, r := range got.Revisions {
+		h = append(h, fmt.Sprintf("%d:%s", r.Number, r.Revision))
+	}
+	if strings.Join(h, " ") != "2:b 3:c 4:a" {
+		t.Errorf("history %v, want 2:b 3:c 4:a", h)
+	}
+	if prev, err := got.Find(0); err != nil || prev.Revision != "c" {
+		t.Errorf("previous revision %+v, %v; want c", prev, err)
+	}
+	if _, err := got.Find(1); !errors.Is(err, ErrNotFound) {
+		t.Errorf("revision 1 was reused as 4, got %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package daemon
+package statedir
 
 import (
 	"errors"
@@ -12,11 +12,13 @@ import (
 // ErrAlreadyRunning is returned when another daemon holds the state directory's lock.
 var ErrAlreadyRunning = errors.New("another ordset daemon is running")
 
-// lockFile is an flock(2) held for the daemon's lifetime. The kernel drops it when the
+// Lock is an flock(2) held for the daemon's lifetime. The kernel drops it when the
 // process dies, however it dies, so a SIGKILLed daemon never leaves a stale lock behind.
-type lockFile struct{ f *os.File }
+type Lock struct{ f *os.File }
 
-func acquireLock(p Paths) (*lockFile, error) {
+// Acquire takes the state directory's lock (creating the directory), or fails with
+// ErrAlreadyRunning naming the holder's pid and socket.
+func Acquire(p Paths) (*Lock, error) {
 	if err := os.MkdirAll(p.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create state directory %s: %w", p.Dir, err)
 	}
@@ -36,10 +38,11 @@ func acquireLock(p Paths) (*lockFile, error) {
 	if err := f.Truncate(0); err == nil {
 		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	}
-	return &lockFile{f: f}, nil
+	return &Lock{f: f}, nil
 }
 
-func (l *lockFile) release() {
+// Release gives the lock up.
+func (l *Lock) Release() {
 	_ = syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
 	l.f.Close()
 }

@@ -1,4 +1,4 @@
-package daemon
+package dnsfeed
 
 import (
 	"log/slog"
@@ -17,7 +17,7 @@ func TestGatewayListenersFollowNetworks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := newGatewayListeners(srv, 0, slog.New(slog.DiscardHandler))
+	g := NewGateways(srv, 0, slog.New(slog.DiscardHandler))
 	now := time.Now()
 	nets := []orchestrator.Network{
 		{Name: "ordset-a", Namespace: "a", Gateway: "127.0.0.1", Subnet: "10.1.0.0/16"},
@@ -27,7 +27,7 @@ func TestGatewayListenersFollowNetworks(t *testing.T) {
 	if got := srv.ListenAddrs(); len(got) != 1 || !strings.HasPrefix(got[0], "127.0.0.1:") {
 		t.Fatalf("listeners %v", got)
 	}
-	st := g.status("cluster.local", "-", srv)
+	st := g.Status("cluster.local", "-", srv)
 	if len(st.Listeners) != 2 || st.Listeners[1].Network != "ordset-b" || st.Listeners[1].Error == "" || st.Listeners[0].Error != "" {
 		t.Errorf("status %+v", st.Listeners)
 	}
@@ -48,7 +48,7 @@ func TestEndpointsFromPods(t *testing.T) {
 			Ports: []compose.Port{{Name: "redis", ContainerPort: 6379, Protocol: "tcp"}}},
 		{Namespace: "demo", Service: "redis", Name: "redis-1", Ready: false}, // no IP yet: no records
 	}
-	eps := endpoints(pods)
+	eps := Endpoints(pods)
 	if len(eps) != 1 {
 		t.Fatalf("endpoints %+v", eps)
 	}

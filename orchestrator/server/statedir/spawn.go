@@ -1,4 +1,4 @@
-package daemon
+package statedir
 
 import (
 	"context"
@@ -131,21 +131,4 @@ func Stop(ctx context.Context, p Paths, timeout time.Duration) (bool, error) {
 		}
 	}
 	return true, nil
-}
-
-// parseExtraLabels parses ORDSET_EXTRA_LABELS ("k=v,k2=v2").
-func parseExtraLabels(s string) (map[string]string, error) {
-	out := map[string]string{}
-	for _, kv := range strings.Split(s, ",") {
-		kv = strings.TrimSpace(kv)
-		if kv == "" {
-			continue
-		}
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("ORDSET_EXTRA_LABELS: %q is not key=value", kv)
-		}
-		out[k] = v
-	}
-	return out, nil
 }

@@ -1,4 +1,4 @@
-package daemon
+package dnsfeed
 
 import (
 	"context"
@@ -16,9 +16,9 @@ import (
 	"github.com/ordset/ordset/orchestrator/server/api"
 )
 
-// gatewayListeners keeps one DNS listener on <gateway>:53 of every ordset network, and the
+// Gateways keeps one DNS listener on <gateway>:53 of every ordset network, and the
 // allowed client networks in step with the networks' subnets.
-type gatewayListeners struct {
+type Gateways struct {
 	srv  *dnsserver.Server
 	port int
 	log  *slog.Logger
@@ -39,22 +39,28 @@ type gwListener struct {
 // retryBind is how long a gateway listener that failed to bind waits before the next try.
 const retryBind = 30 * time.Second
 
-func newGatewayListeners(srv *dnsserver.Server, port int, log *slog.Logger) *gatewayListeners {
-	return &gatewayListeners{srv: srv, port: port, log: log, kick: make(chan struct{}, 1), gw: map[string]*gwListener{}}
+// NewGateways creates the listener set; nothing listens before Run.
+func NewGateways(srv *dnsserver.Server, port int, log *slog.Logger) *Gateways {
+	return &Gateways{srv: srv, port: port, log: log, kick: make(chan struct{}, 1), gw: map[string]*gwListener{}}
 }
 
-// poke asks the loop for a pass soon (called when pods change: a new namespace's network
+// Poke asks Run for a pass soon (called when pods change: a new namespace's network
 // appears just before its first pod).
-func (g *gatewayListeners) poke() {
+func (g *Gateways) Poke() {
 	select {
 	case g.kick <- struct{}{}:
 	default:
 	}
 }
 
-// loop keeps the listeners in step with the networks of the namespaces this daemon manages
-// (ours(namespace)); other daemons on the same engine (tests) serve their own.
-func (g *gatewayListeners) loop(ctx context.Context, rt orchestrator.Runtime, ours func(namespace string) bool) {
+// Networks lists the engine's ordset networks (orchestrator.Runtime does).
+type Networks interface {
+	ListNetworks(ctx context.Context) ([]orchestrator.Network, error)
+}
+
+// Run keeps the listeners in step with the networks of the namespaces this daemon manages
+// (ours(namespace)) until ctx ends; other daemons on the same engine (tests) serve their own.
+func (g *Gateways) Run(ctx context.Context, rt Networks, ours func(namespace string) bool) {
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
 	for {
@@ -83,7 +89,7 @@ func (g *gatewayListeners) loop(ctx context.Context, rt orchestrator.Runtime, ou
 	}
 }
 
-func (g *gatewayListeners) sync(nets []orchestrator.Network, now time.Time) {
+func (g *Gateways) sync(nets []orchestrator.Network, now time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	seen := map[string]bool{}
@@ -134,7 +140,15 @@ func (g *gatewayListeners) sync(nets []orchestrator.Network, now time.Time) {
 	}
 }
 
-func (g *gatewayListeners) status(zone, hostReq string, srv *dnsserver.Server) api.DNSStatus {
+// SetHostError records why the host listener could not bind, for Status.
+func (g *Gateways) SetHostError(err string) {
+	g.mu.Lock()
+	g.hostErr = err
+	g.mu.Unlock()
+}
+
+// Status describes the zone and every listener, the host one included unless hostReq is "-".
+func (g *Gateways) Status(zone, hostReq string, srv *dnsserver.Server) api.DNSStatus {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	st := api.DNSStatus{Zone: zone}
@@ -160,8 +174,8 @@ func (g *gatewayListeners) status(zone, hostReq string, srv *dnsserver.Server) a
 	return st
 }
 
-// endpoints converts pod status into DNS endpoints: one per pod with an IP.
-func endpoints(pods []orchestrator.PodStatus) []dnsserver.Endpoint {
+// Endpoints converts pod status into DNS endpoints: one per pod with an IP.
+func Endpoints(pods []orchestrator.PodStatus) []dnsserver.Endpoint {
 	out := make([]dnsserver.Endpoint, 0, len(pods))
 	for _, p := range pods {
 		e := dnsserver.Endpoint{

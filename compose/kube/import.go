@@ -1,0 +1,243 @@
+package kube
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/ordset/ordset/compose"
+)
+
+// Kinds ordset accepts but that mean nothing on one Docker host, and why.
+var meaninglessKinds = map[string]string{
+	"PodDisruptionBudget":     "there is one host: no voluntary disruptions to budget",
+	"ServiceAccount":          "pods get no Kubernetes API credentials",
+	"Role":                    "there is no Kubernetes API to authorise",
+	"RoleBinding":             "there is no Kubernetes API to authorise",
+	"ClusterRole":             "there is no Kubernetes API to authorise",
+	"ClusterRoleBinding":      "there is no Kubernetes API to authorise",
+	"NetworkPolicy":           "every pod of a namespace shares one Docker network",
+	"StorageClass":            "volumes are Docker named volumes",
+	"PersistentVolume":        "volumes are Docker named volumes, one per claim",
+	"LimitRange":              "no quota is enforced",
+	"ResourceQuota":           "no quota is enforced",
+	"HorizontalPodAutoscaler": "scale with ordset scale",
+	"Ingress":                 "there is no ingress controller",
+	"PriorityClass":           "nothing is preempted on one host",
+}
+
+// Kinds that run workloads ordset cannot run: an error, never a silent skip.
+var unrunnableKinds = map[string]bool{
+	"Deployment": true, "DaemonSet": true, "ReplicaSet": true, "ReplicationController": true,
+	"Job": true, "CronJob": true, "Pod": true,
+}
+
+// importer gathers one load's objects, problems and warnings.
+type importer struct {
+	probs    []compose.Problem
+	warnings []Warning
+	sets     []*setDoc
+	services map[string]*serviceDoc
+	config   map[string]*doc // ConfigMaps by name
+	used     map[string]bool // ConfigMaps a set uses
+	nsDocs   []*doc
+	ns       string
+	nsFrom   *doc
+	at       map[string]compose.Position
+}
+
+type setDoc struct {
+	d   *doc
+	sts *appsv1.StatefulSet
+}
+
+type serviceDoc struct {
+	d    *doc
+	svc  *corev1.Service
+	used bool
+}
+
+// LoadFile reads path as an ordset file or Kubernetes manifests, whichever it is; a
+// directory is read as manifests (every *.yaml, *.yml and *.json in it, in name order).
+func LoadFile(path string, opts compose.LoadOptions) (*compose.Project, []Warning, error) {
+	return LoadFiles([]string{path}, opts)
+}
+
+// LoadFiles is LoadFile for several -f: more than one file must all be manifests (an ordset
+// file is a whole project on its own), read as one stream of objects.
+func LoadFiles(paths []string, opts compose.LoadOptions) (*compose.Project, []Warning, error) {
+	files := map[string][]byte{}
+	var order []string
+	for _, path := range paths {
+		names, err := manifestFiles(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, n := range names {
+			data, err := os.ReadFile(n)
+			if err != nil {
+				return nil, nil, fmt.Errorf("read ordset file: %w", err)
+			}
+			if !IsManifest(data) {
+				if len(paths) == 1 && n == path {
+					p, err := compose.Load(path, opts)
+					return p, nil, err
+				}
+				return nil, nil, fmt.Errorf("%s is not a Kubernetes manifest (no apiVersion and kind); an ordset file goes alone in one -f", n)
+			}
+			files[n] = data
+			order = append(order, n)
+		}
+	}
+	return loadManifests(files, order)
+}
+
+// manifestFiles is path itself, or the *.yaml, *.yml and *.json files of a directory.
+func manifestFiles(path string) ([]string, error) {
+	if st, err := os.Stat(path); err != nil || !st.IsDir() {
+		return []string{path}, nil // a read error is reported with the read
+	}
+	var names []string
+	for _, pat := range []string{"*.yaml", "*.yml", "*.json"} {
+		m, _ := filepath.Glob(filepath.Join(path, pat))
+		names = append(names, m...)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return nil, fmt.Errorf("no *.yaml, *.yml or *.json files in %s", path)
+	}
+	return names, nil
+}
+
+// LoadBytes is LoadFile for in-memory input (stdin); name is used in positions.
+func LoadBytes(name string, data []byte, opts compose.LoadOptions) (*compose.Project, []Warning, error) {
+	if !IsManifest(data) {
+		p, err := compose.LoadBytes(name, data, opts)
+		return p, nil, err
+	}
+	return loadManifests(map[string][]byte{name: data}, []string{name})
+}
+
+func loadManifests(files map[string][]byte, order []string) (*compose.Project, []Warning, error) {
+	im := &importer{services: map[string]*serviceDoc{}, config: map[string]*doc{}, used: map[string]bool{}, at: map[string]compose.Position{}}
+	for _, name := range order {
+		docs, probs := splitDocs(name, files[name])
+		im.probs = append(im.probs, probs...)
+		for _, d := range docs {
+			im.object(d)
+		}
+	}
+	p := im.project()
+	sort.SliceStable(im.warnings, func(i, j int) bool { return lessProblem(im.warnings[i].at, im.warnings[j].at) })
+	if len(im.probs) > 0 {
+		return nil, im.warnings, &compose.ValidationError{Problems: sortedProblems(im.probs)}
+	}
+	if err := compose.NormalizeAt(p, order[0], im.at); err != nil {
+		return nil, im.warnings, err
+	}
+	return p, im.warnings, nil
+}
+
+// object sorts one document by kind.
+func (im *importer) object(d *doc) {
+	im.namespace(d)
+	switch gk := d.apiVersion + " " + d.kind; {
+	case gk == "apps/v1 StatefulSet":
+		sts := &appsv1.StatefulSet{}
+		if probs := d.decodeStrict(sts); len(probs) > 0 {
+			im.probs = append(im.probs, probs...)
+			return
+		}
+		im.sets = append(im.sets, &setDoc{d: d, sts: sts})
+	case gk == "v1 Service":
+		svc := &corev1.Service{}
+		if probs := d.decodeStrict(svc); len(probs) > 0 {
+			im.probs = append(im.probs, probs...)
+			return
+		}
+		im.services[svc.Name] = &serviceDoc{d: d, svc: svc}
+	case gk == "v1 ConfigMap":
+		if probs := d.decodeStrict(&corev1.ConfigMap{}); len(probs) > 0 {
+			im.probs = append(im.probs, probs...)
+			return
+		}
+		im.config[d.name] = d
+	case gk == "v1 Secret":
+		if probs := d.decodeStrict(&corev1.Secret{}); len(probs) > 0 {
+			im.probs = append(im.probs, probs...)
+			return
+		}
+		im.warn(d, "", "ignored: ordset's pod model cannot use Secrets yet")
+	case gk == "v1 Namespace":
+		im.nsDocs = append(im.nsDocs, d)
+	case meaninglessKinds[d.kind] != "":
+		im.warn(d, "kind", "ignored: %s", meaninglessKinds[d.kind])
+	case unrunnableKinds[d.kind]:
+		im.probs = append(im.probs, d.problem("kind", "ordset runs StatefulSets only; a %s cannot run here (convert it to a StatefulSet)", d.kind))
+	default:
+		im.probs = append(im.probs, d.problem("kind", "unknown kind %s %s (ordset reads apps/v1 StatefulSet, v1 Service, ConfigMap, Secret, Namespace)", d.apiVersion, d.kind))
+	}
+}
+
+// namespace keeps the one namespace the objects live in: the project holds exactly one.
+func (im *importer) namespace(d *doc) {
+	n, _ := locate(d.node, []string{"metadata", "namespace"})
+	if n == d.node || n.Value == "" || d.kind == "Namespace" {
+		return
+	}
+	switch {
+	case im.ns == "":
+		im.ns, im.nsFrom = n.Value, d
+	case im.ns != n.Value:
+		im.probs = append(im.probs, d.problem("metadata.namespace", "namespace %q differs from %q of %s; an ordset project lives in one namespace", n.Value, im.ns, im.nsFrom.object("")))
+	}
+}
+
+// project assembles the spec from the collected objects.
+func (im *importer) project() *compose.Project {
+	p := &compose.Project{Namespace: im.ns, StatefulSets: map[string]*compose.StatefulSet{}}
+	if p.Namespace == "" && len(im.nsDocs) == 1 {
+		p.Namespace = im.nsDocs[0].name
+	}
+	if len(im.sets) == 0 && len(im.probs) == 0 {
+		im.probs = append(im.probs, compose.Problem{File: "", Message: "no apps/v1 StatefulSet in the input"})
+	}
+	for _, sd := range im.sets {
+		if _, ok := p.StatefulSets[sd.d.name]; ok {
+			im.probs = append(im.probs, sd.d.problem("metadata.name", "duplicate StatefulSet %q", sd.d.name))
+			continue
+		}
+		p.StatefulSets[sd.d.name] = im.set(sd)
+	}
+	for _, name := range sortedKeys(im.services) {
+		sv := im.services[name]
+		if !sv.used {
+			im.warn(sv.d, "", "ignored: no StatefulSet names it as serviceName (only a set's headless Service is served)")
+		}
+	}
+	for _, name := range sortedKeys(im.config) {
+		if !im.used[name] {
+			im.warn(im.config[name], "", "ignored: no StatefulSet mounts it through an ordset host path")
+		}
+	}
+	return p
+}
+
+func sortedProblems(ps []compose.Problem) []compose.Problem {
+	sort.SliceStable(ps, func(i, j int) bool { return lessProblem(ps[i], ps[j]) })
+	return ps
+}
+
+func lessProblem(a, b compose.Problem) bool {
+	if a.File != b.File {
+		return a.File < b.File
+	}
+	if a.Line != b.Line {
+		return a.Line < b.Line
+	}
+	return a.Col < b.Col
+}
