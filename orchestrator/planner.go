@@ -98,6 +98,7 @@ func (p *planner) run() {
 	}
 	end := start + replicas
 	p.dedupe()
+	p.waiting = append(p.waiting, p.o.Impostors...)
 
 	// In-range ordinals, ascending.
 	allAvailable, halted := true, false

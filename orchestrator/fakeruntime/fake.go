@@ -181,6 +181,18 @@ func (r *Runtime) AddForeign(name string) {
 		State: orchestrator.StateRunning, CreatedAt: r.now()}}
 }
 
+// AddForged adds a running container made behind ordset's back with copied labels (and
+// whatever name, network mode and volumes c says), as someone forging a pod would.
+func (r *Runtime) AddForged(c orchestrator.Container) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seq++
+	c.ID = fmt.Sprintf("forged%04d", r.seq)
+	c.State, c.CreatedAt, c.StartedAt = orchestrator.StateRunning, r.now(), r.now()
+	r.containers[c.ID] = &entry{c: clone(c)}
+	r.emit(c, "start")
+}
+
 // RemoveByName deletes a container behind ordset's back (foreign or not), emitting "destroy".
 func (r *Runtime) RemoveByName(name string) bool {
 	r.mu.Lock()

@@ -221,8 +221,15 @@ func (r *Runtime) CreateContainer(_ context.Context, spec orchestrator.Container
 	}
 	r.seq++
 	id := fmt.Sprintf("c%04d", r.seq)
+	var vols []string
+	for _, m := range spec.Mounts {
+		if m.Type == "volume" {
+			vols = append(vols, m.Source)
+		}
+	}
 	r.containers[id] = &entry{spec: spec, c: orchestrator.Container{ID: id, Name: spec.Name,
-		Labels: maps.Clone(spec.Labels), Image: spec.Image, State: orchestrator.StateCreated, CreatedAt: r.now()}}
+		Labels: maps.Clone(spec.Labels), Image: spec.Image, State: orchestrator.StateCreated, CreatedAt: r.now(),
+		NetworkMode: spec.Network, VolumeNames: vols}}
 	r.emit(r.containers[id].c, "create")
 	return id, nil
 }
