@@ -17,6 +17,7 @@ func TestPullPolicyReachesTheRuntime(t *testing.T) {
 	cases := []struct {
 		name, image, policy string // policy "" takes the loader's default
 		absent, converges   bool
+		unpullable          bool
 		want                string // the runtime's one image request (fakeruntime.ImageRequest)
 		waiting             string
 	}{
@@ -27,6 +28,9 @@ func TestPullPolicyReachesTheRuntime(t *testing.T) {
 		{name: "never refuses an absent image", image: "app:1", policy: compose.PullNever, absent: true,
 			want:    "app:1 Never",
 			waiting: "container demo-web-0: image app:1 not present and imagePullPolicy is Never: build or load it locally"},
+		{name: "a failed pull of an absent image fails", image: "app:1", absent: true, unpullable: true,
+			want:    "app:1 IfNotPresent pulled",
+			waiting: "container demo-web-0: image app:1 not present and pull failed: "},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -34,6 +38,9 @@ func TestPullPolicyReachesTheRuntime(t *testing.T) {
 			rt := fakeruntime.New(c.Now)
 			if tc.absent {
 				rt.Absent = map[string]bool{tc.image: true}
+			}
+			if tc.unpullable {
+				rt.Unpullable = map[string]bool{tc.image: true}
 			}
 			e := startOn(t, rt, c)
 			set := normalisedWeb(t, tc.image, tc.policy)
