@@ -76,13 +76,11 @@ var optRR = [11]byte{0, 0, 41, ednsSize >> 8, ednsSize & 0xff, 0, 0, 0, 0, 0, 0}
 // fastReply appends the reply to pkt to out[:0] and returns it, or returns nil when pkt needs
 // the general path. The caller has checked that the source is allowed.
 func (s *Server) fastReply(pkt, out []byte) []byte {
-	if len(pkt) < 17 {
+	if !plainQuery(pkt) {
 		return nil
 	}
-	// QR=0, opcode QUERY, TC=0; exactly one question, nothing else but maybe one OPT.
-	if pkt[2]&0xfa != 0 || binary.BigEndian.Uint32(pkt[4:]) != 1<<16 || pkt[8] != 0 || pkt[9] != 0 || pkt[10] != 0 || pkt[11] > 1 {
-		return nil
-	}
+	// The question name, lower-cased into presentation format with its final dot: the form
+	// snapshot names are keyed by. This per-byte loop is the hot part, so it stays here, inline.
 	var lower [256]byte
 	n, off := 0, 12
 	for {
@@ -112,8 +110,27 @@ func (s *Server) fastReply(pkt, out []byte) []byte {
 		n++
 		off += l
 	}
+	if n == 0 {
+		return nil
+	}
+	return s.fastAnswer(pkt, out, lower[:n], off)
+}
+
+// plainQuery reports whether pkt's header is one the fast path may answer: QR=0, opcode
+// QUERY, TC=0, exactly one question and nothing else but maybe one OPT. It is split out so
+// fastReply stays readable; it is small enough for the compiler to inline.
+func plainQuery(pkt []byte) bool {
+	return len(pkt) >= 17 && pkt[2]&0xfa == 0 && binary.BigEndian.Uint32(pkt[4:]) == 1<<16 &&
+		pkt[8] == 0 && pkt[9] == 0 && pkt[10] == 0 && pkt[11] <= 1
+}
+
+// fastAnswer is the rest of fastReply once the question name (lower-cased, in name) ends at
+// pkt[off]: it checks the question's type and class and the optional OPT record, and copies
+// and patches the packed reply, or returns nil for the general path. Splitting here keeps the
+// name loop in fastReply, so the per-byte work is as before and this costs one call per query.
+func (s *Server) fastAnswer(pkt, out, name []byte, off int) []byte {
 	qend := off + 4
-	if n == 0 || qend > len(pkt) {
+	if qend > len(pkt) {
 		return nil
 	}
 	qtype := binary.BigEndian.Uint16(pkt[off:])
@@ -122,18 +139,15 @@ func (s *Server) fastReply(pkt, out []byte) []byte {
 	}
 	size, edns, do := dns.MinMsgSize, false, false
 	if pkt[11] == 1 {
-		o := pkt[qend:]
-		// root owner, type OPT, ext. rcode 0, version 0, only known-harmless options
-		if len(o) < 11 || o[0] != 0 || o[1] != 0 || o[2] != 41 || o[5] != 0 || o[6] != 0 ||
-			int(binary.BigEndian.Uint16(o[9:]))+11 != len(o) || !plainOptions(o[11:]) {
+		var ok bool
+		if size, do, ok = plainOPT(pkt[qend:]); !ok {
 			return nil
 		}
-		edns, do = true, o[7]&0x80 != 0
-		size = max(size, int(binary.BigEndian.Uint16(o[3:])))
+		edns = true
 	} else if qend != len(pkt) {
 		return nil
 	}
-	nd := s.snap.Load().names[string(lower[:n])]
+	nd := s.snap.Load().names[string(name)]
 	if nd == nil || nd.packed == nil {
 		return nil
 	}
@@ -145,7 +159,25 @@ func (s *Server) fastReply(pkt, out []byte) []byte {
 	if total > size {
 		return nil // the general path truncates
 	}
-	out = append(out[:0], w...)
+	return patchReply(append(out[:0], w...), pkt, qend, edns, do)
+}
+
+// plainOPT checks the OPT record o that ends the query (root owner, type OPT, extended rcode
+// 0, version 0, only known-harmless options: anything else takes the general path) and
+// returns the reply size the client allows (never below 512) and its DO bit.
+func plainOPT(o []byte) (size int, do, ok bool) {
+	if len(o) < 11 || o[0] != 0 || o[1] != 0 || o[2] != 41 || o[5] != 0 || o[6] != 0 ||
+		int(binary.BigEndian.Uint16(o[9:]))+11 != len(o) || !plainOptions(o[11:]) {
+		return 0, false, false
+	}
+	return max(dns.MinMsgSize, int(binary.BigEndian.Uint16(o[3:]))), o[7]&0x80 != 0, true
+}
+
+// patchReply turns out, a copy of a reply packed with the snapshot, into the reply to pkt:
+// the query's ID, RD and CD bits and its question (same name, so same length, but the
+// client's letter case, which it may check), plus our OPT record with the client's DO bit
+// when the query had one.
+func patchReply(out, pkt []byte, qend int, edns, do bool) []byte {
 	out[0], out[1] = pkt[0], pkt[1]
 	out[2] |= pkt[2] & 0x01 // RD
 	out[3] |= pkt[3] & 0x10 // CD

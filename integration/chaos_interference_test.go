@@ -6,12 +6,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/client"
 
 	"github.com/ordset/ordset/integration/testenv"
 	"github.com/ordset/ordset/orchestrator/identity"
@@ -44,9 +46,15 @@ func TestChaosInterference(t *testing.T) {
 			}
 		}},
 		{name: "docker stop", meddle: func(t *testing.T) {
+			was := containerID(t, pod1)
 			if err := cli.ContainerStop(ctx, pod1, container.StopOptions{}); err != nil {
 				t.Fatal(err)
 			}
+			// Until the daemon has seen the exit, ps may still show the stopped pod Ready.
+			c.waitPod("web-1", "replaced", 60*time.Second, func(p psPod) bool {
+				id, _ := lookupID(cli, pod1)
+				return p.Ready && id != "" && id != was
+			})
 		}},
 		{name: "docker pause", meddle: func(t *testing.T) {
 			before, was := c.podOf("web-1"), containerID(t, pod1)
@@ -66,19 +74,7 @@ func TestChaosInterference(t *testing.T) {
 			}
 		}},
 		{name: "network removed", touchesAll: true, meddle: func(t *testing.T) {
-			net := identity.NetworkName(c.ns)
-			n, err := cli.NetworkInspect(ctx, net, network.InspectOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for id := range n.Containers { // as a user must: the engine refuses to remove a network in use
-				if err := cli.NetworkDisconnect(ctx, net, id, true); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := cli.NetworkRemove(ctx, net); err != nil {
-				t.Fatal(err)
-			}
+			removeNetwork(t, identity.NetworkName(c.ns))
 			c.waitPods(3, 60*time.Second)
 			for _, p := range c.e.ps(c.ns) {
 				if out := c.e.run("dns", "resolve", p.Name+".web."+c.ns+".svc.cluster.local").stdout; !strings.Contains(out, p.IP) {
@@ -86,7 +82,44 @@ func TestChaosInterference(t *testing.T) {
 				}
 			}
 		}},
-		{name: "forged-label container", skip: "needs adoption only on full identity (a copy of a pod's labels is adopted or removed)"},
+		{name: "forged-label container", meddle: func(t *testing.T) {
+			real, err := cli.ContainerInspect(ctx, pod1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A copy of web-1's labels (owner id included) on another name, the default bridge
+			// and no volume: beside the pod it must not be removed as a duplicate, and with the
+			// pod gone it must not be adopted.
+			f, err := cli.ContainerCreate(ctx, &container.Config{Image: testenv.Image("busybox"), Cmd: []string{"sleep", "600"},
+				Labels: real.Config.Labels}, nil, nil, nil, c.ns+"-forged")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cli.ContainerRemove(context.Background(), f.ID, container.RemoveOptions{Force: true})
+			if err := cli.ContainerStart(ctx, f.ID, container.StartOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := cli.ContainerRemove(ctx, pod1, container.RemoveOptions{Force: true}); err != nil {
+				t.Fatal(err)
+			}
+			// web-1 back under its name (so the daemon has planned with the forgery present).
+			p := c.waitPod("web-1", "recreated", 60*time.Second, func(p psPod) bool {
+				id, _ := lookupID(cli, pod1)
+				return p.Ready && id != "" && id != real.ID
+			})
+			if id := containerID(t, pod1); id == f.ID {
+				t.Errorf("web-1 is the forged container %s", identity.ShortID(id))
+			}
+			if got, err := cli.ContainerInspect(ctx, f.ID); err != nil || got.State == nil || !got.State.Running {
+				t.Errorf("the forged container was touched (removed or stopped): %v", err)
+			}
+			if !slices.Contains(p.Volumes, c.ns+"_data-web-1") {
+				t.Errorf("web-1 shown with volumes %v", p.Volumes)
+			}
+			if err := cli.ContainerRemove(ctx, f.ID, container.RemoveOptions{Force: true}); err != nil {
+				t.Fatal(err)
+			}
+		}},
 		{name: "foreign container on the next name", meddle: func(t *testing.T) {
 			name := c.ns + "-web-3"
 			f, err := cli.ContainerCreate(ctx, &container.Config{Image: testenv.Image("busybox"), Cmd: []string{"sleep", "600"},
@@ -162,9 +195,44 @@ func (c *chaosTrial) waitPod(name, what string, timeout time.Duration, ok func(p
 // containerID returns the engine's ID of the named container.
 func containerID(t *testing.T, name string) string {
 	t.Helper()
-	x, err := testenv.Docker(t).ContainerInspect(context.Background(), name)
+	id, err := lookupID(testenv.Docker(t), name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return x.ID
+	return id
+}
+
+// lookupID returns the engine's ID of the named container, or an error when there is none.
+func lookupID(cli *client.Client, name string) (string, error) {
+	x, err := cli.ContainerInspect(context.Background(), name)
+	if err != nil {
+		return "", err
+	}
+	return x.ID, nil
+}
+
+// removeNetwork removes a network as a user must: the engine refuses to remove a network in
+// use, so every container is disconnected first. The daemon may already be healing (a
+// disconnected pod is recreated on the network while it still exists), so it tries again
+// until the network is gone.
+func removeNetwork(t *testing.T, name string) {
+	t.Helper()
+	cli, ctx := testenv.Docker(t), context.Background()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		n, err := cli.NetworkInspect(ctx, name, network.InspectOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for id := range n.Containers {
+			_ = cli.NetworkDisconnect(ctx, name, id, true) // it may be gone since the inspect
+		}
+		err = cli.NetworkRemove(ctx, name)
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("remove network %s: %v", name, err)
+		}
+	}
 }

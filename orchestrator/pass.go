@@ -29,14 +29,17 @@ func (m *Manager) pass(ctx context.Context) time.Duration {
 	}
 
 	m.mu.Lock()
-	m.syncProbers(ctx, snap)
-	snap.Probes = m.probeStatuses()
-	w := World{Sets: make(map[SetKey]SetInput, len(m.sets)), Snapshot: snap, Probed: m.probed, Now: m.opts.Now()}
+	w := World{Sets: make(map[SetKey]SetInput, len(m.sets)), Probed: m.probed, Now: m.opts.Now()}
 	for k, s := range m.sets {
 		mem := s.mem
 		mem.InFlight = s.busy || execsBefore[k] != s.execs
 		w.Sets[k] = SetInput{Desired: s.desired(), Memory: mem}
 	}
+	// Before anything looks at a container (probers exec into them): impostors are left alone.
+	snap.Containers, snap.Impostors = screen(snap.Containers, w.Sets)
+	m.syncProbers(ctx, snap)
+	snap.Probes = m.probeStatuses()
+	w.Snapshot = snap
 	plan := PlanEngine(w)
 	jobs, rolled := m.record(plan)
 	m.mu.Unlock()

@@ -48,6 +48,9 @@ type Observed struct {
 	// Foreign maps an ordinal to a message when a container that ordset does not own holds
 	// one of the pod's container names (main or init). The planner never touches it and does not proceed past it.
 	Foreign map[int]string
+	// Impostors describe containers that carry this set's labels under names ordset does not
+	// create (see screen): reported while they exist, never touched.
+	Impostors []string
 }
 
 // ObservedPod is everything known about one ordinal.

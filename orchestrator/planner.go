@@ -107,6 +107,7 @@ func (p *planner) run() {
 	}
 	end := start + replicas
 	p.dedupe()
+	p.waiting = append(p.waiting, p.o.Impostors...)
 
 	// In-range ordinals, ascending.
 	allAvailable, halted := true, false
@@ -282,22 +283,6 @@ func (p *planner) running(ord int, c Container, st *PodState, act bool) bool {
 	return true
 }
 
-// networkLost replaces a running pod that lost its namespace network (removed or disconnected
-// by hand): it keeps running without an address, so nothing reaches it. Reconnecting it to a
-// recreated network would not be enough: its DNS server (the network's gateway, fixed when the
-// container was created) may have moved, so a fresh container under the same name, on the
-// same volumes, is the only way to give it an address, its aliases and working DNS back.
-// Like any pod removal it is ordered: OrderedReady halts above it until it is back.
-func (p *planner) networkLost(ord int, c Container, st *PodState, act bool) {
-	st.Phase = PhaseTerminating
-	if !act {
-		st.Phase = PhaseRunning
-		return
-	}
-	p.emit(Action{Kind: ActDeletePod, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID,
-		Grace: p.grace(), Reason: "network lost"})
-}
-
 // blocked reports (and explains) that dependsOn sets are not fully Ready.
 func (p *planner) blocked() bool {
 	if len(p.d.BlockedBy) == 0 {
@@ -470,49 +455,6 @@ func sortedOrdinals[T any](m map[int]T) []int {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// failed reports a container that will not run again: exited or dead, or never started
-// because its start failed. A main container exiting 0 is a failure too (restartPolicy Always).
-func failed(c Container) bool {
-	return c.State == StateExited || c.State == StateDead || c.State == StateCreated && c.Error != ""
-}
-
-// crashBackoff reads a failed container's counters and returns its restart count, the delay
-// (from FinishedAt) before it may be replaced, and the backoff step its replacement carries.
-func crashBackoff(c Container) (restarts int, delay time.Duration, next int) {
-	restarts = labelInt(c.Labels, identity.LabelRestarts)
-	step := labelInt(c.Labels, identity.LabelBackoff)
-	if !c.StartedAt.IsZero() && c.FinishedAt.Sub(c.StartedAt) >= BackoffReset {
-		step = 0
-	}
-	if step > 0 {
-		delay = BackoffMax
-		if step <= 6 {
-			delay = min(BackoffInitial<<(step-1), BackoffMax)
-		}
-	}
-	return restarts, delay, step + 1
-}
-
-// failedAt is when a container failed: its finish time, or its creation when it never ran.
-func failedAt(c Container) time.Time {
-	if c.FinishedAt.IsZero() {
-		return c.CreatedAt
-	}
-	return c.FinishedAt
-}
-
-func exitReason(c Container) string {
-	switch {
-	case c.OOMKilled:
-		return "OOMKilled"
-	case c.Error != "":
-		return c.Error
-	case c.State == StateDead:
-		return "dead"
-	}
-	return fmt.Sprintf("exit %d", c.ExitCode)
 }
 
 func labelInt(l map[string]string, key string) int {

@@ -120,6 +120,21 @@ func observeSet(k SetKey, w World, o *Observed) SetMemory {
 			o.Foreign[ord] = c.Message
 		}
 	}
+	for _, im := range w.Snapshot.Impostors {
+		if im.Key != k {
+			continue
+		}
+		if !im.HoldsName {
+			o.Impostors = append(o.Impostors, im.Message())
+			continue
+		}
+		if o.Foreign == nil {
+			o.Foreign = map[int]string{}
+		}
+		if _, ok := o.Foreign[im.Ordinal]; !ok {
+			o.Foreign[im.Ordinal] = im.Message()
+		}
+	}
 	mem.ReadySince = fillReadiness(o, readinessInput{key: k, hasProbes: w.Probed != nil && w.Probed(k),
 		probes: w.Snapshot.Probes, seen: mem.ReadySince, now: w.Now})
 	return mem

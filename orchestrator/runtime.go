@@ -110,6 +110,10 @@ type Container struct {
 	// Detached is true when the container is not attached to its namespace network (someone
 	// disconnected it or removed the network): it has no address there and DNS cannot reach it.
 	Detached bool
+	// NetworkMode is the network the container was created on (Docker's HostConfig.NetworkMode).
+	NetworkMode string
+	// VolumeNames are the named volumes mounted into the container.
+	VolumeNames []string
 }
 
 // Volume is an observed labelled named volume.

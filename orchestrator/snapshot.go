@@ -22,6 +22,9 @@ type Snapshot struct {
 	ForeignNames map[string]bool
 	// Probes are the prober verdicts by container ID (containers of sets with probes only).
 	Probes map[string]ProbeStatus
+	// Impostors are labelled containers screened out of Containers (see screen): not the
+	// pods their labels name. They are reported, never acted on.
+	Impostors []Impostor
 }
 
 // observe lists the engine. foreign says whether the foreign names are needed too.

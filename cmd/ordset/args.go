@@ -57,19 +57,7 @@ func normalizeArgs(app *cli.App, args []string) []string {
 		}
 		if len(a) > 1 && a[0] == '-' {
 			name, _, inline := strings.Cut(strings.TrimLeft(a, "-"), "=")
-			dst := global
-			if len(levels) > 0 {
-				dst = levels[len(levels)-1]
-			}
-			found := false
-			for k := len(levels) - 1; k >= 0 && !found; k-- {
-				if _, ok := levels[k].arity[name]; ok {
-					dst, found = levels[k], true
-				}
-			}
-			if _, ok := global.arity[name]; !found && ok {
-				dst = global
-			}
+			dst := flagOwner(global, levels, name)
 			dst.flags = append(dst.flags, a)
 			if dst.arity[name] && !inline && i+1 < len(args) {
 				i++
@@ -91,7 +79,29 @@ func normalizeArgs(app *cli.App, args []string) []string {
 		}
 		positionals = append(positionals, a)
 	}
-	out := append([]string{args[0]}, global.flags...)
+	return joinArgs(args[0], global, levels, positionals, rest)
+}
+
+// flagOwner returns the level a flag named name is moved to: the deepest command defining it,
+// else the app, else the deepest command given (the app when none), whose parser then reports
+// the unknown flag with that command's usage.
+func flagOwner(global *cmdLevel, levels []*cmdLevel, name string) *cmdLevel {
+	for k := len(levels) - 1; k >= 0; k-- {
+		if _, ok := levels[k].arity[name]; ok {
+			return levels[k]
+		}
+	}
+	if _, ok := global.arity[name]; ok || len(levels) == 0 {
+		return global
+	}
+	return levels[len(levels)-1]
+}
+
+// joinArgs rebuilds the command line in the order urfave/cli parses: program, global flags,
+// each command with its flags, then "--" so that no positional (nor the user's own "--" and
+// what follows it) can be taken for a flag.
+func joinArgs(prog string, global *cmdLevel, levels []*cmdLevel, positionals, rest []string) []string {
+	out := append([]string{prog}, global.flags...)
 	for _, l := range levels {
 		out = append(out, l.name)
 		out = append(out, l.flags...)

@@ -51,13 +51,9 @@ func runLogs(ctx context.Context, in invocation, s *streams) error {
 	if err != nil {
 		return err
 	}
-	args := in.args
-	if sel := in.String("selector"); sel != "" {
-		k, v, ok := strings.Cut(sel, "=")
-		if !ok || (k != "statefulset" && k != "app") {
-			return usageErrorf("invalid -l %q (statefulset=NAME)", sel)
-		}
-		args = append(args, v)
+	args, err := selectorArgs(in.args, in.String("selector"))
+	if err != nil {
+		return err
 	}
 	ns, cl, err := connectNamespace(ctx, in, s)
 	if err != nil {
@@ -66,16 +62,8 @@ func runLogs(ctx context.Context, in invocation, s *streams) error {
 	names := args
 	single := len(args) == 1 && !isSetName(ctx, cl, ns, args[0])
 	if !single {
-		pods, err := cl.Pods(ctx, ns)
-		if err != nil {
+		if names, err = logPodNames(ctx, cl, ns, args); err != nil {
 			return err
-		}
-		if pods, err = selectPods(pods, args, ns); err != nil {
-			return err
-		}
-		names = nil
-		for _, p := range pods {
-			names = append(names, p.Name)
 		}
 		if len(names) == 0 {
 			fmt.Fprintf(s.Err, "No pods found in namespace %s.\n", ns)
@@ -108,6 +96,43 @@ func runLogs(ctx context.Context, in invocation, s *streams) error {
 		}()
 	}
 	wg.Wait()
+	return logsErr(ctx, errs)
+}
+
+// selectorArgs adds the set named by -l to the positional arguments: the selector is only
+// kubectl's way of naming a set, so from here on logs treats both spellings alike.
+func selectorArgs(args []string, sel string) ([]string, error) {
+	if sel == "" {
+		return args, nil
+	}
+	k, v, ok := strings.Cut(sel, "=")
+	if !ok || (k != "statefulset" && k != "app") {
+		return nil, usageErrorf("invalid -l %q (statefulset=NAME)", sel)
+	}
+	return append(args, v), nil
+}
+
+// logPodNames names the pods of ns that args select (sets, pods, or every pod when args is
+// empty), the same selection ps makes, so logs and ps never disagree about which pods match.
+func logPodNames(ctx context.Context, cl *api.Client, ns string, args []string) ([]string, error) {
+	pods, err := cl.Pods(ctx, ns)
+	if err != nil {
+		return nil, err
+	}
+	if pods, err = selectPods(pods, args, ns); err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, p := range pods {
+		names = append(names, p.Name)
+	}
+	return names, nil
+}
+
+// logsErr is the outcome of logs once every stream has ended: an interrupted command (Ctrl-C
+// cancels ctx, which ends each stream with a cancellation error) succeeded; otherwise the
+// first stream that really failed decides.
+func logsErr(ctx context.Context, errs []error) error {
 	if ctx.Err() != nil {
 		return nil
 	}

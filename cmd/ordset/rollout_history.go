@@ -9,7 +9,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/ordset/ordset/orchestrator/server/api"
-	"github.com/ordset/ordset/orchestrator/server/store"
 )
 
 // historyRow is one revision as rollout history prints it.
@@ -34,7 +33,7 @@ func historyRows(d api.Description) []historyRow {
 	return rows
 }
 
-func revisionRole(st api.SetStatus, r store.Revision) string {
+func revisionRole(st api.SetStatus, r api.Revision) string {
 	switch {
 	case r.Revision == st.CurrentRevision && r.Revision == st.UpdateRevision:
 		return "current, update"

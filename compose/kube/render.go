@@ -112,9 +112,18 @@ func prune(n *yaml.Node) bool {
 		n.Content = kept
 		return len(kept) > 0
 	case yaml.ScalarNode:
+		if n.Tag == "!!str" && yaml11Bools[n.Value] {
+			// kubectl reads YAML 1.1, where these are booleans: quote them.
+			n.Style = yaml.DoubleQuotedStyle
+		}
 		return n.Tag != "!!null"
 	}
 	return true
+}
+
+var yaml11Bools = map[string]bool{
+	"y": true, "Y": true, "yes": true, "Yes": true, "YES": true, "n": true, "N": true, "no": true, "No": true, "NO": true,
+	"on": true, "On": true, "ON": true, "off": true, "Off": true, "OFF": true,
 }
 
 // writeJSON writes a pruned node tree as indented JSON, keeping its key order.

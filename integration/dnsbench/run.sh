@@ -7,7 +7,7 @@
 # Needs: go, dnsperf, dnsmasq, taskset (apt-get install -y dnsperf dnsmasq).
 # Knobs: ROUNDS (3), DURATION (5s), SERVER_CPU (0), CLIENT_CPU (1), DNS_PORT (23530), SUMMARY
 #        (a file to append the summary table's rows to),
-#        AUTOGROUP_NICE (-10): the benchmark runs in its own session whose scheduling group gets
+#        AUTOGROUP_NICE (-10): the benchmark runs under setsid, in its own scheduling group that gets
 #        this nice value, so other work on a shared machine does not decide the ratio (both
 #        servers run in that same group). Idempotent: every server started here is stopped.
 set -euo pipefail

@@ -44,19 +44,37 @@ func Marked(objLabels, imageLabels map[string]string) bool {
 	return !inherited
 }
 
-func sweep(ctx context.Context, cli *client.Client, match func(name string, l map[string]string) bool) error {
+// matcher says whether an object (by name and labels) belongs to the sweep's scope.
+type matcher func(name string, l map[string]string) bool
+
+// sweep removes the matching test objects: containers first, then networks, then volumes. A
+// failed listing stops it; a failed removal is collected and reported at the end.
+func sweep(ctx context.Context, cli *client.Client, match matcher) error {
 	f := filters.NewArgs(filters.Arg("label", Label+"=1"))
 	var errs []string
+	for _, step := range []func(context.Context, *client.Client, filters.Args, matcher) ([]string, error){
+		sweepContainers, sweepNetworks, sweepVolumes,
+	} {
+		stepErrs, err := step(ctx, cli, f, match)
+		if err != nil {
+			return err
+		}
+		errs = append(errs, stepErrs...)
+	}
+	return errorf(errs)
+}
+
+// sweepContainers force-removes the matching containers marked by their own labels (not their
+// image's), with their anonymous volumes.
+func sweepContainers(ctx context.Context, cli *client.Client, f filters.Args, match matcher) ([]string, error) {
 	cs, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var errs []string
 	images := imageLabels{cli: cli, seen: map[string]map[string]string{}}
 	for _, c := range cs {
-		name := ""
-		if len(c.Names) > 0 {
-			name = strings.TrimPrefix(c.Names[0], "/")
-		}
+		name := containerName(c)
 		if !match(name, c.Labels) {
 			continue
 		}
@@ -73,10 +91,24 @@ func sweep(ctx context.Context, cli *client.Client, match func(name string, l ma
 			errs = append(errs, "remove container "+name+": "+err.Error())
 		}
 	}
+	return errs, nil
+}
+
+// containerName is a listed container's name without Docker's leading slash ("" if it has none).
+func containerName(c container.Summary) string {
+	if len(c.Names) == 0 {
+		return ""
+	}
+	return strings.TrimPrefix(c.Names[0], "/")
+}
+
+// sweepNetworks removes the matching marked networks.
+func sweepNetworks(ctx context.Context, cli *client.Client, f filters.Args, match matcher) ([]string, error) {
 	nws, err := cli.NetworkList(ctx, network.ListOptions{Filters: f})
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var errs []string
 	for _, n := range nws {
 		if !match(n.Name, n.Labels) || !Marked(n.Labels, nil) {
 			continue
@@ -85,10 +117,16 @@ func sweep(ctx context.Context, cli *client.Client, match func(name string, l ma
 			errs = append(errs, "remove network "+n.Name+": "+err.Error())
 		}
 	}
+	return errs, nil
+}
+
+// sweepVolumes removes the matching marked volumes.
+func sweepVolumes(ctx context.Context, cli *client.Client, f filters.Args, match matcher) ([]string, error) {
 	vs, err := cli.VolumeList(ctx, volume.ListOptions{Filters: f})
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var errs []string
 	for _, v := range vs.Volumes {
 		if v == nil || !match(v.Name, v.Labels) || !Marked(v.Labels, nil) {
 			continue
@@ -97,7 +135,7 @@ func sweep(ctx context.Context, cli *client.Client, match func(name string, l ma
 			errs = append(errs, "remove volume "+v.Name+": "+err.Error())
 		}
 	}
-	return errorf(errs)
+	return errs, nil
 }
 
 // imageLabels inspects each image once per sweep.

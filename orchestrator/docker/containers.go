@@ -254,6 +254,10 @@ func fromInspect(c container.InspectResponse) orchestrator.Container {
 		out.IP, out.IPv6 = pickIP(c.NetworkSettings.Networks, out.Labels)
 		out.Detached = detached(c.NetworkSettings.Networks, out.Labels)
 	}
+	if c.ContainerJSONBase != nil && c.HostConfig != nil {
+		out.NetworkMode = string(c.HostConfig.NetworkMode)
+	}
+	out.VolumeNames = volumeNames(c.Mounts)
 	return out
 }
 
@@ -274,6 +278,17 @@ func pickIP(nets map[string]*network.EndpointSettings, l map[string]string) (str
 // on it, so only a disconnect or the network's removal by hand leaves it off).
 func detached(nets map[string]*network.EndpointSettings, l map[string]string) bool {
 	return nets[identity.NetworkName(l[identity.LabelNamespace])] == nil
+}
+
+// volumeNames are the named volumes among a container's mounts.
+func volumeNames(ms []container.MountPoint) []string {
+	var out []string
+	for _, m := range ms {
+		if m.Type == mount.TypeVolume {
+			out = append(out, m.Name)
+		}
+	}
+	return out
 }
 
 // parseTime reads the engine's RFC 3339 timestamps; Docker's "0001-01-01T00:00:00Z" becomes zero.

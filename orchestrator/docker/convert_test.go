@@ -192,3 +192,22 @@ func TestCappedBuffer(t *testing.T) {
 		t.Fatalf("kept %q", got)
 	}
 }
+
+// The identity the controller checks beyond labels: the network the container was created
+// on, its named volumes, and whether it still sits on its namespace network.
+func TestSummaryIdentity(t *testing.T) {
+	l := map[string]string{identity.LabelNamespace: "demo"}
+	s := container.Summary{ID: "c1", Names: []string{"/demo-web-0"}, Labels: l, State: "running",
+		Mounts: []container.MountPoint{{Type: mount.TypeVolume, Name: "demo_data-web-0"}, {Type: mount.TypeBind, Source: "/etc/x"}},
+		NetworkSettings: &container.NetworkSettingsSummary{Networks: map[string]*network.EndpointSettings{
+			"ordset-demo": {IPAddress: "10.0.0.2"}}}}
+	s.HostConfig.NetworkMode = "ordset-demo"
+	c := fromSummary(s)
+	if c.NetworkMode != "ordset-demo" || !slices.Equal(c.VolumeNames, []string{"demo_data-web-0"}) || c.Detached {
+		t.Errorf("attached pod: %+v", c)
+	}
+	s.NetworkSettings.Networks = map[string]*network.EndpointSettings{}
+	if c := fromSummary(s); !c.Detached || c.IP != "" || c.NetworkMode != "ordset-demo" {
+		t.Errorf("pod whose network was removed: %+v", c)
+	}
+}

@@ -240,6 +240,7 @@ func fromSummary(s container.Summary) orchestrator.Container {
 		c.IP, c.IPv6 = pickIP(s.NetworkSettings.Networks, s.Labels)
 		c.Detached = detached(s.NetworkSettings.Networks, s.Labels)
 	}
+	c.NetworkMode, c.VolumeNames = s.HostConfig.NetworkMode, volumeNames(s.Mounts)
 	return c
 }
 

@@ -3,7 +3,8 @@
 // object, and tests flip container states (exit, health, IPs) to drive a controller.
 // It behaves like the Docker runtime where the controller depends on it: List calls return only
 // owned objects, mutating a foreign object fails with ErrNotOwned, a name clash yields
-// ErrNameInUse, a failed start leaves the container "created" with State.Error set, and so
+// ErrNameInUse, EnsureImage applies the pull policy (an absent image under Never is refused),
+// a failed start leaves the container "created" with State.Error set, and so
 // does a start on a network that does not exist (the create succeeds, as Docker's does).
 package fakeruntime
 
@@ -26,6 +27,21 @@ type Call struct {
 
 func (c Call) String() string { return c.Op + " " + c.Name }
 
+// ImageRequest is one EnsureImage call: the image, the pull policy the runtime was given, and
+// whether that policy made it pull.
+type ImageRequest struct {
+	Image, Policy string
+	Pulled        bool
+}
+
+func (q ImageRequest) String() string {
+	s := q.Image + " " + q.Policy
+	if q.Pulled {
+		s += " pulled"
+	}
+	return s
+}
+
 // Runtime is the fake. The zero value is not usable; call New.
 type Runtime struct {
 	mu         sync.Mutex
@@ -37,6 +53,7 @@ type Runtime struct {
 	fail       map[string]failure
 	subs       []sub
 	seq        int
+	images     []ImageRequest
 
 	// InitExitCode, when set, decides the exit code of an init container when it starts
 	// (it exits immediately). Nil means every init container exits 0.
@@ -44,8 +61,12 @@ type Runtime struct {
 	// Healthchecks lists images that define a HEALTHCHECK: their containers start with Health
 	// "starting" (when the spec keeps the image healthcheck) until SetHealth.
 	Healthchecks map[string]bool
-	// PullLines are the progress lines EnsureImage reports for an image (set before use).
+	// PullLines are the progress lines EnsureImage reports when it pulls an image (set before use).
 	PullLines map[string][]string
+	// Absent lists the images the engine does not have until pulled; every other image is
+	// present. Unpullable lists the images a pull cannot fetch (no registry has them). Set
+	// both before use.
+	Absent, Unpullable map[string]bool
 	// ExecFunc answers Exec; nil answers exit 0.
 	ExecFunc func(id string, cmd []string) (orchestrator.ExecResult, error)
 	// Hook, when set, runs unlocked with the operation and object name at the start of
@@ -136,6 +157,13 @@ func (r *Runtime) CallsTo(op string) []string {
 	return out
 }
 
+// ImageRequests returns every EnsureImage call's image and policy, in order.
+func (r *Runtime) ImageRequests() []ImageRequest {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.images)
+}
+
 // ResetCalls forgets the recorded calls.
 func (r *Runtime) ResetCalls() {
 	r.mu.Lock()
@@ -151,6 +179,18 @@ func (r *Runtime) AddForeign(name string) {
 	id := fmt.Sprintf("foreign%04d", r.seq)
 	r.containers[id] = &entry{c: orchestrator.Container{ID: id, Name: name, Labels: map[string]string{},
 		State: orchestrator.StateRunning, CreatedAt: r.now()}}
+}
+
+// AddForged adds a running container made behind ordset's back with copied labels (and
+// whatever name, network mode and volumes c says), as someone forging a pod would.
+func (r *Runtime) AddForged(c orchestrator.Container) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seq++
+	c.ID = fmt.Sprintf("forged%04d", r.seq)
+	c.State, c.CreatedAt, c.StartedAt = orchestrator.StateRunning, r.now(), r.now()
+	r.containers[c.ID] = &entry{c: clone(c)}
+	r.emit(c, "start")
 }
 
 // RemoveByName deletes a container behind ordset's back (foreign or not), emitting "destroy".

@@ -108,19 +108,43 @@ func (r *Runtime) ListVolumes(_ context.Context, namespace string) ([]orchestrat
 	return out, nil
 }
 
-// EnsureImage implements orchestrator.Runtime: every image is present, after "pulling" the
-// lines of PullLines[image] through progress.
-func (r *Runtime) EnsureImage(_ context.Context, image, _ string, progress func(string)) (orchestrator.ImageInfo, error) {
+// EnsureImage implements orchestrator.Runtime as the Docker runtime does: the pull policy
+// decides (orchestrator.PullDecision, then PullFailed after a failed pull). Every image is
+// present unless listed in Absent; a pull makes it present (unless Unpullable lists it) after
+// "pulling" the lines of PullLines[image] through progress. Every call's image and policy is
+// kept for ImageRequests.
+func (r *Runtime) EnsureImage(_ context.Context, image, policy string, progress func(string)) (orchestrator.ImageInfo, error) {
 	r.mu.Lock()
 	err := r.record("EnsureImage", image)
+	present := !r.Absent[image]
+	req := ImageRequest{Image: image, Policy: policy}
+	var step orchestrator.ImageStep
+	if err == nil {
+		step, err = orchestrator.PullDecision(image, policy, present)
+	}
+	var pullErr error
+	if err == nil && step == orchestrator.Pull {
+		req.Pulled = true
+		if r.Unpullable[image] {
+			pullErr = fmt.Errorf("pull access denied for %s: repository does not exist", image)
+		} else {
+			delete(r.Absent, image)
+		}
+	}
+	r.images = append(r.images, req)
 	lines := r.PullLines[image]
 	r.mu.Unlock()
 	if err != nil {
 		return orchestrator.ImageInfo{}, err
 	}
-	for _, l := range lines {
-		if progress != nil {
+	if req.Pulled && pullErr == nil && progress != nil {
+		for _, l := range lines {
 			progress(l)
+		}
+	}
+	if pullErr != nil {
+		if _, ferr := orchestrator.PullFailed(image, present, pullErr); ferr != nil {
+			return orchestrator.ImageInfo{}, ferr
 		}
 	}
 	return orchestrator.ImageInfo{ID: "sha256:" + image}, nil
@@ -197,8 +221,15 @@ func (r *Runtime) CreateContainer(_ context.Context, spec orchestrator.Container
 	}
 	r.seq++
 	id := fmt.Sprintf("c%04d", r.seq)
+	var vols []string
+	for _, m := range spec.Mounts {
+		if m.Type == "volume" {
+			vols = append(vols, m.Source)
+		}
+	}
 	r.containers[id] = &entry{spec: spec, c: orchestrator.Container{ID: id, Name: spec.Name,
-		Labels: maps.Clone(spec.Labels), Image: spec.Image, State: orchestrator.StateCreated, CreatedAt: r.now()}}
+		Labels: maps.Clone(spec.Labels), Image: spec.Image, State: orchestrator.StateCreated, CreatedAt: r.now(),
+		NetworkMode: spec.Network, VolumeNames: vols}}
 	r.emit(r.containers[id].c, "create")
 	return id, nil
 }

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/compose"
-	"github.com/ordset/ordset/orchestrator/server/store"
 	"github.com/ordset/ordset/orchestrator/state"
 )
 
@@ -60,8 +59,27 @@ type StatefulSet struct {
 	Status SetStatus `json:"status"`
 }
 
-// Event is one recorded event.
-type Event = store.Event
+// Event is one recorded event as the API sends it.
+type Event struct {
+	Seq       uint64    `json:"seq"`
+	Time      time.Time `json:"time"`
+	Type      string    `json:"type"` // Normal or Warning, as Kubernetes says
+	Reason    string    `json:"reason"`
+	Namespace string    `json:"namespace,omitempty"`
+	Object    string    `json:"object,omitempty"` // "statefulset/redis" or "pod/redis-1"
+	Message   string    `json:"message"`
+}
+
+// Revision is one entry of a set's revision history, as Kubernetes keeps ControllerRevisions:
+// the template hash, its number, when it was first applied, and the spec and restart marker it
+// carried (rollout undo takes the template from them).
+type Revision struct {
+	Revision     string               `json:"revision"`
+	Number       int64                `json:"number,omitempty"`
+	FirstApplied time.Time            `json:"firstApplied"`
+	Spec         *compose.StatefulSet `json:"spec,omitempty"`
+	RestartedAt  time.Time            `json:"restartedAt,omitzero"`
+}
 
 // ApplyRequest submits the sets of one namespace. Sets are keyed by name because
 // compose.StatefulSet does not carry its name in JSON.
@@ -133,7 +151,7 @@ type RestartRequest struct {
 type Description struct {
 	StatefulSet StatefulSet          `json:"statefulset"`
 	Spec        *compose.StatefulSet `json:"spec"`
-	Revisions   []store.Revision     `json:"revisions"`
+	Revisions   []Revision           `json:"revisions"`
 	RestartedAt time.Time            `json:"restartedAt,omitzero"`
 	// Pod is set when a pod was described, with its container's state as the engine has it.
 	Pod            *Pod            `json:"pod,omitempty"`

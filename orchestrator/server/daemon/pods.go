@@ -2,9 +2,11 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/ordset/ordset/orchestrator"
 	"github.com/ordset/ordset/orchestrator/server/api"
 	"github.com/ordset/ordset/orchestrator/server/store"
 )
@@ -33,13 +35,42 @@ func (d *Daemon) DeletePod(ctx context.Context, req api.DeletePodRequest) error 
 	if req.GraceSeconds != nil {
 		grace = time.Duration(*req.GraceSeconds) * time.Second
 	}
-	if err := d.rt.StopContainer(ctx, p.ContainerID, grace); err != nil {
-		return fmt.Errorf("stop pod %s/%s: %w", req.Namespace, p.Name, err)
-	}
-	if err := d.rt.RemoveContainer(ctx, p.ContainerID); err != nil {
-		return fmt.Errorf("remove pod %s/%s: %w", req.Namespace, p.Name, err)
+	err = d.mgr.Exclusive(ctx, req.Namespace, p.StatefulSet, func() error {
+		if err := d.rt.StopContainer(ctx, p.ContainerID, grace); err != nil && !errors.Is(err, orchestrator.ErrNotFound) {
+			return fmt.Errorf("stop pod %s/%s: %w", req.Namespace, p.Name, err)
+		}
+		if err := d.removeStopped(ctx, p.ContainerID); err != nil {
+			return fmt.Errorf("remove pod %s/%s: %w", req.Namespace, p.Name, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	d.events.record(store.Event{Reason: "Deleted", Namespace: req.Namespace, Object: "pod/" + p.Name,
 		Message: fmt.Sprintf("pod %s deleted by the user; the controller creates it again", p.Name)})
 	return nil
+}
+
+// removeStopped removes a container the user deleted. The controller sees it stopped at the
+// same time and may retire or remove it itself; two removals at once make the engine fail one
+// ("removal in progress", "directory not empty"). So a failed removal is retried until the
+// container is gone, whoever removed it.
+func (d *Daemon) removeStopped(ctx context.Context, id string) error {
+	err := d.rt.RemoveContainer(ctx, id)
+	for deadline := time.Now().Add(15 * time.Second); err != nil && time.Now().Before(deadline); {
+		if _, ierr := d.rt.InspectContainer(ctx, id); errors.Is(ierr, orchestrator.ErrNotFound) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(250 * time.Millisecond):
+		}
+		err = d.rt.RemoveContainer(ctx, id)
+	}
+	if errors.Is(err, orchestrator.ErrNotFound) {
+		return nil
+	}
+	return err
 }

@@ -157,7 +157,7 @@ func (d *Daemon) Describe(ctx context.Context, namespace, name string) (api.Desc
 	}
 	if err == nil {
 		desc.Spec = effectiveSpec(rec)
-		desc.Revisions = rec.Revisions
+		desc.Revisions = apiRevisions(rec.Revisions)
 		desc.RestartedAt = rec.RestartedAt
 	}
 	sets, err := d.StatefulSets(ctx, namespace)
@@ -178,7 +178,7 @@ func (d *Daemon) Describe(ctx context.Context, namespace, name string) (api.Desc
 			continue
 		}
 		if describedEvent(e, setName, desc.Pod) {
-			desc.Events = append(desc.Events, e)
+			desc.Events = append(desc.Events, apiEvent(e))
 		}
 	}
 	if desc.Pod != nil && desc.Pod.ContainerID != "" {
@@ -198,7 +198,7 @@ func (d *Daemon) Events(ctx context.Context, q api.EventsQuery, send func(api.Ev
 	match := func(e store.Event) bool {
 		return (q.Namespace == "" || e.Namespace == q.Namespace) && (q.Object == "" || e.Object == q.Object)
 	}
-	return d.events.follow(ctx, q.Since, match, q.Follow, send)
+	return d.events.follow(ctx, q.Since, match, q.Follow, func(e store.Event) error { return send(apiEvent(e)) })
 }
 
 // Logs implements api.Backend.

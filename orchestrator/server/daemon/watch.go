@@ -84,7 +84,7 @@ func (d *Daemon) watchFrame(ctx context.Context, namespace string, sets []string
 	}
 	for _, e := range pending {
 		if e.Namespace == namespace || e.Namespace == "" {
-			f.Events = append(f.Events, e)
+			f.Events = append(f.Events, apiEvent(e))
 		}
 	}
 	return f, nil

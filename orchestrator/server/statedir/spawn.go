@@ -44,6 +44,13 @@ func EnsureRunning(ctx context.Context, p Paths, timeout time.Duration) (*api.Cl
 		if time.Now().After(deadline) {
 			return nil, api.VersionInfo{}, fmt.Errorf("the ordset daemon did not answer on %s within %s (see %s): %w", p.Socket, timeout, p.Log, err)
 		}
+		if exited == nil && LockedPID(p) == 0 {
+			// The lock was held by a daemon that has died since (killed just before we
+			// looked, its lock not yet released): nobody will answer unless we start one.
+			if exited, err = spawn(p); err != nil {
+				return nil, api.VersionInfo{}, err
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return nil, api.VersionInfo{}, ctx.Err()
