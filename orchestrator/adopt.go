@@ -93,10 +93,13 @@ func claimVolumes(d Desired, ord int, c Container) []string {
 	default:
 		return nil
 	}
-	ms := s.VolumeMounts
+	var ms []compose.VolumeMount
+	if main := s.Main(); main != nil {
+		ms = main.VolumeMounts
+	}
 	if c.Labels[identity.LabelRole] == identity.RoleInit {
 		ms = nil
-		for _, ic := range s.InitContainers {
+		for _, ic := range s.Template.Spec.InitContainers {
 			if ic.Name == c.Labels[identity.LabelInit] {
 				ms = ic.VolumeMounts
 			}

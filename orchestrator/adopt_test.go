@@ -12,7 +12,7 @@ import (
 // kept; a copy of the labels alone is an impostor, and says why.
 func TestScreenImpostors(t *testing.T) {
 	s := testSet(func(s *compose.StatefulSet) {
-		s.VolumeMounts = []compose.VolumeMount{{Name: "data", MountPath: "/data"}}
+		s.Main().VolumeMounts = []compose.VolumeMount{{Name: "data", MountPath: "/data"}}
 	})
 	sets := map[SetKey]SetInput{{"demo", "web"}: {Desired: desired(s, 3)}}
 	pod := func(muts ...func(*Container)) Container {

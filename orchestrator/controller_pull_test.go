@@ -66,7 +66,7 @@ func TestPullPolicyReachesTheRuntime(t *testing.T) {
 func normalisedWeb(t *testing.T, image, policy string) *compose.StatefulSet {
 	t.Helper()
 	s := webSet(1)
-	s.Image, s.ImagePullPolicy = image, policy
+	s.Main().Image, s.Main().ImagePullPolicy = image, policy
 	p := &compose.Project{Namespace: "demo", StatefulSets: map[string]*compose.StatefulSet{"web": s}}
 	if err := compose.Normalize(p); err != nil {
 		t.Fatal(err)

@@ -466,7 +466,7 @@ func TestImagePullProgressIsPublishedThrottled(t *testing.T) {
 	e := startOn(t, rt, c)
 	events, cancel := e.m.Subscribe()
 	defer cancel()
-	e.m.Apply("demo", webSet(1, func(s *compose.StatefulSet) { s.ImagePullPolicy = compose.PullAlways }), 1)
+	e.m.Apply("demo", webSet(1, func(s *compose.StatefulSet) { s.Main().ImagePullPolicy = compose.PullAlways }), 1)
 	e.converged("web", 1)
 	var pulls []orchestrator.ProgressEvent
 	for {

@@ -36,7 +36,7 @@ func TestWireTypesKeepTheStoresJSON(t *testing.T) {
 	for _, rs := range [][]store.Revision{
 		nil,
 		{},
-		{{Revision: "abc"}, {Revision: "def", Number: 2, FirstApplied: t0, Spec: &compose.StatefulSet{Image: "redis:7"}, RestartedAt: t0}},
+		{{Revision: "abc"}, {Revision: "def", Number: 2, FirstApplied: t0, Spec: &compose.StatefulSet{Template: compose.PodTemplateSpec{Spec: compose.PodSpec{Containers: []compose.Container{{Name: "redis", Image: "redis:7"}}}}}, RestartedAt: t0}},
 	} {
 		same("revisions", rs, apiRevisions(rs))
 	}
