@@ -120,12 +120,9 @@ func runDNSResolve(ctx context.Context, in invocation, s *streams) error {
 // dnsQuestion turns NAME [TYPE] into a question; an address asks for its pod name (PTR),
 // as "dig -x" does.
 func dnsQuestion(name, typ string) (string, uint16, error) {
-	qtype := dns.TypeA
-	if typ != "" {
-		var ok bool
-		if qtype, ok = dns.StringToType[strings.ToUpper(typ)]; !ok {
-			return "", 0, usageErrorf("unknown record type %q", typ)
-		}
+	qtype, err := dnsserver.ParseType(typ)
+	if err != nil {
+		return "", 0, usageErrorf("%v", err)
 	}
 	if ip := net.ParseIP(name); ip != nil && (typ == "" || qtype == dns.TypePTR) {
 		rev, err := dns.ReverseAddr(name)

@@ -92,53 +92,14 @@ func run(ctx context.Context, cfg config) error {
 	env := &env{cfg: cfg, cli: cli, log: log, prefix: fmt.Sprintf("ob%d", os.Getpid()%100000)}
 	defer env.sweep()
 
-	var (
-		starters []starter
-		engine   *ordsetStarter // the in-process Manager, shared by the modes that need one
-	)
-	if cfg.modes["baseline"] {
-		starters = append(starters, &shellStarter{env: env})
+	starters, engine, closeStarters, err := newStarters(ctx, env)
+	if err != nil {
+		return err
 	}
-	if cfg.modes["api"] {
-		starters = append(starters, &apiStarter{env: env})
-	}
-	if cfg.modes["compose"] {
-		starters = append(starters, &composeStarter{env: env})
-	}
-	if cfg.modes["ordset"] {
-		if engine, err = newOrdsetStarter(ctx, env); err != nil {
-			return err
-		}
-		defer engine.close()
-		starters = append(starters, engine)
-	}
-	if cfg.modes["ordset-up"] {
-		if cfg.bin == "" {
-			fmt.Fprintln(os.Stderr, "bench: no -ordset binary: skipping the ordset-up variant")
-		} else {
-			s, err := newCLIStarter(ctx, env, cfg.bin)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			starters = append(starters, s)
-		}
-	}
-
-	res := startResults{}
-	for _, n := range cfg.sizes {
-		for r := 0; r < cfg.runs; r++ {
-			// Interleave the variants so a noisy moment hurts all of them alike.
-			for _, s := range starters {
-				d, err := env.timeStart(ctx, s, n, r)
-				if err != nil {
-					report(os.Stdout, cfg, starters, res, healResults{})
-					return fmt.Errorf("%s N=%d run %d: %w", s.name(), n, r+1, err)
-				}
-				res.add(s.name(), n, d)
-				fmt.Fprintf(os.Stderr, "start %-8s N=%-2d run %d: %s\n", s.name(), n, r+1, ms(d))
-			}
-		}
+	defer closeStarters()
+	res, err := env.timeStarts(ctx, starters)
+	if err != nil {
+		return err
 	}
 
 	var heal healResults
@@ -173,6 +134,71 @@ func run(ctx context.Context, cfg config) error {
 		writeSummary(f, cfg, res, heal, probes)
 	}
 	return nil
+}
+
+// newStarters builds the start-up variants cfg.modes asks for. engine is the in-process
+// Manager (nil unless the "ordset" mode asked for it), shared with the modes that need one;
+// closeAll releases every variant, the last built first.
+func newStarters(ctx context.Context, env *env) (starters []starter, engine *ordsetStarter, closeAll func(), err error) {
+	var closers []func()
+	closeAll = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	cfg := env.cfg
+	if cfg.modes["baseline"] {
+		starters = append(starters, &shellStarter{env: env})
+	}
+	if cfg.modes["api"] {
+		starters = append(starters, &apiStarter{env: env})
+	}
+	if cfg.modes["compose"] {
+		starters = append(starters, &composeStarter{env: env})
+	}
+	if cfg.modes["ordset"] {
+		if engine, err = newOrdsetStarter(ctx, env); err != nil {
+			closeAll()
+			return nil, nil, nil, err
+		}
+		closers = append(closers, engine.close)
+		starters = append(starters, engine)
+	}
+	if cfg.modes["ordset-up"] {
+		if cfg.bin == "" {
+			fmt.Fprintln(os.Stderr, "bench: no -ordset binary: skipping the ordset-up variant")
+		} else {
+			s, err := newCLIStarter(ctx, env, cfg.bin)
+			if err != nil {
+				closeAll()
+				return nil, nil, nil, err
+			}
+			closers = append(closers, s.close)
+			starters = append(starters, s)
+		}
+	}
+	return starters, engine, closeAll, nil
+}
+
+// timeStarts times every variant bringing up every size, cfg.runs times, the variants
+// interleaved so a noisy moment hurts all of them alike. On an error it reports what it has
+// measured so far.
+func (e *env) timeStarts(ctx context.Context, starters []starter) (startResults, error) {
+	res := startResults{}
+	for _, n := range e.cfg.sizes {
+		for r := 0; r < e.cfg.runs; r++ {
+			for _, s := range starters {
+				d, err := e.timeStart(ctx, s, n, r)
+				if err != nil {
+					report(os.Stdout, e.cfg, starters, res, healResults{})
+					return res, fmt.Errorf("%s N=%d run %d: %w", s.name(), n, r+1, err)
+				}
+				res.add(s.name(), n, d)
+				fmt.Fprintf(os.Stderr, "start %-8s N=%-2d run %d: %s\n", s.name(), n, r+1, ms(d))
+			}
+		}
+	}
+	return res, nil
 }
 
 // env is what every variant shares: the docker client, a unique name prefix, the config.

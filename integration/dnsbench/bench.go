@@ -30,7 +30,6 @@ type benchConfig struct {
 	clientCPU  string
 	port       int
 	inflight   int // queries in flight per run, split between the clients (dnsperf -q)
-	markdown   string
 	dnsmasqBin string
 	summary    string // file to append the summary table's rows to
 }

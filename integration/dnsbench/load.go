@@ -100,6 +100,27 @@ func loadUDP(ctx context.Context, addr string, queries [][]byte, clients, window
 	return total, errors.Join(errs...)
 }
 
+// settle counts a batch of replies into res and clears their pending ids; it returns how many
+// answered an outstanding query (a good answer or not).
+func settle(in []ipv4.Message, pending *[1 << 16]bool, res *loadResult) (matched int) {
+	for i := range in {
+		p := in[i].Buffers[0][:in[i].N]
+		if len(p) < 12 || !pending[binary.BigEndian.Uint16(p)] {
+			res.bad++ // a reply to nothing we asked (or one we already gave up on)
+			continue
+		}
+		pending[binary.BigEndian.Uint16(p)] = false
+		matched++
+		// QR set, NOERROR, one question, at least one answer.
+		if p[2]&0x80 == 0 || p[3]&0x0f != 0 || binary.BigEndian.Uint16(p[6:]) == 0 {
+			res.bad++
+			continue
+		}
+		res.answered++
+	}
+	return matched
+}
+
 // lossTimeout is how long a client waits for any reply before it counts its window as lost.
 const lossTimeout = 200 * time.Millisecond
 
@@ -168,21 +189,7 @@ func loadClient(ctx context.Context, raddr *net.UDPAddr, queries [][]byte, seed,
 			}
 			return res, fmt.Errorf("load receive: %w", err)
 		}
-		for i := range n {
-			p := in[i].Buffers[0][:in[i].N]
-			if len(p) < 12 || !pending[binary.BigEndian.Uint16(p)] {
-				res.bad++ // a reply to nothing we asked (or one we already gave up on)
-				continue
-			}
-			pending[binary.BigEndian.Uint16(p)] = false
-			outstanding--
-			// QR set, NOERROR, one question, at least one answer.
-			if p[2]&0x80 == 0 || p[3]&0x0f != 0 || binary.BigEndian.Uint16(p[6:]) == 0 {
-				res.bad++
-				continue
-			}
-			res.answered++
-		}
+		outstanding -= settle(in[:n], &pending, &res)
 	}
 	res.elapsed = time.Since(start)
 	return res, nil
