@@ -105,21 +105,30 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 			Changes: changes})
 	}
 	if req.Prune {
-		stored, err := d.store.List(req.Namespace)
-		if err != nil {
+		if err := d.pruneLocked(req.Namespace, req.Sets, &resp); err != nil {
 			return resp, err
-		}
-		for _, s := range stored {
-			if _, keep := req.Sets[s.Name]; keep || s.Deleting != nil {
-				continue
-			}
-			if err := d.deleteLocked(req.Namespace, s.Name, false); err != nil {
-				return resp, err
-			}
-			resp.Sets = append(resp.Sets, api.SetResult{Name: s.Name, Action: api.Pruned})
 		}
 	}
 	return resp, nil
+}
+
+// pruneLocked deletes the namespace's stored sets absent from keep, reporting each in resp as it
+// goes so that a failure part way still tells the caller what was pruned. d.mu is held.
+func (d *Daemon) pruneLocked(ns string, keep map[string]*compose.StatefulSet, resp *api.ApplyResponse) error {
+	stored, err := d.store.List(ns)
+	if err != nil {
+		return err
+	}
+	for _, s := range stored {
+		if _, ok := keep[s.Name]; ok || s.Deleting != nil {
+			continue
+		}
+		if err := d.deleteLocked(ns, s.Name, false); err != nil {
+			return err
+		}
+		resp.Sets = append(resp.Sets, api.SetResult{Name: s.Name, Action: api.Pruned})
+	}
+	return nil
 }
 
 // applyAction names what an apply did, as kubectl apply does.
