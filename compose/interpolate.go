@@ -70,21 +70,9 @@ func closingBrace(s string, start int) (int, error) {
 
 // expand evaluates the inside of one ${...}.
 func expand(expr string, lookup Lookup) (string, error) {
-	name := expr
-	op, rest := "", ""
-	for k := 0; k < len(expr); k++ {
-		if expr[k] == ':' || expr[k] == '-' || expr[k] == '?' {
-			name = expr[:k]
-			if expr[k] == ':' {
-				if k+1 >= len(expr) || (expr[k+1] != '-' && expr[k+1] != '?') {
-					return "", fmt.Errorf("invalid substitution ${%s}: expected :- or :? after the name", expr)
-				}
-				op, rest = expr[k:k+2], expr[k+2:]
-			} else {
-				op, rest = expr[k:k+1], expr[k+1:]
-			}
-			break
-		}
+	name, op, rest, err := splitSubstitution(expr)
+	if err != nil {
+		return "", err
 	}
 	if !validVarName(name) {
 		return "", fmt.Errorf("invalid variable name %q in ${%s}", name, expr)
@@ -120,6 +108,24 @@ func expand(expr string, lookup Lookup) (string, error) {
 		return "", fmt.Errorf("required variable %s: %s", name, msg)
 	}
 	return "", fmt.Errorf("invalid substitution ${%s}", expr)
+}
+
+// splitSubstitution cuts the inside of one ${...} at its first operator into the name, the
+// operator (empty, -, ?, :- or :?) and the rest, so that expand only has to evaluate.
+func splitSubstitution(expr string) (name, op, rest string, err error) {
+	for k := 0; k < len(expr); k++ {
+		if expr[k] != ':' && expr[k] != '-' && expr[k] != '?' {
+			continue
+		}
+		if expr[k] != ':' {
+			return expr[:k], expr[k : k+1], expr[k+1:], nil
+		}
+		if k+1 >= len(expr) || (expr[k+1] != '-' && expr[k+1] != '?') {
+			return "", "", "", fmt.Errorf("invalid substitution ${%s}: expected :- or :? after the name", expr)
+		}
+		return expr[:k], expr[k : k+2], expr[k+2:], nil
+	}
+	return expr, "", "", nil
 }
 
 // validVarName accepts shell-style names: a letter or _ then letters, digits, _.
