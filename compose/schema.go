@@ -108,23 +108,43 @@ func (w *walker) walk(n *yaml.Node, t reflect.Type, path string, depth int) {
 	case reflect.Struct:
 		w.walkStruct(n, t, path, depth)
 	case reflect.Slice:
-		if n.Kind != yaml.SequenceNode {
-			w.problem(n, path, "must be a list, got %s", describe(n))
-			return
-		}
-		for i, c := range n.Content {
-			w.walk(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i), depth+1)
-		}
+		w.walkSlice(n, t, path, depth)
 	case reflect.Map:
-		if n.Kind != yaml.MappingNode {
-			w.problem(n, path, "must be a mapping, got %s", describe(n))
-			return
-		}
-		for _, kv := range w.pairs(n, path, depth) {
-			p := joinPath(path, kv.key.Value)
-			w.keys[p] = nodePos(kv.key)
-			w.walk(kv.val, t.Elem(), p, depth+1)
-		}
+		w.walkMap(n, t, path, depth)
+	default:
+		w.checkScalar(n, t, path)
+	}
+}
+
+// walkSlice walks each item of a list at path[i], so problems inside items name their index.
+func (w *walker) walkSlice(n *yaml.Node, t reflect.Type, path string, depth int) {
+	if n.Kind != yaml.SequenceNode {
+		w.problem(n, path, "must be a list, got %s", describe(n))
+		return
+	}
+	for i, c := range n.Content {
+		w.walk(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i), depth+1)
+	}
+}
+
+// walkMap walks each value of a mapping at path.key, recording where the key was written so
+// later checks can point at it.
+func (w *walker) walkMap(n *yaml.Node, t reflect.Type, path string, depth int) {
+	if n.Kind != yaml.MappingNode {
+		w.problem(n, path, "must be a mapping, got %s", describe(n))
+		return
+	}
+	for _, kv := range w.pairs(n, path, depth) {
+		p := joinPath(path, kv.key.Value)
+		w.keys[p] = nodePos(kv.key)
+		w.walk(kv.val, t.Elem(), p, depth+1)
+	}
+}
+
+// checkScalar reports a leaf that yaml would not decode into t (string, integer or bool), here
+// rather than at decode time so the problem keeps its line:col and field path.
+func (w *walker) checkScalar(n *yaml.Node, t reflect.Type, path string) {
+	switch t.Kind() {
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
 			w.problem(n, path, "must be a string, got %s", describe(n))
