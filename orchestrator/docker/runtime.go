@@ -102,11 +102,18 @@ type conflictError struct {
 	// holder names the ordset identity a volume belongs to when it is not the wanted one
 	// (then owned is false: the object is not this caller's to use).
 	holder string
+	// otherOwner and self are set when another ordset daemon (another state directory) made
+	// the object: the user must be told which daemon to ask, not that ordset did not make it.
+	otherOwner, self string
 }
 
 func (e *conflictError) Error() string {
 	if e.holder != "" {
 		return fmt.Sprintf("%s %s: %v by %s", e.kind, e.name, orchestrator.ErrNameInUse, e.holder)
+	}
+	if e.otherOwner != "" {
+		return fmt.Sprintf("%s %s: %v by another ordset daemon (owner %s; this state directory's is %s), so it is %v here: use that daemon's ORDSET_STATE_DIR",
+			e.kind, e.name, orchestrator.ErrNameInUse, e.otherOwner, e.self, orchestrator.ErrNotOwned)
 	}
 	if e.owned {
 		return fmt.Sprintf("%s %s: %v", e.kind, e.name, orchestrator.ErrNameInUse)

@@ -62,6 +62,8 @@ func (r *Runtime) CreateVolume(ctx context.Context, spec orchestrator.VolumeSpec
 // volume, or another set's claim under a colliding name, is refused (ErrNameInUse, ErrNotOwned).
 func (r *Runtime) existingVolume(spec orchestrator.VolumeSpec, have map[string]string) error {
 	switch {
+	case !r.mine(have) && identity.Owned(have):
+		return &conflictError{kind: "volume", name: spec.Name, otherOwner: have[identity.LabelOwner], self: r.owner}
 	case !r.mine(have):
 		return &conflictError{kind: "volume", name: spec.Name}
 	case !volumes.SameClaim(have, spec.Labels):
