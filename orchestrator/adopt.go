@@ -107,7 +107,7 @@ func claimVolumes(d Desired, ord int, c Container) []string {
 	}
 	var out []string
 	for _, m := range (PodTemplate{Namespace: d.Namespace, Set: s}).mounts(ord, ms) {
-		if m.Type == "volume" {
+		if m.Type == "volume" && m.Source != "" { // an emptyDir is an anonymous volume: no name to check
 			out = append(out, m.Source)
 		}
 	}

@@ -52,6 +52,16 @@ func TestScreenImpostors(t *testing.T) {
 			t.Errorf("%s: impostor %+v, want reason with %q, HoldsName %v", c.name, imp[0], c.want, c.holdsName)
 		}
 	}
+	// An emptyDir is an anonymous volume: it has no name to find among the mounts, and the pod
+	// that mounts one beside its claim is itself (it was screened out as "volume  not mounted").
+	scratch := testSet(func(s *compose.StatefulSet) {
+		s.Template.Spec.Volumes = []compose.Volume{{Name: "scratch", EmptyDir: &compose.EmptyDirVolumeSource{}}}
+		s.Main().VolumeMounts = []compose.VolumeMount{{Name: "data", MountPath: "/data"}, {Name: "scratch", MountPath: "/tmp"}}
+	})
+	withScratch := map[SetKey]SetInput{{"demo", "web"}: {Desired: desired(scratch, 3)}}
+	if kept, imp := screen([]Container{pod()}, withScratch); len(kept) != 1 || len(imp) != 0 {
+		t.Errorf("a pod with an emptyDir was screened out: %+v", imp)
+	}
 	// A set the controller does not hold: nothing is decided about its containers.
 	other := pod(func(c *Container) { c.Labels[identity.LabelSet], c.Name = "db", "x" })
 	if kept, imp := screen([]Container{other}, sets); len(kept) != 1 || len(imp) != 0 {
