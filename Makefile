@@ -39,7 +39,7 @@ chaos: images ## the fault-injection suite alone: daemon SIGKILLed mid-operation
 	$(GO) test $(INTEGRATION_FLAGS) -v -run '^(TestChaosDaemonKill|TestChaosInterference|TestTwoDaemonsOneEngine)$$' ./integration/
 
 sweep: ## remove Docker objects left by crashed test runs (label io.ordset.test.object=1; never a container that inherited it from its image)
-	@$(GO) run ./integration/sweep
+	@$(GO) run ./integration/sweep || echo "sweep: some leftovers could not be removed (said above); the tests use their own namespaces, so they go on"
 
 # The Kubernetes proof: export every example and test file, have a real API server accept it
 # (dry run, golden), then run the Redis example's export under the real StatefulSet controller.
