@@ -79,14 +79,6 @@ func containerGaps(s *compose.StatefulSet, c *compose.Container) []string {
 			out = append(out, fmt.Sprintf("container %s: subPath of mount %s (Docker 20.10 cannot mount part of a volume)", c.Name, m.MountPath))
 		}
 	}
-	if l := c.Lifecycle; l != nil {
-		if l.PostStart != nil && l.PostStart.HTTPGet != nil {
-			out = append(out, fmt.Sprintf("container %s: postStart httpGet hook", c.Name))
-		}
-		if l.PreStop != nil && l.PreStop.HTTPGet != nil {
-			out = append(out, fmt.Sprintf("container %s: preStop httpGet hook", c.Name))
-		}
-	}
 	pod := s.Template.Spec.SecurityContext
 	if pod == nil {
 		pod = &compose.PodSecurityContext{}
