@@ -45,3 +45,52 @@ func TestPodHTTPPreStopOnDelete(t *testing.T) {
 		t.Errorf("after delete pod: exit %d, stdout %q, stderr %q; want the TERM handler to have seen the preStop file", r.code, r.stdout, r.stderr)
 	}
 }
+
+const fsGroupPod = `namespace: %s
+statefulsets:
+  box:
+    image: ordset-test/busybox:latest
+    imagePullPolicy: Never
+    command: [sh, -c, "exec sleep 3600"]
+    terminationGracePeriodSeconds: 1
+    securityContext: {runAsUser: 1000, runAsGroup: 1000, fsGroup: 2000}
+    volumeMounts:
+      - {name: data, mountPath: /data}
+      - {name: data, mountPath: /logs, subPath: app/logs}
+      - {name: scratch, mountPath: /scratch}
+    volumes: [{name: scratch, emptyDir: {}}]
+    volumeClaimTemplates: [{name: data}]
+  root:
+    image: ordset-test/busybox:latest
+    imagePullPolicy: Never
+    command: [sh, -c, "exec sleep 3600"]
+    terminationGracePeriodSeconds: 1
+    securityContext:
+      capabilities: {drop: [ALL]}
+      readOnlyRootFilesystem: true
+`
+
+// TestPodFSGroupSubPathAndCapabilities checks, from inside the pods: fsGroup owns a fresh
+// claim volume (group, setgid, group-writable for a non-root user that has the group) and an
+// emptyDir; a subPath of the claim is created and bound, and what is written there is in the
+// claim; and a root container with capabilities.drop [ALL] has no effective capability and
+// cannot write its read-only root filesystem.
+func TestPodFSGroupSubPathAndCapabilities(t *testing.T) {
+	e, ns := podEnv(t, "e2efsgroup", fsGroupPod)
+	e.must("up", "--timeout", "2m", "--progress", "plain")
+	for _, c := range []struct{ pod, what, script, want string }{
+		{"box-0", "fsGroup in the groups", "id -u; id -G | tr ' ' '\\n' | grep -x 2000", "1000\n2000\n"},
+		{"box-0", "fsGroup owns the fresh claim, setgid, group-writable", "stat -c '%g %A' /data", "2000 drwxrwsr-x\n"},
+		{"box-0", "the non-root user writes there, files join the group", "touch /data/f && stat -c '%u %g' /data/f", "1000 2000\n"},
+		{"box-0", "fsGroup owns the emptyDir", "stat -c '%g %A' /scratch && touch /scratch/f", "2000 drwxrwsr-x\n"},
+		{"box-0", "subPath is in the claim", "echo hi > /logs/x && cat /data/app/logs/x && stat -c '%g' /data/app/logs", "hi\n2000\n"},
+		{"root-0", "capabilities.drop [ALL] as root", "id -u; grep -E '^Cap(Eff|Prm|Bnd)' /proc/self/status | tr -s '\\t' ' '",
+			"0\nCapPrm: 0000000000000000\nCapEff: 0000000000000000\nCapBnd: 0000000000000000\n"},
+		{"root-0", "root without CAP_CHOWN cannot chown", "touch /tmp/x 2>/dev/null; echo ro=$?; chown 1 /proc/self/fd/0 2>/dev/null; echo chown=$?", "ro=1\nchown=1\n"},
+	} {
+		r := e.run("exec", c.pod, "-n", ns, "--", "sh", "-c", c.script)
+		if r.code != 0 || r.stdout != c.want {
+			t.Errorf("%s: %s: exit %d, stdout %q (want %q), stderr %q", c.pod, c.what, r.code, r.stdout, c.want, r.stderr)
+		}
+	}
+}

@@ -52,8 +52,13 @@ func (t PodTemplate) security(spec *ContainerSpec, c *compose.Container) {
 			spec.User += ":" + strconv.FormatInt(*gid, 10)
 		}
 	}
+	if pod.FSGroup != nil { // the kubelet adds fsGroup to every container's groups
+		spec.GroupAdd = append(spec.GroupAdd, strconv.FormatInt(*pod.FSGroup, 10))
+	}
 	for _, g := range pod.SupplementalGroups {
-		spec.GroupAdd = append(spec.GroupAdd, strconv.FormatInt(g, 10))
+		if pod.FSGroup == nil || g != *pod.FSGroup {
+			spec.GroupAdd = append(spec.GroupAdd, strconv.FormatInt(g, 10))
+		}
 	}
 	if len(pod.Sysctls) > 0 {
 		spec.Sysctls = make(map[string]string, len(pod.Sysctls))
