@@ -3,6 +3,7 @@
 package integration
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -92,5 +93,41 @@ func TestPodFSGroupSubPathAndCapabilities(t *testing.T) {
 		if r.code != 0 || r.stdout != c.want {
 			t.Errorf("%s: %s: exit %d, stdout %q (want %q), stderr %q", c.pod, c.what, r.code, r.stdout, c.want, r.stderr)
 		}
+	}
+}
+
+const subPathOnlyPod = `namespace: %s
+statefulsets:
+  box:
+    image: ordset-test/busybox:latest
+    imagePullPolicy: Never
+    command: [sh, -c, "echo kept > /app/data/f; exec sleep 3600"]
+    terminationGracePeriodSeconds: 1
+    volumeMounts: [{name: data, mountPath: /app/data, subPath: app}]
+    volumeClaimTemplates: [{name: data}]
+`
+
+// TestPodSubPathClaimSurvivesDaemonRestart: a pod that mounts its claim only through a subPath
+// (a bind of part of the volume's directory, not a volume mount) is still proven to be the pod
+// a restarted daemon finds: adopted, not replaced nor left alone as an impostor.
+func TestPodSubPathClaimSurvivesDaemonRestart(t *testing.T) {
+	e, ns := podEnv(t, "e2esubpath", subPathOnlyPod)
+	e.must("up", "--timeout", "2m", "--progress", "plain")
+	before := e.waitReady(ns, 1)
+	if want := ns + "_data-box-0"; len(before[0].Volumes) != 1 || before[0].Volumes[0] != want {
+		t.Errorf("ps volumes %v, want [%s]", before[0].Volumes, want)
+	}
+	e.must("daemon", "stop")
+	e.must("up", "--timeout", "2m", "--progress", "plain")
+	after := e.waitReady(ns, 1)
+	if after[0].Container != before[0].Container {
+		t.Errorf("the restarted daemon replaced the pod: container %s, then %s", before[0].Container, after[0].Container)
+	}
+	if ev := e.must("events", "-n", ns).stdout; strings.Contains(ev, "left alone") {
+		t.Errorf("the pod was taken for an impostor:\n%s", ev)
+	}
+	r := e.run("exec", "box-0", "-n", ns, "--", "cat", "/app/data/f")
+	if r.code != 0 || r.stdout != "kept\n" {
+		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
