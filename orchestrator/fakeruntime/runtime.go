@@ -381,8 +381,18 @@ func (r *Runtime) Exec(_ context.Context, id string, cmd []string) (orchestrator
 	return orchestrator.ExecResult{}, nil
 }
 
-// Logs serves the daemon with an empty stream.
-func (r *Runtime) Logs(context.Context, string, orchestrator.LogOptions) (io.ReadCloser, error) {
+// Logs serves the daemon with an empty stream and records the call under the container's
+// current name, so tests see which container's logs were asked for.
+func (r *Runtime) Logs(_ context.Context, id string, _ orchestrator.LogOptions) (io.ReadCloser, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	name := id
+	if e := r.containers[id]; e != nil {
+		name = e.c.Name
+	}
+	if err := r.record("Logs", name); err != nil {
+		return nil, err
+	}
 	return io.NopCloser(strings.NewReader("")), nil
 }
 
