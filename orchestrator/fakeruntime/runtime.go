@@ -274,13 +274,17 @@ func (r *Runtime) StartContainer(_ context.Context, id string) error {
 }
 
 // StopContainer implements orchestrator.Runtime.
-func (r *Runtime) StopContainer(_ context.Context, id string, _ time.Duration) error {
+func (r *Runtime) StopContainer(_ context.Context, id string, grace time.Duration) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	e, err := r.owned(id)
 	if err != nil {
 		return err
 	}
+	if r.graces == nil {
+		r.graces = map[string]time.Duration{}
+	}
+	r.graces[e.c.Name] = grace
 	if err := r.record("StopContainer", e.c.Name); err != nil {
 		return err
 	}
