@@ -251,7 +251,7 @@ func outcome(t *testing.T, pod map[string]any, path string) (string, string) {
 		b.Write(j)
 		b.WriteString("\n")
 	}
-	_, warnings, err := LoadBytes("probe.yaml", []byte(b.String()), compose.LoadOptions{})
+	proj, warnings, err := LoadBytes("probe.yaml", []byte(b.String()), compose.LoadOptions{})
 	var verr *compose.ValidationError
 	if errors.As(err, &verr) {
 		for _, p := range verr.Problems {
@@ -265,6 +265,13 @@ func outcome(t *testing.T, pod map[string]any, path string) (string, string) {
 	for _, w := range warnings {
 		if at, _, ok := strings.Cut(w.Message, ": "); ok && within(at, path) {
 			return "ignored", w.Message
+		}
+	}
+	if proj != nil { // warnings of the spec's own validation name the field as the ordset file does
+		for _, w := range proj.Warnings {
+			if within(w.Path, "statefulsets.web."+strings.TrimPrefix(path, tpl)) {
+				return "ignored", w.Message
+			}
 		}
 	}
 	return "supported", ""
