@@ -24,10 +24,7 @@ type HookTarget struct {
 // preStop runs the preStop hook of the template's main container before a stop the
 // controller decided; see PreStop.
 func preStop(ctx context.Context, rt Runtime, tpl PodTemplate, id string, grace time.Duration) (time.Duration, error) {
-	if tpl.Set == nil {
-		return grace, nil
-	}
-	return PreStop(ctx, rt, tpl.Set, HookTarget{Namespace: tpl.Namespace, ContainerID: id}, grace)
+	return PreStop(ctx, rt, tpl, HookTarget{Namespace: tpl.Namespace, ContainerID: id}, grace)
 }
 
 // PreStop runs the main container's preStop hook (exec inside it, or httpGet from the daemon
@@ -35,8 +32,8 @@ func preStop(ctx context.Context, rt Runtime, tpl PodTemplate, id string, grace 
 // time counts in terminationGracePeriodSeconds, as in Kubernetes. A failing hook is returned
 // for the caller's log only: the stop goes on regardless. A zero grace (a forced stop) skips
 // the hook: there is no time to run it in.
-func PreStop(ctx context.Context, rt Runtime, set *compose.StatefulSet, t HookTarget, grace time.Duration) (time.Duration, error) {
-	h := hook(set, func(l *compose.Lifecycle) *compose.LifecycleHandler { return l.PreStop })
+func PreStop(ctx context.Context, rt Runtime, tpl PodTemplate, t HookTarget, grace time.Duration) (time.Duration, error) {
+	h := hook(tpl, func(l *compose.Lifecycle) *compose.LifecycleHandler { return l.PreStop })
 	if h == nil || grace <= 0 {
 		return grace, nil
 	}
@@ -58,7 +55,7 @@ const postStartLimit = 5 * time.Minute
 // postStart runs the main container's postStart hook right after it starts. A failed hook
 // kills the container, as the kubelet does, and the pod is replaced like any failed one.
 func postStart(ctx context.Context, rt Runtime, tpl PodTemplate, id string) error {
-	h := hook(tpl.Set, func(l *compose.Lifecycle) *compose.LifecycleHandler { return l.PostStart })
+	h := hook(tpl, func(l *compose.Lifecycle) *compose.LifecycleHandler { return l.PostStart })
 	if h == nil {
 		return nil
 	}
@@ -112,11 +109,11 @@ func containerIP(ctx context.Context, rt Runtime, namespace, id string) (string,
 	return "", fmt.Errorf("container %.12s has no IP on the namespace network", id)
 }
 
-func hook(set *compose.StatefulSet, pick func(*compose.Lifecycle) *compose.LifecycleHandler) *compose.LifecycleHandler {
-	if set == nil {
+func hook(tpl PodTemplate, pick func(*compose.Lifecycle) *compose.LifecycleHandler) *compose.LifecycleHandler {
+	if tpl.Set == nil {
 		return nil
 	}
-	l := set.Main().Lifecycle
+	l := tpl.Set.Main().Lifecycle
 	if l == nil {
 		return nil
 	}

@@ -108,14 +108,15 @@ func TestPreStopOutlastingTheGrace(t *testing.T) {
 	rt := fakeruntime.New(nil)
 	set := webSet(1, noVolumes, httpHooks(port))
 	target := orchestrator.HookTarget{Namespace: "demo", ContainerID: "x", IP: "127.0.0.1"}
-	left, err := orchestrator.PreStop(context.Background(), rt, set, target, time.Second)
+	tpl := orchestrator.PodTemplate{Namespace: "demo", Set: set}
+	left, err := orchestrator.PreStop(context.Background(), rt, tpl, target, time.Second)
 	if err == nil || left != 2*time.Second {
 		t.Errorf("a hook that never answers: left %v, err %v; want 2s and an error", left, err)
 	}
 	if len(hits()) != 1 {
 		t.Fatalf("hook server saw %v", hits())
 	}
-	if left, err := orchestrator.PreStop(context.Background(), rt, set, target, 0); left != 0 || err != nil || len(hits()) != 1 {
+	if left, err := orchestrator.PreStop(context.Background(), rt, tpl, target, 0); left != 0 || err != nil || len(hits()) != 1 {
 		t.Errorf("zero grace: left %v, err %v, hook calls %d; want no hook", left, err, len(hits()))
 	}
 }

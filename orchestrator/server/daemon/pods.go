@@ -39,7 +39,8 @@ func (d *Daemon) DeletePod(ctx context.Context, req api.DeletePodRequest) error 
 	err = d.mgr.Exclusive(ctx, req.Namespace, p.StatefulSet, func() error {
 		// The preStop hook runs first and its time counts in the grace period, as for a stop
 		// the controller decides; a failing hook is logged and the stop goes on.
-		grace, herr := orchestrator.PreStop(ctx, d.rt, spec, orchestrator.HookTarget{Namespace: req.Namespace,
+		tpl := orchestrator.PodTemplate{Namespace: req.Namespace, Set: spec}
+		grace, herr := orchestrator.PreStop(ctx, d.rt, tpl, orchestrator.HookTarget{Namespace: req.Namespace,
 			ContainerID: p.ContainerID, IP: p.IP}, grace)
 		if herr != nil {
 			d.log.Warn("preStop hook", "namespace", req.Namespace, "pod", p.Name, "err", herr)
