@@ -120,3 +120,36 @@ func TestPreStopOutlastingTheGrace(t *testing.T) {
 		t.Errorf("zero grace: left %v, err %v, hook calls %d; want no hook", left, err, len(hits()))
 	}
 }
+
+// TestExecPreStopCountsInTheGrace: an exec preStop runs before the stop, and its time is taken
+// from the grace period the stop signal gets, as for httpGet.
+func TestExecPreStopCountsInTheGrace(t *testing.T) {
+	const hookTime = 300 * time.Millisecond
+	rt := &graceRecorder{Runtime: fakeruntime.New(nil)}
+	var ran sync.Mutex
+	hooked := false
+	rt.ExecFunc = func(_ string, cmd []string) (orchestrator.ExecResult, error) {
+		time.Sleep(hookTime)
+		ran.Lock()
+		hooked = true
+		ran.Unlock()
+		return orchestrator.ExecResult{}, nil
+	}
+	rt.hookHit = func() bool { ran.Lock(); defer ran.Unlock(); return hooked }
+	set := webSet(1, noVolumes, func(s *compose.StatefulSet) {
+		s.Main().Lifecycle = &compose.Lifecycle{PreStop: &compose.LifecycleHandler{Exec: &compose.ExecAction{Command: []string{"drain"}}}}
+	})
+	e := orchestrator.Executor{RT: rt}
+	tpl := orchestrator.PodTemplate{Namespace: "demo", Set: set, Revision: "r1"}
+	id, err := e.Do(context.Background(), tpl, orchestrator.Action{Kind: orchestrator.ActCreatePod, Pod: "web-0", Target: "demo-web-0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Do(context.Background(), tpl, orchestrator.Action{Kind: orchestrator.ActStopPod, Pod: "web-0",
+		Target: "demo-web-0", ContainerID: id, Grace: 10 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	if len(rt.graces) != 1 || !rt.hitFirst[0] || rt.graces[0] > 10*time.Second-hookTime {
+		t.Errorf("stops %v (hook done first: %v): want one stop after the hook, with at most 10s less the hook's %v", rt.graces, rt.hitFirst, hookTime)
+	}
+}
