@@ -58,6 +58,7 @@ statefulsets:
     volumeMounts:
       - {name: data, mountPath: /data}
       - {name: data, mountPath: /logs, subPath: app/logs}
+      - {name: data, mountPath: /mine, subPathExpr: "pods/$(POD_NAME)"}
       - {name: scratch, mountPath: /scratch}
     volumes: [{name: scratch, emptyDir: {}}]
     volumeClaimTemplates: [{name: data}]
@@ -85,6 +86,7 @@ func TestPodFSGroupSubPathAndCapabilities(t *testing.T) {
 		{"box-0", "the non-root user writes there, files join the group", "touch /data/f && stat -c '%u %g' /data/f", "1000 2000\n"},
 		{"box-0", "fsGroup owns the emptyDir", "stat -c '%g %A' /scratch && touch /scratch/f", "2000 drwxrwsr-x\n"},
 		{"box-0", "subPath is in the claim", "echo hi > /logs/x && cat /data/app/logs/x && stat -c '%g' /data/app/logs", "hi\n2000\n"},
+		{"box-0", "subPathExpr expands the pod's name", "echo me > /mine/y && cat /data/pods/box-0/y", "me\n"},
 		{"root-0", "capabilities.drop [ALL] as root", "id -u; grep -E '^Cap(Eff|Prm|Bnd)' /proc/self/status | tr -s '\\t' ' '",
 			"0\nCapPrm: 0000000000000000\nCapEff: 0000000000000000\nCapBnd: 0000000000000000\n"},
 		{"root-0", "root without CAP_CHOWN cannot chown", "touch /tmp/x 2>/dev/null; echo ro=$?; chown 1 /proc/self/fd/0 2>/dev/null; echo chown=$?", "ro=1\nchown=1\n"},

@@ -102,7 +102,7 @@ func containerGaps(s *compose.StatefulSet, c *compose.Container) []string {
 		}
 	}
 	for _, m := range c.VolumeMounts {
-		if p := subPathProblem(s, m.Name); m.SubPath != "" && p != "" {
+		if p := subPathProblem(s, m.Name); (m.SubPath != "" || m.SubPathExpr != "") && p != "" {
 			out = append(out, fmt.Sprintf("container %s: subPath of mount %s (%s)", c.Name, m.MountPath, p))
 		}
 	}

@@ -194,7 +194,8 @@ func (si *setImport) mounts(ms []corev1.VolumeMount, path string) []compose.Volu
 			*m = corev1.VolumeMount{} // an unsupported volume is reported once, at the volume
 			continue
 		}
-		vm := compose.VolumeMount{Name: take(&m.Name), MountPath: take(&m.MountPath), ReadOnly: take(&m.ReadOnly), SubPath: take(&m.SubPath)}
+		vm := compose.VolumeMount{Name: take(&m.Name), MountPath: take(&m.MountPath), ReadOnly: take(&m.ReadOnly), SubPath: take(&m.SubPath),
+			SubPathExpr: take(&m.SubPathExpr)}
 		if ref.fileCopy != "" && vm.SubPath == ref.fileCopy {
 			vm.SubPath = "" // the export's file inside its ConfigMap: the host path is the file
 		}
