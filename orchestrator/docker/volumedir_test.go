@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -90,5 +91,30 @@ func TestVolumeNamesOfSubPathBinds(t *testing.T) {
 	}
 	if strings.Contains(strings.Join(got, ","), "project") {
 		t.Errorf("a host directory is not a volume")
+	}
+}
+
+// BenchmarkSetVolumeGroup walks a volume of 10,000 files in 100 directories, as fsGroup does
+// before every container start (Kubernetes' default policy, Always). The second and later
+// walks find the modes already right and only re-group.
+func BenchmarkSetVolumeGroup(b *testing.B) {
+	dir := b.TempDir()
+	for d := 0; d < 100; d++ {
+		sub := filepath.Join(dir, strconv.Itoa(d))
+		if err := os.Mkdir(sub, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		for f := 0; f < 100; f++ {
+			if err := os.WriteFile(filepath.Join(sub, strconv.Itoa(f)), nil, 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	gid := int64(os.Getgid())
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := setVolumeGroup(dir, gid); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
