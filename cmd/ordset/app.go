@@ -246,9 +246,6 @@ func wireCommands(cmds []*cli.Command, prefix string) {
 				if ctx.NArg() > 0 {
 					typed := ctx.Args().First()
 					hint := didYouMean(typed, subs)
-					if path == "get" && strings.HasPrefix(typed, "po") {
-						hint = ` (pods are listed by "ordset ps")` // kubectl habit
-					}
 					return usageErrorf("unknown %s command %q%s", path, typed, hint)
 				}
 				return cli.ShowSubcommandHelp(ctx)
