@@ -134,6 +134,9 @@ type DeleteRequest struct {
 	Namespace     string   `json:"namespace"`
 	Sets          []string `json:"sets,omitempty"`
 	RemoveVolumes bool     `json:"removeVolumes"`
+	// Services are removed with the sets (the file's); deleting every set of the namespace
+	// (Sets empty) removes all its Services.
+	Services []string `json:"services,omitempty"`
 	// GraceSeconds, when set, replaces the sets' terminationGracePeriodSeconds for this delete.
 	GraceSeconds *int64 `json:"graceSeconds,omitempty"`
 }

@@ -181,6 +181,11 @@ func (d *Daemon) Delete(ctx context.Context, req api.DeleteRequest) (api.DeleteR
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	defer d.checkpoint()
+	if changed, err := d.objects.dropServices(req.Namespace, req.Services, len(req.Sets) == 0); err != nil {
+		return api.DeleteResponse{}, err
+	} else if changed {
+		defer d.republishDNS()
+	}
 	names := req.Sets
 	if len(names) == 0 {
 		stored, err := d.store.List(req.Namespace)

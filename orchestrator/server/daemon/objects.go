@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/ordset/ordset/compose"
@@ -107,6 +108,31 @@ func (o *objectStore) putServices(ns string, svcs map[string]*compose.Service, p
 		return false, err
 	}
 	o.svcs[ns] = svcs
+	return true, nil
+}
+
+// dropServices removes the named Services of a namespace (all of them with all) and writes
+// the file before the DNS server is told. It reports whether anything changed.
+func (o *objectStore) dropServices(ns string, names []string, all bool) (bool, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	obj, err := o.loadLocked(ns)
+	if err != nil || len(o.svcs[ns]) == 0 {
+		return false, err
+	}
+	keep := map[string]*compose.Service{}
+	for k, v := range o.svcs[ns] {
+		if !all && !slices.Contains(names, k) {
+			keep[k] = v
+		}
+	}
+	if len(keep) == len(o.svcs[ns]) {
+		return false, nil
+	}
+	if err := o.writeLocked(ns, objectsFile{ConfigMaps: obj.ConfigMaps, Secrets: obj.Secrets, Services: keep}); err != nil {
+		return false, err
+	}
+	o.svcs[ns] = keep
 	return true, nil
 }
 
