@@ -86,7 +86,7 @@ func (e Executor) Do(ctx context.Context, tpl PodTemplate, a Action) (string, er
 			return "", err
 		}
 		return e.run(ctx, tpl, spec, a.Init)
-	case ActStartContainer, ActStopPod, ActDeletePod, ActRemoveContainer, ActRetireContainer:
+	case ActStartContainer, ActStopPod, ActDeletePod, ActRemoveContainer, ActRetireContainer, ActKeepPrevious:
 		return "", e.container(ctx, tpl, a)
 	}
 	return "", fmt.Errorf("%s %s: unknown action", a.Kind, a.Target)
@@ -130,9 +130,9 @@ func (e Executor) container(ctx context.Context, tpl PodTemplate, a Action) erro
 		verb, err = "remove", e.RT.RemoveContainer(ctx, a.ContainerID)
 	case ActRemoveContainer:
 		verb, err = "remove", e.RT.RemoveContainer(ctx, a.ContainerID)
-	case ActRetireContainer:
+	case ActRetireContainer, ActKeepPrevious:
 		if err := e.RT.RenameContainer(ctx, a.ContainerID, a.RenameTo); err != nil {
-			return fmt.Errorf("retire container %s as %s: %w", a.Target, a.RenameTo, err)
+			return fmt.Errorf("rename container %s to %s: %w", a.Target, a.RenameTo, err)
 		}
 	}
 	if err != nil {
