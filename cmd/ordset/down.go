@@ -30,7 +30,7 @@ Examples:
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "volumes", Aliases: []string{"v"}, Usage: "also remove the per-ordinal volumes (data is lost)"},
 			&cli.IntFlag{Name: "grace", Aliases: []string{"t"}, Value: -1, Usage: "seconds each pod gets to stop after SIGTERM, instead of the set's terminationGracePeriodSeconds (docker compose down -t)"},
-			noWaitFlag, timeoutFlag, progressFlag,
+			noWaitFlag, timeoutFlag, progressFlag, imageFlag,
 		},
 		Action: action(s, runDown),
 	}
