@@ -146,6 +146,9 @@ func (r *Runtime) namedVolumes(ctx context.Context, spec orchestrator.ContainerS
 		if err != nil {
 			return spec, fmt.Errorf("volume %s: %w", m.Source, wrapNotFound(err))
 		}
+		if m.Group != nil && v.Driver == "local" && v.Options["type"] == "tmpfs" {
+			m.Group = nil // a memory emptyDir, which ordset makes world-writable (1777); claims with options are refused earlier
+		}
 		if m.Group == nil && m.SubPath == "" {
 			continue
 		}
