@@ -3,6 +3,7 @@
 package integration
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/docker/docker/api/types/container"
 
 	"github.com/ordset/ordset/integration/testenv"
 )
@@ -76,8 +79,9 @@ statefulsets:
 	}
 }
 
-// logs -p shows the output of the pod's last crashed container, kept beside its replacement
-// (ps shows one pod), the next crash replaces it, and down removes it.
+// logs -p shows what a container started again in place wrote before its current start, then
+// the output of the pod's last crashed container, kept beside its replacement (ps shows one
+// pod); the next crash replaces it, and down removes it.
 func TestCLILogsPrevious(t *testing.T) {
 	testenv.EnsureImages(t, "busybox")
 	ns := testenv.UniqueNamespace(t, "logsprev")
@@ -103,6 +107,29 @@ statefulsets:
 	if !strings.HasPrefix(first, "run-") {
 		t.Fatalf("logs box-0: %q", first)
 	}
+
+	// Started again in place (docker restart while no daemon runs): one container, one log;
+	// --previous is what it wrote before its current start.
+	e.must("daemon", "stop")
+	if err := testenv.Docker(t).ContainerRestart(context.Background(), ns+"-box-0", container.StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		if pods := e.ps(ns); len(pods) == 1 && pods[0].Ready {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("box-0 not Ready after docker restart: %+v", e.ps(ns))
+		}
+	}
+	if r := e.must("logs", "-p", "box-0"); strings.TrimSpace(r.stdout) != first {
+		t.Errorf("logs -p after a restart in place: %q, want the first run's %q", r.stdout, first)
+	}
+	both := strings.TrimSpace(e.must("logs", "box-0").stdout)
+	if lines := strings.Split(both, "\n"); len(lines) != 2 || lines[0] != first || lines[1] == first {
+		t.Fatalf("logs box-0 after a restart in place: %q", both)
+	}
+	first = both
 
 	crash := func(was string) string {
 		t.Helper()
