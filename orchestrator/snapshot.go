@@ -2,8 +2,8 @@ package orchestrator
 
 import (
 	"context"
-	"log/slog"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/ordset/ordset/orchestrator/identity"
