@@ -121,6 +121,9 @@ statefulsets:
 	if got := b.previous(); got != both {
 		t.Errorf("logs -p after the first crash: %q, want the crashed container's %q (current %q)", got, both, second)
 	}
+	if r := e.must("describe", "box-0"); !strings.Contains(r.stdout, "Last State:") || !strings.Contains(r.stdout, "exited, exit code 0") {
+		t.Errorf("describe box-0 after a crash lacks its last state:\n%s", r.stdout)
+	}
 	if r := e.must("ps", "-q"); r.stdout != "box-0\n" {
 		t.Errorf("ps lists the previous container: %q", r.stdout)
 	}

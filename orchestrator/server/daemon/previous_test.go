@@ -51,6 +51,10 @@ func TestLogsPrevious(t *testing.T) {
 	if calls := rt.CallsTo("Logs"); !slices.Equal(calls, kept) {
 		t.Fatalf("logs --previous read %v, want the previous container %v", calls, kept)
 	}
+	desc, err := h.c.Describe(ctx, "t1", "web-0")
+	if err != nil || desc.LastState == nil || desc.LastState.State != "exited" || desc.LastState.ExitCode != 1 {
+		t.Errorf("describe web-0 after a crash: last state %+v, %v; want exited with code 1", desc.LastState, err)
+	}
 
 	if _, err := h.c.Logs(ctx, "t1", "web-0", api.LogOptions{Previous: true, Container: "sidecar"}); !errors.Is(err, api.ErrNotFound) {
 		t.Errorf("logs --previous of a container the pod does not have: %v", err)
