@@ -60,6 +60,9 @@ type ObservedPod struct {
 	Containers []Container
 	// Inits are this ordinal's init containers.
 	Inits []Container
+	// Previous are the pod's kept terminated main containers (identity.PreviousName): one,
+	// or more only after a crash at the wrong moment. They are never the pod, only its past.
+	Previous []Container
 	// Ready is the readiness verdict for the main container: the readiness probe when the spec
 	// has one, else the image HEALTHCHECK when the image has one, else Running.
 	Ready bool
@@ -88,6 +91,7 @@ const (
 	ActDeletePod       ActionKind = "delete-pod"       // graceful stop, then remove the main container
 	ActRemoveContainer ActionKind = "remove-container" // force-remove a dead, finished, stale or duplicate container
 	ActRetireContainer ActionKind = "retire-container" // rename a failed container away from the pod's name
+	ActKeepPrevious    ActionKind = "keep-previous"    // rename a replaced retired container to the pod's previous one
 
 	// Namespace-level actions (PlanEngine).
 	ActCreateNetwork ActionKind = "create-network" // create the namespace's network
@@ -105,7 +109,7 @@ type Action struct {
 	Ordinal   int
 	// Target names the object acted on: a container or volume name.
 	Target string
-	// RenameTo is the new name of a retired container (retire-container).
+	// RenameTo is the new name of a retired container (retire-container, keep-previous).
 	RenameTo    string
 	ContainerID string
 	// Volume is the volume to create (create-volume).
@@ -133,7 +137,7 @@ func (a Action) String() string {
 	var s string
 	switch a.Kind {
 	case ActCreateVolume, ActRemoveVolume, ActStartContainer, ActRemoveContainer, ActRetireContainer,
-		ActCreateNetwork, ActRemoveNetwork, ActForgetSet:
+		ActKeepPrevious, ActCreateNetwork, ActRemoveNetwork, ActForgetSet:
 		s = string(a.Kind) + " " + a.Target
 	case ActRunInit:
 		s = fmt.Sprintf("run-init %s init[%d]", a.Pod, a.Init)

@@ -97,9 +97,13 @@ func group(cs []Container, vs []Volume) map[SetKey]*Observed {
 			p = &ObservedPod{}
 			o.Pods[ord] = p
 		}
-		if c.Labels[identity.LabelRole] == identity.RoleInit {
+		switch {
+		case c.Labels[identity.LabelRole] == identity.RoleInit:
 			p.Inits = append(p.Inits, c)
-		} else {
+		case c.Name == identity.PreviousName(identity.ContainerName(c.Labels[identity.LabelNamespace],
+			c.Labels[identity.LabelSet], ord), c.ID):
+			p.Previous = append(p.Previous, c)
+		default:
 			p.Containers = append(p.Containers, c)
 		}
 	}
