@@ -39,6 +39,8 @@ type Runtime struct {
 	owned sync.Map // id -> struct{}
 	// details caches what only an inspect tells (timestamps, OOM, error) per container; see list.go.
 	details detailCache
+	// execs delivers exec exit codes from the engine's events (see execwatch.go).
+	execs *execWatch
 }
 
 var _ orchestrator.Runtime = (*Runtime)(nil) // and InspectContainer, Logs for the daemon
@@ -58,20 +60,25 @@ func New(opts Options) (*Runtime, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Runtime{
+	r := &Runtime{
 		cli:     cli,
 		log:     log.With("component", "docker"),
 		extra:   maps.Clone(opts.ExtraLabels),
 		owner:   opts.Owner,
 		details: detailCache{m: map[string]detail{}},
-	}, nil
+	}
+	r.execs = &execWatch{r: r, waiters: map[string]chan int{}}
+	return r, nil
 }
 
 // Client exposes the underlying Docker client (for tests and diagnostics).
 func (r *Runtime) Client() *client.Client { return r.cli }
 
 // Close releases the client's connections.
-func (r *Runtime) Close() error { return r.cli.Close() }
+func (r *Runtime) Close() error {
+	r.execs.close()
+	return r.cli.Close()
+}
 
 // APIVersion negotiates (if not done yet) and returns the API version in use.
 func (r *Runtime) APIVersion(ctx context.Context) string {
