@@ -39,6 +39,8 @@ type Runtime struct {
 	owned sync.Map // id -> struct{}
 	// details caches what only an inspect tells (timestamps, OOM, error) per container; see list.go.
 	details detailCache
+	// images remembers recent image inspects (see imageReuse).
+	images imageCache
 	// execs delivers exec exit codes from the engine's events (see execwatch.go).
 	execs *execWatch
 }
