@@ -148,6 +148,7 @@ type psPod struct {
 	StatefulSet string   `json:"statefulset"`
 	Ordinal     int      `json:"ordinal"`
 	Container   string   `json:"container"`
+	ContainerID string   `json:"containerID"`
 	IP          string   `json:"ip"`
 	Ready       bool     `json:"ready"`
 	Status      string   `json:"status"`

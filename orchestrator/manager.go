@@ -342,7 +342,10 @@ func (m *Manager) Run(ctx context.Context) error {
 		case <-timer.C:
 			m.stale.Store(true) // resync, backoff expiry: always look again
 		}
-		timer.Reset(m.pass(ctx))
+		t0 := time.Now()
+		next := m.pass(ctx)
+		m.log.Debug("pass", "took", time.Since(t0), "next", next)
+		timer.Reset(next)
 		m.passFinished()
 	}
 }

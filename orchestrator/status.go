@@ -54,16 +54,23 @@ type PodStatus struct {
 	PublishNotReady      bool
 	// Reason says why a running pod is not Ready: the last probe failure ("" when Ready).
 	Reason string
+	// Labels are the pod template's labels and PodPorts every container's ports (sidecars
+	// too), shared by the set's pods and read-only: what a Service that selects pods by
+	// label matches and resolves a named targetPort against.
+	Labels   map[string]string
+	PodPorts []compose.Port
 }
 
 // podStatuses turns the planner's verdicts into PodStatus values.
 func podStatuses(ns string, s *compose.StatefulSet, states []PodState) []PodStatus {
 	svc := s.Service()
+	podPorts := compose.PodPorts(s)
 	out := make([]PodStatus, 0, len(states))
 	for _, st := range states {
 		ps := PodStatus{Namespace: ns, Set: s.Name, Service: svc, Ordinal: st.Ordinal, Name: st.Name,
 			Container: identity.ContainerName(ns, s.Name, st.Ordinal), Ready: st.Ready, Status: st.Phase,
-			Restarts: st.Restarts, Revision: st.Revision, PublishNotReady: s.PublishNotReadyAddresses, Reason: st.Reason}
+			Restarts: st.Restarts, Revision: st.Revision, PublishNotReady: s.PublishNotReadyAddresses, Reason: st.Reason,
+			Labels: s.Template.Metadata.Labels, PodPorts: podPorts}
 		if c := st.Container; c != nil {
 			ps.Container, ps.ContainerID = c.Name, c.ID
 			ps.IP, ps.IPv6 = c.IP, c.IPv6
