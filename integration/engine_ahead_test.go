@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/compose"
-	"github.com/ordset/ordset/orchestrator"
 	"github.com/ordset/ordset/integration/testenv"
+	"github.com/ordset/ordset/orchestrator"
 )
 
 // TestEngineCreateAheadKeepsTheOrder: while pod N waits for Ready, pod N+1 is created but
