@@ -155,14 +155,15 @@ func (t PodTemplate) base(ordinal, restarts, backoff int, init string) Container
 func (t PodTemplate) mounts(ordinal int, ms []compose.VolumeMount) []Mount {
 	var out []Mount
 	for _, m := range ms {
-		// subPath binds a part of a host directory or of a configMap/secret volume's files;
-		// Docker 20.10 cannot mount part of a volume, so Unsupported keeps it off claims and emptyDirs.
+		// subPath binds a part of a host directory or of a configMap/secret volume's files; of a
+		// claim, the runtime binds it from the volume's directory (Docker 20.10 cannot mount part
+		// of a volume), and Unsupported keeps it off emptyDirs and claims of other drivers.
 		if hp := t.hostPath(m); hp != "" {
 			out = append(out, Mount{Type: "bind", Source: filepath.Join(hp, m.SubPath), Target: m.MountPath, ReadOnly: m.ReadOnly})
 			continue
 		}
 		if v := t.volume(m.Name); v != nil && v.EmptyDir != nil {
-			out = append(out, emptyDirMount(v.EmptyDir, m))
+			out = append(out, emptyDirMount(v.EmptyDir, m, t.fsGroup()))
 			continue
 		} else if v != nil && (v.ConfigMap != nil || v.Secret != nil) { // read-only, as the kubelet mounts them
 			out = append(out, Mount{Type: "bind", Source: filepath.Join(t.Objects.FilesPath(t.Namespace, t.Set, *v), m.SubPath),
@@ -170,7 +171,7 @@ func (t PodTemplate) mounts(ordinal int, ms []compose.VolumeMount) []Mount {
 			continue
 		}
 		out = append(out, Mount{Type: "volume", Source: identity.VolumeName(t.Namespace, m.Name, t.Set.Name, ordinal),
-			Target: m.MountPath, ReadOnly: m.ReadOnly})
+			Target: m.MountPath, ReadOnly: m.ReadOnly, SubPath: m.SubPath, Group: t.fsGroup()})
 	}
 	return out
 }
@@ -199,12 +200,22 @@ func (t PodTemplate) volume(name string) *compose.Volume {
 // emptyDirMount is scratch space that lives exactly as long as the container that mounts it:
 // tmpfs for medium Memory (sized by sizeLimit), else an anonymous volume the engine removes
 // with the container. Unsupported keeps out an emptyDir two containers share.
-func emptyDirMount(e *compose.EmptyDirVolumeSource, m compose.VolumeMount) Mount {
+func emptyDirMount(e *compose.EmptyDirVolumeSource, m compose.VolumeMount, group *int64) Mount {
 	if e.Medium == compose.MediumMemory {
 		size, _ := compose.ParseMemory(e.SizeLimit) // validated at load; "" is 0, the engine's default
+		// A tmpfs is world-writable (mode 1777) already: fsGroup has nothing to give it.
 		return Mount{Type: "tmpfs", Target: m.MountPath, ReadOnly: m.ReadOnly, SizeBytes: size}
 	}
-	return Mount{Type: "volume", Target: m.MountPath, ReadOnly: m.ReadOnly}
+	return Mount{Type: "volume", Target: m.MountPath, ReadOnly: m.ReadOnly, Group: group}
+}
+
+// fsGroup is the pod's securityContext.fsGroup: the group its claim and emptyDir volumes are
+// given before a container starts, as the kubelet does (nil: volumes keep their owners).
+func (t PodTemplate) fsGroup() *int64 {
+	if sc := t.Set.Template.Spec.SecurityContext; sc != nil {
+		return sc.FSGroup
+	}
+	return nil
 }
 
 // hostPath is the host directory a mount binds, or "" for a claim.

@@ -106,9 +106,11 @@ func (r *Runtime) Logs(ctx context.Context, id string, opts orchestrator.LogOpti
 	if tail == "" {
 		tail = "all"
 	}
-	rc, err := r.cli.ContainerLogs(ctx, id, container.LogsOptions{
-		ShowStdout: true, ShowStderr: true, Follow: opts.Follow, Tail: tail, Timestamps: opts.Timestamps,
-	})
+	lo := container.LogsOptions{ShowStdout: true, ShowStderr: true, Follow: opts.Follow, Tail: tail, Timestamps: opts.Timestamps}
+	if !opts.Until.IsZero() {
+		lo.Until = fmt.Sprintf("%d.%09d", opts.Until.Unix(), opts.Until.Nanosecond())
+	}
+	rc, err := r.cli.ContainerLogs(ctx, id, lo)
 	if err != nil {
 		return nil, fmt.Errorf("logs of container %s: %w", id, wrapNotFound(err))
 	}

@@ -59,6 +59,9 @@ type Runtime struct {
 	// InitExitCode, when set, decides the exit code of an init container when it starts
 	// (it exits immediately). Nil means every init container exits 0.
 	InitExitCode func(name string) int
+	// StartIP, when set, is the address every start assigns (a test serving a pod's port on
+	// loopback); otherwise each start takes a fresh 10.1.x.y.
+	StartIP string
 	// Healthchecks lists images that define a HEALTHCHECK: their containers start with Health
 	// "starting" (when the spec keeps the image healthcheck) until SetHealth.
 	Healthchecks map[string]bool
@@ -68,6 +71,8 @@ type Runtime struct {
 	// present. Unpullable lists the images a pull cannot fetch (no registry has them). Set
 	// both before use.
 	Absent, Unpullable map[string]bool
+	// LogFunc, when set, gives the output Logs serves for a container name; nil serves none.
+	LogFunc func(name string, opts orchestrator.LogOptions) string
 	// ExecFunc answers Exec; nil answers exit 0.
 	ExecFunc func(id string, cmd []string) (orchestrator.ExecResult, error)
 	// Hook, when set, runs unlocked with the operation and object name at the start of
