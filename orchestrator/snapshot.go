@@ -3,7 +3,6 @@ package orchestrator
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/ordset/ordset/orchestrator/identity"
