@@ -53,10 +53,16 @@ func postStart(ctx context.Context, rt Runtime, tpl PodTemplate, id string) erro
 }
 
 func hook(tpl PodTemplate, pick func(*compose.Lifecycle) *compose.LifecycleHandler) *compose.LifecycleHandler {
-	if tpl.Set == nil {
+	if tpl.Set == nil || tpl.hookless {
 		return nil
 	}
-	l := tpl.Set.Main().Lifecycle
+	c := tpl.Set.Main()
+	if tpl.hookOf != "" {
+		if c = findContainer(tpl.Set, tpl.hookOf); c == nil {
+			return nil
+		}
+	}
+	l := c.Lifecycle
 	if l == nil {
 		return nil
 	}

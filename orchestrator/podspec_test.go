@@ -153,7 +153,9 @@ func TestPodSpecSecurityAndVolumes(t *testing.T) {
 	check("no-new-privileges", spec.NoNewPrivileges, true)
 	check("privileged", spec.Privileged, false)
 	check("hosts", spec.ExtraHosts, []string{"a.local:10.0.0.5", "b.local:10.0.0.5"})
-	check("mounts", spec.Mounts, []Mount{{Type: "tmpfs", Target: "/dev/shm", SizeBytes: 64 << 20}, {Type: "volume", Target: "/tmp"}})
+	// emptyDirs are the pod's named volumes (see TestInfraPodSpecs for how they are made).
+	check("mounts", spec.Mounts, []Mount{{Type: "volume", Source: "demo_web-2_shm", Target: "/dev/shm"},
+		{Type: "volume", Source: "demo_web-2_scratch", Target: "/tmp"}})
 	check("env", spec.Env[3:], []string{"INDEX=2", "NAME=web-2", "MEM_MI=256", "CPUS=2", "GREETING=I am web-2 #2"})
 }
 

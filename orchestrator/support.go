@@ -14,37 +14,10 @@ import (
 func Unsupported(s *compose.StatefulSet) []string {
 	var out []string
 	spec := &s.Template.Spec
-	if n := len(spec.Containers); n > 1 {
-		out = append(out, fmt.Sprintf("%d containers (only one runs per pod so far)", n))
-	}
-	users := map[string]int{} // volume name -> containers mounting it
-	for _, cs := range [][]compose.Container{spec.InitContainers, spec.Containers} {
-		for _, c := range cs {
-			seen := map[string]bool{}
-			for _, m := range c.VolumeMounts {
-				if !seen[m.Name] {
-					seen[m.Name] = true
-					users[m.Name]++
-				}
-			}
-		}
-	}
-	for _, v := range spec.Volumes {
-		switch {
-		case v.EmptyDir != nil && users[v.Name] > 1:
-			out = append(out, fmt.Sprintf("volume %s (an emptyDir shared by %d containers)", v.Name, users[v.Name]))
-		}
-	}
 	if sc := spec.SecurityContext; sc != nil && sc.FSGroup != nil {
 		out = append(out, "securityContext.fsGroup")
 	}
-	if p := spec.ShareProcessNamespace; p != nil && *p && len(spec.Containers) > 1 {
-		out = append(out, "shareProcessNamespace")
-	}
 	for _, ic := range spec.InitContainers {
-		if ic.Sidecar() {
-			out = append(out, "sidecar init container "+ic.Name)
-		}
 		out = append(out, containerGaps(s, &ic)...)
 	}
 	for _, c := range spec.Containers {
@@ -67,8 +40,9 @@ func subPathRuns(s *compose.StatefulSet, volume string) bool {
 func containerGaps(s *compose.StatefulSet, c *compose.Container) []string {
 	var out []string
 	for _, e := range c.Env {
-		if vf := e.ValueFrom; vf == nil || (vf.FieldRef == nil && vf.ResourceFieldRef == nil) {
-			continue // literal, or a ConfigMap/Secret key resolved at start
+		if vf := e.ValueFrom; vf == nil || (vf.FieldRef == nil && vf.ResourceFieldRef == nil) ||
+			vf.FieldRef != nil && vf.FieldRef.FieldPath == compose.FieldPodIP {
+			continue // literal, a ConfigMap/Secret key resolved at start, or the infra container's IP
 		}
 		if _, _, err := (PodTemplate{Set: s}).envSource(e.ValueFrom, c, 0); err != nil {
 			out = append(out, fmt.Sprintf("container %s: env %s (%v)", c.Name, e.Name, err))
