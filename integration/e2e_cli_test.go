@@ -39,6 +39,7 @@ func cliBinary(t *testing.T) string {
 	_, self, _, _ := runtime.Caller(0)
 	build := exec.Command("go", "build", "-o", bin, "./cmd/ordset")
 	build.Dir = filepath.Dir(filepath.Dir(self))
+	build.Env = append(os.Environ(), "CGO_ENABLED=0") // static, as make build: pods with several containers run it
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build ordset: %v\n%s", err, out)
 	}
