@@ -54,6 +54,8 @@ type PodStatus struct {
 	PublishNotReady      bool
 	// Reason says why a running pod is not Ready: the last probe failure ("" when Ready).
 	Reason string
+	// Containers are the long-running containers of a pod with several (nil otherwise).
+	Containers []MemberState
 }
 
 // podStatuses turns the planner's verdicts into PodStatus values.
@@ -63,7 +65,8 @@ func podStatuses(ns string, s *compose.StatefulSet, states []PodState) []PodStat
 	for _, st := range states {
 		ps := PodStatus{Namespace: ns, Set: s.Name, Service: svc, Ordinal: st.Ordinal, Name: st.Name,
 			Container: identity.ContainerName(ns, s.Name, st.Ordinal), Ready: st.Ready, Status: st.Phase,
-			Restarts: st.Restarts, Revision: st.Revision, PublishNotReady: s.PublishNotReadyAddresses, Reason: st.Reason}
+			Restarts: st.Restarts, Revision: st.Revision, PublishNotReady: s.PublishNotReadyAddresses, Reason: st.Reason,
+			Containers: st.Members}
 		if c := st.Container; c != nil {
 			ps.Container, ps.ContainerID = c.Name, c.ID
 			ps.IP, ps.IPv6 = c.IP, c.IPv6
@@ -72,7 +75,7 @@ func podStatuses(ns string, s *compose.StatefulSet, states []PodState) []PodStat
 		for _, t := range s.VolumeClaimTemplates {
 			ps.Volumes = append(ps.Volumes, identity.VolumeName(ns, t.Name, s.Name, st.Ordinal))
 		}
-		for _, p := range s.Main().Ports {
+		for _, p := range podPorts(s) {
 			if p.HostPort > 0 {
 				p.HostPort += st.Ordinal - s.Ordinals.Start
 			}
@@ -133,4 +136,13 @@ func condition(st SetStatus) state.SetCondition {
 		return state.Converged
 	}
 	return state.Progressing
+}
+
+// podPorts are the ports of every long-running container of the pod (sidecars, then app containers).
+func podPorts(s *compose.StatefulSet) []compose.Port {
+	var out []compose.Port
+	for _, m := range podMembers(s) {
+		out = append(out, m.spec.Ports...)
+	}
+	return out
 }
