@@ -21,6 +21,15 @@ import (
 
 func (p *planner) key() SetKey { return SetKey{p.d.Namespace, p.set.Name} }
 
+// specOf is the template of the pod's revision; a revision the set no longer knows (its
+// memory lost) is judged by the update revision's, which replaces it anyway.
+func (p *planner) specOf(infra Container) *compose.StatefulSet {
+	if s := specFor(p.d, infra.Labels[identity.LabelRevision]); s != nil {
+		return s
+	}
+	return p.set
+}
+
 // infraPod handles an in-range ordinal whose canonical container is an infrastructure
 // container, and reports whether the pod is Available.
 func (p *planner) infraPod(ord int, infra Container, st *PodState, act bool) bool {
@@ -57,19 +66,16 @@ func (p *planner) infraPod(ord int, infra Container, st *PodState, act bool) boo
 		}
 		return false
 	}
-	spec := specFor(p.d, infra.Labels[identity.LabelRevision])
-	if spec == nil { // a revision this set no longer knows: only the update replaces it
-		st.Phase = PhaseRunning
+	spec := p.specOf(infra)
+	if act && !p.podMembers(ord, infra, spec, st, false) && p.updateDue(ord, infra) {
+		// Half there (e.g. a daemon killed mid tear-down) and to be replaced anyway: finish
+		// the tear-down rather than bring back containers of the old revision.
+		p.tearDown(ord, "forced rollback: not Ready on revision "+st.Revision)
+		st.Phase = PhaseTerminating
 		return false
 	}
-	up := p.podMembers(ord, infra, spec, st, act)
-	if !up {
-		if act && !p.o.Pods[ord].Ready && p.updateDue(ord, infra) {
-			// Half there (e.g. a daemon killed mid tear-down) and to be replaced anyway:
-			// finish the tear-down rather than bring back containers of the old revision.
-			p.tearDown(ord, "forced rollback: not Ready on revision "+st.Revision)
-			st.Phase = PhaseTerminating
-		}
+	st.Restarts = labelInt(infra.Labels, identity.LabelRestarts)
+	if !p.podMembers(ord, infra, spec, st, act) {
 		return false
 	}
 	return p.podAvailable(ord, infra, st, act)
@@ -125,7 +131,7 @@ func (p *planner) podMembers(ord int, infra Container, spec *compose.StatefulSet
 // podInit advances regular init container i of a pod: run it, wait for it, rerun it after a
 // failure (with backoff). It reports whether it completed.
 func (p *planner) podInit(ord int, infra Container, i int, st *PodState, act bool) bool {
-	spec := specFor(p.d, infra.Labels[identity.LabelRevision])
+	spec := p.specOf(infra)
 	ic := spec.Template.Spec.InitContainers[i]
 	n := len(spec.Template.Spec.InitContainers)
 	name := p.podName(ord)
@@ -190,7 +196,7 @@ func (p *planner) keepRunning(ord int, infra Container, m member, st *PodState, 
 		}
 		return false
 	case failed(*c):
-		return p.restartMember(ord, *c, run, st, act)
+		return p.restartMember(ord, *c, m.name, run, st, act)
 	case c.State == StateRemoving:
 		return false
 	}
@@ -206,13 +212,13 @@ func (p *planner) keepRunning(ord int, infra Container, m member, st *PodState, 
 }
 
 // restartMember replaces a failed app container or sidecar once its backoff has passed.
-func (p *planner) restartMember(ord int, c Container, run Action, st *PodState, act bool) bool {
+func (p *planner) restartMember(ord int, c Container, member string, run Action, st *PodState, act bool) bool {
 	name := p.podName(ord)
 	restarts, delay, next := crashBackoff(c)
 	if left := failedAt(c).Add(delay).Sub(p.now); left > 0 {
 		st.Phase = PhaseCrashLoop
 		if act {
-			p.wait("%s container %s crash-looping, restart in %s", name, run.Target, ceilSeconds(left))
+			p.wait("%s container %s crash-looping, restart in %s", name, member, ceilSeconds(left))
 			p.requeue(left)
 		}
 		return false

@@ -86,6 +86,9 @@ func findMember(k SetKey, ord int, p *ObservedPod, infra Container, m member) *C
 // planner (liveness) and status. seen is the next ready-since memory.
 func fillPodReadiness(k SetKey, ord int, p *ObservedPod, infra Container, in readinessInput, seen map[string]time.Time) {
 	spec := specFor(in.desired, infra.Labels[identity.LabelRevision])
+	if spec == nil { // as planner.specOf
+		spec = in.desired.Set
+	}
 	if spec == nil {
 		return
 	}

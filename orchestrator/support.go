@@ -39,15 +39,7 @@ func subPathRuns(s *compose.StatefulSet, volume string) bool {
 
 func containerGaps(s *compose.StatefulSet, c *compose.Container) []string {
 	var out []string
-	for _, e := range c.Env {
-		if vf := e.ValueFrom; vf == nil || (vf.FieldRef == nil && vf.ResourceFieldRef == nil) ||
-			vf.FieldRef != nil && vf.FieldRef.FieldPath == compose.FieldPodIP {
-			continue // literal, a ConfigMap/Secret key resolved at start, or the infra container's IP
-		}
-		if _, _, err := (PodTemplate{Set: s}).envSource(e.ValueFrom, c, 0); err != nil {
-			out = append(out, fmt.Sprintf("container %s: env %s (%v)", c.Name, e.Name, err))
-		}
-	}
+	out = append(out, envGaps(s, c)...)
 	for _, m := range c.VolumeMounts {
 		if m.SubPath != "" && !subPathRuns(s, m.Name) {
 			out = append(out, fmt.Sprintf("container %s: subPath of mount %s (Docker 20.10 cannot mount part of a volume)", c.Name, m.MountPath))
@@ -72,6 +64,21 @@ func containerGaps(s *compose.StatefulSet, c *compose.Container) []string {
 	uid := firstInt(sc.RunAsUser, pod.RunAsUser)
 	if uid == nil && firstInt(sc.RunAsGroup, pod.RunAsGroup) != nil {
 		out = append(out, fmt.Sprintf("container %s: runAsGroup without runAsUser", c.Name))
+	}
+	return out
+}
+
+// envGaps lists the env fieldRefs and resourceFieldRefs of c this runtime cannot resolve.
+func envGaps(s *compose.StatefulSet, c *compose.Container) []string {
+	var out []string
+	for _, e := range c.Env {
+		if vf := e.ValueFrom; vf == nil || (vf.FieldRef == nil && vf.ResourceFieldRef == nil) ||
+			vf.FieldRef != nil && vf.FieldRef.FieldPath == compose.FieldPodIP {
+			continue // literal, a ConfigMap/Secret key resolved at start, or the infra container's IP
+		}
+		if _, _, err := (PodTemplate{Set: s}).envSource(e.ValueFrom, c, 0); err != nil {
+			out = append(out, fmt.Sprintf("container %s: env %s (%v)", c.Name, e.Name, err))
+		}
 	}
 	return out
 }
