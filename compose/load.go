@@ -26,6 +26,9 @@ type LoadOptions struct {
 	Dir string
 	// EnvFile replaces the .env beside the file (docker compose --env-file); it must exist.
 	EnvFile string
+	// Images replace the pod templates' images before validation (--image, ImagesFile);
+	// the first that matches an image wins.
+	Images []ImageOverride
 }
 
 // FileNames are the names FindFile looks for, in order.
@@ -115,6 +118,7 @@ func LoadBytes(name string, data []byte, opts LoadOptions) (*Project, error) {
 	}
 	p := f.toProject(dir)
 	c := &checker{w: w, flat: map[string]bool{}}
+	c.warnings = ApplyImages(p, opts.Images)
 	for n, sf := range f.StatefulSets {
 		c.flat[n] = sf == nil || sf.flat()
 		c.fileShape(sf, "statefulsets."+n)
@@ -138,15 +142,16 @@ type Position struct {
 }
 
 // NormalizeAt is Normalize for a project read from another format (Kubernetes manifests),
-// with positions: at maps spec field paths ("statefulsets.redis.image") to where they came
+// with the image overrides applied first, and positions: at maps spec field paths ("statefulsets.redis.image") to where they came
 // from; problems without one fall back to file:1:1. Sets are in the template form, as
 // Normalize's.
-func NormalizeAt(p *Project, file string, at map[string]Position) error {
+func NormalizeAt(p *Project, file string, at map[string]Position, images []ImageOverride) error {
 	w := newWalker(file, nil)
 	for path, ps := range at {
 		w.values[path] = pos{line: ps.Line, col: ps.Col, file: ps.File}
 	}
 	c := &checker{w: w, flat: map[string]bool{}}
+	c.warnings = ApplyImages(p, images)
 	c.readFiles(p)
 	applyDefaults(p)
 	if probs := c.validate(p); len(probs) > 0 {

@@ -227,7 +227,7 @@ func (c *chaosTrial) waitPods(n int, timeout time.Duration) {
 	deadline := time.Now().Add(timeout)
 	for {
 		pods := c.e.ps(c.ns)
-		if allReady(pods, n) && len(engineContainers(c.t, c.ns)) == n {
+		if allReady(pods, n) && len(withoutPrevious(engineContainers(c.t, c.ns))) == n {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -237,7 +237,8 @@ func (c *chaosTrial) waitPods(n int, timeout time.Duration) {
 	}
 }
 
-// checkExactlyOnce: one pod container per ordinal, each named for it, and nothing else.
+// checkExactlyOnce: one pod container per ordinal, each named for it, and nothing else
+// (but at most one kept previous container of a crashed pod).
 func (c *chaosTrial) checkExactlyOnce(n int) {
 	cli := testenv.Docker(c.t)
 	f := filters.NewArgs(filters.Arg("label", identity.LabelNamespace+"="+c.ns))
@@ -245,9 +246,16 @@ func (c *chaosTrial) checkExactlyOnce(n int) {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	seen := map[string]int{}
+	seen, previous := map[string]int{}, map[string]int{}
 	for _, x := range cs {
 		if x.Labels[identity.LabelRole] != identity.RolePod {
+			continue
+		}
+		// A crashed pod's last container is kept for logs --previous: not a pod, at most one.
+		if canonical := c.ns + "-web-" + x.Labels[identity.LabelOrdinal]; strings.TrimPrefix(x.Names[0], "/") == identity.PreviousName(canonical, x.ID) {
+			if previous[x.Labels[identity.LabelOrdinal]]++; previous[x.Labels[identity.LabelOrdinal]] > 1 {
+				c.t.Errorf("ordinal %s keeps more than one previous container", x.Labels[identity.LabelOrdinal])
+			}
 			continue
 		}
 		seen[x.Labels[identity.LabelOrdinal]]++

@@ -216,6 +216,11 @@ func engineContainers(t *testing.T, ns string) []string {
 	return names
 }
 
+// withoutPrevious drops the kept previous containers of crashed pods from container names.
+func withoutPrevious(names []string) []string {
+	return slices.DeleteFunc(slices.Clone(names), func(n string) bool { return strings.Contains(n, ".previous-") })
+}
+
 func engineVolumes(t *testing.T, ns string) []string {
 	t.Helper()
 	cli := testenv.Docker(t)

@@ -65,13 +65,13 @@ func canonicalName(k SetKey, ord int, c Container) string {
 }
 
 // mismatch says why c is not the container its labels name, "" when it is: its name is the
-// canonical one (or the name a failed one is retired to), it was created on the namespace's
+// canonical one (or the name a failed one is retired to, or kept as the previous one under), it was created on the namespace's
 // network (a network removed by hand later does not change that), and it mounts every claim
 // volume of its ordinal that the template of its revision mounts. The mounts are not checked
 // for a revision the controller no longer knows.
 func mismatch(d Desired, ord int, c Container, canonical string) string {
 	var why []string
-	if c.Name != canonical && c.Name != identity.RetiredName(canonical, c.ID) {
+	if c.Name != canonical && c.Name != identity.RetiredName(canonical, c.ID) && c.Name != identity.PreviousName(canonical, c.ID) {
 		why = append(why, "name is not "+canonical)
 	}
 	// A container of a multi-container pod joins its infrastructure container's namespace;

@@ -31,6 +31,9 @@ func TestScreenImpostors(t *testing.T) {
 	}{
 		{"the pod itself", pod(), "", false},
 		{"retired under its retired name", pod(func(c *Container) { c.Name = identity.RetiredName(c.Name, c.ID) }), "", false},
+		{"kept under its previous name", pod(func(c *Container) { c.Name = identity.PreviousName(c.Name, c.ID) }), "", false},
+		{"a previous name with another container's id", pod(func(c *Container) { c.Name = identity.PreviousName(c.Name, "other") }),
+			"name is not demo-web-1", false},
 		{"the pod on a network removed by hand", pod(func(c *Container) { c.Detached, c.IP = true, "" }), "", false},
 		{"of a revision no longer known: mounts not checked", pod(func(c *Container) {
 			c.Labels[identity.LabelRevision], c.VolumeNames = "r0", nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/ordset/ordset/orchestrator/identity"
@@ -18,6 +19,10 @@ type Executor struct {
 	// PullProgress, when set, receives the image pull progress lines of a container about to be
 	// created (a first `up` with a real image can spend most of its time there).
 	PullProgress func(spec ContainerSpec, line string)
+	// Log, when set, gets a debug line as each action begins: with the engine's event times it
+	// shows how long the controller took from an observation to its next call (the scale
+	// benchmark reads it).
+	Log *slog.Logger
 }
 
 // Result is the outcome of one executed action.
@@ -45,6 +50,9 @@ func (e Executor) Execute(ctx context.Context, tpl PodTemplate, actions []Action
 		go func() {
 			defer wg.Done()
 			for _, a := range byPod[pod] {
+				if e.Log != nil {
+					e.Log.Debug("action start", "action", a.String(), "pod", a.Pod)
+				}
 				id, err := e.Do(ctx, tpl, a)
 				results[i] = append(results[i], Result{Action: a, ID: id, Err: err})
 				if err != nil {
@@ -92,7 +100,7 @@ func (e Executor) Do(ctx context.Context, tpl PodTemplate, a Action) (string, er
 			return "", err
 		}
 		return e.runMember(ctx, tpl, spec, -1, a.Container)
-	case ActStartContainer, ActStopPod, ActDeletePod, ActRemoveContainer, ActRetireContainer, ActDeleteContainer:
+	case ActStartContainer, ActStopPod, ActDeletePod, ActRemoveContainer, ActRetireContainer, ActDeleteContainer, ActKeepPrevious:
 		return "", e.container(ctx, tpl.forAction(a), a)
 	}
 	return "", fmt.Errorf("%s %s: unknown action", a.Kind, a.Target)
@@ -136,9 +144,9 @@ func (e Executor) container(ctx context.Context, tpl PodTemplate, a Action) erro
 		verb, err = "remove", e.RT.RemoveContainer(ctx, a.ContainerID)
 	case ActRemoveContainer:
 		verb, err = "remove", e.RT.RemoveContainer(ctx, a.ContainerID)
-	case ActRetireContainer:
+	case ActRetireContainer, ActKeepPrevious:
 		if err := e.RT.RenameContainer(ctx, a.ContainerID, a.RenameTo); err != nil {
-			return fmt.Errorf("retire container %s as %s: %w", a.Target, a.RenameTo, err)
+			return fmt.Errorf("rename container %s to %s: %w", a.Target, a.RenameTo, err)
 		}
 	}
 	if err != nil {

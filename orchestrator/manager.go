@@ -143,7 +143,7 @@ func NewManager(rt Runtime, opts Options) *Manager {
 	}
 	m := &Manager{rt: rt, opts: opts, log: log, kickC: make(chan struct{}, 1),
 		sets: map[SetKey]*setState{}, probers: map[string]*proberEntry{}, passed: make(chan struct{})}
-	m.exec = Executor{RT: rt, PullProgress: m.pulls.reporter(m.hub.Publish, opts.Now)}
+	m.exec = Executor{RT: rt, PullProgress: m.pulls.reporter(m.hub.Publish, opts.Now), Log: log}
 	return m
 }
 

@@ -4,7 +4,8 @@ import "time"
 
 // SetDeleteGrace overrides the termination grace period of a set's pods for its deletion
 // ("ordset down -t 0"). Only the manager's copy of the spec changes, not the set's revision,
-// so nothing rolls; a daemon restarted mid-delete falls back to the spec's own grace.
+// so nothing rolls. The caller records the override with the deletion and sets it again
+// after every Apply, so a daemon restarted mid-delete uses it too.
 func (m *Manager) SetDeleteGrace(namespace, set string, grace time.Duration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -68,6 +68,9 @@ type ObservedPod struct {
 	// Verdicts are the readiness verdicts of the long-running containers of such a pod
 	// (app containers and native sidecars), by container ID.
 	Verdicts map[string]Verdict
+	// Previous are the pod's kept terminated main containers (identity.PreviousName): one,
+	// or more only after a crash at the wrong moment. They are never the pod, only its past.
+	Previous []Container
 	// Ready is the readiness verdict for the main container: the readiness probe when the spec
 	// has one, else the image HEALTHCHECK when the image has one, else Running.
 	Ready bool
@@ -103,6 +106,7 @@ const (
 	ActCreateInfra     ActionKind = "create-infra"     // create + start a pod's infrastructure container
 	ActRunContainer    ActionKind = "run-container"    // create + start an app container joined to the infra container
 	ActDeleteContainer ActionKind = "delete-container" // graceful stop (preStop first), then remove one app container or sidecar
+	ActKeepPrevious    ActionKind = "keep-previous"    // rename a replaced retired container to the pod's previous one
 
 	// Namespace-level actions (PlanEngine).
 	ActCreateNetwork ActionKind = "create-network" // create the namespace's network
@@ -120,7 +124,7 @@ type Action struct {
 	Ordinal   int
 	// Target names the object acted on: a container or volume name.
 	Target string
-	// RenameTo is the new name of a retired container (retire-container).
+	// RenameTo is the new name of a retired container (retire-container, keep-previous).
 	RenameTo    string
 	ContainerID string
 	// Volume is the volume to create (create-volume).
@@ -148,7 +152,7 @@ func (a Action) String() string {
 	var s string
 	switch a.Kind {
 	case ActCreateVolume, ActRemoveVolume, ActStartContainer, ActRemoveContainer, ActRetireContainer,
-		ActCreateNetwork, ActRemoveNetwork, ActForgetSet:
+		ActKeepPrevious, ActCreateNetwork, ActRemoveNetwork, ActForgetSet:
 		s = string(a.Kind) + " " + a.Target
 	case ActRunInit:
 		s = fmt.Sprintf("run-init %s init[%d]", a.Pod, a.Init)

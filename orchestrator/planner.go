@@ -126,7 +126,7 @@ func (p *planner) run() {
 	// Condemned ordinals, descending.
 	var condemned []int
 	for ord, op := range p.o.Pods {
-		if (ord < start || ord >= end) && (len(op.Containers) > 0 || len(op.Inits) > 0 || len(op.Members) > 0) {
+		if (ord < start || ord >= end) && op.hasContainers() {
 			condemned = append(condemned, ord)
 		}
 	}
@@ -146,17 +146,21 @@ func (p *planner) run() {
 }
 
 // dedupe keeps one main container per ordinal (mainIndex: the canonical name, else the
-// newest) and removes the others: at most one container per identity, ever.
+// newest) and removes the others: at most one container per identity, ever. The newest
+// retired container beside a replacement is kept as the pod's previous one (see keepPrevious).
 func (p *planner) dedupe() {
 	for _, ord := range sortedOrdinals(p.o.Pods) {
 		cs := p.o.Pods[ord].Containers
-		keep := mainIndex(cs, identity.ContainerName(p.d.Namespace, p.set.Name, ord))
-		if keep < 0 {
-			continue
+		canonical := identity.ContainerName(p.d.Namespace, p.set.Name, ord)
+		keep := mainIndex(cs, canonical)
+		prev := -1
+		if keep >= 0 {
+			p.canon[ord] = &cs[keep]
+			prev = previousIndex(cs, keep, canonical)
 		}
-		p.canon[ord] = &cs[keep]
+		p.keepPrevious(ord, prev)
 		for i := range cs {
-			if i != keep {
+			if i != keep && i != prev {
 				p.emit(Action{Kind: ActRemoveContainer, Pod: p.podName(ord), Ordinal: ord, Target: cs[i].Name,
 					ContainerID: cs[i].ID, Reason: "duplicate"})
 			}

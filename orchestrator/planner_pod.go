@@ -388,7 +388,7 @@ func (p *planner) tearDown(ord int, reason string) {
 	for _, c := range inits {
 		stop(c, c.Labels[identity.LabelInit])
 	}
-	for _, c := range op.Containers {
+	for _, c := range slices.Concat(op.Previous, op.Containers) {
 		if c.State != StateRemoving {
 			p.emit(Action{Kind: ActRemoveContainer, Pod: name, Ordinal: ord, Target: c.Name, ContainerID: c.ID,
 				Reason: reason, Infra: identity.IsInfra(c.Labels)})
@@ -406,7 +406,7 @@ func (p *planner) orphanEmptyDirs(start, end int) {
 		if !ok || ord >= start && ord < end || done[ord] {
 			continue
 		}
-		if op := p.o.Pods[ord]; op != nil && (len(op.Containers) > 0 || len(op.Inits) > 0 || len(op.Members) > 0) {
+		if op := p.o.Pods[ord]; op != nil && op.hasContainers() {
 			continue
 		}
 		done[ord] = true

@@ -35,9 +35,9 @@ func TestPlanRetiredContainers(t *testing.T) {
 		{"a retired container alone still backs off", desired(testSet(), 1),
 			world().exited(0, 1, 3, 1, t0.Add(-time.Minute), t0).retired(0), t0.Add(4 * time.Second),
 			"waiting: web-0 crash-looping, restart in 6s\nrequeue: 6s"},
-		{"a retired container goes once its replacement exists", desired(testSet(), 1),
+		{"a retired container is kept as the previous one once its replacement exists", desired(testSet(), 1),
 			world().exited(0, 1, 3, 1, t0.Add(-time.Minute), t0).retired(0).add(0, mainCtr(0, "r1", StateCreated)),
-			time.Time{}, "remove-container demo-web-0.retired-id-web-0 (duplicate); start-container demo-web-0"},
+			time.Time{}, "keep-previous demo-web-0.retired-id-web-0; start-container demo-web-0"},
 		{"a dead container cannot be renamed: it is removed", desired(testSet(), 1),
 			func() *obs {
 				o := world().exited(0, 1, 0, 0, t0, t0)
@@ -76,5 +76,48 @@ func TestPlanStoppedPodDueForUpdate(t *testing.T) {
 			t0.Add(time.Second), "waiting: web-2 crash-looping, restart in 39s\nrequeue: 39s"},
 		{"OnDelete: backoff as usual", desired(testSet(onDelete), 3), stopped("r0"),
 			t0.Add(time.Second), "waiting: web-2 crash-looping, restart in 39s\nrequeue: 39s"},
+	})
+}
+
+// previous adds a kept previous container of ord, created at created.
+func (b *obs) previous(ord int, id string, created time.Time) *obs {
+	c := mainCtr(ord, "r1", StateExited)
+	c.ID, c.CreatedAt = id, created
+	c.Name = identity.PreviousName(c.Name, id)
+	p := b.pod(ord)
+	p.Previous = append(p.Previous, c)
+	return b
+}
+
+// The pod's last terminated container is kept for "logs --previous" until the next crash
+// replaces it or the pod is removed; it never stands in for the pod.
+func TestPlanPreviousContainer(t *testing.T) {
+	replaced := func() *obs {
+		return world().exited(0, 1, 3, 1, t0.Add(-time.Minute), t0).retired(0).add(0, mainCtr(0, "r1", StateRunning))
+	}
+	runPlanCases(t, []planCase{
+		{"a newer crash replaces the previous container", desired(testSet(), 1),
+			replaced().previous(0, "old", t0.Add(-2*time.Hour)), time.Time{},
+			"remove-container demo-web-0.previous-old (replaced by a newer previous container); keep-previous demo-web-0.retired-id-web-0\nwaiting: web-0 not Ready"},
+		{"of two previous containers the newest stays", desired(testSet(), 1),
+			world().ready(0, "r1").previous(0, "older", t0.Add(-3*time.Hour)).previous(0, "newer", t0.Add(-2*time.Hour)),
+			time.Time{}, "remove-container demo-web-0.previous-older (replaced by a newer previous container)"},
+		{"a previous container alone is not the pod: the pod is created fresh", desired(testSet(), 1),
+			world().vol(0).previous(0, "old", t0.Add(-2*time.Hour)), time.Time{}, "create-pod web-0 rev=r1"},
+		{"a dead retired container is not kept", desired(testSet(), 1),
+			func() *obs {
+				o := replaced()
+				o.pod(0).Containers[0].State = StateDead
+				return o
+			}(), time.Time{}, "remove-container demo-web-0.retired-id-web-0 (duplicate)\nwaiting: web-0 not Ready"},
+		{"scale down removes the previous container with the pod", desired(testSet(), 1),
+			world().ready(0, "r1").ready(1, "r1").previous(1, "old", t0.Add(-2*time.Hour)), time.Time{},
+			"delete-pod web-1 (scale down); remove-container demo-web-1.previous-old (previous container of removed pod)"},
+		{"a deleted pod's volume waits for its previous container", func() Desired {
+			d := desired(testSet(), 0)
+			d.Deleted, d.RemoveVolumes = true, true
+			return d
+		}(), world().vol(0).previous(0, "old", t0.Add(-2*time.Hour)), time.Time{},
+			"remove-container demo-web-0.previous-old (previous container of removed pod)"},
 	})
 }

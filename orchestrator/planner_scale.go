@@ -105,6 +105,10 @@ func (p *planner) removePod(ord int, reason string) PodState {
 			p.emit(Action{Kind: ActRemoveContainer, Pod: name, Ordinal: ord, Target: c.Name, ContainerID: c.ID,
 				Reason: "init container of removed pod"})
 		}
+		for _, c := range op.Previous {
+			p.emit(Action{Kind: ActRemoveContainer, Pod: name, Ordinal: ord, Target: c.Name, ContainerID: c.ID,
+				Reason: "previous container of removed pod"})
+		}
 	}
 	return st
 }
@@ -136,7 +140,7 @@ func (p *planner) retainVolumes(start, end int) {
 		if !ok || ord >= start && ord < end {
 			continue
 		}
-		if op := p.o.Pods[ord]; op != nil && (len(op.Containers) > 0 || len(op.Inits) > 0 || len(op.Members) > 0) {
+		if op := p.o.Pods[ord]; op != nil && op.hasContainers() {
 			continue // the pod is still there; its volumes go on a later pass
 		}
 		p.emit(Action{Kind: ActRemoveVolume, Pod: p.podName(ord), Ordinal: ord, Target: v.Name})

@@ -87,11 +87,14 @@ func group(cs []Container, vs []Volume) map[SetKey]*Observed {
 			p = &ObservedPod{}
 			o.Pods[ord] = p
 		}
-		switch c.Labels[identity.LabelRole] {
-		case identity.RoleInit:
+		switch {
+		case c.Labels[identity.LabelRole] == identity.RoleInit:
 			p.Inits = append(p.Inits, c)
-		case identity.RoleContainer:
+		case c.Labels[identity.LabelRole] == identity.RoleContainer:
 			p.Members = append(p.Members, c)
+		case c.Name == identity.PreviousName(identity.ContainerName(c.Labels[identity.LabelNamespace],
+			c.Labels[identity.LabelSet], ord), c.ID):
+			p.Previous = append(p.Previous, c)
 		default:
 			p.Containers = append(p.Containers, c)
 		}

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -128,6 +131,9 @@ func newApp(s *streams) *cli.App {
 		Writer:      s.Out,
 		ErrWriter:   s.Err,
 		HideVersion: true,
+		// A slice flag's value is taken whole: a path, a VAR=value or a filter may hold a
+		// comma. -f splits a comma list itself, and only when that is unambiguous (fileFlag).
+		DisableSliceFlagSeparator: true,
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "file", Aliases: []string{"f"}, Usage: "ordset file or Kubernetes manifests, a directory of them, repeatable (\"-\" for stdin; default ./ordset.yaml, then ./ordset.yml)"},
 			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace (default: the file's, else \"default\")",
@@ -240,9 +246,6 @@ func wireCommands(cmds []*cli.Command, prefix string) {
 				if ctx.NArg() > 0 {
 					typed := ctx.Args().First()
 					hint := didYouMean(typed, subs)
-					if path == "get" && strings.HasPrefix(typed, "po") {
-						hint = ` (pods are listed by "ordset ps")` // kubectl habit
-					}
 					return usageErrorf("unknown %s command %q%s", path, typed, hint)
 				}
 				return cli.ShowSubcommandHelp(ctx)
@@ -288,7 +291,8 @@ func parseLevel(s string) (slog.Level, error) {
 	return l, nil
 }
 
-// loadOptions are the options every load of the ordset file uses.
+// loadOptions are the options every load of the ordset file uses (image overrides are
+// added by loadProject, which knows the files).
 func (s *streams) loadOptions(in invocation) compose.LoadOptions {
 	return compose.LoadOptions{Env: s.envMap(), EnvFile: in.String("env-file")}
 }
@@ -309,44 +313,41 @@ func (s *streams) envMap() map[string]string {
 
 // loadProject loads -f (or ./ordset.yaml, ./ordset.yml; "-" is stdin) and
 // applies -n. -f may name an ordset file, Kubernetes manifests or a directory of them;
-// warnings about what manifests hold that ordset ignores go to stderr.
-// It returns the file as the user named it, for messages.
+// --image and the images files beside them replace images first. Warnings (what manifests
+// hold that ordset ignores, unused overrides...) go to stderr, or fail the load with
+// --strict. It returns the file as the user named it, for messages.
 func (s *streams) loadProject(in invocation) (*compose.Project, string, error) {
 	paths := fileFlag(in)
 	path := strings.Join(paths, ", ")
+	if path == "" {
+		found, err := compose.FindFile(".")
+		if err != nil {
+			return nil, "", err
+		}
+		path, paths = found, []string{found}
+	}
 	opts := s.loadOptions(in)
+	images, err := imageOverrides(in, paths)
+	if err != nil {
+		return nil, path, err
+	}
+	opts.Images = images
 	var (
 		p        *compose.Project
 		warnings []kube.Warning
-		err      error
 	)
-	switch path {
-	case "-":
+	if path == "-" {
 		data, rerr := io.ReadAll(s.In)
 		if rerr != nil {
 			return nil, "", fmt.Errorf("read ordset file from stdin: %w", rerr)
 		}
 		path = "<stdin>"
 		p, warnings, err = kube.LoadBytes(path, data, opts)
-	case "":
-		if path, err = compose.FindFile("."); err != nil {
-			return nil, "", err
-		}
-		fallthrough
-	default:
-		if len(paths) == 0 {
-			paths = []string{path}
-		}
+	} else {
 		p, warnings, err = kube.LoadFiles(paths, opts)
 	}
-	for _, w := range warnings {
-		fmt.Fprintf(s.Err, "warning: %s\n", w)
-	}
-	if err != nil {
+	if err = s.reportWarnings(in.Bool("strict"), warnings, p, err); err != nil {
 		return nil, path, err
-	}
-	for _, w := range p.Warnings {
-		fmt.Fprintf(s.Err, "warning: %s\n", w)
 	}
 	if ns := in.String("namespace"); ns != "" {
 		if err := compose.CheckDNSLabel(ns); err != nil {
@@ -357,5 +358,99 @@ func (s *streams) loadProject(in invocation) (*compose.Project, string, error) {
 	return p, path, nil
 }
 
+// reportWarnings prints the import's and the loader's warnings, or with strict turns them
+// into one validation error listing every one (a load error comes first: nothing to run).
+func (s *streams) reportWarnings(strict bool, kw []kube.Warning, p *compose.Project, loadErr error) error {
+	var all []compose.Problem
+	for _, w := range kw {
+		all = append(all, w.Problem())
+	}
+	if p != nil {
+		all = append(all, p.Warnings...)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return beforeInFile(all[i], all[j]) })
+	if strict && loadErr == nil && len(all) > 0 {
+		for i := range all {
+			all[i].Message += " (an error with --strict)"
+		}
+		return &compose.ValidationError{Problems: all}
+	}
+	for _, w := range all {
+		fmt.Fprintf(s.Err, "warning: %s\n", w)
+	}
+	return loadErr
+}
+
+// beforeInFile orders problems by file, line and column.
+func beforeInFile(a, b compose.Problem) bool {
+	if a.File != b.File {
+		return a.File < b.File
+	}
+	if a.Line != b.Line {
+		return a.Line < b.Line
+	}
+	return a.Col < b.Col
+}
+
+// imageOverrides are the --image flags, then the images file beside each -f (a directory's
+// own, a file's directory's), each file once: the first override that matches wins.
+func imageOverrides(in invocation, paths []string) ([]compose.ImageOverride, error) {
+	var out []compose.ImageOverride
+	for _, f := range in.StringSlice("image") {
+		o, err := compose.ParseImageFlag(f)
+		if err != nil {
+			return nil, usageErrorf("%v", err)
+		}
+		out = append(out, o)
+	}
+	seen := map[string]bool{}
+	for _, p := range paths {
+		dir := p
+		if st, err := os.Stat(p); err != nil || !st.IsDir() {
+			dir = filepath.Dir(p)
+		}
+		file := filepath.Join(dir, compose.ImagesFile)
+		if p == "-" || seen[file] {
+			continue
+		}
+		seen[file] = true
+		more, err := compose.LoadImagesFile(file)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, more...)
+	}
+	return out, nil
+}
+
 // fileFlag is every -f given, in order.
-func fileFlag(in invocation) []string { return in.StringSlice("file") }
+func fileFlag(in invocation) []string { return splitFileList(in.StringSlice("file"), pathExists) }
+
+// splitFileList keeps each -f value whole (a path may hold a comma) unless the value names
+// nothing and every comma-separated part does: "-f a.yaml,b.yaml" of earlier versions.
+func splitFileList(values []string, exists func(string) bool) []string {
+	var out []string
+	for _, v := range values {
+		parts := strings.Split(v, ",")
+		if len(parts) == 1 || v == "-" || exists(v) || !allOf(parts, exists) {
+			out = append(out, v)
+			continue
+		}
+		out = append(out, parts...)
+	}
+	return out
+}
+
+func allOf(xs []string, ok func(string) bool) bool {
+	for _, x := range xs {
+		if !ok(x) {
+			return false
+		}
+	}
+	return true
+}
+
+func pathExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}

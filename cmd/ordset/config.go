@@ -22,10 +22,12 @@ Examples:
    ordset config -o json -f examples/redis/ordset.yaml
    ordset config -n staging
    ordset config --services       # the set names, one a line
-   ordset config --show-secrets`,
+   ordset config --show-secrets
+   ordset config -f k8s/ --image nginx=myorg/nginx:local   # the images that will run`,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "services", Aliases: []string{"statefulsets"}, Usage: "print only the statefulset names (docker compose config --services)"},
 			&cli.BoolFlag{Name: "show-secrets", Usage: "print Secret values (base64) instead of (redacted)"},
+			strictFlag, imageFlag,
 		},
 		Action: action(s, runConfig),
 	}

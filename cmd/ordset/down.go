@@ -18,7 +18,9 @@ func downCommand(s *streams) *cli.Command {
 		Description: `Stops pods from the highest ordinal down, removes them and the namespace's network.
 Per-ordinal volumes are kept, so a later "ordset up" finds its data again, unless
 --volumes is given; "down --volumes" after a plain "down" removes the kept volumes.
-Nothing to delete is not an error (exit 0), so a second run succeeds.
+Nothing to delete is not an error (exit 0), so a second run succeeds. The deletion (with
+-t and --volumes) is recorded before anything stops: a daemon killed mid-down finishes it,
+with the same grace period, when it starts again.
 
 Examples:
    ordset down
@@ -28,7 +30,7 @@ Examples:
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "volumes", Aliases: []string{"v"}, Usage: "also remove the per-ordinal volumes (data is lost)"},
 			&cli.IntFlag{Name: "grace", Aliases: []string{"t"}, Value: -1, Usage: "seconds each pod gets to stop after SIGTERM, instead of the set's terminationGracePeriodSeconds (docker compose down -t)"},
-			noWaitFlag, timeoutFlag, progressFlag,
+			noWaitFlag, timeoutFlag, progressFlag, imageFlag,
 		},
 		Action: action(s, runDown),
 	}

@@ -22,7 +22,9 @@ Reading the output back (ordset config -f -) gives the same spec.
 
 Examples:
    ordset export -f examples/redis/ordset.yaml | kubectl apply -f -
-   ordset export -o json -n staging`,
+   ordset export -o json -n staging
+   ordset export --strict --image nginx=myorg/nginx:1.27 -f k8s/`,
+		Flags:  []cli.Flag{strictFlag, imageFlag},
 		Action: action(s, runExport),
 	}
 }

@@ -33,7 +33,8 @@ Examples:
    ordset logs                            # every pod of the namespace
    ordset logs -l statefulset=redis --since 10m
    ordset logs -n demo redis-2 --timestamps
-   ordset logs mysql-1 -c init-mysql      # a container of the pod, init containers included`,
+   ordset logs mysql-1 -c init-mysql      # a container of the pod, init containers included
+   ordset logs -p redis-1                 # the pod's last crashed container (kept until the next crash)`,
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "follow", Aliases: []string{"f"}, Usage: "keep streaming new output"},
 			&cli.IntFlag{Name: "tail", Value: -1, Usage: "lines from the end to show, per pod (-1: all)"},
 			&cli.BoolFlag{Name: "timestamps", Usage: "prefix each line with its time"},
@@ -41,6 +42,7 @@ Examples:
 			&cli.StringFlag{Name: "selector", Aliases: []string{"l"}, Usage: "pods of a set: statefulset=NAME (app=NAME is the same)"},
 			&cli.BoolFlag{Name: "no-prefix", Usage: "do not prefix lines with the pod name"},
 			&cli.StringFlag{Name: "container", Aliases: []string{"c"}, Usage: "the pods' container to show, init containers included (default: the first)"},
+			&cli.BoolFlag{Name: "previous", Aliases: []string{"p"}, Usage: "the last terminated container of the pod (a crash's output)"},
 		},
 		Action: action(s, runLogs),
 	}
@@ -71,7 +73,7 @@ func runLogs(ctx context.Context, in invocation, s *streams) error {
 		}
 	}
 	opts := api.LogOptions{Follow: in.Bool("follow"), Tail: "all", Timestamps: in.Bool("timestamps") || !since.IsZero(),
-		Container: in.String("container")}
+		Container: in.String("container"), Previous: in.Bool("previous")}
 	if n := in.Int("tail"); n >= 0 {
 		opts.Tail = strconv.Itoa(n)
 	}

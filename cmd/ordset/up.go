@@ -25,10 +25,12 @@ Examples:
    ordset up
    ordset up -f examples/redis/ordset.yaml --timeout 2m
    ordset up --no-wait            # or -d: return once the daemon accepted the file
-   ordset up --prune           # sets removed from the file are deleted too`,
+   ordset up --prune           # sets removed from the file are deleted too
+   ordset up -f web.yaml -f svc.yaml --strict                # Kubernetes manifests; warnings fail
+   ordset up -f k8s/ --image registry.k8s.io/nginx-slim:0.21=myorg/nginx:local`,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "prune", Usage: "also delete the namespace's statefulsets that are no longer in the file (volumes kept)"},
-			noWaitFlag, timeoutFlag, progressFlag,
+			noWaitFlag, timeoutFlag, progressFlag, strictFlag, imageFlag,
 			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "same as --no-wait (the docker compose habit)"},
 		},
 		Action: action(s, runUp),

@@ -16,13 +16,18 @@ func validateCommand(s *streams) *cli.Command {
 		Description: `Loads the file exactly as "ordset up" would (interpolation, .env, defaults)
 and prints every problem as file:line:col: field.path: message.
 Warnings (fields accepted and ignored on one Docker host, $(VAR) references
-that name nothing) go to stderr and do not fail the check.
+that name nothing, image overrides that match no image) go to stderr and do not
+fail the check; with --strict they are errors.
+--image OLD=NEW (and ordset-images.yaml beside the files) replaces images first.
 Exits 0 when the file is valid, 1 when it is not.
 
 Examples:
    ordset validate
    ordset validate -f examples/redis/ordset.yaml
-   REDIS_IMAGE=redis:7.2 ordset validate -f ordset.yml`,
+   REDIS_IMAGE=redis:7.2 ordset validate -f ordset.yml
+   ordset validate --strict -f k8s/ -f extra.yaml
+   ordset validate --image registry.k8s.io/nginx-slim:0.21=myorg/nginx:local -f web.yaml`,
+		Flags:  []cli.Flag{strictFlag, imageFlag},
 		Action: action(s, runValidate),
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// ps -w and get sts -w print the objects, then a line per change (a scale shows the new pod
+// ps -w, get pods -w and get sts -w print the objects, then a line per change (a scale shows the new pod
 // and the set's new counts), until interrupted.
 func TestWatchPrintsChanges(t *testing.T) {
 	startFakeDaemon(t)
@@ -16,7 +16,7 @@ func TestWatchPrintsChanges(t *testing.T) {
 	if code, _, stderr := runIn(t, dir, nil, "up", "--progress", "plain", "--timeout", "20s"); code != 0 {
 		t.Fatalf("up: exit %d\n%s", code, stderr)
 	}
-	for _, args := range [][]string{{"ps", "-w"}, {"get", "sts", "-w", "-o", "json"}} {
+	for _, args := range [][]string{{"ps", "-w"}, {"get", "pods", "-w", "-l", "statefulset=web"}, {"get", "sts", "-w", "-o", "json"}} {
 		ctx, cancel := context.WithCancel(context.Background())
 		var out, errb syncBuffer
 		done := make(chan int, 1)
@@ -31,14 +31,21 @@ func TestWatchPrintsChanges(t *testing.T) {
 				}
 			}
 		}
-		if args[0] == "ps" {
+		switch args[1] {
+		case "-w":
 			waitFor("web-2 ")
 			if code, _, stderr := runIn(t, dir, nil, "scale", "web", "4", "--timeout", "20s"); code != 0 {
 				t.Fatalf("scale: %s", stderr)
 			}
 			waitFor("web-3 ")
-		} else {
-			waitFor(`"ready":4`)
+		case "pods":
+			waitFor("web-3 ")
+			if code, _, stderr := runIn(t, dir, nil, "scale", "web", "5", "--timeout", "20s"); code != 0 {
+				t.Fatalf("scale: %s", stderr)
+			}
+			waitFor("web-4 ")
+		default:
+			waitFor(`"ready":5`)
 			if code, _, stderr := runIn(t, dir, nil, "scale", "web", "2", "--timeout", "20s"); code != 0 {
 				t.Fatalf("scale: %s", stderr)
 			}

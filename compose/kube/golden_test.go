@@ -113,7 +113,11 @@ func TestImportGolden(t *testing.T) {
 				t.Fatalf("LoadFile: %v", err)
 			}
 			out, _ := p.YAML()
-			checkGolden(t, strings.TrimSuffix(f, ".yaml")+".golden.yaml", stablePaths(t, append([]byte(warningLines(warnings)), out...)))
+			notes := warningLines(warnings)
+			for _, w := range p.Warnings { // the loader's, after the import's
+				notes += "# warning: " + w.String() + "\n"
+			}
+			checkGolden(t, strings.TrimSuffix(f, ".yaml")+".golden.yaml", stablePaths(t, append([]byte(notes), out...)))
 			// Importing then exporting keeps every supported field: the export reads back the same.
 			objs, _ := Export(p)
 			manifests, err := RenderYAML(objs, "re-export")

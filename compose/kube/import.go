@@ -95,10 +95,11 @@ func LoadFiles(paths []string, opts compose.LoadOptions) (*compose.Project, []Wa
 			order = append(order, n)
 		}
 	}
-	return loadManifests(files, order)
+	return loadManifests(files, order, opts.Images)
 }
 
-// manifestFiles is path itself, or the *.yaml, *.yml and *.json files of a directory.
+// manifestFiles is path itself, or the *.yaml, *.yml and *.json files of a directory
+// (but the images file, compose.ImagesFile).
 func manifestFiles(path string) ([]string, error) {
 	if st, err := os.Stat(path); err != nil || !st.IsDir() {
 		return []string{path}, nil // a read error is reported with the read
@@ -106,7 +107,11 @@ func manifestFiles(path string) ([]string, error) {
 	var names []string
 	for _, pat := range []string{"*.yaml", "*.yml", "*.json"} {
 		m, _ := filepath.Glob(filepath.Join(path, pat))
-		names = append(names, m...)
+		for _, n := range m {
+			if filepath.Base(n) != compose.ImagesFile { // overrides, not a manifest
+				names = append(names, n)
+			}
+		}
 	}
 	sort.Strings(names)
 	if len(names) == 0 {
@@ -121,10 +126,10 @@ func LoadBytes(name string, data []byte, opts compose.LoadOptions) (*compose.Pro
 		p, err := compose.LoadBytes(name, data, opts)
 		return p, nil, err
 	}
-	return loadManifests(map[string][]byte{name: data}, []string{name})
+	return loadManifests(map[string][]byte{name: data}, []string{name}, opts.Images)
 }
 
-func loadManifests(files map[string][]byte, order []string) (*compose.Project, []Warning, error) {
+func loadManifests(files map[string][]byte, order []string, images []compose.ImageOverride) (*compose.Project, []Warning, error) {
 	im := &importer{services: map[string]*serviceDoc{}, config: map[string]*doc{}, used: map[string]bool{}, at: map[string]compose.Position{},
 		cms: map[string]*corev1.ConfigMap{}, secrets: map[string]*corev1.Secret{}}
 	for _, name := range order {
@@ -139,7 +144,7 @@ func loadManifests(files map[string][]byte, order []string) (*compose.Project, [
 	if len(im.probs) > 0 {
 		return nil, im.warnings, &compose.ValidationError{Problems: sortedProblems(im.probs)}
 	}
-	if err := compose.NormalizeAt(p, order[0], im.at); err != nil {
+	if err := compose.NormalizeAt(p, order[0], im.at, images); err != nil {
 		return nil, im.warnings, err
 	}
 	return p, im.warnings, nil

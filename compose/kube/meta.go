@@ -42,3 +42,11 @@ type Warning struct {
 }
 
 func (w Warning) String() string { return w.Object + ": " + w.Message }
+
+// Problem is the warning as a located problem (file:line:col, field path), for --strict.
+func (w Warning) Problem() compose.Problem {
+	if w.at.File == "" && w.at.Line == 0 {
+		return compose.Problem{Path: w.Object, Message: w.Message}
+	}
+	return w.at
+}

@@ -191,8 +191,8 @@ func (si *setImport) podFields(pod *corev1.PodSpec) {
 	}{{"nodeSelector", len(pod.NodeSelector) > 0}, {"affinity", pod.Affinity != nil}, {"tolerations", len(pod.Tolerations) > 0},
 		{"topologySpreadConstraints", len(pod.TopologySpreadConstraints) > 0}, {"priorityClassName", pod.PriorityClassName != ""},
 		{"priority", pod.Priority != nil}} {
-		if f.set { // kept in the spec, so an export writes them back
-			si.warn(si.d, "spec.template.spec."+f.name, "ignored: %s (kept for export)", meaninglessPod[f.name])
+		if f.set { // kept in the spec, so an export writes them back; the loader warns, here
+			si.at[si.base+"."+f.name] = si.d.position("spec.template.spec." + f.name)
 		}
 	}
 	sch := struct {

@@ -25,7 +25,8 @@ type cliStarter struct {
 	exited chan error
 }
 
-func newCLIStarter(ctx context.Context, e *env, bin string) (*cliStarter, error) {
+// daemonArgs go after "daemon" (e.g. --log-level debug).
+func newCLIStarter(ctx context.Context, e *env, bin string, daemonArgs ...string) (*cliStarter, error) {
 	// A short path: the daemon's unix socket lives in the state dir (108-byte limit).
 	state, err := os.MkdirTemp("", "ordset-bench")
 	if err != nil {
@@ -42,7 +43,7 @@ func newCLIStarter(ctx context.Context, e *env, bin string) (*cliStarter, error)
 	if err != nil {
 		return nil, fmt.Errorf("daemon log: %w", err)
 	}
-	s.daemon = exec.Command(bin, "daemon")
+	s.daemon = exec.Command(bin, append([]string{"daemon"}, daemonArgs...)...)
 	s.daemon.Env, s.daemon.Stdout, s.daemon.Stderr = s.vars, log, log
 	if err := s.daemon.Start(); err != nil {
 		log.Close()

@@ -35,12 +35,20 @@ type config struct {
 	traceEvents bool
 	probePods   int           // pods of the probe-cost measurement
 	probeWindow time.Duration // how long its CPU is counted per round
+	// The scale benchmark (modes scale-parallel and scale-ordered; "scale" is both).
+	scalePods    int           // pods of the Parallel set (and compose's replicas)
+	scaleOrdered int           // pods of the OrderedReady scale from 0
+	scaleImage   string        // the tiniest local image; the pods run `sleep`
+	scaleTimeout time.Duration // deadline for one scale round
+	psRuns       int           // runs of `ordset ps` per round
+	scaleReport  string        // file for the scale details ("" = stdout with the rest)
 }
 
 func main() {
 	var cfg config
 	sizes := flag.String("sizes", "3,10", "replica counts to start")
-	modes := flag.String("modes", "baseline,api,compose,ordset,ordset-up,heal,probe", "what to measure")
+	modes := flag.String("modes", "baseline,api,compose,ordset,ordset-up,heal,probe,scale",
+		"what to measure (scale = scale-parallel,scale-ordered)")
 	flag.StringVar(&cfg.bin, "ordset", "", "ordset binary for the ordset-up variant (skipped when empty)")
 	flag.IntVar(&cfg.runs, "runs", 3, "runs per size and mode (the median is reported)")
 	flag.IntVar(&cfg.kills, "kills", 10, "docker kill rounds for the self-heal measurement")
@@ -56,6 +64,12 @@ func main() {
 	flag.StringVar(&cfg.summary, "summary", "", "append markdown summary rows (figure, ordset, peer, ratio, target) to this file")
 	flag.IntVar(&cfg.probePods, "probe-pods", 9, "pods of the probe-cost measurement")
 	flag.DurationVar(&cfg.probeWindow, "probe-window", 20*time.Second, "CPU counting window per probe-cost round")
+	flag.IntVar(&cfg.scalePods, "scale-pods", 200, "pods of the Parallel scale set (and compose's --scale)")
+	flag.IntVar(&cfg.scaleOrdered, "scale-ordered", 50, "pods of the OrderedReady scale from 0")
+	flag.StringVar(&cfg.scaleImage, "scale-image", "ordset-test/busybox:latest", "image of the scale benchmark (runs sleep)")
+	flag.DurationVar(&cfg.scaleTimeout, "scale-timeout", 10*time.Minute, "deadline for one scale round")
+	flag.IntVar(&cfg.psRuns, "ps-runs", 20, "runs of ordset ps (and docker ps) per scale round")
+	flag.StringVar(&cfg.scaleReport, "scale-report", "", "write the scale details to this file instead of stdout")
 	flag.Parse()
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -68,6 +82,9 @@ func main() {
 	cfg.modes = map[string]bool{}
 	for _, m := range strings.Split(*modes, ",") {
 		cfg.modes[strings.TrimSpace(m)] = true
+	}
+	if cfg.modes["scale"] {
+		cfg.modes["scale-parallel"], cfg.modes["scale-ordered"] = true, true
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -123,8 +140,17 @@ func run(ctx context.Context, cfg config) error {
 			return err
 		}
 	}
-	report(os.Stdout, cfg, starters, res, heal)
+	scale, err := env.scale(ctx)
+	if err != nil {
+		return err
+	}
+	if len(starters) > 0 || len(heal.docker)+len(heal.ordset) > 0 {
+		report(os.Stdout, cfg, starters, res, heal)
+	}
 	reportProbes(os.Stdout, cfg, probes)
+	if err := writeScaleReport(cfg, scale); err != nil {
+		return err
+	}
 	if cfg.summary != "" {
 		f, err := os.OpenFile(cfg.summary, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 		if err != nil {
@@ -132,6 +158,7 @@ func run(ctx context.Context, cfg config) error {
 		}
 		defer f.Close()
 		writeSummary(f, cfg, res, heal, probes)
+		writeScaleSummary(f, cfg, scale)
 	}
 	return nil
 }

@@ -5,16 +5,24 @@
 #      cost of exec probes; ordset (`ordset up` on a private daemon, and the Manager in process)
 #      vs the docker CLI, the Engine API from Go, docker-compose and Docker's own restart policy
 #      and HEALTHCHECK;
-#   2. DNS (integration/dnsbench): ordset's server vs dnsmasq, each pinned to one core.
-# Knobs: RUNS (3), KILLS (20), SIZES (5), DNS_ROUNDS (3), DNS_DURATION (5s), OUT.
+#   2. scale (same program): a Parallel set of SCALE_PODS pods with volumes vs docker-compose
+#      --scale, the daemon's memory and `ordset ps` with them up, and the controller's time per
+#      step of an OrderedReady scale from 0 to SCALE_ORDERED;
+#   3. DNS (integration/dnsbench): ordset's server vs dnsmasq, each pinned to one core.
+# Knobs: RUNS (3), KILLS (20), SIZES (5), DNS_ROUNDS (3), DNS_DURATION (5s), SCALE_PODS (200),
+# SCALE_ORDERED (50), PS_RUNS (20), OUT.
+# ONLY=scale (or scale-parallel, scale-ordered) runs just that part and prints its report
+# instead of rewriting BENCHMARKS.md (unless OUT is set).
 # Extra arguments go to the engine benchmark, e.g. `run.sh -modes heal -kills 5`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 export TESTCONTAINERS_RYUK_DISABLED=true
 out=${OUT:-$root/BENCHMARKS.md}
+only=${ONLY:-}
+[ -z "$only" ] || out=${OUT:-/dev/stdout}
 
-bash integration/images/build.sh testapp
+bash integration/images/build.sh testapp busybox
 command -v docker-compose >/dev/null || { echo "bench: docker-compose is missing (Debian package docker-compose)" >&2; exit 1; }
 
 bin=$(mktemp -d)
@@ -26,9 +34,17 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 git diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$bin/summary"
+: >"$bin/scale.txt"
+: >"$bin/dns.md"
+modes=()
+[ -z "$only" ] || modes=(-modes "$only")
 "$bin/enginebench" -dir integration/bench -ordset "$bin/ordset" -runs "${RUNS:-3}" -kills "${KILLS:-20}" \
-	-sizes "${SIZES:-5}" -summary "$bin/summary" "$@" | tee "$bin/engine.txt"
-DURATION=${DNS_DURATION:-5s} ROUNDS=${DNS_ROUNDS:-3} SUMMARY="$bin/summary" bash integration/dnsbench/run.sh | tee "$bin/dns.md"
+	-sizes "${SIZES:-5}" -summary "$bin/summary" -scale-report "$bin/scale.txt" \
+	-scale-pods "${SCALE_PODS:-200}" -scale-ordered "${SCALE_ORDERED:-50}" -ps-runs "${PS_RUNS:-20}" \
+	"${modes[@]}" "$@" | tee "$bin/engine.txt"
+if [ -z "$only" ]; then
+	DURATION=${DNS_DURATION:-5s} ROUNDS=${DNS_ROUNDS:-3} SUMMARY="$bin/summary" bash integration/dnsbench/run.sh | tee "$bin/dns.md"
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
@@ -48,14 +64,30 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	echo "|---|---:|---:|---:|---|"
 	cat "$bin/summary"
 	echo
-	echo "## Engine (ordered start, self-heal, probe cost)"
-	echo
-	echo '```text'
-	cat "$bin/engine.txt"
-	echo '```'
-	echo
-	echo "## DNS"
-	echo
-	cat "$bin/dns.md"
+	if [ -s "$bin/engine.txt" ]; then
+		echo "## Engine (ordered start, self-heal, probe cost)"
+		echo
+		echo '```text'
+		cat "$bin/engine.txt"
+		echo '```'
+		echo
+	fi
+	if [ -s "$bin/scale.txt" ]; then
+		echo "## Scale (many pods: Parallel start, daemon memory, ps, OrderedReady steps)"
+		echo
+		echo "Image ordset-test/busybox running \`sleep\` (the tiniest local image), a private daemon per part,"
+		echo "terminationGracePeriodSeconds 1 (compose: stop_grace_period 1s). Rerun just this part with"
+		echo "\`ONLY=scale bash integration/bench/run.sh\` (or ONLY=scale-parallel / ONLY=scale-ordered)."
+		echo
+		echo '```text'
+		cat "$bin/scale.txt"
+		echo '```'
+		echo
+	fi
+	if [ -s "$bin/dns.md" ]; then
+		echo "## DNS"
+		echo
+		cat "$bin/dns.md"
+	fi
 } >"$out"
 echo "bench: wrote $out" >&2

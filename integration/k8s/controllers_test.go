@@ -9,11 +9,13 @@ import (
 	"strings"
 )
 
-// kwokStages are the stage files kwok needs from its module: nodes come up Ready and keep
-// heartbeating, pods become Running and Ready at once and go away when deleted.
+// kwokStages are the stage files kwok needs from its module (its own "fast" set): nodes come
+// up Ready and keep their conditions fresh while kwok renews their Lease (the plain heartbeat
+// stage is deprecated and, with its jitter, can miss the node monitor's grace period), pods
+// become Running and Ready at once and go away when deleted.
 var kwokStages = []string{
 	"node/fast/node-initialize.yaml",
-	"node/heartbeat/node-heartbeat.yaml",
+	"node/heartbeat-with-lease/node-heartbeat-with-lease.yaml",
 	"pod/fast/pod-ready.yaml",
 	"pod/fast/pod-complete.yaml",
 	"pod/fast/pod-delete.yaml",

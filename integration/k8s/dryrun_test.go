@@ -101,5 +101,10 @@ func stable(t *testing.T, out []byte) []byte {
 
 func checkGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	golden.Check(t, path, got, *update, "run make test-k8s K8S_TEST_FLAGS=-update")
 }

@@ -54,6 +54,7 @@ type Runtime struct {
 	subs       []sub
 	seq        int
 	images     []ImageRequest
+	graces     map[string]time.Duration // last StopContainer timeout, by container name
 
 	// InitExitCode, when set, decides the exit code of an init container when it starts
 	// (it exits immediately). Nil means every init container exits 0.
@@ -144,6 +145,14 @@ func (r *Runtime) Calls() []Call {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.calls)
+}
+
+// StopGrace returns the timeout of the last StopContainer call for a container name.
+func (r *Runtime) StopGrace(name string) (time.Duration, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	g, ok := r.graces[name]
+	return g, ok
 }
 
 // CallsTo returns the names of the recorded calls of one operation, in order.

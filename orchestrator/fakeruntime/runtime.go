@@ -287,13 +287,17 @@ func (r *Runtime) StartContainer(_ context.Context, id string) error {
 }
 
 // StopContainer implements orchestrator.Runtime.
-func (r *Runtime) StopContainer(_ context.Context, id string, _ time.Duration) error {
+func (r *Runtime) StopContainer(_ context.Context, id string, grace time.Duration) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	e, err := r.owned(id)
 	if err != nil {
 		return err
 	}
+	if r.graces == nil {
+		r.graces = map[string]time.Duration{}
+	}
+	r.graces[e.c.Name] = grace
 	if err := r.record("StopContainer", e.c.Name); err != nil {
 		return err
 	}
@@ -394,8 +398,18 @@ func (r *Runtime) Exec(_ context.Context, id string, cmd []string) (orchestrator
 	return orchestrator.ExecResult{}, nil
 }
 
-// Logs serves the daemon with an empty stream.
-func (r *Runtime) Logs(context.Context, string, orchestrator.LogOptions) (io.ReadCloser, error) {
+// Logs serves the daemon with an empty stream and records the call under the container's
+// current name, so tests see which container's logs were asked for.
+func (r *Runtime) Logs(_ context.Context, id string, _ orchestrator.LogOptions) (io.ReadCloser, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	name := id
+	if e := r.containers[id]; e != nil {
+		name = e.c.Name
+	}
+	if err := r.record("Logs", name); err != nil {
+		return nil, err
+	}
 	return io.NopCloser(strings.NewReader("")), nil
 }
 

@@ -39,6 +39,11 @@ func EmptyDirName(namespace, set string, ordinal int, volume string) string {
 // The dot keeps it apart from every pod and init container name (DNS labels have no dot).
 func RetiredName(name, id string) string { return name + ".retired-" + ShortID(id) }
 
+// PreviousName is the name a retired container takes once its replacement exists: the pod's
+// last terminated container, kept for "logs --previous" until the next crash or the pod's
+// removal. Unlike a retired container it never stands in for the pod (its counters are spent).
+func PreviousName(name, id string) string { return name + ".previous-" + ShortID(id) }
+
 // ShortID is the 12-character form of a container ID that Docker shows.
 func ShortID(id string) string {
 	if len(id) > 12 {

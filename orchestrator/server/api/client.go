@@ -191,6 +191,9 @@ func (c *Client) Logs(ctx context.Context, namespace, pod string, opts LogOption
 	if opts.Container != "" {
 		q.Set("container", opts.Container)
 	}
+	if opts.Previous {
+		q.Set("previous", "1")
+	}
 	resp, err := c.do(ctx, http.MethodGet, "/v1/logs", q, nil)
 	if err != nil {
 		return nil, err

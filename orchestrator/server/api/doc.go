@@ -12,7 +12,7 @@
 //	GET  pods, statefulsets, describe   observed state (?namespace=, "" for all)
 //	GET  events, watch                  JSON lines; events?follow=1 keeps going, watch streams
 //	                                    progress frames until the client hangs up
-//	GET  logs                           a pod's logs as a raw byte stream (?follow=1&tail=N)
+//	GET  logs                           a pod's logs as a raw byte stream (?follow=1&tail=N&previous=1)
 //	GET  exec-target                    the container of a pod
 //	POST shutdown                       stop the daemon; pods keep running
 //

@@ -284,7 +284,7 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request) {
 func (s *Server) logs(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	opts := LogOptions{Follow: q.Get("follow") == "1", Tail: q.Get("tail"), Timestamps: q.Get("timestamps") == "1",
-		Container: q.Get("container")}
+		Container: q.Get("container"), Previous: q.Get("previous") == "1"}
 	rc, err := s.b.Logs(r.Context(), q.Get("namespace"), q.Get("pod"), opts)
 	if err != nil {
 		s.fail(w, err)

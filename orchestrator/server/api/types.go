@@ -210,6 +210,9 @@ type LogOptions struct {
 	// Container names one of the pod's containers (an init container included); "" is the
 	// first, as kubectl's -c.
 	Container string
+	// Previous selects the pod's last terminated container (kept until the next crash
+	// replaces it or the pod is removed), as kubectl's --previous.
+	Previous bool
 }
 
 // ExecTarget tells the CLI which container to exec into; the CLI talks to the engine itself

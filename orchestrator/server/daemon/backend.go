@@ -7,7 +7,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator"
@@ -123,7 +122,7 @@ func (d *Daemon) pruneLocked(ns string, keep map[string]*compose.StatefulSet, re
 		if _, ok := keep[s.Name]; ok || s.Deleting != nil {
 			continue
 		}
-		if err := d.deleteLocked(ns, s.Name, false); err != nil {
+		if err := d.deleteLocked(ns, s.Name, false, nil); err != nil {
 			return err
 		}
 		resp.Sets = append(resp.Sets, api.SetResult{Name: s.Name, Action: api.Pruned})
@@ -216,10 +215,7 @@ func (d *Daemon) Delete(ctx context.Context, req api.DeleteRequest) (api.DeleteR
 		return resp, fmt.Errorf("namespace %s has no statefulsets: %w", req.Namespace, api.ErrNotFound)
 	}
 	for _, n := range stored {
-		if req.GraceSeconds != nil {
-			d.mgr.SetDeleteGrace(req.Namespace, n, time.Duration(*req.GraceSeconds)*time.Second)
-		}
-		if err := d.deleteLocked(req.Namespace, n, req.RemoveVolumes); err != nil {
+		if err := d.deleteLocked(req.Namespace, n, req.RemoveVolumes, req.GraceSeconds); err != nil {
 			return resp, err
 		}
 		resp.Sets = append(resp.Sets, n)
@@ -227,10 +223,11 @@ func (d *Daemon) Delete(ctx context.Context, req api.DeleteRequest) (api.DeleteR
 	return resp, nil
 }
 
-// deleteLocked records the deletion in the store before the Manager acts on it; the set stays
-// there, marked, until the Manager has removed its objects (onForget). d.mu is held.
-func (d *Daemon) deleteLocked(ns, name string, removeVolumes bool) error {
-	rec, err := d.store.MarkDeleting(ns, name, removeVolumes, d.now())
+// deleteLocked records the deletion (with its grace override) in the store before the Manager
+// acts on it; the set stays there, marked, until the Manager has removed its objects
+// (onForget). d.mu is held.
+func (d *Daemon) deleteLocked(ns, name string, removeVolumes bool, grace *int64) error {
+	rec, err := d.store.MarkDeleting(ns, name, removeVolumes, grace, d.now())
 	if err != nil {
 		return fmt.Errorf("mark statefulset %s/%s deleted in the store: %w", ns, name, err)
 	}
@@ -243,6 +240,7 @@ func (d *Daemon) deleteLocked(ns, name string, removeVolumes bool) error {
 	if !d.holds(ns, name) { // a Manager that lost the set must still remove its objects
 		d.mgr.Apply(ns, effectiveSpec(rec), rec.Replicas)
 	}
+	applyDeleteGrace(d.mgr, rec)
 	d.mgr.Delete(ns, name, removeVolumes)
 	return nil
 }

@@ -58,3 +58,38 @@ func TestDeleteSurvivesDaemonStop(t *testing.T) {
 		t.Errorf("down once the set is gone: %v", err)
 	}
 }
+
+// TestDeleteGraceSurvivesDaemonStop: "down -t 0" is part of the recorded deletion, so a daemon
+// stopped mid-delete and started again still stops the remaining pods without a grace period
+// (not with the set's terminationGracePeriodSeconds).
+func TestDeleteGraceSurvivesDaemonStop(t *testing.T) {
+	dir, rt := shortDir(t), fakeruntime.New(nil)
+	ctx := context.Background()
+	h := start(t, dir, rt)
+	h.apply("t1", 2)
+	h.readyPods("t1", 2)
+	rt.Fail("StopContainer", "t1-web-1", errors.New("engine busy"))
+	zero := int64(0)
+	if _, err := h.c.Delete(ctx, api.DeleteRequest{Namespace: "t1", GraceSeconds: &zero}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a failed stop", func() bool { return len(rt.CallsTo("StopContainer")) > 0 })
+	if g, _ := rt.StopGrace("t1-web-1"); g != 0 {
+		t.Fatalf("first daemon stopped web-1 with grace %s, want 0", g)
+	}
+	h.stop()
+	rt.ResetCalls()
+	rt.Clear("StopContainer", "t1-web-1")
+
+	h2 := start(t, dir, rt)
+	waitFor(t, "set gone", func() bool { s, _ := h2.c.StatefulSets(ctx, "t1"); return len(s) == 0 })
+	stops := rt.CallsTo("StopContainer")
+	if len(stops) == 0 {
+		t.Fatal("the restarted daemon stopped no pod; the test proves nothing")
+	}
+	for _, name := range stops {
+		if g, _ := rt.StopGrace(name); g != 0 {
+			t.Errorf("the restarted daemon stopped %s with grace %s, want the recorded 0", name, g)
+		}
+	}
+}

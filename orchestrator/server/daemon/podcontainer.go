@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ordset/ordset/orchestrator"
 	"github.com/ordset/ordset/orchestrator/identity"
 	"github.com/ordset/ordset/orchestrator/server/api"
 )
@@ -72,4 +73,35 @@ func orNone(list []string) string {
 		return "none"
 	}
 	return strings.Join(list, ", ")
+}
+
+// previousContainer resolves the pod's last terminated main container, which the controller
+// keeps under identity.PreviousName until the next crash replaces it or the pod is removed.
+// Init containers keep no previous one. The error text is kubectl's, for users who grep it.
+func (d *Daemon) previousContainer(ctx context.Context, namespace, pod, container string, _ error) (string, error) {
+	p, err := d.findPod(ctx, namespace, pod)
+	if err != nil {
+		return "", err
+	}
+	if rec, err := d.store.Get(namespace, p.StatefulSet); err == nil && rec.Spec != nil && container != "" {
+		if cs := rec.Spec.Template.Spec.Containers; len(cs) == 0 || cs[0].Name != container {
+			return "", &userError{fmt.Sprintf("previous terminated container %q in pod %q not found (only the pod's main container keeps one)",
+				container, pod), api.ErrNotFound}
+		}
+	}
+	cs, err := d.rt.ListContainers(ctx, namespace)
+	if err != nil {
+		return "", fmt.Errorf("list containers of pod %s/%s: %w", namespace, pod, err)
+	}
+	canonical := identity.ContainerName(namespace, p.StatefulSet, p.Ordinal)
+	var prev *orchestrator.Container
+	for i, c := range cs {
+		if c.Name == identity.PreviousName(canonical, c.ID) && (prev == nil || c.CreatedAt.After(prev.CreatedAt)) {
+			prev = &cs[i]
+		}
+	}
+	if prev == nil {
+		return "", &userError{fmt.Sprintf("previous terminated container in pod %q not found", pod), api.ErrNotFound}
+	}
+	return prev.ID, nil
 }

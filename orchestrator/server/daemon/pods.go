@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ordset/ordset/orchestrator"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"github.com/ordset/ordset/orchestrator/server/api"
 	"github.com/ordset/ordset/orchestrator/server/store"
 )
@@ -42,13 +43,33 @@ func (d *Daemon) DeletePod(ctx context.Context, req api.DeletePodRequest) error 
 		if err := d.removeStopped(ctx, p.ContainerID); err != nil {
 			return fmt.Errorf("remove pod %s/%s: %w", req.Namespace, p.Name, err)
 		}
-		return nil
+		return d.removePrevious(ctx, p)
 	})
 	if err != nil {
 		return err
 	}
 	d.events.record(store.Event{Reason: "Deleted", Namespace: req.Namespace, Object: "pod/" + p.Name,
 		Message: fmt.Sprintf("pod %s deleted by the user; the controller creates it again", p.Name)})
+	return nil
+}
+
+// removePrevious removes the deleted pod's kept previous container: the pod created again is a
+// new pod with no past, as in Kubernetes. A daemon dying before this leaves it until the
+// pod's next crash replaces it, which loses nothing.
+func (d *Daemon) removePrevious(ctx context.Context, p api.Pod) error {
+	cs, err := d.rt.ListContainers(ctx, p.Namespace)
+	if err != nil {
+		return fmt.Errorf("list containers of pod %s/%s: %w", p.Namespace, p.Name, err)
+	}
+	canonical := identity.ContainerName(p.Namespace, p.StatefulSet, p.Ordinal)
+	for _, c := range cs {
+		if c.Name != identity.PreviousName(canonical, c.ID) {
+			continue
+		}
+		if err := d.rt.RemoveContainer(ctx, c.ID); err != nil && !errors.Is(err, orchestrator.ErrNotFound) {
+			return fmt.Errorf("remove previous container %s of pod %s/%s: %w", c.Name, p.Namespace, p.Name, err)
+		}
+	}
 	return nil
 }
 

@@ -209,7 +209,11 @@ func (d *Daemon) Events(ctx context.Context, q api.EventsQuery, send func(api.Ev
 
 // Logs implements api.Backend.
 func (d *Daemon) Logs(ctx context.Context, namespace, pod string, opts api.LogOptions) (io.ReadCloser, error) {
-	id, err := d.podContainer(ctx, namespace, pod, opts.Container, api.ErrNotFound)
+	podContainer := d.podContainer
+	if opts.Previous {
+		podContainer = d.previousContainer
+	}
+	id, err := podContainer(ctx, namespace, pod, opts.Container, api.ErrNotFound)
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,14 @@ func (d *Daemon) submit(rec store.Set) {
 		}
 	}
 	d.mgr.ApplyRollout(rec.Namespace, spec, rec.Replicas, rev, r)
+	applyDeleteGrace(d.mgr, rec) // every submit replaces the Manager's spec: keep a down -t
+}
+
+// applyDeleteGrace gives the Manager a set's recorded "down -t" grace override, if any.
+func applyDeleteGrace(m *orchestrator.Manager, rec store.Set) {
+	if rec.Deleting != nil && rec.Deleting.GraceSeconds != nil {
+		m.SetDeleteGrace(rec.Namespace, rec.Name, time.Duration(*rec.Deleting.GraceSeconds)*time.Second)
+	}
 }
 
 // onRollout records a completed rollout (Manager's OnRollout).

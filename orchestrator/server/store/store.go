@@ -61,6 +61,9 @@ type Set struct {
 type Deletion struct {
 	Since         time.Time `json:"since"`
 	RemoveVolumes bool      `json:"removeVolumes,omitempty"`
+	// GraceSeconds, when set, replaces the pods' terminationGracePeriodSeconds for this
+	// deletion ("down -t"); stored so a daemon restarted mid-delete still uses it.
+	GraceSeconds *int64 `json:"graceSeconds,omitempty"`
 }
 
 // Event is one entry of the recent-events ring.
@@ -223,13 +226,18 @@ func (s *Store) SetReplicas(namespace, name string, replicas int, now time.Time)
 }
 
 // MarkDeleting records the intent to delete a set (and its volumes, when asked; a later
-// request can add the volumes, never take them back).
-func (s *Store) MarkDeleting(namespace, name string, removeVolumes bool, now time.Time) (Set, error) {
+// request can add the volumes, never take them back) with its grace override (nil keeps the
+// one recorded, if any; a later override replaces it).
+func (s *Store) MarkDeleting(namespace, name string, removeVolumes bool, grace *int64, now time.Time) (Set, error) {
 	return s.update(namespace, name, func(st *Set) error {
 		if st.Deleting == nil {
 			st.Deleting = &Deletion{Since: now}
 		}
 		st.Deleting.RemoveVolumes = st.Deleting.RemoveVolumes || removeVolumes
+		if grace != nil {
+			g := *grace
+			st.Deleting.GraceSeconds = &g
+		}
 		return nil
 	})
 }

@@ -1,0 +1,57 @@
+package orchestrator
+
+import "github.com/ordset/ordset/orchestrator/identity"
+
+// hasContainers reports whether any container of the ordinal is left: main, init or previous.
+// A removed pod's claim volumes wait for all of them (the engine refuses to remove a volume a
+// stopped container still mounts).
+func (op *ObservedPod) hasContainers() bool {
+	return len(op.Containers) > 0 || len(op.Inits) > 0 || len(op.Previous) > 0 || len(op.Members) > 0
+}
+
+// previousIndex picks, among an ordinal's main containers, the retired one to keep as the
+// pod's previous container: the newest retired container, once the replacement holds the
+// canonical name (before that the retired one is the pod itself, carrying its crash counters).
+// A dead container cannot be renamed and is not kept. -1 when there is none.
+func previousIndex(cs []Container, keep int, canonical string) int {
+	if cs[keep].Name != canonical {
+		return -1
+	}
+	prev := -1
+	for i, c := range cs {
+		if c.Name != identity.RetiredName(canonical, c.ID) || c.State == StateDead {
+			continue
+		}
+		if prev < 0 || c.CreatedAt.After(cs[prev].CreatedAt) {
+			prev = i
+		}
+	}
+	return prev
+}
+
+// keepPrevious keeps one terminated container per pod for "logs --previous", as a kubelet
+// keeps the last dead container of each pod: the retired container at prev (an index into the
+// main containers, -1 for none) is renamed to the previous name and the one it replaces is
+// removed; without a newer one, only the newest previous container stays.
+func (p *planner) keepPrevious(ord int, prev int) {
+	op := p.o.Pods[ord]
+	stay := -1
+	if prev < 0 {
+		for i, c := range op.Previous {
+			if stay < 0 || c.CreatedAt.After(op.Previous[stay].CreatedAt) {
+				stay = i
+			}
+		}
+	}
+	for i, c := range op.Previous {
+		if i != stay {
+			p.emit(Action{Kind: ActRemoveContainer, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID,
+				Reason: "replaced by a newer previous container"})
+		}
+	}
+	if prev >= 0 {
+		c := op.Containers[prev]
+		p.emit(Action{Kind: ActKeepPrevious, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID,
+			RenameTo: identity.PreviousName(identity.ContainerName(p.d.Namespace, p.set.Name, ord), c.ID)})
+	}
+}

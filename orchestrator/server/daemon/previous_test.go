@@ -1,0 +1,73 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ordset/ordset/orchestrator/fakeruntime"
+	"github.com/ordset/ordset/orchestrator/server/api"
+)
+
+// previousNames lists the fake engine's kept previous containers of one pod container.
+func previousNames(rt *fakeruntime.Runtime, container string) []string {
+	var out []string
+	for _, n := range rt.ContainerNames() {
+		if strings.HasPrefix(n, container+".previous-") {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// logs --previous reads the pod's last crashed container, kept beside its replacement; a pod
+// that never crashed, or was deleted since, has none (kubectl's words).
+func TestLogsPrevious(t *testing.T) {
+	rt := fakeruntime.New(nil)
+	h := start(t, shortDir(t), rt)
+	ctx := context.Background()
+	h.apply("t1", 1)
+	h.readyPods("t1", 1)
+	_, err := h.c.Logs(ctx, "t1", "web-0", api.LogOptions{Previous: true})
+	if !errors.Is(err, api.ErrNotFound) || !strings.Contains(err.Error(), `previous terminated container in pod "web-0" not found`) {
+		t.Fatalf("logs --previous before any crash: %v", err)
+	}
+
+	rt.Exit("t1-web-0", 1)
+	waitFor(t, "the crashed container kept as previous", func() bool { return len(previousNames(rt, "t1-web-0")) == 1 })
+	h.readyPods("t1", 1)
+	rc, err := h.c.Logs(ctx, "t1", "web-0", api.LogOptions{Previous: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, rc)
+	rc.Close()
+	kept := previousNames(rt, "t1-web-0")
+	if calls := rt.CallsTo("Logs"); !slices.Equal(calls, kept) {
+		t.Fatalf("logs --previous read %v, want the previous container %v", calls, kept)
+	}
+
+	if _, err := h.c.Logs(ctx, "t1", "web-0", api.LogOptions{Previous: true, Container: "sidecar"}); !errors.Is(err, api.ErrNotFound) {
+		t.Errorf("logs --previous of a container the pod does not have: %v", err)
+	}
+
+	if err := h.c.DeletePod(ctx, api.DeletePodRequest{Namespace: "t1", Pod: "web-0"}); err != nil {
+		t.Fatal(err)
+	}
+	if left := previousNames(rt, "t1-web-0"); len(left) != 0 {
+		t.Errorf("delete pod left its previous container %v", left)
+	}
+	h.readyPods("t1", 1)
+	rt.Exit("t1-web-0", 1) // a deleted pod is a new pod: its first crash is replaced at once
+	waitFor(t, "a previous container again", func() bool {
+		now := previousNames(rt, "t1-web-0")
+		return len(now) == 1 && now[0] != kept[0]
+	})
+	if _, err := h.c.Delete(ctx, api.DeleteRequest{Namespace: "t1"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "down removes every container, the previous one too", func() bool { return len(rt.ContainerNames()) == 0 })
+}
