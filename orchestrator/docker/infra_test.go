@@ -31,11 +31,14 @@ func TestStaticELF(t *testing.T) {
 	if err := staticELF([]byte("#!/bin/sh\n")); err == nil {
 		t.Error("a script passed as an ELF executable")
 	}
-	sh, err := os.ReadFile("/bin/sh") // dynamically linked on every distribution the tests run on
+	sh, err := os.ReadFile("/bin/sh") // dynamically linked on most distributions
 	if err != nil {
 		t.Skip(err)
 	}
-	if err := staticELF(sh); err == nil || !strings.Contains(err.Error(), "CGO_ENABLED=0") {
+	switch err := staticELF(sh); {
+	case err == nil:
+		t.Skip("/bin/sh is static here")
+	case !strings.Contains(err.Error(), "CGO_ENABLED=0"):
 		t.Errorf("/bin/sh: %v", err)
 	}
 }
