@@ -39,7 +39,6 @@ func cliBinary(t *testing.T) string {
 	_, self, _, _ := runtime.Caller(0)
 	build := exec.Command("go", "build", "-o", bin, "./cmd/ordset")
 	build.Dir = filepath.Dir(filepath.Dir(self))
-	build.Env = append(os.Environ(), "CGO_ENABLED=0") // static, as make build: pods with several containers run it
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build ordset: %v\n%s", err, out)
 	}
@@ -149,6 +148,7 @@ type psPod struct {
 	StatefulSet string   `json:"statefulset"`
 	Ordinal     int      `json:"ordinal"`
 	Container   string   `json:"container"`
+	ContainerID string   `json:"containerID"`
 	IP          string   `json:"ip"`
 	Ready       bool     `json:"ready"`
 	Status      string   `json:"status"`

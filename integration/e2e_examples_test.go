@@ -36,7 +36,6 @@ func TestMain(m *testing.M) {
 	_, self, _, _ := runtime.Caller(0)
 	build := exec.Command("go", "build", "-o", ordsetBin, "./cmd/ordset")
 	build.Dir = filepath.Dir(filepath.Dir(self))
-	build.Env = append(os.Environ(), "CGO_ENABLED=0") // static, as make build: pods with several containers run it
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build ordset: %v\n%s", err, out)
 		os.RemoveAll(dir)
