@@ -42,6 +42,14 @@ func applyDefaults(p *Project) {
 		s.Name = name
 		defaultSet(s, p.Dir)
 	}
+	for name, sv := range p.Services {
+		if sv == nil {
+			sv = &Service{}
+			p.Services[name] = sv
+		}
+		sv.Name = name
+		defaultService(sv)
+	}
 	for name, cm := range p.ConfigMaps {
 		if cm == nil {
 			cm = &ConfigMap{}

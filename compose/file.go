@@ -7,6 +7,7 @@ type projectFile struct {
 	ConfigMaps   map[string]*ConfigMap `yaml:"configMaps"`
 	Secrets      map[string]*Secret    `yaml:"secrets"`
 	StatefulSets map[string]*setFile   `yaml:"statefulsets"`
+	Services     map[string]*Service   `yaml:"services"`
 }
 
 // setFile is one statefulset as written: the set's own fields, the pod-level
@@ -127,7 +128,7 @@ func (f *setFile) toSet(name string) *StatefulSet {
 
 func (f *projectFile) toProject(dir string) *Project {
 	p := &Project{Dir: dir, Namespace: f.Namespace, ConfigMaps: f.ConfigMaps, Secrets: f.Secrets,
-		StatefulSets: make(map[string]*StatefulSet, len(f.StatefulSets))}
+		StatefulSets: make(map[string]*StatefulSet, len(f.StatefulSets)), Services: f.Services}
 	for name, sf := range f.StatefulSets {
 		if sf == nil {
 			sf = &setFile{}

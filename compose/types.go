@@ -17,6 +17,8 @@ type Project struct {
 	ConfigMaps   map[string]*ConfigMap   `yaml:"configMaps,omitempty" json:"configMaps,omitempty"`
 	Secrets      map[string]*Secret      `yaml:"secrets,omitempty" json:"secrets,omitempty"`
 	StatefulSets map[string]*StatefulSet `yaml:"statefulsets" json:"statefulsets"`
+	// Services are the Services that are not a set's own headless one (see Service).
+	Services map[string]*Service `yaml:"services,omitempty" json:"services,omitempty"`
 }
 
 // StatefulSet is a Kubernetes StatefulSet as ordset runs it: set-level policies,

@@ -121,6 +121,7 @@ func (c *checker) validate(p *Project) []Problem {
 	}
 	c.dependencyCycles(p, names)
 	c.hostPorts(p, names)
+	c.services(p)
 	return c.probs
 }
 

@@ -38,6 +38,12 @@ type Endpoint struct {
 	// whether or not it is Ready (and it counts among the service's addresses).
 	PublishNotReady bool
 	Ports           []Port
+	// PodService, when set, makes this a member of a Service that is not the pod's own (a
+	// Service selecting pods by label): the pod's address counts among Service's, and SRV
+	// records point at <Hostname>.<PodService>, the pod's own name, whose A/AAAA records go
+	// in the additional section. No pod name is made under Service, and no PTR (the pod's
+	// own service has them). Ports carry the service port's name and the pod's target port.
+	PodService string
 }
 
 // node holds every record owned by one name. A node with no records is an empty non-terminal
@@ -144,6 +150,9 @@ func validateEndpoint(ep *Endpoint) error {
 			return fmt.Errorf("endpoint %s: %s %q is not a DNS label", id, l.what, l.v)
 		}
 	}
+	if ep.PodService != "" && !isLabel(ep.PodService) {
+		return fmt.Errorf("endpoint %s: pod service %q is not a DNS label", id, ep.PodService)
+	}
 	if !ep.IPv4.IsValid() && !ep.IPv6.IsValid() {
 		return fmt.Errorf("endpoint %s: no IP address", id)
 	}
@@ -238,18 +247,14 @@ func (s *Snapshot) addService(ns, svc string, eps []*Endpoint) {
 		if !ep.Ready && !ep.PublishNotReady {
 			continue
 		}
-		podName := strings.ToLower(ep.Hostname) + "." + svcName
-		pod := s.ensure(podName)
 		if ep.IPv4.IsValid() {
-			ip := ep.IPv4.Unmap()
-			pod.a = append(pod.a, s.a(podName, ip))
-			svcNode.a = append(svcNode.a, s.a(svcName, ip))
-			s.addPTR(ip, podName)
+			svcNode.a = append(svcNode.a, s.a(svcName, ep.IPv4.Unmap()))
 		}
 		if ep.IPv6.IsValid() {
-			pod.aaaa = append(pod.aaaa, s.aaaa(podName, ep.IPv6))
 			svcNode.aaaa = append(svcNode.aaaa, s.aaaa(svcName, ep.IPv6))
-			s.addPTR(ep.IPv6, podName)
+		}
+		if ep.PodService == "" {
+			s.addPod(ep, strings.ToLower(ep.Hostname)+"."+svcName)
 		}
 		for _, p := range ep.Ports {
 			if p.Name == "" {
@@ -270,7 +275,7 @@ func (s *Snapshot) addService(ns, svc string, eps []*Endpoint) {
 		weight := uint16(100 / len(members))
 		seen := map[string]bool{}
 		for i, ep := range members {
-			target := strings.ToLower(ep.Hostname) + "." + svcName
+			target := s.podName(ep, svcName)
 			n.srv = append(n.srv, &dns.SRV{
 				Hdr: s.hdr(name, dns.TypeSRV), Priority: 0, Weight: weight,
 				Port: uint16(srvPort[name][i]), Target: target,
@@ -287,6 +292,29 @@ func (s *Snapshot) addService(ns, svc string, eps []*Endpoint) {
 			}
 		}
 	}
+}
+
+// addPod makes the pod's own name (A/AAAA) and its PTR records.
+func (s *Snapshot) addPod(ep *Endpoint, podName string) {
+	pod := s.ensure(podName)
+	if ep.IPv4.IsValid() {
+		ip := ep.IPv4.Unmap()
+		pod.a = append(pod.a, s.a(podName, ip))
+		s.addPTR(ip, podName)
+	}
+	if ep.IPv6.IsValid() {
+		pod.aaaa = append(pod.aaaa, s.aaaa(podName, ep.IPv6))
+		s.addPTR(ep.IPv6, podName)
+	}
+}
+
+// podName is the pod's own FQDN: under svcName, or under its own service for a member of a
+// Service that selects it by label.
+func (s *Snapshot) podName(ep *Endpoint, svcName string) string {
+	if ep.PodService == "" {
+		return strings.ToLower(ep.Hostname) + "." + svcName
+	}
+	return strings.ToLower(ep.Hostname) + "." + strings.ToLower(ep.PodService) + "." + strings.ToLower(ep.Namespace) + ".svc." + s.zone
 }
 
 func (s *Snapshot) a(name string, ip netip.Addr) dns.RR {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -49,7 +50,8 @@ func freeTCPPortPair(t *testing.T) int {
 
 // The commands a Compose or kubectl user reaches for, through the built binary against the
 // real engine: exec exit codes and options, logs of a set, ps selection, port, ls, cp both
-// ways, top, delete pod, restart, wait, dns NODATA, daemon install --print.
+// ways, top, delete pod, restart POD and SET, wait, get pods, the completion scripts as a shell
+// sources them, dns NODATA, daemon install --print.
 func TestCLIEverydayCommands(t *testing.T) {
 	testenv.EnsureImages(t, "busybox")
 	ns := testenv.UniqueNamespace(t, "e2ecmds")
@@ -160,6 +162,36 @@ func TestCLIEverydayCommands(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Errorf("containers after delete/restart: %v", c)
 			break
+		}
+	}
+
+	// restart SET rolls every pod of the set: new containers under the same names.
+	before = e.ps(ns)
+	e.must("restart", "box", "--timeout", "2m")
+	after = e.ps(ns)
+	for i := range 2 {
+		if !after[i].Ready || after[i].Container != before[i].Container || after[i].ContainerID == before[i].ContainerID {
+			t.Errorf("pod %d after restart box: %+v (before %+v)", i, after[i], before[i])
+		}
+	}
+	if r := e.must("get", "pods", "-o", "wide"); !strings.HasPrefix(r.stdout, "NAME") || !strings.Contains(r.stdout, after[1].IP) ||
+		strings.Count(r.stdout, " 1/1 ") != 2 {
+		t.Errorf("get pods -o wide:\n%s", r.stdout)
+	}
+
+	// The completion scripts as a shell loads them: bash completes pod names from the daemon.
+	binDir := t.TempDir()
+	if err := os.Symlink(e.bin, filepath.Join(binDir, "ordset")); err != nil {
+		t.Fatal(err)
+	}
+	complete := exec.Command("bash", "-c", `source <(ordset completion bash) && COMP_WORDS=(ordset logs box-) COMP_CWORD=2 && _ordset_complete && printf '%s\n' "${COMPREPLY[@]}"`)
+	complete.Dir, complete.Env = e.workDir, append(e.env, "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	if out, err := complete.CombinedOutput(); err != nil || string(out) != "box-0\nbox-1\n" {
+		t.Errorf("bash completion of 'ordset logs box-': %v %q", err, out)
+	}
+	for shell, want := range map[string]string{"zsh": "compdef _ordset ordset", "fish": "complete -c ordset"} {
+		if r := e.must("completion", shell); !strings.Contains(r.stdout, want) {
+			t.Errorf("completion %s lacks %q:\n%s", shell, want, r.stdout)
 		}
 	}
 

@@ -325,7 +325,10 @@ func (m *Manager) Run(ctx context.Context) error {
 		case <-m.kickC:
 		case <-timer.C:
 		}
-		timer.Reset(m.pass(ctx))
+		t0 := time.Now()
+		next := m.pass(ctx)
+		m.log.Debug("pass", "took", time.Since(t0), "next", next)
+		timer.Reset(next)
 		m.passFinished()
 	}
 }

@@ -56,17 +56,23 @@ type PodStatus struct {
 	Reason string
 	// Containers are the long-running containers of a pod with several (nil otherwise).
 	Containers []MemberState
+	// Labels are the pod template's labels and PodPorts every container's ports (sidecars
+	// too), shared by the set's pods and read-only: what a Service that selects pods by
+	// label matches and resolves a named targetPort against.
+	Labels   map[string]string
+	PodPorts []compose.Port
 }
 
 // podStatuses turns the planner's verdicts into PodStatus values.
 func podStatuses(ns string, s *compose.StatefulSet, states []PodState) []PodStatus {
 	svc := s.Service()
+	podPorts := compose.PodPorts(s)
 	out := make([]PodStatus, 0, len(states))
 	for _, st := range states {
 		ps := PodStatus{Namespace: ns, Set: s.Name, Service: svc, Ordinal: st.Ordinal, Name: st.Name,
 			Container: identity.ContainerName(ns, s.Name, st.Ordinal), Ready: st.Ready, Status: st.Phase,
 			Restarts: st.Restarts, Revision: st.Revision, PublishNotReady: s.PublishNotReadyAddresses, Reason: st.Reason,
-			Containers: st.Members}
+			Labels: s.Template.Metadata.Labels, PodPorts: podPorts, Containers: st.Members}
 		if c := st.Container; c != nil {
 			ps.Container, ps.ContainerID = c.Name, c.ID
 			ps.IP, ps.IPv6 = c.IP, c.IPv6
@@ -75,7 +81,7 @@ func podStatuses(ns string, s *compose.StatefulSet, states []PodState) []PodStat
 		for _, t := range s.VolumeClaimTemplates {
 			ps.Volumes = append(ps.Volumes, identity.VolumeName(ns, t.Name, s.Name, st.Ordinal))
 		}
-		for _, p := range podPorts(s) {
+		for _, p := range podPorts {
 			if p.HostPort > 0 {
 				p.HostPort += st.Ordinal - s.Ordinals.Start
 			}
@@ -136,13 +142,4 @@ func condition(st SetStatus) state.SetCondition {
 		return state.Converged
 	}
 	return state.Progressing
-}
-
-// podPorts are the ports of every long-running container of the pod (sidecars, then app containers).
-func podPorts(s *compose.StatefulSet) []compose.Port {
-	var out []compose.Port
-	for _, m := range podMembers(s) {
-		out = append(out, m.spec.Ports...)
-	}
-	return out
 }

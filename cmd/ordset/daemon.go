@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/ordset/ordset/orchestrator/server/statedir"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -24,7 +25,8 @@ state store. Commands that need it start it in the background when none answers;
 in the foreground for systemd, CI or debugging. One daemon serves one state directory
 (ORDSET_STATE_DIR, default $XDG_STATE_HOME/ordset, ~/.local/state/ordset, or
 /var/lib/ordset for root). Environment: ORDSET_DNS_ADDR (host DNS listener, default
-127.0.0.1:15353), ORDSET_EXTRA_LABELS (k=v,... added to every Docker object).
+127.0.0.1:15353), ORDSET_EXTRA_LABELS (k=v,... added to every Docker object),
+ORDSET_PPROF_ADDR (a loopback address for Go's /debug/pprof/ profiles; off by default).
 "ordset daemon install" makes it a service that starts at boot.
 
 ` + whileStopped + `
@@ -72,6 +74,11 @@ func runDaemon(ctx context.Context, in invocation, s *streams) error {
 	}
 	if err := checkEngine(ctx, opts.Runtime); err != nil {
 		return err
+	}
+	if addr := os.Getenv("ORDSET_PPROF_ADDR"); addr != "" {
+		if err := servePprof(ctx, addr, log); err != nil {
+			return err
+		}
 	}
 	d, err := daemon.New(opts)
 	if err != nil {

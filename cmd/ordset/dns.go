@@ -131,11 +131,36 @@ func dnsQuestion(name, typ string) (string, uint16, error) {
 		}
 		return rev, dns.TypePTR, nil
 	}
+	if err := checkDNSName(name); err != nil {
+		return "", 0, usageErrorf("%v", err)
+	}
 	return name, qtype, nil
 }
 
+// maxNameLen is the longest name in text form without the final dot (255 octets on the wire).
+const maxNameLen = 253
+
+// checkDNSName rejects what no DNS message can carry, before any query: the DNS library would
+// only say "bad rdata" for a label over 63 characters.
+func checkDNSName(name string) error {
+	if n := len(strings.TrimSuffix(name, ".")); n > maxNameLen {
+		return fmt.Errorf("%q is longer than %d characters (%d), the most a DNS name can have", name, maxNameLen, n)
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(name, "."), ".") {
+		switch {
+		case l == "":
+			return fmt.Errorf("%q has an empty label (two dots in a row, or a leading dot)", name)
+		case len(l) > 63:
+			return fmt.Errorf("label %q of %q is longer than 63 characters, the most a DNS label can have", l, name)
+		}
+	}
+	return nil
+}
+
 // searchCandidates applies the pods' search path to a relative name, as their resolver does;
-// a name already in the zone is taken as it is.
+// a name already in the zone is taken as it is. A candidate too long to be a DNS name is
+// skipped, as a resolver skips it: with a namespace and set names near the 63-character label
+// limit, "<pod>.<set>.<ns>" plus "<ns>.svc.<zone>" is over 253 characters.
 func searchCandidates(name, ns, zone string) []string {
 	lower := strings.ToLower(name)
 	if strings.HasSuffix(name, ".") || strings.HasSuffix(lower, "."+zone) {
@@ -143,8 +168,8 @@ func searchCandidates(name, ns, zone string) []string {
 	}
 	var out []string
 	for _, suffix := range []string{ns + ".svc." + zone, "svc." + zone, zone} {
-		if !strings.HasSuffix(lower, suffix) {
-			out = append(out, name+"."+suffix)
+		if c := name + "." + suffix; !strings.HasSuffix(lower, suffix) && len(c) <= maxNameLen {
+			out = append(out, c)
 		}
 	}
 	return append(out, name)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/miekg/dns"
@@ -40,6 +41,8 @@ func TestPickAnswer(t *testing.T) {
 
 func TestSearchCandidates(t *testing.T) {
 	long := "n123456789012345678901234567890123456789012345678901234567890ab"
+	set61 := strings.Repeat("s", 61)
+	pod63 := set61 + "-0"
 	tests := []struct {
 		name, ns string
 		want     []string
@@ -48,10 +51,34 @@ func TestSearchCandidates(t *testing.T) {
 		{"web-0.web.demo.svc.cluster.local", "default", []string{"web-0.web.demo.svc.cluster.local"}},
 		{"web.", "demo", []string{"web."}},
 		{"web-0.web", long, []string{"web-0.web." + long + ".svc.cluster.local", "web-0.web.svc.cluster.local", "web-0.web.cluster.local", "web-0.web"}},
+		// 63 + 61 + 63 characters: with "<ns>.svc.cluster.local" it would pass 253, so that
+		// candidate is skipped and the shorter ones still asked.
+		{pod63 + "." + set61 + "." + long, long, []string{pod63 + "." + set61 + "." + long + ".svc.cluster.local",
+			pod63 + "." + set61 + "." + long + ".cluster.local", pod63 + "." + set61 + "." + long}},
 	}
 	for _, tt := range tests {
 		if got := searchCandidates(tt.name, tt.ns, "cluster.local"); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("searchCandidates(%q, %q) = %q, want %q", tt.name, tt.ns, got, tt.want)
+		}
+	}
+}
+
+// What no DNS message can carry is refused before any query, naming the problem (the DNS
+// library alone said "bad rdata" for a long label).
+func TestCheckDNSName(t *testing.T) {
+	for _, tt := range []struct{ name, want string }{
+		{"web-0.web", ""},
+		{"web-0.web.", ""},
+		{strings.Repeat("a", 63) + ".web", ""},
+		{strings.Repeat("a", 64) + ".web", "is longer than 63 characters"},
+		{strings.Repeat("abcdefg.", 31) + "abcd", ""}, // 252
+		{strings.Repeat("abcdefg.", 31) + "abcdef", "longer than 253 characters (254)"},
+		{"web..x", "empty label"},
+		{".web", "empty label"},
+	} {
+		err := checkDNSName(tt.name)
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("checkDNSName(%q) = %v, want %q", tt.name, err, tt.want)
 		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -18,6 +20,7 @@ func downCommand(s *streams) *cli.Command {
 		Description: `Stops pods from the highest ordinal down, removes them and the namespace's network.
 Per-ordinal volumes are kept, so a later "ordset up" finds its data again, unless
 --volumes is given; "down --volumes" after a plain "down" removes the kept volumes.
+The file's Services (of the whole namespace, with -n) go too.
 Nothing to delete is not an error (exit 0), so a second run succeeds. The deletion (with
 -t and --volumes) is recorded before anything stops: a daemon killed mid-down finishes it,
 with the same grace period, when it starts again.
@@ -41,7 +44,7 @@ func runDown(ctx context.Context, in invocation, s *streams) error {
 		return usageErrorf("down takes no arguments (got %q); use -f FILE or -n NS", in.arg(0))
 	}
 	var ns string
-	var sets []string
+	var sets, services []string
 	if in.String("namespace") == "" {
 		proj, _, err := s.loadProject(in)
 		if err != nil && len(fileFlag(in)) > 0 {
@@ -50,6 +53,7 @@ func runDown(ctx context.Context, in invocation, s *streams) error {
 		if proj != nil {
 			ns = proj.Namespace
 			sets = proj.SetNames()
+			services = slices.Sorted(maps.Keys(proj.Services))
 		}
 	}
 	if ns == "" {
@@ -62,7 +66,7 @@ func runDown(ctx context.Context, in invocation, s *streams) error {
 	if err != nil {
 		return err
 	}
-	req := api.DeleteRequest{Namespace: ns, Sets: sets, RemoveVolumes: in.Bool("volumes")}
+	req := api.DeleteRequest{Namespace: ns, Sets: sets, Services: services, RemoveVolumes: in.Bool("volumes")}
 	if g := in.Int("grace"); g >= 0 {
 		g64 := int64(g)
 		req.GraceSeconds = &g64

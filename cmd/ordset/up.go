@@ -50,7 +50,7 @@ func runUp(ctx context.Context, in invocation, s *streams) error {
 		return err
 	}
 	resp, err := cl.Apply(ctx, api.ApplyRequest{Namespace: proj.Namespace, Sets: proj.StatefulSets, Prune: in.Bool("prune"),
-		ConfigMaps: proj.ConfigMaps, Secrets: proj.Secrets})
+		ConfigMaps: proj.ConfigMaps, Secrets: proj.Secrets, Services: proj.Services})
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ import (
 
 // Export builds the Kubernetes objects for a normalised project: its Namespace, its
 // ConfigMaps and Secrets, then per set (in name order) the ConfigMaps made from host paths,
-// the headless Service and the StatefulSet. What has no equivalent comes back as warnings (and annotations on the objects).
+// the headless Service and the StatefulSet; then the other Services. What has no equivalent comes back as warnings (and annotations on the objects).
 func Export(p *compose.Project) ([]any, []Warning) {
 	ex := &exporter{ns: p.Namespace, services: map[string]string{}}
 	objs := []any{&corev1.Namespace{
@@ -25,7 +25,30 @@ func Export(p *compose.Project) ([]any, []Warning) {
 	for _, name := range p.SetNames() {
 		objs = append(objs, ex.set(p.StatefulSets[name])...)
 	}
+	for _, name := range sortedKeys(p.Services) {
+		objs = append(objs, ex.otherService(name, p.Services[name]))
+	}
 	return objs, ex.warnings
+}
+
+// otherService writes a Service that is not a set's own as a ClusterIP Service (headless
+// when it was read as one): on a cluster it gets the virtual IP and port mapping ordset
+// does not have.
+func (ex *exporter) otherService(name string, sv *compose.Service) *corev1.Service {
+	svc := &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"}, ObjectMeta: ex.objectMeta(name),
+		Spec: corev1.ServiceSpec{Selector: sv.Selector, PublishNotReadyAddresses: sv.PublishNotReadyAddresses}}
+	if sv.Headless {
+		svc.Spec.ClusterIP = corev1.ClusterIPNone
+	}
+	for _, sp := range sv.Ports {
+		target := intstr.FromInt32(int32(sp.TargetPort.Number))
+		if sp.TargetPort.Name != "" {
+			target = intstr.FromString(sp.TargetPort.Name)
+		}
+		svc.Spec.Ports = append(svc.Spec.Ports, corev1.ServicePort{Name: sp.Name, Protocol: corev1.Protocol(sp.Protocol),
+			Port: int32(sp.Port), TargetPort: target})
+	}
+	return svc
 }
 
 // objects writes the project's ConfigMaps and Secrets as they are (Kubernetes' stored form:

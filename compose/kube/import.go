@@ -224,9 +224,8 @@ func (im *importer) project() *compose.Project {
 		p.StatefulSets[sd.d.name] = im.set(sd)
 	}
 	for _, name := range sortedKeys(im.services) {
-		sv := im.services[name]
-		if !sv.used {
-			im.warn(sv.d, "", "ignored: no StatefulSet names it as serviceName (only a set's headless Service is served)")
+		if sv := im.services[name]; !sv.used {
+			im.otherService(sv, p)
 		}
 	}
 	for _, name := range sortedKeys(im.cms) { // the project's objects: all but an export's host path copies

@@ -305,7 +305,7 @@ func (si *setImport) service() {
 	}
 	sv.used = true
 	if sv.svc.Spec.ClusterIP != corev1.ClusterIPNone {
-		si.warn(sv.d, "spec.clusterIP", "a StatefulSet's Service is served as headless (per-pod DNS names); ClusterIP load balancing is not served yet")
+		si.warn(sv.d, "spec.clusterIP", "a StatefulSet's own Service is served as headless (per-pod names and the Ready pods' addresses, no virtual IP); for a second name over the same pods, add a Service with another name")
 	}
 	si.set.PublishNotReadyAddresses = sv.svc.Spec.PublishNotReadyAddresses
 }

@@ -78,6 +78,10 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 		echo "Image ordset-test/busybox running \`sleep\` (the tiniest local image), a private daemon per part,"
 		echo "terminationGracePeriodSeconds 1 (compose: stop_grace_period 1s). Rerun just this part with"
 		echo "\`ONLY=scale bash integration/bench/run.sh\` (or ONLY=scale-parallel / ONLY=scale-ordered)."
+		echo "OrderedReady \"flat\" is judged as the median of the last 10 steps over the median of the first 10"
+		echo "(target ≤ 1.2): one step alone is noisy on a shared machine (a slow pass, a burst of other work:"
+		echo "see the outliers of seconds below), ten at each end are robust and still far apart (1-10 vs"
+		echo "40-49 pods on the engine)."
 		echo
 		echo '```text'
 		cat "$bin/scale.txt"

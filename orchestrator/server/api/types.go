@@ -106,6 +106,9 @@ type ApplyRequest struct {
 	// The daemon keeps them outside its store (see the daemon's objects file).
 	ConfigMaps map[string]*compose.ConfigMap `json:"configMaps,omitempty"`
 	Secrets    map[string]*compose.Secret    `json:"secrets,omitempty"`
+	// Services select pods by label (a name over the Ready pods of any set). They replace
+	// the namespace's Services; absent, they stay as they are unless Prune.
+	Services map[string]*compose.Service `json:"services,omitempty"`
 }
 
 // Apply outcomes.
@@ -145,6 +148,9 @@ type DeleteRequest struct {
 	Namespace     string   `json:"namespace"`
 	Sets          []string `json:"sets,omitempty"`
 	RemoveVolumes bool     `json:"removeVolumes"`
+	// Services are removed with the sets (the file's); deleting every set of the namespace
+	// (Sets empty) removes all its Services.
+	Services []string `json:"services,omitempty"`
 	// GraceSeconds, when set, replaces the sets' terminationGracePeriodSeconds for this delete.
 	GraceSeconds *int64 `json:"graceSeconds,omitempty"`
 }

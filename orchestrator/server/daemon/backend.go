@@ -49,7 +49,7 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 	}
 	// The loader's defaults and checks, whoever sent the spec: nothing invalid is stored.
 	if err := compose.Normalize(&compose.Project{Namespace: req.Namespace, StatefulSets: req.Sets,
-		ConfigMaps: req.ConfigMaps, Secrets: req.Secrets}); err != nil {
+		ConfigMaps: req.ConfigMaps, Secrets: req.Secrets, Services: req.Services}); err != nil {
 		return api.ApplyResponse{}, api.Invalidf("namespace %s:\n%s", req.Namespace, err)
 	}
 	for _, name := range slices.Sorted(maps.Keys(req.Sets)) { // all or nothing: check every set before storing one
@@ -63,6 +63,11 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 	defer d.checkpoint()
 	if err := d.objects.merge(req.Namespace, req.ConfigMaps, req.Secrets); err != nil {
 		return api.ApplyResponse{}, err
+	}
+	if changed, err := d.objects.putServices(req.Namespace, req.Services, req.Prune); err != nil {
+		return api.ApplyResponse{}, err
+	} else if changed {
+		defer d.republishDNS()
 	}
 	for _, name := range slices.Sorted(maps.Keys(req.Sets)) { // files first: a set whose files cannot be written is not stored
 		if err := d.objects.writeVolumes(req.Namespace, req.Sets[name]); err != nil {
@@ -176,6 +181,11 @@ func (d *Daemon) Delete(ctx context.Context, req api.DeleteRequest) (api.DeleteR
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	defer d.checkpoint()
+	if changed, err := d.objects.dropServices(req.Namespace, req.Services, len(req.Sets) == 0); err != nil {
+		return api.DeleteResponse{}, err
+	} else if changed {
+		defer d.republishDNS()
+	}
 	names := req.Sets
 	if len(names) == 0 {
 		stored, err := d.store.List(req.Namespace)

@@ -64,6 +64,9 @@ type Daemon struct {
 	objects *objectStore
 	dns     *dnsserver.Server
 	dnsNets *dnsfeed.Gateways
+	// dnsMu orders snapshot builds; dnsPods are the pods of the Manager's last OnPods.
+	dnsMu   sync.Mutex
+	dnsPods []orchestrator.PodStatus
 	events  *eventHub
 	now     func() time.Time
 	started time.Time

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/ordset/ordset/compose"
@@ -25,16 +26,20 @@ type objectStore struct {
 
 	mu    sync.Mutex
 	cache map[string]orchestrator.Objects
+	svcs  map[string]map[string]*compose.Service // loaded with cache
 }
 
+// objectsFile also keeps the namespace's Services that select pods by label (not secret,
+// but they live and change with the namespace's other objects).
 type objectsFile struct {
 	ConfigMaps map[string]*compose.ConfigMap `json:"configMaps,omitempty"`
 	Secrets    map[string]*compose.Secret    `json:"secrets,omitempty"`
+	Services   map[string]*compose.Service   `json:"services,omitempty"`
 }
 
 func newObjectStore(stateDir string) *objectStore {
 	return &objectStore{dir: filepath.Join(stateDir, "objects"), filesDir: filepath.Join(stateDir, "volume-files"),
-		cache: map[string]orchestrator.Objects{}}
+		cache: map[string]orchestrator.Objects{}, svcs: map[string]map[string]*compose.Service{}}
 }
 
 // get returns a namespace's objects (loading them once); an unreadable file reads as none,
@@ -66,8 +71,80 @@ func (o *objectStore) loadLocked(ns string) (orchestrator.Objects, error) {
 		return obj, fmt.Errorf("read objects of namespace %s: %w", ns, err)
 	}
 	obj.ConfigMaps, obj.Secrets = f.ConfigMaps, f.Secrets
-	o.cache[ns] = obj
+	o.cache[ns], o.svcs[ns] = obj, f.Services
 	return obj, nil
+}
+
+// services returns a namespace's Services (loading them once); shared, read-only.
+func (o *objectStore) services(ns string) map[string]*compose.Service {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if _, err := o.loadLocked(ns); err != nil {
+		return nil
+	}
+	return o.svcs[ns]
+}
+
+// putServices replaces the namespace's Services with svcs (nil leaves them, unless prune:
+// an apply with --prune names every object the namespace keeps) and writes the file
+// atomically before the DNS server is told. It reports whether anything changed.
+func (o *objectStore) putServices(ns string, svcs map[string]*compose.Service, prune bool) (bool, error) {
+	if svcs == nil && !prune {
+		return false, nil
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	obj, err := o.loadLocked(ns)
+	if err != nil {
+		return false, err
+	}
+	old, _ := json.Marshal(o.svcs[ns])
+	now, _ := json.Marshal(svcs)
+	if string(old) == string(now) {
+		return false, nil
+	}
+	f := objectsFile{ConfigMaps: obj.ConfigMaps, Secrets: obj.Secrets, Services: svcs}
+	if err := o.writeLocked(ns, f); err != nil {
+		return false, err
+	}
+	o.svcs[ns] = svcs
+	return true, nil
+}
+
+// dropServices removes the named Services of a namespace (all of them with all) and writes
+// the file before the DNS server is told. It reports whether anything changed.
+func (o *objectStore) dropServices(ns string, names []string, all bool) (bool, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	obj, err := o.loadLocked(ns)
+	if err != nil || len(o.svcs[ns]) == 0 {
+		return false, err
+	}
+	keep := map[string]*compose.Service{}
+	for k, v := range o.svcs[ns] {
+		if !all && !slices.Contains(names, k) {
+			keep[k] = v
+		}
+	}
+	if len(keep) == len(o.svcs[ns]) {
+		return false, nil
+	}
+	if err := o.writeLocked(ns, objectsFile{ConfigMaps: obj.ConfigMaps, Secrets: obj.Secrets, Services: keep}); err != nil {
+		return false, err
+	}
+	o.svcs[ns] = keep
+	return true, nil
+}
+
+func (o *objectStore) writeLocked(ns string, f objectsFile) error {
+	b, err := json.Marshal(f)
+	if err != nil {
+		return fmt.Errorf("encode objects of namespace %s: %w", ns, err)
+	}
+	if err := writeFileAtomic(o.dir, ns+".json", b, 0o600); err != nil {
+		return fmt.Errorf("write objects of namespace %s: %w", ns, err)
+	}
+	return nil
 }
 
 // merge adds or replaces the given objects of a namespace (objects not named stay) and
@@ -82,7 +159,7 @@ func (o *objectStore) merge(ns string, cms map[string]*compose.ConfigMap, secs m
 	if err != nil {
 		return err
 	}
-	f := objectsFile{ConfigMaps: map[string]*compose.ConfigMap{}, Secrets: map[string]*compose.Secret{}}
+	f := objectsFile{ConfigMaps: map[string]*compose.ConfigMap{}, Secrets: map[string]*compose.Secret{}, Services: o.svcs[ns]}
 	for k, v := range obj.ConfigMaps {
 		f.ConfigMaps[k] = v
 	}
@@ -95,12 +172,8 @@ func (o *objectStore) merge(ns string, cms map[string]*compose.ConfigMap, secs m
 	for k, v := range secs {
 		f.Secrets[k] = v
 	}
-	b, err := json.Marshal(f)
-	if err != nil {
-		return fmt.Errorf("encode objects of namespace %s: %w", ns, err)
-	}
-	if err := writeFileAtomic(o.dir, ns+".json", b, 0o600); err != nil {
-		return fmt.Errorf("write objects of namespace %s: %w", ns, err)
+	if err := o.writeLocked(ns, f); err != nil {
+		return err
 	}
 	obj.ConfigMaps, obj.Secrets = f.ConfigMaps, f.Secrets
 	o.cache[ns] = obj

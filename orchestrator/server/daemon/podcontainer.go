@@ -76,7 +76,8 @@ func orNone(list []string) string {
 }
 
 // previousContainer resolves the pod's last terminated main container, which the controller
-// keeps under identity.PreviousName until the next crash replaces it or the pod is removed.
+// keeps under identity.PreviousName (retired, until its replacement exists) until the next
+// crash replaces it or the pod is removed.
 // Init containers keep no previous one. The error text is kubectl's, for users who grep it.
 func (d *Daemon) previousContainer(ctx context.Context, namespace, pod, container string, _ error) (string, error) {
 	p, err := d.findPod(ctx, namespace, pod)
@@ -96,7 +97,10 @@ func (d *Daemon) previousContainer(ctx context.Context, namespace, pod, containe
 	canonical := identity.ContainerName(namespace, p.StatefulSet, p.Ordinal)
 	var prev *orchestrator.Container
 	for i, c := range cs {
-		if c.Name == identity.PreviousName(canonical, c.ID) && (prev == nil || c.CreatedAt.After(prev.CreatedAt)) {
+		// A retired container is the last terminated one too, in the moment between its
+		// replacement's creation and its rename to the previous name.
+		kept := c.Name == identity.PreviousName(canonical, c.ID) || c.Name == identity.RetiredName(canonical, c.ID)
+		if kept && (prev == nil || c.CreatedAt.After(prev.CreatedAt)) {
 			prev = &cs[i]
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/ordset/ordset/orchestrator/server/dnsfeed"
 	"time"
 
+	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator"
 	"github.com/ordset/ordset/orchestrator/server/api"
 	"github.com/ordset/ordset/orchestrator/server/store"
@@ -104,8 +105,27 @@ func drainInto[T any](out []T, ch <-chan T) []T {
 
 // onPods is the Manager's callback whenever pods change: publish a new DNS snapshot.
 func (d *Daemon) onPods(pods []orchestrator.PodStatus) {
-	if err := d.dns.Publish(dnsfeed.Endpoints(pods)); err != nil {
+	d.dnsMu.Lock()
+	d.dnsPods = pods
+	d.dnsMu.Unlock()
+	d.republishDNS()
+	d.dnsNets.Poke()
+}
+
+// republishDNS builds the DNS snapshot from the last pods and the namespaces' Services
+// (the pods' own services, then those selecting them by label): after pods change, and
+// after an apply changed Services. Queries read the result without locks.
+func (d *Daemon) republishDNS() {
+	d.dnsMu.Lock()
+	defer d.dnsMu.Unlock()
+	services := map[string]map[string]*compose.Service{}
+	for _, p := range d.dnsPods {
+		if _, ok := services[p.Namespace]; !ok {
+			services[p.Namespace] = d.objects.services(p.Namespace)
+		}
+	}
+	eps := append(dnsfeed.Endpoints(d.dnsPods), dnsfeed.ServiceEndpoints(d.dnsPods, services)...)
+	if err := d.dns.Publish(eps); err != nil {
 		d.log.Warn("dns snapshot skipped invalid pods", "err", err)
 	}
-	d.dnsNets.Poke()
 }

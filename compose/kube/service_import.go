@@ -1,0 +1,66 @@
+package kube
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/ordset/ordset/compose"
+)
+
+// otherService maps a Service that no set names as its serviceName: one with a selector is
+// served as a DNS name over the pods it selects (compose.Service); one without (an
+// ExternalName, or endpoints kept by hand) is ignored with a warning.
+func (im *importer) otherService(sv *serviceDoc, p *compose.Project) {
+	spec := sv.svc.Spec
+	if spec.Type == corev1.ServiceTypeExternalName || len(spec.Selector) == 0 {
+		im.warn(sv.d, "spec", "ignored: a Service without a selector (ExternalName, manual endpoints) has no pods for ordset to answer")
+		return
+	}
+	out := &compose.Service{Selector: spec.Selector, PublishNotReadyAddresses: spec.PublishNotReadyAddresses,
+		Headless: spec.ClusterIP == corev1.ClusterIPNone}
+	im.serviceWarnings(sv)
+	base := "services." + sv.d.name
+	im.at[base] = sv.d.position("metadata.name")
+	im.at[base+".selector"] = sv.d.position("spec.selector")
+	for i, sp := range spec.Ports {
+		path := fmt.Sprintf("spec.ports[%d]", i)
+		to := fmt.Sprintf("%s.ports[%d]", base, i)
+		for _, f := range []string{"", ".name", ".port", ".protocol", ".targetPort"} {
+			im.at[to+f] = sv.d.position(path + f)
+		}
+		out.Ports = append(out.Ports, compose.ServicePort{Name: sp.Name, Protocol: string(sp.Protocol), Port: int(sp.Port),
+			TargetPort: fromIntOrString(sp.TargetPort)})
+		if sp.NodePort != 0 {
+			im.warn(sv.d, path+".nodePort", "ignored: there are no node ports (publish a port with hostPort)")
+		}
+	}
+	if p.Services == nil {
+		p.Services = map[string]*compose.Service{}
+	}
+	p.Services[sv.d.name] = out
+}
+
+// serviceWarnings names what of a Service's spec ordset does not do: no virtual IP, no
+// node ports or load balancer, no session affinity. Defaults a server writes are silent.
+func (im *importer) serviceWarnings(sv *serviceDoc) {
+	spec := sv.svc.Spec
+	switch spec.Type {
+	case corev1.ServiceTypeNodePort, corev1.ServiceTypeLoadBalancer:
+		im.warn(sv.d, "spec.type", "served as a DNS name over the selected pods: there is no %s on one Docker host (publish a port with hostPort)", spec.Type)
+	}
+	if spec.SessionAffinity == corev1.ServiceAffinityClientIP {
+		im.warn(sv.d, "spec.sessionAffinity", "ignored: there is no proxy to keep a client on one pod")
+	}
+	if len(spec.ExternalIPs) > 0 {
+		im.warn(sv.d, "spec.externalIPs", "ignored: there is no proxy on the host's addresses")
+	}
+}
+
+func fromIntOrString(v intstr.IntOrString) compose.PortRef {
+	if v.Type == intstr.String {
+		return compose.PortRef{Name: v.StrVal}
+	}
+	return compose.PortRef{Number: int(v.IntVal)}
+}
