@@ -38,10 +38,11 @@ func (e Executor) Execute(ctx context.Context, tpl PodTemplate, actions []Action
 	var order []string
 	byPod := map[string][]Action{}
 	for _, a := range actions {
-		if _, ok := byPod[a.Pod]; !ok {
-			order = append(order, a.Pod)
+		lane := a.Pod + "\x00" + a.Lane
+		if _, ok := byPod[lane]; !ok {
+			order = append(order, lane)
 		}
-		byPod[a.Pod] = append(byPod[a.Pod], a)
+		byPod[lane] = append(byPod[lane], a)
 	}
 	results := make([][]Result, len(order))
 	var wg sync.WaitGroup

@@ -114,8 +114,8 @@ const (
 	ActForgetSet     ActionKind = "forget-set"     // drop a deleted set that has nothing left
 )
 
-// Action is one step of a plan. Actions of the same Pod run in order; actions of different
-// pods are independent of each other.
+// Action is one step of a plan. Actions of the same Pod (and Lane) run in order; actions of
+// different pods or lanes are independent of each other.
 type Action struct {
 	Kind ActionKind
 	// Namespace is set on namespace-level actions only.
@@ -138,6 +138,9 @@ type Action struct {
 	// InfraID and PodIP are the pod's infrastructure container and its address, for a
 	// container that joins it (run-init, run-container).
 	InfraID, PodIP string
+	// Lane, when set, runs the action beside the pod's other actions instead of after them
+	// (the app containers of a pod stop at once, as the kubelet stops them).
+	Lane string
 	// Infra marks an action on the infrastructure container itself.
 	Infra    bool
 	Revision string

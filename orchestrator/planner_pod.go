@@ -361,32 +361,37 @@ func (p *planner) removeEmptyDirs(ord int) {
 }
 
 // tearDown removes every container of a pod with an infrastructure container, in the order
-// Kubernetes stops a pod: app containers (gracefully, preStop first), sidecars in reverse
-// order, init containers, the infrastructure container last; then its emptyDirs. Actions of
-// one pod run in order and stop at the first error, so nothing is removed out of turn.
+// Kubernetes stops a pod: first the app containers, all at once (each in its own lane,
+// gracefully, preStop first); once they are gone (a later pass), the sidecars in reverse
+// order, the init containers, the infrastructure container last, then its emptyDirs. Actions
+// of one lane run in order and stop at the first error, so nothing is removed out of turn.
 func (p *planner) tearDown(ord int, reason string) {
 	name := p.podName(ord)
 	op := p.o.Pods[ord]
 	if op == nil {
 		return
 	}
-	stop := func(c Container, tmpl string) {
+	stop := func(c Container, tmpl, lane string) {
 		kind := ActRemoveContainer
 		if c.State == StateRunning || c.State == StatePaused || c.State == StateRestarting {
 			kind = ActDeleteContainer
 		}
 		if c.State != StateRemoving {
 			p.emit(Action{Kind: kind, Pod: name, Ordinal: ord, Target: c.Name, ContainerID: c.ID, Container: tmpl,
-				Revision: c.Labels[identity.LabelRevision], Grace: p.grace(), Reason: reason})
+				Revision: c.Labels[identity.LabelRevision], Grace: p.grace(), Reason: reason, Lane: lane})
 		}
 	}
-	for _, c := range op.Members {
-		stop(c, c.Labels[identity.LabelContainer])
+	if len(op.Members) > 0 {
+		for _, c := range op.Members {
+			stop(c, c.Labels[identity.LabelContainer], c.Name)
+		}
+		p.wait("%s stopping its containers", name)
+		return
 	}
 	inits := slices.Clone(op.Inits)
 	slices.Reverse(inits)
 	for _, c := range inits {
-		stop(c, c.Labels[identity.LabelInit])
+		stop(c, c.Labels[identity.LabelInit], "")
 	}
 	for _, c := range slices.Concat(op.Previous, op.Containers) {
 		if c.State != StateRemoving {

@@ -134,7 +134,10 @@ func TestPlanMultiContainerRestarts(t *testing.T) {
 			"stop-pod web-0 (side: exit 1)"},
 		{"a failed infrastructure container takes the pod down", desired(duo(), 1),
 			world().vol(0).add(0, infraCtr(0, "r1", StateExited)).member(0, "web", "r1", StateRunning, true), time.Time{},
-			"delete-container web-0/web (infrastructure container exit 0); remove-container demo-web-0 (infrastructure container exit 0)"},
+			"delete-container web-0/web (infrastructure container exit 0)\nwaiting: web-0 stopping its containers"},
+		{"its app containers gone, the sidecars, init containers and the infrastructure container go, in that order", desired(duo(withInits("seed"), withSidecar("log")), 1),
+			joinInits(world().vol(0).add(0, infraCtr(0, "r1", StateExited)).init(0, "seed", "r1", StateExited, 0)).sidecar(0, "log", "r1", StateRunning, true),
+			time.Time{}, "delete-container web-0/log (infrastructure container exit 0); remove-container demo-web-0-init-seed (infrastructure container exit 0); remove-container demo-web-0 (infrastructure container exit 0)"},
 	})
 }
 
@@ -160,13 +163,17 @@ func TestPlanMultiContainerCleanup(t *testing.T) {
 			"remove-container demo-web-0_web (left by an earlier pod); remove-volume demo_web-0_shared; create-infra web-0 rev=r1"},
 		{"scale down stops the app containers, then the infrastructure container, then the emptyDir", desired(duo(), 0),
 			world().duoReady(0, "r1"), time.Time{},
-			"delete-container web-0/web (scale down); delete-container web-0/side (scale down); remove-container demo-web-0 (scale down); remove-volume demo_web-0_shared"},
+			"delete-container web-0/web (scale down); delete-container web-0/side (scale down)\nwaiting: web-0 stopping its containers"},
+		{"then the infrastructure container, then the emptyDir", desired(duo(), 0), world().infraUp(0, "r1"), time.Time{},
+			"remove-container demo-web-0 (scale down); remove-volume demo_web-0_shared"},
 		{"an emptyDir whose pod is gone is removed", desired(duo(), 1), orphanDir, time.Time{},
 			"remove-volume demo_web-1_shared"},
 		{"an update replaces the whole pod", desired(duo(), 1), world().duoReady(0, "r0"), time.Time{},
-			"delete-container web-0/web (update to r1); delete-container web-0/side (update to r1); remove-container demo-web-0 (update to r1); remove-volume demo_web-0_shared"},
+			"delete-container web-0/web (update to r1); delete-container web-0/side (update to r1)\nwaiting: web-0 stopping its containers"},
 		{"a pod half torn down for an update is finished, not refilled", desired(duo(), 1), halfDown, time.Time{},
-			"delete-container web-0/side (forced rollback: not Ready on revision r0); remove-container demo-web-0 (forced rollback: not Ready on revision r0); remove-volume demo_web-0_shared"},
+			"delete-container web-0/side (forced rollback: not Ready on revision r0)\nwaiting: web-0 stopping its containers"},
+		{"and its infrastructure container goes once they are gone", desired(duo(), 1), world().infraUp(0, "r0"), time.Time{},
+			"remove-container demo-web-0 (forced rollback: not Ready on revision r0); remove-volume demo_web-0_shared"},
 	})
 }
 
@@ -224,5 +231,24 @@ func TestMultiContainerReadiness(t *testing.T) {
 				t.Errorf("ReadySince = %v, want the last container's (%v)", p.ReadySince, t0)
 			}
 		})
+	}
+}
+
+// TestTearDownLanes: a pod's app containers stop at once (a lane each); the rest runs in the
+// pod's own lane, in order.
+func TestTearDownLanes(t *testing.T) {
+	plan := PlanSet(desired(duo(), 0), world().duoReady(0, "r1").o, t0)
+	lanes := map[string]bool{}
+	for _, a := range plan.Actions {
+		lanes[a.Lane] = true
+	}
+	if len(plan.Actions) != 2 || len(lanes) != 2 || lanes[""] {
+		t.Errorf("app container stops: %+v", plan.Actions)
+	}
+	plan = PlanSet(desired(duo(), 0), world().infraUp(0, "r1").o, t0)
+	for _, a := range plan.Actions {
+		if a.Lane != "" {
+			t.Errorf("%s runs in lane %q, want the pod's", a, a.Lane)
+		}
 	}
 }
