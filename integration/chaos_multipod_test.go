@@ -42,7 +42,7 @@ statefulsets:
 // each of its containers, every one joined to the pod's one infrastructure container, and
 // exactly one emptyDir, made for that container.
 func TestChaosMultiContainerCreate(t *testing.T) {
-	for _, delay := range []time.Duration{300 * time.Millisecond, 1200 * time.Millisecond, 2500 * time.Millisecond, 4 * time.Second, 6 * time.Second} {
+	for _, delay := range []time.Duration{300 * time.Millisecond, 1200 * time.Millisecond, 2 * time.Second, 2800 * time.Millisecond, 3500 * time.Millisecond} {
 		t.Run(fmt.Sprintf("kill-after-%v", delay), func(t *testing.T) {
 			e, ns := podEnv(t, "chaosduo", chaosDuo)
 			e.must("ps", "-A") // starts the daemon: the kill below must find one
