@@ -6,6 +6,7 @@
 #    Kubernetes MySQL tutorial's clone-mysql copies the previous ordinal's backup.
 set -eu
 ordinal=${POD_ORDINAL:-${POD_NAME##*-}}
+POD_NAME=${POD_NAME:-$(hostname)} # Kubernetes sets no POD_NAME; the hostname is the pod name
 set_name=${POD_NAME%-*}
 mkdir -p /data/www/cgi-bin
 cp /scripts/write.cgi /data/www/cgi-bin/write

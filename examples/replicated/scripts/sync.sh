@@ -5,6 +5,7 @@
 #  - on a replica, follows the primary: every second it reads the primary's log and, when it
 #    differs, hands it to the app on 127.0.0.1.
 set -u
+POD_NAME=${POD_NAME:-$(hostname)} # Kubernetes sets no POD_NAME; the hostname is the pod name
 set_name=${POD_NAME%-*}
 ordinal=${POD_ORDINAL:-${POD_NAME##*-}}
 mkdir -p /tmp/srv/cgi-bin
