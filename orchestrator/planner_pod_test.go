@@ -114,7 +114,7 @@ func TestPlanMultiContainerStart(t *testing.T) {
 			"create-volume demo_data-web-1; create-infra web-1 rev=r1"},
 		{"not Ready while one container is not", desired(duo(), 2),
 			world().infraUp(0, "r1").member(0, "web", "r1", StateRunning, true).member(0, "side", "r1", StateRunning, false),
-			time.Time{}, "waiting: web-0 not Ready"},
+			time.Time{}, "create-volume demo_data-web-1\nwaiting: web-0 not Ready"}, // create-ahead: the next pod's claim, no container (it needs web-1's infrastructure container)
 	})
 }
 

@@ -225,6 +225,9 @@ type LogOptions struct {
 	Follow     bool
 	Tail       string // "all" or a number
 	Timestamps bool
+	// Until, when set, ends the output at that time: a container started again in place keeps
+	// one log, and what precedes its last start is its earlier runs' output.
+	Until time.Time
 }
 
 // Event is a Docker event about an ordset object, reduced to what triggers a resync.

@@ -72,6 +72,9 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 		if cs := d.ContainerState; cs != nil {
 			kv("Container State", containerState(*cs, now))
 		}
+		if ls := d.LastState; ls != nil {
+			kv("Last State", containerState(*ls, now)+` ("logs -p" shows its output)`)
+		}
 		fmt.Fprintln(w)
 	}
 	kv("Name", s.Name)

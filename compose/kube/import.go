@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"gopkg.in/yaml.v3"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 
@@ -28,6 +29,24 @@ var meaninglessKinds = map[string]string{
 	"HorizontalPodAutoscaler": "scale with ordset scale",
 	"Ingress":                 "there is no ingress controller",
 	"PriorityClass":           "nothing is preempted on one host",
+}
+
+// helmHookAnnotation marks an object `helm template` prints but Helm itself runs only around
+// an install or on `helm test` (a test Pod, a migration Job), never as part of the release.
+const helmHookAnnotation = "helm.sh/hook"
+
+// helmHook is the value of d's helm.sh/hook annotation, or "".
+func helmHook(d *doc) string {
+	ann, _ := locate(d.node, []string{"metadata", "annotations"})
+	if ann == d.node || ann.Kind != yaml.MappingNode {
+		return ""
+	}
+	for i := 0; i+1 < len(ann.Content); i += 2 {
+		if ann.Content[i].Value == helmHookAnnotation {
+			return ann.Content[i+1].Value
+		}
+	}
+	return ""
 }
 
 // Kinds that run workloads ordset cannot run: an error, never a silent skip.
@@ -152,6 +171,10 @@ func loadManifests(files map[string][]byte, order []string, images []compose.Ima
 
 // object sorts one document by kind.
 func (im *importer) object(d *doc) {
+	if hook := helmHook(d); hook != "" {
+		im.warn(d, "metadata.annotations."+helmHookAnnotation, "ignored: a Helm hook (%s: %s) runs around an install, not as part of it (helm template --no-hooks leaves it out)", helmHookAnnotation, hook)
+		return
+	}
 	im.namespace(d)
 	switch gk := d.apiVersion + " " + d.kind; {
 	case gk == "apps/v1 StatefulSet":

@@ -255,6 +255,21 @@ func (si *setImport) podDefaults(pod *corev1.PodSpec) {
 	dropDefault(&pod.RestartPolicy, corev1.RestartPolicyAlways)
 	dropDefault(&pod.DNSPolicy, corev1.DNSClusterFirst)
 	dropDefault(&pod.SchedulerName, corev1.DefaultSchedulerName)
+	if sc := pod.SecurityContext; sc != nil {
+		if sc.FSGroupChangePolicy != nil && *sc.FSGroupChangePolicy == corev1.FSGroupChangeAlways {
+			sc.FSGroupChangePolicy = nil // what ordset does: fsGroup applied to the whole volume
+		}
+		dropRuntimeDefault(&sc.SeccompProfile)
+	}
+}
+
+// dropRuntimeDefault forgets a seccompProfile of type RuntimeDefault: that is the engine's
+// default profile, which every container gets anyway. Charts set it on every pod and
+// container, so refusing it would refuse them all.
+func dropRuntimeDefault(p **corev1.SeccompProfile) {
+	if sp := *p; sp != nil && sp.Type == corev1.SeccompProfileTypeRuntimeDefault && sp.LocalhostProfile == nil {
+		*p = nil
+	}
 }
 
 // annotations reads back what an export kept of ordset-only settings.

@@ -143,6 +143,8 @@ func (r *Runtime) StartContainer(ctx context.Context, id string) error {
 	if err := r.checkOwned(ctx, id); err != nil {
 		return err
 	}
+	r.starting.Store(id, struct{}{})
+	defer r.starting.Delete(id)
 	r.details.forget(id)
 	if err := r.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
 		return fmt.Errorf("start container %s: %w", id, wrapNotFound(err))

@@ -268,8 +268,7 @@ func (r *Runtime) StartContainer(_ context.Context, id string) error {
 		return err
 	}
 	e.c.State, e.c.Error, e.c.ExitCode, e.c.Detached = orchestrator.StateRunning, "", 0, false
-	e.c.StartedAt = r.now()
-	e.c.FinishedAt = time.Time{}
+	e.c.StartedAt = r.now() // FinishedAt stays: Docker keeps the last exit's time while running
 	r.seq++
 	e.c.IP = fmt.Sprintf("10.1.%d.%d", r.seq/250, r.seq%250+2)
 	if r.StartIP != "" {
@@ -401,9 +400,9 @@ func (r *Runtime) Exec(_ context.Context, id string, cmd []string) (orchestrator
 	return orchestrator.ExecResult{}, nil
 }
 
-// Logs serves the daemon with an empty stream and records the call under the container's
+// Logs serves the daemon with LogFunc's output (none without it) and records the call under the container's
 // current name, so tests see which container's logs were asked for.
-func (r *Runtime) Logs(_ context.Context, id string, _ orchestrator.LogOptions) (io.ReadCloser, error) {
+func (r *Runtime) Logs(_ context.Context, id string, opts orchestrator.LogOptions) (io.ReadCloser, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	name := id
@@ -413,7 +412,11 @@ func (r *Runtime) Logs(_ context.Context, id string, _ orchestrator.LogOptions) 
 	if err := r.record("Logs", name); err != nil {
 		return nil, err
 	}
-	return io.NopCloser(strings.NewReader("")), nil
+	out := ""
+	if r.LogFunc != nil {
+		out = r.LogFunc(name, opts)
+	}
+	return io.NopCloser(strings.NewReader(out)), nil
 }
 
 // Events implements orchestrator.Runtime: container events until ctx ends or BreakEvents.

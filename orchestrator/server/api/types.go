@@ -176,7 +176,10 @@ type Description struct {
 	// Pod is set when a pod was described, with its container's state as the engine has it.
 	Pod            *Pod            `json:"pod,omitempty"`
 	ContainerState *ContainerState `json:"containerState,omitempty"`
-	Events         []Event         `json:"events"`
+	// LastState is how the pod's previous container ended (kubectl's Last State): the one
+	// kept after the last crash, which "logs --previous" reads; nil when there is none.
+	LastState *ContainerState `json:"lastState,omitempty"`
+	Events    []Event         `json:"events"`
 }
 
 // ContainerState is a described pod's container as the engine reports it: its state and,
