@@ -72,20 +72,22 @@ func (e Executor) Do(ctx context.Context, tpl PodTemplate, a Action) (string, er
 	switch a.Kind {
 	case ActCreateVolume, ActRemoveVolume:
 		return "", e.volume(ctx, a)
-	case ActCreatePod:
+	case ActCreatePod, ActPreparePod:
 		tpl = tpl.At(a.Revision)
 		spec, err := tpl.Pod(a.Ordinal, a.Restarts, a.Backoff)
 		if err != nil {
 			return "", err
 		}
-		return e.run(ctx, tpl, spec, -1)
-	case ActRunInit:
+		return e.run(ctx, tpl, spec, -1, a.Kind == ActCreatePod)
+	case ActRunInit, ActPrepareInit:
 		tpl = tpl.At(a.Revision)
 		spec, err := tpl.Init(a.Ordinal, a.Init, a.Restarts, a.Backoff)
 		if err != nil {
 			return "", err
 		}
-		return e.run(ctx, tpl, spec, a.Init)
+		return e.run(ctx, tpl, spec, a.Init, a.Kind == ActRunInit)
+	case ActStartPod:
+		return "", e.startPod(ctx, tpl.At(a.Revision), a)
 	case ActStartContainer, ActStopPod, ActDeletePod, ActRemoveContainer, ActRetireContainer, ActKeepPrevious:
 		return "", e.container(ctx, tpl, a)
 	}
@@ -141,8 +143,22 @@ func (e Executor) container(ctx context.Context, tpl PodTemplate, a Action) erro
 	return nil
 }
 
-// run makes the image present, then creates and starts one container.
-func (e Executor) run(ctx context.Context, tpl PodTemplate, spec ContainerSpec, init int) (string, error) {
+// startPod starts a main container created ahead of its turn and runs its postStart hook,
+// as create-pod does after its create.
+func (e Executor) startPod(ctx context.Context, tpl PodTemplate, a Action) error {
+	if err := e.RT.StartContainer(ctx, a.ContainerID); err != nil {
+		return fmt.Errorf("start container %s: %w", a.Target, err)
+	}
+	if err := postStart(ctx, e.RT, tpl, a.ContainerID); err != nil {
+		return fmt.Errorf("container %s: %w", a.Target, err)
+	}
+	return nil
+}
+
+// run makes the image present, then creates one container and, with start, starts it (and
+// runs a main container's postStart hook). Without start it only prepares the container:
+// nothing of it runs until a later start-pod or start-container.
+func (e Executor) run(ctx context.Context, tpl PodTemplate, spec ContainerSpec, init int, start bool) (string, error) {
 	image, policy := tpl.PullPolicy(init)
 	var progress func(string)
 	if e.PullProgress != nil {
@@ -164,6 +180,9 @@ func (e Executor) run(ctx context.Context, tpl PodTemplate, spec ContainerSpec, 
 	id, err := e.RT.CreateContainer(ctx, spec)
 	if err != nil {
 		return id, fmt.Errorf("create container %s: %w", spec.Name, err)
+	}
+	if !start {
+		return id, nil
 	}
 	if err := e.RT.StartContainer(ctx, id); err != nil {
 		return id, fmt.Errorf("start container %s: %w", spec.Name, err)

@@ -83,7 +83,10 @@ const (
 	ActRemoveVolume    ActionKind = "remove-volume"
 	ActRunInit         ActionKind = "run-init"         // create + start one init container
 	ActCreatePod       ActionKind = "create-pod"       // create + start the main container
-	ActStartContainer  ActionKind = "start-container"  // start a container left in "created"
+	ActStartContainer  ActionKind = "start-container"  // start an init container left in "created"
+	ActPreparePod      ActionKind = "prepare-pod"      // create (not start) the main container ahead of its turn
+	ActPrepareInit     ActionKind = "prepare-init"     // create (not start) the first init container ahead of its turn
+	ActStartPod        ActionKind = "start-pod"        // start a created main container, then its postStart hook
 	ActStopPod         ActionKind = "stop-pod"         // graceful stop, keeping the container (liveness failure)
 	ActDeletePod       ActionKind = "delete-pod"       // graceful stop, then remove the main container
 	ActRemoveContainer ActionKind = "remove-container" // force-remove a dead, finished, stale or duplicate container
@@ -120,6 +123,15 @@ type Action struct {
 	Reason            string
 }
 
+// creates reports an action that creates a container under the pod's name.
+func (a Action) creates() bool {
+	switch a.Kind {
+	case ActCreatePod, ActRunInit, ActPreparePod, ActPrepareInit:
+		return true
+	}
+	return false
+}
+
 // String renders an action compactly for logs and table tests.
 func (a Action) String() string {
 	var s string
@@ -129,8 +141,10 @@ func (a Action) String() string {
 		s = string(a.Kind) + " " + a.Target
 	case ActRunInit:
 		s = fmt.Sprintf("run-init %s init[%d]", a.Pod, a.Init)
-	case ActCreatePod:
-		s = fmt.Sprintf("create-pod %s rev=%s", a.Pod, a.Revision)
+	case ActCreatePod, ActPreparePod:
+		s = fmt.Sprintf("%s %s rev=%s", a.Kind, a.Pod, a.Revision)
+	case ActPrepareInit:
+		s = fmt.Sprintf("prepare-init %s init[%d]", a.Pod, a.Init)
 	default:
 		s = string(a.Kind) + " " + a.Pod
 	}

@@ -208,7 +208,7 @@ func planNetworks(sets []SetPlan, snap Snapshot) []NamespacePlan {
 // createsContainers reports whether a plan creates a container (and so needs the network).
 func (p Plan) createsContainers() bool {
 	for _, a := range p.Actions {
-		if a.Kind == ActCreatePod || a.Kind == ActRunInit {
+		if a.creates() {
 			return true
 		}
 	}

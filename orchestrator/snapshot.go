@@ -3,6 +3,7 @@ package orchestrator
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/ordset/ordset/orchestrator/identity"
@@ -27,24 +28,34 @@ type Snapshot struct {
 	Impostors []Impostor
 }
 
-// observe lists the engine. foreign says whether the foreign names are needed too.
+// observe lists the engine. foreign says whether the foreign names are needed too. The
+// lists are independent, so they run at once: a pass waits for the slowest, not for the sum
+// (on a busy engine each list can take a good part of a second).
 func observe(ctx context.Context, rt Runtime, foreign bool) (Snapshot, error) {
 	var s Snapshot
-	var err error
-	if s.Containers, err = rt.ListContainers(ctx, ""); err != nil {
-		return s, err
+	var names []string
+	errs := make([]error, 4)
+	var wg sync.WaitGroup
+	run := func(i int, f func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f()
+		}()
 	}
-	if s.Volumes, err = rt.ListVolumes(ctx, ""); err != nil {
-		return s, err
+	run(0, func() (err error) { s.Containers, err = rt.ListContainers(ctx, ""); return })
+	run(1, func() (err error) { s.Volumes, err = rt.ListVolumes(ctx, ""); return })
+	run(2, func() (err error) { s.Networks, err = rt.ListNetworks(ctx); return })
+	if foreign {
+		run(3, func() (err error) { names, err = rt.ListForeignNames(ctx); return })
 	}
-	if s.Networks, err = rt.ListNetworks(ctx); err != nil {
-		return s, err
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return Snapshot{}, err
+		}
 	}
 	if foreign {
-		names, err := rt.ListForeignNames(ctx)
-		if err != nil {
-			return s, err
-		}
 		s.ForeignNames = make(map[string]bool, len(names))
 		for _, n := range names {
 			s.ForeignNames[n] = true

@@ -12,6 +12,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 )
 
 const proofNS = "k8s-proof"
@@ -38,6 +39,7 @@ func TestStatefulSetOnCluster(t *testing.T) {
 
 	t.Run("ordered creation", func(t *testing.T) { orderedCreation(t, w) })
 	t.Run("claims bound", func(t *testing.T) { claimsBound(ctx, t, 3) })
+	t.Run("stable DNS names", func(t *testing.T) { dnsNames(ctx, t, 3) })
 	t.Run("partitioned rolling update", func(t *testing.T) { partitionedUpdate(ctx, t, w) })
 	t.Run("scale down, retention", func(t *testing.T) { scaleDown(ctx, t, w) })
 }
@@ -63,10 +65,32 @@ func orderedCreation(t *testing.T, w *podWatch) {
 			t.Errorf("%s created at event %d, %s Ready at event %d: want creation after readiness", cur, added, prev, ready)
 		}
 	}
+	logSequence(t, w, podName("redis", 2))
 	cur := w.current()
 	for i := 0; i < 3; i++ {
 		p := cur[podName("redis", i)]
 		t.Logf("%s created %s, Ready %s (node %s)", p.Name, p.CreationTimestamp.UTC().Format(time.RFC3339), readyTime(&p).UTC().Format(time.RFC3339), p.Spec.NodeName)
+	}
+}
+
+// logSequence logs, in the API server's order, each pod's creation and its first Ready, up to
+// the first Ready of last: the causality the StatefulSet controller produced.
+func logSequence(t *testing.T, w *podWatch, last string) {
+	seen := map[string]bool{}
+	for i, e := range w.snapshot() {
+		step := ""
+		switch {
+		case e.Type == "ADDED":
+			step = "created"
+		case e.Ready && !seen[e.Pod.Name]:
+			step, seen[e.Pod.Name] = "Ready", true
+		}
+		if step != "" {
+			t.Logf("event %3d: %s %s (resourceVersion %s)", i, e.Pod.Name, step, e.Pod.ResourceVersion)
+		}
+		if e.Pod.Name == last && step == "Ready" {
+			return
+		}
 	}
 }
 
@@ -118,6 +142,58 @@ func kubectl(ctx context.Context, t *testing.T, args ...string) {
 	if _, err := cp.kubectl(ctx, nil, args...); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// dnsNames: what cluster DNS answers from. Each pod is redis-N in subdomain redis, and the
+// headless Service's EndpointSlices name every Ready pod by that hostname, so
+// redis-N.redis.<ns>.svc.cluster.local is the same name the pod has under ordset.
+func dnsNames(ctx context.Context, t *testing.T, n int) {
+	var pods corev1.PodList
+	getJSON(ctx, t, &pods, "get", "pods", "-n", proofNS, "-o", "json")
+	for _, p := range pods.Items {
+		if p.Spec.Hostname != p.Name || p.Spec.Subdomain != "redis" {
+			t.Errorf("pod %s: hostname %q, subdomain %q; want %[1]s and redis", p.Name, p.Spec.Hostname, p.Spec.Subdomain)
+		}
+	}
+	want := map[string]bool{}
+	for i := 0; i < n; i++ {
+		want[podName("redis", i)] = true
+	}
+	var got map[string]string
+	waitFor(t, "the headless Service's EndpointSlices to name every Ready pod", func() bool {
+		got = readyEndpoints(ctx, t)
+		for name := range want {
+			if got[name] == "" {
+				return false
+			}
+		}
+		return true
+	})
+	for name, ip := range got {
+		if want[name] {
+			t.Logf("%s.redis.%s.svc.cluster.local -> %s", name, proofNS, ip)
+		}
+	}
+}
+
+// readyEndpoints maps the hostname of each Ready endpoint of Service redis to its address.
+func readyEndpoints(ctx context.Context, t *testing.T) map[string]string {
+	var slices discoveryv1.EndpointSliceList
+	getJSON(ctx, t, &slices, "get", "endpointslices", "-n", proofNS, "-l", discoveryv1.LabelServiceName+"=redis", "-o", "json")
+	out := map[string]string{}
+	for _, s := range slices.Items {
+		named := false
+		for _, p := range s.Ports {
+			named = named || (p.Name != nil && *p.Name == "redis" && p.Port != nil && *p.Port == 6379)
+		}
+		for _, e := range s.Endpoints {
+			ready := e.Conditions.Ready == nil || *e.Conditions.Ready
+			if named && ready && e.Hostname != nil && len(e.Addresses) > 0 {
+				out[*e.Hostname] = e.Addresses[0]
+			}
+		}
+	}
+	return out
 }
 
 // partitionedUpdate: with partition 1, a template change replaces redis-2 then redis-1 and

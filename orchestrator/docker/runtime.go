@@ -39,6 +39,10 @@ type Runtime struct {
 	owned sync.Map // id -> struct{}
 	// details caches what only an inspect tells (timestamps, OOM, error) per container; see list.go.
 	details detailCache
+	// images remembers recent image inspects (see imageReuse).
+	images imageCache
+	// execs delivers exec exit codes from the engine's events (see execwatch.go).
+	execs *execWatch
 	// starting holds the IDs of the containers a StartContainer call is starting. The engine
 	// holds a container's lock for its whole start, so an inspect waits for it: with 200
 	// starts at once an observe pass spent 35 s in such waits. A list entry says all there is
@@ -63,20 +67,25 @@ func New(opts Options) (*Runtime, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Runtime{
+	r := &Runtime{
 		cli:     cli,
 		log:     log.With("component", "docker"),
 		extra:   maps.Clone(opts.ExtraLabels),
 		owner:   opts.Owner,
 		details: detailCache{m: map[string]detail{}},
-	}, nil
+	}
+	r.execs = &execWatch{r: r, waiters: map[string]chan int{}}
+	return r, nil
 }
 
 // Client exposes the underlying Docker client (for tests and diagnostics).
 func (r *Runtime) Client() *client.Client { return r.cli }
 
 // Close releases the client's connections.
-func (r *Runtime) Close() error { return r.cli.Close() }
+func (r *Runtime) Close() error {
+	r.execs.close()
+	return r.cli.Close()
+}
 
 // APIVersion negotiates (if not done yet) and returns the API version in use.
 func (r *Runtime) APIVersion(ctx context.Context) string {

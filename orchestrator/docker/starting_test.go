@@ -32,9 +32,9 @@ func (e *startingEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	labels := map[string]string{identity.LabelManagedBy: identity.ManagedByValue, identity.LabelNamespace: "ns",
 		identity.LabelSet: "web", identity.LabelOrdinal: "0", identity.LabelPod: "web-0"}
 	e.mu.Lock()
-	state, status, started := "created", "Created", "0001-01-01T00:00:00Z"
+	state, status := "created", "Created"
 	if e.running {
-		state, status, started = "running", "Up Less than a second", time.Now().UTC().Format(time.RFC3339Nano)
+		state, status = "running", "Up Less than a second"
 	}
 	e.mu.Unlock()
 	path := r.URL.Path[strings.Index(r.URL.Path[1:], "/")+1:] // without the /v1.41 prefix
@@ -45,9 +45,7 @@ func (e *startingEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == "/containers/"+e.id+"/json":
 		e.inspects.Add(1)
 		<-e.release // the engine's container lock
-		e.mu.Lock()
-		state, started = "running", time.Now().UTC().Format(time.RFC3339Nano)
-		e.mu.Unlock()
+		state, started := "running", time.Now().UTC().Format(time.RFC3339Nano)
 		_ = json.NewEncoder(w).Encode(map[string]any{"Id": e.id, "Name": "/ns_web-0", "Created": started,
 			"State":  map[string]any{"Status": state, "Running": true, "StartedAt": started, "FinishedAt": "0001-01-01T00:00:00Z"},
 			"Config": map[string]any{"Labels": labels}})
