@@ -20,6 +20,7 @@ const multiPod = `namespace: %s
 statefulsets:
   duo:
     terminationGracePeriodSeconds: 1
+    shareProcessNamespace: true
     containers:
       - name: main
         image: ordset-test/busybox:latest
@@ -69,6 +70,9 @@ func TestMultiContainerPod(t *testing.T) {
 	if r := in("side", "hostname"); r.stdout != "duo-0\n" {
 		t.Errorf("sidecar hostname = %q, want duo-0", r.stdout)
 	}
+	if r := in("side", "ps -o comm"); !strings.Contains(r.stdout, "httpd") || !strings.Contains(r.stdout, "ordset") {
+		t.Errorf("shareProcessNamespace: the sidecar sees %q, want the main container's httpd and the infrastructure process", r.stdout)
+	}
 	in("side", "touch /shared/ready")
 	e.waitReady(ns, 1)
 
@@ -98,6 +102,11 @@ func TestMultiContainerPod(t *testing.T) {
 		t.Errorf("after the restart the sidecar reads %q", r.stdout)
 	}
 
+	// Deleting the pod makes a new one: new containers, a fresh emptyDir.
+	e.must("delete", "pod", "duo-0", "-n", ns)
+	until("duo-0 back with a fresh emptyDir", func() bool {
+		return in("main", "cat /shared/starts; ls /shared").stdout == "start\nstarts\n"
+	})
 	vol := identity.EmptyDirName(ns, "duo", 0, "shared")
 	if _, err := cli.VolumeInspect(ctx, vol); err != nil {
 		t.Fatalf("emptyDir volume %s: %v", vol, err)

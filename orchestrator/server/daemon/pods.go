@@ -37,6 +37,9 @@ func (d *Daemon) DeletePod(ctx context.Context, req api.DeletePodRequest) error 
 		grace = time.Duration(*req.GraceSeconds) * time.Second
 	}
 	err = d.mgr.Exclusive(ctx, req.Namespace, p.StatefulSet, func() error {
+		if err := d.removeMembers(ctx, p, grace); err != nil {
+			return fmt.Errorf("delete pod %s/%s: %w", req.Namespace, p.Name, err)
+		}
 		if err := d.rt.StopContainer(ctx, p.ContainerID, grace); err != nil && !errors.Is(err, orchestrator.ErrNotFound) {
 			return fmt.Errorf("stop pod %s/%s: %w", req.Namespace, p.Name, err)
 		}
