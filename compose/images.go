@@ -220,10 +220,12 @@ func ApplyImages(p *Project, overrides []ImageOverride) []Problem {
 		return nil
 	}
 	used := make([]bool, len(overrides))
-	replace := func(c *Container) {
+	replace := func(c *Container, path string) {
 		for i, o := range overrides {
 			if c.Image != "" && o.matches(c.Image) {
+				old := c.Image
 				c.Image, used[i] = o.apply(c.Image), true
+				p.ImageChanges = append(p.ImageChanges, fmt.Sprintf("%s: %s -> %s (%s)", path, old, c.Image, o.source()))
 				return
 			}
 		}
@@ -231,10 +233,10 @@ func ApplyImages(p *Project, overrides []ImageOverride) []Problem {
 	for _, name := range p.SetNames() {
 		spec := &p.StatefulSets[name].Template.Spec
 		for i := range spec.InitContainers {
-			replace(&spec.InitContainers[i])
+			replace(&spec.InitContainers[i], fmt.Sprintf("statefulsets.%s.initContainers[%d]", name, i))
 		}
 		for i := range spec.Containers {
-			replace(&spec.Containers[i])
+			replace(&spec.Containers[i], fmt.Sprintf("statefulsets.%s.containers[%d]", name, i))
 		}
 	}
 	var warns []Problem
@@ -244,6 +246,14 @@ func ApplyImages(p *Project, overrides []ImageOverride) []Problem {
 		}
 	}
 	return warns
+}
+
+// source says where the override was given: its file position, or the flag.
+func (o ImageOverride) source() string {
+	if o.At.File == "" {
+		return "--image " + o.String()
+	}
+	return fmt.Sprintf("%s:%d:%d", o.At.File, o.At.Line, o.At.Col)
 }
 
 // overrideWarning places an unused override at its file position, or names the flag.

@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -73,4 +74,30 @@ func TestApplyImages(t *testing.T) {
 	if len(p.Warnings) != 1 || p.Warnings[0].String() != "ordset-images.yaml:4:3: images: override of unused matches no image of the pod templates" {
 		t.Errorf("warnings = %v", p.Warnings)
 	}
+}
+
+// FuzzParseImages: an images file never panics the parser; what it accepts is valid, and a
+// rejection is a *ValidationError with located problems.
+//
+//	go test -run '^$' -fuzz FuzzParseImages -fuzztime 20s ./compose
+func FuzzParseImages(f *testing.F) {
+	f.Add([]byte("images:\n- name: nginx\n  newName: myorg/nginx\n  newTag: \"1\"\n"))
+	f.Add([]byte("images: [{name: a, digest: 'sha256:" + strings.Repeat("0", 64) + "'}]"))
+	f.Add([]byte("images: {}\n"))
+	f.Add([]byte("- a\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := ParseImages("i.yaml", data)
+		if err != nil {
+			var verr *ValidationError
+			if !errors.As(err, &verr) || len(verr.Problems) == 0 {
+				t.Fatalf("error %v is not a ValidationError with problems", err)
+			}
+			return
+		}
+		for _, o := range got {
+			if ps := o.problems(); len(ps) > 0 {
+				t.Fatalf("accepted %+v with problems %v", o, ps)
+			}
+		}
+	})
 }

@@ -12,6 +12,10 @@ type Project struct {
 	// show: risky choices (a read-write mount of a system directory), fields accepted and
 	// ignored on one Docker host, $(VAR) references that name nothing.
 	Warnings []Problem `yaml:"-" json:"-"`
+	// ImageChanges say which images the overrides replaced, where, and by which override
+	// ("statefulsets.web.containers[0]: nginx:1.25 -> myorg/nginx:1.25 (--image ...)"), for
+	// ordset config to show the mapping.
+	ImageChanges []string `yaml:"-" json:"-"`
 
 	Namespace    string                  `yaml:"namespace" json:"namespace"`
 	ConfigMaps   map[string]*ConfigMap   `yaml:"configMaps,omitempty" json:"configMaps,omitempty"`

@@ -135,7 +135,7 @@ func newApp(s *streams) *cli.App {
 		// comma. -f splits a comma list itself, and only when that is unambiguous (fileFlag).
 		DisableSliceFlagSeparator: true,
 		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "file", Aliases: []string{"f"}, Usage: "ordset file or Kubernetes manifests, a directory of them, repeatable (\"-\" for stdin; default ./ordset.yaml, then ./ordset.yml)"},
+			&cli.StringSliceFlag{Name: "file", Aliases: []string{"f"}, Usage: "ordset file or Kubernetes manifests, a directory of them; repeat -f for several (each value is one path, commas included; \"-\" for stdin; default ./ordset.yaml, then ./ordset.yml)"},
 			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace (default: the file's, else \"default\")",
 				Action: func(_ *cli.Context, ns string) error {
 					if err := compose.CheckDNSLabel(ns); err != nil {

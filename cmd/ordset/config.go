@@ -57,8 +57,16 @@ func runConfig(ctx context.Context, in invocation, s *streams) error {
 	var out []byte
 	if format == "json" {
 		out, err = p.JSON()
+		for _, c := range p.ImageChanges { // stdout stays JSON
+			fmt.Fprintf(s.Err, "image override: %s\n", c)
+		}
 	} else {
 		out, err = p.YAML()
+		var notes []byte
+		for _, c := range p.ImageChanges {
+			notes = fmt.Appendf(notes, "# image override: %s\n", c)
+		}
+		out = append(notes, out...)
 	}
 	if err != nil {
 		return err

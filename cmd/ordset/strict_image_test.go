@@ -42,7 +42,8 @@ func TestStrictAndImageOverrides(t *testing.T) {
 	}
 
 	code, stdout, stderr := runIn(t, dir, nil, "config", "-f", "web.yaml", "--image", "registry.k8s.io/nginx-slim=ordset-test/testapp:latest")
-	if code != 0 || !strings.Contains(stdout, "image: ordset-test/testapp:latest") {
+	if code != 0 || !strings.Contains(stdout, "image: ordset-test/testapp:latest") || !strings.Contains(stdout,
+		"# image override: statefulsets.web.containers[0]: registry.k8s.io/nginx-slim:0.21 -> ordset-test/testapp:latest (--image registry.k8s.io/nginx-slim=ordset-test/testapp:latest)\n") {
 		t.Errorf("config --image: exit %d\n%s%s", code, stdout, stderr)
 	}
 	code, _, stderr = runIn(t, dir, nil, "config", "-f", "web.yaml", "--image", "nothere=x:1")
@@ -55,7 +56,7 @@ func TestStrictAndImageOverrides(t *testing.T) {
 
 	writeFile(t, dir, "ordset-images.yaml", "images:\n- name: registry.k8s.io/nginx-slim\n  newName: myorg/nginx\n  newTag: local\n")
 	code, stdout, stderr = runIn(t, dir, nil, "config", "-f", dir)
-	if code != 0 || !strings.Contains(stdout, "image: myorg/nginx:local") {
+	if code != 0 || !strings.Contains(stdout, "image: myorg/nginx:local") || !strings.Contains(stdout, "ordset-images.yaml:2:3)") {
 		t.Errorf("config with %s beside a directory: exit %d\n%s%s", "ordset-images.yaml", code, stdout, stderr)
 	}
 	code, stdout, _ = runIn(t, dir, nil, "config", "-f", "web.yaml", "--image", "registry.k8s.io/nginx-slim:0.21=flag/wins:1")

@@ -43,18 +43,33 @@ func (im *importer) otherService(sv *serviceDoc, p *compose.Project) {
 }
 
 // serviceWarnings names what of a Service's spec ordset does not do: no virtual IP, no
-// node ports or load balancer, no session affinity. Defaults a server writes are silent.
+// node ports or load balancer, no proxy to keep affinity or traffic local. The defaults a
+// server writes (clusterIP addresses, ipFamilies, traffic policy Cluster, affinity None) are
+// silent, so kubectl get -o yaml output loads without noise.
 func (im *importer) serviceWarnings(sv *serviceDoc) {
 	spec := sv.svc.Spec
 	switch spec.Type {
 	case corev1.ServiceTypeNodePort, corev1.ServiceTypeLoadBalancer:
 		im.warn(sv.d, "spec.type", "served as a DNS name over the selected pods: there is no %s on one Docker host (publish a port with hostPort)", spec.Type)
 	}
-	if spec.SessionAffinity == corev1.ServiceAffinityClientIP {
-		im.warn(sv.d, "spec.sessionAffinity", "ignored: there is no proxy to keep a client on one pod")
-	}
-	if len(spec.ExternalIPs) > 0 {
-		im.warn(sv.d, "spec.externalIPs", "ignored: there is no proxy on the host's addresses")
+	const noProxy = "ignored: there is no proxy (the name answers the pods' own addresses)"
+	const noLB = "ignored: there is no load balancer on one Docker host"
+	for _, f := range []struct {
+		path, why string
+		set       bool
+	}{
+		{"spec.sessionAffinity", noProxy, spec.SessionAffinity == corev1.ServiceAffinityClientIP},
+		{"spec.externalIPs", noProxy, len(spec.ExternalIPs) > 0},
+		{"spec.externalTrafficPolicy", noProxy, spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal},
+		{"spec.internalTrafficPolicy", noProxy, spec.InternalTrafficPolicy != nil && *spec.InternalTrafficPolicy == corev1.ServiceInternalTrafficPolicyLocal},
+		{"spec.trafficDistribution", noProxy, spec.TrafficDistribution != nil},
+		{"spec.loadBalancerIP", noLB, spec.LoadBalancerIP != ""},
+		{"spec.loadBalancerSourceRanges", noLB, len(spec.LoadBalancerSourceRanges) > 0},
+		{"spec.loadBalancerClass", noLB, spec.LoadBalancerClass != nil},
+	} {
+		if f.set {
+			im.warn(sv.d, f.path, "%s", f.why)
+		}
 	}
 }
 

@@ -80,7 +80,7 @@ func stable(t *testing.T, out []byte) []byte {
 			kept := n.Content[:0]
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k := n.Content[i].Value
-				if volatile[k] || k == "kubectl.kubernetes.io/last-applied-configuration" {
+				if volatile[k] || k == "kubectl.kubernetes.io/last-applied-configuration" || allocatedIP(k, n.Content[i+1]) {
 					continue
 				}
 				kept = append(kept, n.Content[i], n.Content[i+1])
@@ -97,6 +97,18 @@ func stable(t *testing.T, out []byte) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// allocatedIP reports a Service's virtual IP the server allocates afresh on every run
+// (clusterIP, clusterIPs of a ClusterIP Service; a headless one's "None" is kept).
+func allocatedIP(key string, v *yaml.Node) bool {
+	switch key {
+	case "clusterIP":
+		return v.Value != "None"
+	case "clusterIPs":
+		return len(v.Content) > 0 && v.Content[0].Value != "None"
+	}
+	return false
 }
 
 func checkGolden(t *testing.T, path string, got []byte) {
