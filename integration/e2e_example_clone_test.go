@@ -4,18 +4,21 @@ package integration_test
 
 import (
 	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ordset/ordset/integration/testenv"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // TestExampleMariaDBClone runs examples/mariadb-clone with the offline image and checks, through
 // MariaDB itself: each replica was cloned from the previous ordinal by its init container; the
 // backup sidecar reached the server on 127.0.0.1; a member added later gets data that exists only
 // on the previous ordinal (written there without a binary log, so replication cannot have brought
-// it), and then replicates from the primary from the clone's GTID position without replaying it.
+// it), and then replicates from the primary from the clone's GTID position without replaying it;
+// a replica whose server crashed resumes replication; a deleted pod keeps its data, not re-cloned.
 func TestExampleMariaDBClone(t *testing.T) {
 	c := startCluster(t, "mariadb-clone", []string{"mariadb"}, map[string]string{"MARIADB_IMAGE": testenv.Image("mariadb")})
 	c.up()
@@ -83,16 +86,42 @@ func TestExampleMariaDBClone(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, time.Minute, "101 rows on mariadb-3", equal("101", count("mariadb-3", "orders")))
-	eventually(t, 30*time.Second, "mariadb-3 replicating from mariadb-0", equal("mariadb-0.mariadb Yes Yes", func() (string, error) {
-		out, err := c.ordset(time.Minute, "exec", "mariadb-3", "-n", c.ns, "-c", "mariadb", "--", "mariadb", "-e", "SHOW SLAVE STATUS\\G")
-		if err != nil {
-			return "", err
+	replicating := func(pod string) func() (string, error) {
+		return func() (string, error) {
+			out, err := c.ordset(time.Minute, "exec", pod, "-n", c.ns, "-c", "mariadb", "--", "mariadb", "-e", "SHOW SLAVE STATUS\\G")
+			if err != nil {
+				return "", err
+			}
+			f := map[string]string{}
+			for _, l := range strings.Split(out, "\n") {
+				k, v, _ := strings.Cut(strings.TrimSpace(l), ": ")
+				f[k] = v
+			}
+			return f["Master_Host"] + " " + f["Slave_IO_Running"] + " " + f["Slave_SQL_Running"], nil
 		}
-		f := map[string]string{}
-		for _, l := range strings.Split(out, "\n") {
-			k, v, _ := strings.Cut(strings.TrimSpace(l), ": ")
-			f[k] = v
-		}
-		return f["Master_Host"] + " " + f["Slave_IO_Running"] + " " + f["Slave_SQL_Running"], nil
+	}
+	eventually(t, 30*time.Second, "mariadb-3 replicating from mariadb-0", equal("mariadb-0.mariadb Yes Yes", replicating("mariadb-3")))
+
+	// A replica's server container crashes and is restarted alone (the sidecar keeps running):
+	// the server resumes replication by itself and catches up with what it missed.
+	server := identity.AppContainerName(c.ns, "mariadb", 1, "mariadb")
+	if out, err := exec.Command("docker", "kill", server).CombinedOutput(); err != nil {
+		t.Fatalf("docker kill %s: %v: %s", server, err, out)
+	}
+	if _, err := query("mariadb-0", "INSERT INTO shop.orders (item) VALUES ('while-mariadb-1-was-down')"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 2*time.Minute, "mariadb-1 caught up after its server's restart", equal("102", count("mariadb-1", "orders")))
+	eventually(t, 30*time.Second, "mariadb-1 replicating after the restart", equal("mariadb-0.mariadb Yes Yes", replicating("mariadb-1")))
+
+	// A deleted pod comes back on its own volume and is not cloned again: mariadb-2 still has the
+	// table only it ever had (mariadb-1, its clone source, does not).
+	c.mustOrdset("delete", "pod", "mariadb-2", "--wait")
+	eventually(t, 3*time.Minute, "mariadb-2 back with its own data", equal("only-on-mariadb-2", func() (string, error) {
+		return query("mariadb-2", "SELECT note FROM shop.marker")
 	}))
+	if clone := logs("mariadb-2", "clone-mariadb"); !strings.Contains(clone, "already present, not cloning") {
+		t.Errorf("recreated mariadb-2 clone-mariadb log:\n%s", clone)
+	}
+	eventually(t, time.Minute, "102 rows on the recreated mariadb-2", equal("102", count("mariadb-2", "orders")))
 }
