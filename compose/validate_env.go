@@ -262,6 +262,9 @@ func (c *checker) expansions(p *Project, ct *Container, path string) {
 			c.warnMissing(a, lookup, fmt.Sprintf("%s.%s[%d]", path, part.name, i))
 		}
 	}
+	for i, m := range ct.VolumeMounts {
+		c.warnMissing(m.SubPathExpr, lookup, fmt.Sprintf("%s.volumeMounts[%d].subPathExpr", path, i))
+	}
 }
 
 func (c *checker) warnMissing(s string, lookup func(string) (string, bool), path string) {

@@ -292,5 +292,14 @@ func (c *checker) mounts(ms []VolumeMount, mountable map[string]bool, path strin
 				c.add(mp+".subPath", "%s", msg)
 			}
 		}
+		switch {
+		case m.SubPathExpr == "":
+		case m.SubPath != "":
+			c.add(mp+".subPathExpr", "subPath and subPathExpr are mutually exclusive")
+		default:
+			if msg := relativePathProblem(m.SubPathExpr); msg != "" {
+				c.add(mp+".subPathExpr", "%s", msg)
+			}
+		}
 	}
 }

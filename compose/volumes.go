@@ -8,7 +8,10 @@ type VolumeMount struct {
 	HostPath  string `yaml:"hostPath,omitempty" json:"hostPath,omitempty"`
 	MountPath string `yaml:"mountPath" json:"mountPath"`
 	SubPath   string `yaml:"subPath,omitempty" json:"subPath,omitempty"`
-	ReadOnly  bool   `yaml:"readOnly,omitempty" json:"readOnly,omitempty"`
+	// SubPathExpr is subPath with $(VAR) expanded from the container's env when it starts
+	// (e.g. $(POD_NAME)), as in Kubernetes; exclusive with SubPath.
+	SubPathExpr string `yaml:"subPathExpr,omitempty" json:"subPathExpr,omitempty"`
+	ReadOnly    bool   `yaml:"readOnly,omitempty" json:"readOnly,omitempty"`
 }
 
 // Volume is core/v1 Volume with the sources that mean something on one Docker host.

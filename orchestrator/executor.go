@@ -135,10 +135,10 @@ func (e Executor) container(ctx context.Context, tpl PodTemplate, a Action) erro
 	case ActStartContainer:
 		verb, err = "start", e.RT.StartContainer(ctx, a.ContainerID)
 	case ActStopPod:
-		grace, _ := preStop(ctx, e.RT, tpl, a.ContainerID, a.Grace) // the stop goes on whatever the hook did
+		grace, _ := PreStop(ctx, e.RT, tpl, HookTarget{Namespace: tpl.Namespace, ContainerID: a.ContainerID, IP: tpl.PodIP}, a.Grace) // the stop goes on whatever the hook did
 		verb, err = "stop", e.RT.StopContainer(ctx, a.ContainerID, grace)
 	case ActDeletePod, ActDeleteContainer:
-		grace, _ := preStop(ctx, e.RT, tpl, a.ContainerID, a.Grace)
+		grace, _ := PreStop(ctx, e.RT, tpl, HookTarget{Namespace: tpl.Namespace, ContainerID: a.ContainerID, IP: tpl.PodIP}, a.Grace)
 		if err := e.RT.StopContainer(ctx, a.ContainerID, grace); err != nil && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("stop container %s: %w", a.Target, err)
 		}

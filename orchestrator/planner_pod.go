@@ -204,7 +204,7 @@ func (p *planner) keepRunning(ord int, infra Container, m member, st *PodState, 
 		st.Phase = PhaseUnhealthy
 		if act {
 			p.emit(Action{Kind: ActStopPod, Pod: name, Ordinal: ord, Target: c.Name, ContainerID: c.ID, Container: m.name,
-				Revision: rev, Grace: p.grace(), Reason: m.name + ": " + orDefault(v.Reason, "liveness probe failed")})
+				Revision: rev, PodIP: infra.IP, Grace: p.grace(), Reason: m.name + ": " + orDefault(v.Reason, "liveness probe failed")})
 		}
 		return false
 	}
@@ -378,7 +378,7 @@ func (p *planner) tearDown(ord int, reason string) {
 		}
 		if c.State != StateRemoving {
 			p.emit(Action{Kind: kind, Pod: name, Ordinal: ord, Target: c.Name, ContainerID: c.ID, Container: tmpl,
-				Revision: c.Labels[identity.LabelRevision], Grace: p.grace(), Reason: reason, Lane: lane})
+				Revision: c.Labels[identity.LabelRevision], Grace: p.grace(), Reason: reason, Lane: lane, PodIP: podIPOf(op)})
 		}
 	}
 	if len(op.Members) > 0 {

@@ -2,7 +2,9 @@ package orchestrator
 
 import (
 	"fmt"
+	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,7 +25,11 @@ func (t PodTemplate) container(spec *ContainerSpec, c *compose.Container, ordina
 	spec.Env = env
 	spec.Entrypoint, spec.Cmd = expandAll(c.Command, vals), expandAll(c.Args, vals)
 	spec.WorkingDir = c.WorkingDir
-	spec.Mounts = t.mounts(ordinal, c.VolumeMounts)
+	ms, err := expandSubPaths(c.VolumeMounts, vals)
+	if err != nil {
+		return fmt.Errorf("pod %s: container %s: %w", pod, c.Name, err)
+	}
+	spec.Mounts = t.mounts(ordinal, ms)
 	t.security(spec, c)
 	for _, a := range t.Set.Template.Spec.HostAliases {
 		for _, h := range a.Hostnames {
@@ -52,8 +58,13 @@ func (t PodTemplate) security(spec *ContainerSpec, c *compose.Container) {
 			spec.User += ":" + strconv.FormatInt(*gid, 10)
 		}
 	}
+	if pod.FSGroup != nil { // the kubelet adds fsGroup to every container's groups
+		spec.GroupAdd = append(spec.GroupAdd, strconv.FormatInt(*pod.FSGroup, 10))
+	}
 	for _, g := range pod.SupplementalGroups {
-		spec.GroupAdd = append(spec.GroupAdd, strconv.FormatInt(g, 10))
+		if pod.FSGroup == nil || g != *pod.FSGroup {
+			spec.GroupAdd = append(spec.GroupAdd, strconv.FormatInt(g, 10))
+		}
 	}
 	if len(pod.Sysctls) > 0 {
 		spec.Sysctls = make(map[string]string, len(pod.Sysctls))
@@ -68,6 +79,24 @@ func (t PodTemplate) security(spec *ContainerSpec, c *compose.Container) {
 	spec.Privileged = isTrue(sc.Privileged)
 	spec.ReadonlyRootfs = isTrue(sc.ReadOnlyRootFilesystem)
 	spec.NoNewPrivileges = sc.AllowPrivilegeEscalation != nil && !*sc.AllowPrivilegeEscalation
+}
+
+// expandSubPaths turns each subPathExpr into the subPath it names for this container: $(VAR)
+// from its env, as the kubelet expands it at start. A result that would leave the volume
+// (absolute, or with a ".." step) is an error, and the container is not created.
+func expandSubPaths(ms []compose.VolumeMount, vals map[string]string) ([]compose.VolumeMount, error) {
+	out := slices.Clone(ms)
+	for i, m := range out {
+		if m.SubPathExpr == "" {
+			continue
+		}
+		sub, _ := compose.Expand(m.SubPathExpr, lookupIn(vals))
+		if sub == "" || path.IsAbs(sub) || slices.Contains(strings.Split(sub, "/"), "..") {
+			return nil, fmt.Errorf("mount %s: subPathExpr %q expands to %q, which is not a path inside the volume", m.MountPath, m.SubPathExpr, sub)
+		}
+		out[i].SubPath, out[i].SubPathExpr = sub, ""
+	}
+	return out, nil
 }
 
 func firstInt(a, b *int64) *int64 {

@@ -42,6 +42,13 @@ type PodTemplate struct {
 	hookless bool
 }
 
+// ForContainer is the template whose lifecycle hooks are those of the named container (an app
+// container or sidecar of a multi-container pod; "" is the first container).
+func (t PodTemplate) ForContainer(name string) PodTemplate {
+	t.hookOf = name
+	return t
+}
+
 // forAction is the template an action's containers are built from: its revision, the pod's
 // infrastructure container, and the container whose hooks run.
 func (t PodTemplate) forAction(a Action) PodTemplate {
@@ -204,15 +211,15 @@ func (t PodTemplate) base(id identity.Container) ContainerSpec {
 func (t PodTemplate) mounts(ordinal int, ms []compose.VolumeMount) []Mount {
 	var out []Mount
 	for _, m := range ms {
-		// subPath binds a part of a host directory or of a configMap/secret volume's files;
-		// Docker 20.10 cannot mount part of a volume, so Unsupported keeps it off claims and emptyDirs.
+		// subPath binds a part of a host directory or of a configMap/secret volume's files; of a
+		// claim, the runtime binds it from the volume's directory (Docker 20.10 cannot mount part
+		// of a volume), and Unsupported keeps it off emptyDirs and claims of other drivers.
 		if hp := t.hostPath(m); hp != "" {
 			out = append(out, Mount{Type: "bind", Source: filepath.Join(hp, m.SubPath), Target: m.MountPath, ReadOnly: m.ReadOnly})
 			continue
 		}
 		if v := t.volume(m.Name); v != nil && v.EmptyDir != nil {
-			out = append(out, Mount{Type: "volume", Source: identity.EmptyDirName(t.Namespace, t.Set.Name, ordinal, v.Name),
-				Target: m.MountPath, ReadOnly: m.ReadOnly})
+			out = append(out, emptyDirMount(t.Namespace, t.Set.Name, ordinal, v, m, t.fsGroup()))
 			continue
 		} else if v != nil && (v.ConfigMap != nil || v.Secret != nil) { // read-only, as the kubelet mounts them
 			out = append(out, Mount{Type: "bind", Source: filepath.Join(t.Objects.FilesPath(t.Namespace, t.Set, *v), m.SubPath),
@@ -220,7 +227,7 @@ func (t PodTemplate) mounts(ordinal int, ms []compose.VolumeMount) []Mount {
 			continue
 		}
 		out = append(out, Mount{Type: "volume", Source: identity.VolumeName(t.Namespace, m.Name, t.Set.Name, ordinal),
-			Target: m.MountPath, ReadOnly: m.ReadOnly})
+			Target: m.MountPath, ReadOnly: m.ReadOnly, SubPath: m.SubPath, Group: t.fsGroup()})
 	}
 	return out
 }
@@ -242,6 +249,26 @@ func (t PodTemplate) volume(name string) *compose.Volume {
 		if v.Name == name {
 			return &t.Set.Template.Spec.Volumes[i]
 		}
+	}
+	return nil
+}
+
+// emptyDirMount mounts the pod's emptyDir volume (see PodTemplate.EmptyDirs), shared by the
+// pod's containers and living as long as the pod. fsGroup gives a disk one to the group; a
+// tmpfs (medium Memory) is world-writable (mode 1777) already.
+func emptyDirMount(ns, set string, ordinal int, v *compose.Volume, m compose.VolumeMount, group *int64) Mount {
+	mt := Mount{Type: "volume", Source: identity.EmptyDirName(ns, set, ordinal, v.Name), Target: m.MountPath, ReadOnly: m.ReadOnly}
+	if v.EmptyDir.Medium != compose.MediumMemory {
+		mt.Group = group
+	}
+	return mt
+}
+
+// fsGroup is the pod's securityContext.fsGroup: the group its claim and emptyDir volumes are
+// given before a container starts, as the kubelet does (nil: volumes keep their owners).
+func (t PodTemplate) fsGroup() *int64 {
+	if sc := t.Set.Template.Spec.SecurityContext; sc != nil {
+		return sc.FSGroup
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package orchestrator
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -174,6 +175,45 @@ func TestRootUserProblem(t *testing.T) {
 		"redis": true /* a name cannot be verified */, "1000": false, "999:999": false, "1000:0": false} {
 		if got := rootUserProblem(user) != ""; got != root {
 			t.Errorf("rootUserProblem(%q) = %q, want a problem: %v", user, rootUserProblem(user), root)
+		}
+	}
+}
+
+// TestPodSpecFSGroupAndSubPaths: fsGroup joins the groups (once) and marks every claim and
+// disk emptyDir mount; subPath and an expanded subPathExpr reach the claim's mount, and a
+// subPathExpr that would leave the volume is an error, so no container is made.
+func TestPodSpecFSGroupAndSubPaths(t *testing.T) {
+	fsg := int64(2000)
+	s := testSet(func(s *compose.StatefulSet) {
+		spec := &s.Template.Spec
+		spec.SecurityContext = &compose.PodSecurityContext{FSGroup: &fsg, SupplementalGroups: []int64{4, 2000}}
+		spec.Volumes = []compose.Volume{{Name: "shm", EmptyDir: &compose.EmptyDirVolumeSource{Medium: compose.MediumMemory}},
+			{Name: "scratch", EmptyDir: &compose.EmptyDirVolumeSource{}}}
+		c := s.Main()
+		c.Env = compose.EnvList{{Name: "SHARD", Value: "s-$(POD_ORDINAL)"}}
+		c.VolumeMounts = []compose.VolumeMount{{Name: "data", MountPath: "/data"}, {Name: "data", MountPath: "/logs", SubPath: "logs"},
+			{Name: "data", MountPath: "/mine", SubPathExpr: "pods/$(POD_NAME)/$(SHARD)"},
+			{Name: "shm", MountPath: "/dev/shm"}, {Name: "scratch", MountPath: "/tmp"}}
+	})
+	spec, err := PodTemplate{Namespace: "demo", Set: s, Revision: "r1"}.Pod(1, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := deepChecker(t)
+	check("groups", spec.GroupAdd, []string{"2000", "4"})
+	check("mounts", spec.Mounts, []Mount{
+		{Type: "volume", Source: "demo_data-web-1", Target: "/data", Group: &fsg},
+		{Type: "volume", Source: "demo_data-web-1", Target: "/logs", SubPath: "logs", Group: &fsg},
+		{Type: "volume", Source: "demo_data-web-1", Target: "/mine", SubPath: "pods/web-1/s-1", Group: &fsg},
+		{Type: "volume", Source: "demo_web-1_shm", Target: "/dev/shm"}, // a tmpfs volume: world-writable already
+		{Type: "volume", Source: "demo_web-1_scratch", Target: "/tmp", Group: &fsg}})
+
+	for _, expr := range []string{"$(UNSET)/../..", "$(NOTHING)", "../$(POD_NAME)"} {
+		s.Main().VolumeMounts = []compose.VolumeMount{{Name: "data", MountPath: "/x", SubPathExpr: expr}}
+		s.Main().Env = compose.EnvList{{Name: "NOTHING", Value: ""}}
+		if _, err := (PodTemplate{Namespace: "demo", Set: s, Revision: "r1"}).Pod(1, 0, 0); err == nil ||
+			!strings.Contains(err.Error(), "not a path inside the volume") {
+			t.Errorf("subPathExpr %q: err %v, want a refusal", expr, err)
 		}
 	}
 }

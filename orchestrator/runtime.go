@@ -152,6 +152,12 @@ type Mount struct {
 	ReadOnly bool
 	// SizeBytes bounds a tmpfs (0: the engine's default).
 	SizeBytes int64
+	// SubPath mounts only this relative path of the named volume Source (Kubernetes' subPath),
+	// which Docker 20.10 cannot: the runtime binds it from the volume's directory, or refuses.
+	SubPath string
+	// Group, when set, gives the volume's files to this group before the container starts
+	// (Kubernetes' fsGroup): group-owned, group-writable, setgid directories.
+	Group *int64
 }
 
 // PortBinding publishes a container port on the host.

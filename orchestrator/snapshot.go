@@ -3,7 +3,6 @@ package orchestrator
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"slices"
 	"time"
 
@@ -33,19 +32,15 @@ type Snapshot struct {
 func observe(ctx context.Context, rt Runtime, foreign bool) (Snapshot, error) {
 	var s Snapshot
 	var err error
-	t0 := time.Now()
 	if s.Containers, err = rt.ListContainers(ctx, ""); err != nil {
 		return s, err
 	}
-	t1 := time.Now()
 	if s.Volumes, err = rt.ListVolumes(ctx, ""); err != nil {
 		return s, err
 	}
-	t2 := time.Now()
 	if s.Networks, err = rt.ListNetworks(ctx); err != nil {
 		return s, err
 	}
-	slog.Default().Info("OBSERVE", "c", t1.Sub(t0), "v", t2.Sub(t1), "n", time.Since(t2), "nc", len(s.Containers))
 	if foreign {
 		names, err := rt.ListForeignNames(ctx)
 		if err != nil {

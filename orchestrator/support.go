@@ -15,7 +15,11 @@ func Unsupported(s *compose.StatefulSet) []string {
 	var out []string
 	spec := &s.Template.Spec
 	if sc := spec.SecurityContext; sc != nil && sc.FSGroup != nil {
-		out = append(out, "securityContext.fsGroup")
+		for _, t := range s.VolumeClaimTemplates {
+			if p := claimDirProblem(s, t.Name); p != "" {
+				out = append(out, "securityContext.fsGroup ("+p+")")
+			}
+		}
 	}
 	for _, ic := range spec.InitContainers {
 		out = append(out, containerGaps(s, &ic)...)
@@ -26,31 +30,46 @@ func Unsupported(s *compose.StatefulSet) []string {
 	return out
 }
 
-// subPathRuns reports whether a subPath of the named volume can be bound: host paths and the
-// files of configMap and secret volumes are directories ordset can point into.
-func subPathRuns(s *compose.StatefulSet, volume string) bool {
-	for _, v := range s.Template.Spec.Volumes {
-		if v.Name == volume {
-			return v.HostPath != nil || v.ConfigMap != nil || v.Secret != nil
+// claimDirProblem says why ordset cannot reach the files of the named claim template's
+// volumes for subPath or fsGroup ("" when it can: the local driver without options keeps
+// them in a plain directory of the engine's host).
+func claimDirProblem(s *compose.StatefulSet, claim string) string {
+	for _, t := range s.VolumeClaimTemplates {
+		if t.Name != claim {
+			continue
+		}
+		switch {
+		case t.Driver != "" && t.Driver != "local":
+			return fmt.Sprintf("claim %s uses driver %s; ordset reaches only local volumes' files", claim, t.Driver)
+		case len(t.DriverOpts) > 0:
+			return fmt.Sprintf("claim %s has driver options; ordset reaches only plain local volumes' files", claim)
 		}
 	}
-	return false // a claim template
+	return ""
+}
+
+// subPathProblem says why a subPath of the named volume cannot be mounted ("" when it can):
+// host paths and configMap/secret files are directories ordset binds into, a claim's files a
+// directory ordset reaches on a plain local volume; an emptyDir is made with its container,
+// too late to bind a part of it.
+func subPathProblem(s *compose.StatefulSet, volume string) string {
+	for _, v := range s.Template.Spec.Volumes {
+		if v.Name == volume {
+			if v.EmptyDir != nil {
+				return "Docker 20.10 cannot mount part of an emptyDir"
+			}
+			return ""
+		}
+	}
+	return claimDirProblem(s, volume)
 }
 
 func containerGaps(s *compose.StatefulSet, c *compose.Container) []string {
 	var out []string
 	out = append(out, envGaps(s, c)...)
 	for _, m := range c.VolumeMounts {
-		if m.SubPath != "" && !subPathRuns(s, m.Name) {
-			out = append(out, fmt.Sprintf("container %s: subPath of mount %s (Docker 20.10 cannot mount part of a volume)", c.Name, m.MountPath))
-		}
-	}
-	if l := c.Lifecycle; l != nil {
-		if l.PostStart != nil && l.PostStart.HTTPGet != nil {
-			out = append(out, fmt.Sprintf("container %s: postStart httpGet hook", c.Name))
-		}
-		if l.PreStop != nil && l.PreStop.HTTPGet != nil {
-			out = append(out, fmt.Sprintf("container %s: preStop httpGet hook", c.Name))
+		if p := subPathProblem(s, m.Name); (m.SubPath != "" || m.SubPathExpr != "") && p != "" {
+			out = append(out, fmt.Sprintf("container %s: subPath of mount %s (%s)", c.Name, m.MountPath, p))
 		}
 	}
 	pod := s.Template.Spec.SecurityContext

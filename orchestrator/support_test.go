@@ -21,7 +21,7 @@ func TestUnsupported(t *testing.T) {
 		mut  func(*compose.StatefulSet)
 		want []string
 	}{
-		{"what runs: one container, claims, host paths, private emptyDirs, security, aliases", func(s *compose.StatefulSet) {
+		{"what runs: one container, claims, host paths, private emptyDirs, security, aliases, hooks", func(s *compose.StatefulSet) {
 			spec := &s.Template.Spec
 			spec.Volumes = []compose.Volume{{Name: "h", HostPath: &compose.HostPathVolumeSource{Path: "/x"}},
 				{Name: "shm", EmptyDir: &compose.EmptyDirVolumeSource{Medium: compose.MediumMemory}}}
@@ -34,13 +34,15 @@ func TestUnsupported(t *testing.T) {
 			spec.SecurityContext = &compose.PodSecurityContext{RunAsUser: &uid, RunAsNonRoot: &yes, SupplementalGroups: []int64{4}}
 			spec.Containers[0].SecurityContext = &compose.SecurityContext{ReadOnlyRootFilesystem: &yes,
 				Capabilities: &compose.Capabilities{Drop: []string{"ALL"}}}
+			spec.Containers[0].Lifecycle = &compose.Lifecycle{PreStop: &compose.LifecycleHandler{HTTPGet: &compose.HTTPGetAction{Path: "/stop"}},
+				PostStart: &compose.LifecycleHandler{HTTPGet: &compose.HTTPGetAction{Path: "/start"}}}
 			spec.Containers[0].Env = compose.EnvList{
 				{Name: "NAME", ValueFrom: &compose.EnvVarSource{FieldRef: &compose.ObjectFieldSelector{FieldPath: compose.FieldPodIndex}}}}
 		}, nil},
 		{"a second container (runs beside an infrastructure container)", func(s *compose.StatefulSet) {
 			s.Template.Spec.Containers = append(s.Template.Spec.Containers, compose.Container{Name: "side", Image: "x"})
 		}, nil},
-		{"shared emptyDir, sidecar and status.podIP run; fsGroup, a missing limit, subPath of a claim, httpGet hooks do not", func(s *compose.StatefulSet) {
+		{"shared emptyDir, sidecar, env sources incl. status.podIP; fsGroup and subPath on a local claim run", func(s *compose.StatefulSet) {
 			spec := &s.Template.Spec
 			spec.Volumes = []compose.Volume{{Name: "tmp", EmptyDir: &compose.EmptyDirVolumeSource{}},
 				{Name: "cfg", ConfigMap: &compose.ConfigMapVolumeSource{Name: "c"}}}
@@ -53,9 +55,21 @@ func TestUnsupported(t *testing.T) {
 			c.EnvFrom = []compose.EnvFromSource{{ConfigMapRef: &compose.ObjectRef{Name: "c"}}}
 			c.Lifecycle = &compose.Lifecycle{PreStop: &compose.LifecycleHandler{HTTPGet: &compose.HTTPGetAction{Path: "/stop"}},
 				PostStart: &compose.LifecycleHandler{Exec: &compose.ExecAction{Command: []string{"true"}}}}
-		}, []string{"securityContext.fsGroup",
-			"container web: env MEM (resourceFieldRef limits.memory: container web sets no limits.memory)",
-			"container web: subPath of mount /d (Docker 20.10 cannot mount part of a volume)", "container web: preStop httpGet hook"}},
+		}, []string{"container web: env MEM (resourceFieldRef limits.memory: container web sets no limits.memory)"}},
+		{"fsGroup and subPath on claims ordset cannot reach the files of, subPath of an emptyDir", func(s *compose.StatefulSet) {
+			spec := &s.Template.Spec
+			spec.SecurityContext = &compose.PodSecurityContext{FSGroup: &gid}
+			s.VolumeClaimTemplates = []compose.VolumeClaimTemplate{{Name: "data"}, {Name: "nfs", Driver: "nfs-plugin"},
+				{Name: "opts", Driver: "local", DriverOpts: map[string]string{"type": "tmpfs"}}}
+			spec.Volumes = []compose.Volume{{Name: "tmp", EmptyDir: &compose.EmptyDirVolumeSource{}}}
+			spec.Containers[0].VolumeMounts = []compose.VolumeMount{{Name: "data", MountPath: "/d", SubPath: "x"},
+				{Name: "nfs", MountPath: "/n", SubPath: "x"}, {Name: "opts", MountPath: "/o", SubPath: "x"},
+				{Name: "tmp", MountPath: "/t", SubPath: "x"}}
+		}, []string{"securityContext.fsGroup (claim nfs uses driver nfs-plugin; ordset reaches only local volumes' files)",
+			"securityContext.fsGroup (claim opts has driver options; ordset reaches only plain local volumes' files)",
+			"container web: subPath of mount /n (claim nfs uses driver nfs-plugin; ordset reaches only local volumes' files)",
+			"container web: subPath of mount /o (claim opts has driver options; ordset reaches only plain local volumes' files)",
+			"container web: subPath of mount /t (Docker 20.10 cannot mount part of an emptyDir)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := testSet(tc.mut)

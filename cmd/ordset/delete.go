@@ -19,7 +19,8 @@ func deleteCommand(s *streams) *cli.Command {
 			Aliases:   []string{"pods", "po"},
 			Usage:     "delete pods; their set creates them again, same name, same volumes",
 			ArgsUsage: "POD...",
-			Description: `Stops (SIGTERM, then SIGKILL after the grace period) and removes each pod's container.
+			Description: `Runs each pod's preStop hook, stops its container (SIGTERM, then SIGKILL when the
+grace period, which the hook's time counts in, runs out) and removes it.
 The controller sees the ordinal missing and creates it again from the set's current
 template, with the same name and volumes: the way out for a pod stuck on a broken
 template. To remove a pod for good, scale the set down ("ordset scale").
@@ -29,7 +30,7 @@ Examples:
    ordset delete pod redis-1 redis-2 --grace-period 0
    ordset delete pod web-0 --wait          # until it is back and Ready`,
 			Flags: []cli.Flag{
-				&cli.IntFlag{Name: "grace-period", Value: -1, Usage: "seconds to wait after SIGTERM (-1: the set's terminationGracePeriodSeconds)"},
+				&cli.IntFlag{Name: "grace-period", Value: -1, Usage: "seconds for the preStop hook and SIGTERM before SIGKILL (-1: the set's terminationGracePeriodSeconds; 0 skips the hook)"},
 				&cli.BoolFlag{Name: "wait", Usage: "wait until each pod is back and Ready"},
 				timeoutFlag,
 			},

@@ -78,7 +78,7 @@ func importLifecycle(c *corev1.Container) *compose.Lifecycle {
 			return nil
 		}
 		out := &compose.LifecycleHandler{}
-		convert(take(h), out)
+		*h = convertRest(*h, out)
 		return out
 	}
 	out := &compose.Lifecycle{PostStart: handler(&l.PostStart), PreStop: handler(&l.PreStop)}
@@ -124,8 +124,10 @@ func importEnv(env []corev1.EnvVar) compose.EnvList {
 		case isIdentity(*v):
 		default:
 			ev := compose.EnvVar{Name: v.Name, ValueFrom: &compose.EnvVarSource{}}
-			convert(v.ValueFrom, ev.ValueFrom)
+			rest := convertRest(v.ValueFrom, ev.ValueFrom)
 			out = append(out, ev)
+			env[i] = corev1.EnvVar{ValueFrom: rest} // a source the model has no field for, for leftovers
+			continue
 		}
 		env[i] = corev1.EnvVar{}
 	}
@@ -192,7 +194,8 @@ func (si *setImport) mounts(ms []corev1.VolumeMount, path string) []compose.Volu
 			*m = corev1.VolumeMount{} // an unsupported volume is reported once, at the volume
 			continue
 		}
-		vm := compose.VolumeMount{Name: take(&m.Name), MountPath: take(&m.MountPath), ReadOnly: take(&m.ReadOnly), SubPath: take(&m.SubPath)}
+		vm := compose.VolumeMount{Name: take(&m.Name), MountPath: take(&m.MountPath), ReadOnly: take(&m.ReadOnly), SubPath: take(&m.SubPath),
+			SubPathExpr: take(&m.SubPathExpr)}
 		if ref.fileCopy != "" && vm.SubPath == ref.fileCopy {
 			vm.SubPath = "" // the export's file inside its ConfigMap: the host path is the file
 		}
@@ -216,22 +219,27 @@ func (si *setImport) probe(pp **corev1.Probe, path string) *compose.Probe {
 	if *pp == nil || (*pp).GRPC != nil {
 		return nil
 	}
-	return importProbe(take(pp))
+	out := importProbe(*pp)
+	if reflect.DeepEqual(**pp, corev1.Probe{}) {
+		*pp = nil // else what the model has no field for (terminationGracePeriodSeconds) stays for leftovers
+	}
+	return out
 }
 
+// importProbe takes the probe fields the model has.
 func importProbe(p *corev1.Probe) *compose.Probe {
 	out := &compose.Probe{
 		InitialDelaySeconds: int(take(&p.InitialDelaySeconds)), TimeoutSeconds: int(take(&p.TimeoutSeconds)),
 		PeriodSeconds: int(take(&p.PeriodSeconds)), SuccessThreshold: int(take(&p.SuccessThreshold)),
 		FailureThreshold: int(take(&p.FailureThreshold)),
 	}
-	if e := p.Exec; e != nil {
+	if e := take(&p.Exec); e != nil {
 		out.Exec = &compose.ExecAction{Command: e.Command}
 	}
-	if t := p.TCPSocket; t != nil {
+	if t := take(&p.TCPSocket); t != nil {
 		out.TCPSocket = &compose.TCPSocketAction{Host: t.Host, Port: importPort(t.Port)}
 	}
-	if h := p.HTTPGet; h != nil {
+	if h := take(&p.HTTPGet); h != nil {
 		out.HTTPGet = &compose.HTTPGetAction{Path: h.Path, Port: importPort(h.Port), Host: h.Host, Scheme: string(h.Scheme)}
 		for _, hd := range h.HTTPHeaders {
 			out.HTTPGet.HTTPHeaders = append(out.HTTPGet.HTTPHeaders, compose.HTTPHeader{Name: hd.Name, Value: hd.Value})

@@ -47,7 +47,7 @@ func (e *setExport) podVolumes(spec compose.PodSpec) {
 func (e *setExport) mounts(ms []compose.VolumeMount) []corev1.VolumeMount {
 	var out []corev1.VolumeMount
 	for _, m := range ms {
-		vm := corev1.VolumeMount{Name: m.Name, MountPath: m.MountPath, SubPath: m.SubPath, ReadOnly: m.ReadOnly}
+		vm := corev1.VolumeMount{Name: m.Name, MountPath: m.MountPath, SubPath: m.SubPath, SubPathExpr: m.SubPathExpr, ReadOnly: m.ReadOnly}
 		if ev, ok := e.exported[m.Name]; ok {
 			vm.Name = ev.name
 			if ev.subPath != "" {

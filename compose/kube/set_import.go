@@ -183,7 +183,7 @@ func (si *setImport) podFields(pod *corev1.PodSpec) {
 	}
 	if dc := take(&pod.DNSConfig); dc != nil {
 		spec.DNSConfig = &compose.PodDNSConfig{}
-		convert(dc, spec.DNSConfig)
+		pod.DNSConfig = convertRest(dc, spec.DNSConfig)
 	}
 	for _, f := range []struct {
 		name string
@@ -235,7 +235,8 @@ func (si *setImport) podVolumes(vols []corev1.Volume) {
 				ConfigMap *compose.ConfigMapVolumeSource `json:"configMap,omitempty"`
 				Secret    *compose.SecretVolumeSource    `json:"secret,omitempty"`
 			}
-			convert(corev1.VolumeSource{ConfigMap: take(&v.ConfigMap), Secret: take(&v.Secret), EmptyDir: take(&v.EmptyDir)}, &src)
+			rest := convertRest(corev1.VolumeSource{ConfigMap: take(&v.ConfigMap), Secret: take(&v.Secret), EmptyDir: take(&v.EmptyDir)}, &src)
+			v.ConfigMap, v.Secret, v.EmptyDir = rest.ConfigMap, rest.Secret, rest.EmptyDir // fields the model lacks, for leftovers
 			out.Name, out.EmptyDir, out.ConfigMap, out.Secret = v.Name, src.EmptyDir, src.ConfigMap, src.Secret
 		default:
 			si.probs = append(si.probs, si.d.problem(fmt.Sprintf("spec.template.spec.volumes[%d]", i),

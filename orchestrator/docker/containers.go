@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,24 +25,22 @@ import (
 // unless asked for (ordset probes). An existing container of that name yields ErrNameInUse,
 // with ErrNotOwned as well when it is foreign; the existing ID is returned alongside.
 func (r *Runtime) CreateContainer(ctx context.Context, spec orchestrator.ContainerSpec) (string, error) {
-	cfg, host, netCfg, err := r.containerConfig(spec)
+	spec, err := r.namedVolumes(ctx, spec)
 	if err != nil {
 		return "", fmt.Errorf("create container %s: %w", spec.Name, err)
 	}
-	// The engine would silently create a missing named volume without labels, which ordset
-	// would then refuse to manage forever: volumes must be created (CreateVolume) first.
-	for _, m := range spec.Mounts {
-		if (m.Type != "volume" && m.Type != "") || m.Source == "" { // anonymous volumes are the engine's to make
-			continue
-		}
-		if _, err := r.cli.VolumeInspect(ctx, m.Source); err != nil {
-			return "", fmt.Errorf("create container %s: volume %s: %w", spec.Name, m.Source, wrapNotFound(err))
-		}
+	cfg, host, netCfg, err := r.containerConfig(spec)
+	if err != nil {
+		return "", fmt.Errorf("create container %s: %w", spec.Name, err)
 	}
 	resp, err := r.cli.ContainerCreate(ctx, cfg, host, netCfg, nil, spec.Name)
 	if err == nil {
 		r.owned.Store(resp.ID, struct{}{})
 		r.log.Debug("container created", "container", spec.Name, "id", identity.ShortID(resp.ID))
+		if err := r.groupAnonymous(ctx, resp.ID, spec); err != nil {
+			_ = r.cli.ContainerRemove(ctx, resp.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
+			return "", fmt.Errorf("create container %s: %w (container removed)", spec.Name, err)
+		}
 		return resp.ID, nil
 	}
 	if !cerrdefs.IsConflict(err) {
@@ -281,16 +281,24 @@ func detached(nets map[string]*network.EndpointSettings, l map[string]string) bo
 	return nets[identity.NetworkName(l[identity.LabelNamespace])] == nil
 }
 
-// volumeNames are the named volumes among a container's mounts.
+// volumeNames are the named volumes among a container's mounts, including the volume a
+// subPath is bound from (a bind of <root>/volumes/<name>/_data/<subPath>).
 func volumeNames(ms []container.MountPoint) []string {
 	var out []string
 	for _, m := range ms {
-		if m.Type == mount.TypeVolume {
+		switch {
+		case m.Type == mount.TypeVolume:
 			out = append(out, m.Name)
+		case m.Type == mount.TypeBind:
+			if v := volumeDirRE.FindStringSubmatch(m.Source); v != nil && !slices.Contains(out, v[1]) {
+				out = append(out, v[1])
+			}
 		}
 	}
 	return out
 }
+
+var volumeDirRE = regexp.MustCompile(`/volumes/([a-zA-Z0-9][a-zA-Z0-9_.-]*)/_data(?:/|$)`)
 
 // parseTime reads the engine's RFC 3339 timestamps; Docker's "0001-01-01T00:00:00Z" becomes zero.
 func parseTime(s string) time.Time {

@@ -59,6 +59,9 @@ type Runtime struct {
 	// InitExitCode, when set, decides the exit code of an init container when it starts
 	// (it exits immediately). Nil means every init container exits 0.
 	InitExitCode func(name string) int
+	// StartIP, when set, is the address every start assigns (a test serving a pod's port on
+	// loopback); otherwise each start takes a fresh 10.1.x.y.
+	StartIP string
 	// Healthchecks lists images that define a HEALTHCHECK: their containers start with Health
 	// "starting" (when the spec keeps the image healthcheck) until SetHealth.
 	Healthchecks map[string]bool

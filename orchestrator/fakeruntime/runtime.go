@@ -272,6 +272,9 @@ func (r *Runtime) StartContainer(_ context.Context, id string) error {
 	e.c.FinishedAt = time.Time{}
 	r.seq++
 	e.c.IP = fmt.Sprintf("10.1.%d.%d", r.seq/250, r.seq%250+2)
+	if r.StartIP != "" {
+		e.c.IP = r.StartIP
+	}
 	if e.spec.UseImageHealthcheck && r.Healthchecks[e.c.Image] {
 		e.c.Health = "starting"
 	}

@@ -128,31 +128,9 @@ var probeClient = &http.Client{
 }
 
 func runHTTP(ctx context.Context, a *compose.HTTPGetAction, t Target) (Result, string) {
-	host := hostOf(a.Host, t)
-	if host == "" {
-		return Failure, "http probe: pod has no IP yet"
-	}
-	scheme := strings.ToLower(a.Scheme)
-	if scheme == "" {
-		scheme = "http"
-	}
-	path := a.Path
-	if !strings.HasPrefix(path, "/") {
-		path = "/" + path
-	}
-	url := scheme + "://" + net.JoinHostPort(host, strconv.Itoa(a.Port.Number)) + path
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req, url, err := newGet(ctx, a, t, "ordset-probe/1")
 	if err != nil {
-		return Unknown, fmt.Sprintf("http probe %s: %v", url, err)
-	}
-	req.Header.Set("User-Agent", "ordset-probe/1")
-	req.Header.Set("Accept", "*/*")
-	for _, h := range a.HTTPHeaders {
-		if strings.EqualFold(h.Name, "Host") {
-			req.Host = h.Value
-			continue
-		}
-		req.Header.Add(h.Name, h.Value)
+		return Failure, "http probe: " + err.Error()
 	}
 	resp, err := probeClient.Do(req)
 	if err != nil {
@@ -167,6 +145,55 @@ func runHTTP(ctx context.Context, a *compose.HTTPGetAction, t Target) (Result, s
 		return Success, ""
 	}
 	return Failure, fmt.Sprintf("http probe %s: status %d: %s", url, resp.StatusCode, clip(body))
+}
+
+// Hook sends a lifecycle hook's GET (postStart, preStop) the way probes are sent, bounded by
+// ctx. As the kubelet's hook handler, any HTTP answer counts as done, whatever its status:
+// only a request that gets no answer fails. It returns the status for the caller's log.
+func Hook(ctx context.Context, a *compose.HTTPGetAction, t Target) (int, error) {
+	req, url, err := newGet(ctx, a, t, "ordset-hook/1")
+	if err != nil {
+		return 0, err
+	}
+	resp, err := probeClient.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("GET %s: %w", url, err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxMessage))
+	_ = resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// newGet builds the GET of an httpGet action: to its host, else the pod's IP, with its headers
+// (a Host header sets the request's host, as in Kubernetes).
+func newGet(ctx context.Context, a *compose.HTTPGetAction, t Target, agent string) (*http.Request, string, error) {
+	host := hostOf(a.Host, t)
+	if host == "" {
+		return nil, "", errors.New("pod has no IP yet")
+	}
+	scheme := strings.ToLower(a.Scheme)
+	if scheme == "" {
+		scheme = "http"
+	}
+	path := a.Path
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	url := scheme + "://" + net.JoinHostPort(host, strconv.Itoa(a.Port.Number)) + path
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, url, fmt.Errorf("%s: %w", url, err)
+	}
+	req.Header.Set("User-Agent", agent)
+	req.Header.Set("Accept", "*/*")
+	for _, h := range a.HTTPHeaders {
+		if strings.EqualFold(h.Name, "Host") {
+			req.Host = h.Value
+			continue
+		}
+		req.Header.Add(h.Name, h.Value)
+	}
+	return req, url, nil
 }
 
 // clip shortens probe output for a one-line message.

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator"
 	"github.com/ordset/ordset/orchestrator/identity"
 	"github.com/ordset/ordset/orchestrator/server/api"
@@ -15,12 +16,13 @@ import (
 
 // removeMembers stops and removes the containers that joined a multi-container pod's
 // infrastructure container before that one goes, as the controller tears a pod down: the app
-// containers at once, each with the grace period, then the init containers and sidecars in
-// reverse order. A one-container pod has none.
-func (d *Daemon) removeMembers(ctx context.Context, p api.Pod, grace time.Duration) error {
+// containers at once, each with its preStop hook and the grace period, then the init
+// containers and sidecars in reverse order. It reports whether the pod had such containers (a
+// one-container pod has none).
+func (d *Daemon) removeMembers(ctx context.Context, p api.Pod, spec *compose.StatefulSet, grace time.Duration) (bool, error) {
 	cs, err := d.rt.ListContainers(ctx, p.Namespace)
 	if err != nil {
-		return fmt.Errorf("list containers of pod %s/%s: %w", p.Namespace, p.Name, err)
+		return false, fmt.Errorf("list containers of pod %s/%s: %w", p.Namespace, p.Name, err)
 	}
 	var apps, inits []orchestrator.Container
 	for _, c := range cs {
@@ -40,23 +42,33 @@ func (d *Daemon) removeMembers(ctx context.Context, p api.Pod, grace time.Durati
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = d.stopRemove(ctx, c, grace)
+			errs[i] = d.stopRemove(ctx, p, spec, c, grace)
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return err
+		return true, err
 	}
 	slices.Reverse(inits)
 	for _, c := range inits {
-		if err := d.stopRemove(ctx, c, grace); err != nil {
-			return err
+		if err := d.stopRemove(ctx, p, spec, c, grace); err != nil {
+			return true, err
 		}
 	}
-	return nil
+	return len(apps)+len(inits) > 0, nil
 }
 
-func (d *Daemon) stopRemove(ctx context.Context, c orchestrator.Container, grace time.Duration) error {
+// stopRemove stops one container of a multi-container pod (its preStop hook first, if it is
+// running and has one) and removes it.
+func (d *Daemon) stopRemove(ctx context.Context, p api.Pod, spec *compose.StatefulSet, c orchestrator.Container, grace time.Duration) error {
+	if name := c.Labels[identity.LabelContainer] + c.Labels[identity.LabelInit]; spec != nil && c.State == orchestrator.StateRunning {
+		tpl := orchestrator.PodTemplate{Namespace: p.Namespace, Set: spec}.ForContainer(name)
+		var herr error
+		grace, herr = orchestrator.PreStop(ctx, d.rt, tpl, orchestrator.HookTarget{Namespace: p.Namespace, ContainerID: c.ID, IP: p.IP}, grace)
+		if herr != nil {
+			d.log.Warn("preStop hook", "namespace", p.Namespace, "pod", p.Name, "container", name, "err", herr)
+		}
+	}
 	if err := d.rt.StopContainer(ctx, c.ID, grace); err != nil && !errors.Is(err, orchestrator.ErrNotFound) {
 		return fmt.Errorf("stop container %s: %w", c.Name, err)
 	}

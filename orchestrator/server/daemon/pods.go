@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator"
 	"github.com/ordset/ordset/orchestrator/identity"
 	"github.com/ordset/ordset/orchestrator/server/api"
@@ -27,18 +28,31 @@ func (d *Daemon) DeletePod(ctx context.Context, req api.DeletePodRequest) error 
 	if p.ContainerID == "" {
 		return noContainer(p, api.ErrNotFound)
 	}
+	spec := d.podSpec(req.Namespace, p)
 	grace := defaultPodGrace
-	if rec, err := d.store.Get(req.Namespace, p.StatefulSet); err == nil {
-		if g := effectiveSpec(rec).Template.Spec.TerminationGracePeriodSeconds; g != nil {
-			grace = time.Duration(*g) * time.Second
-		}
+	if spec != nil && spec.Template.Spec.TerminationGracePeriodSeconds != nil {
+		grace = time.Duration(*spec.Template.Spec.TerminationGracePeriodSeconds) * time.Second
 	}
 	if req.GraceSeconds != nil {
 		grace = time.Duration(*req.GraceSeconds) * time.Second
 	}
 	err = d.mgr.Exclusive(ctx, req.Namespace, p.StatefulSet, func() error {
-		if err := d.removeMembers(ctx, p, grace); err != nil {
+		// The containers of a multi-container pod go first (each with its own preStop hook);
+		// then the pod's container: the main one of a one-container pod, whose preStop hook
+		// runs first and counts in the grace period, as for a stop the controller decides; a
+		// failing hook is logged and the stop goes on.
+		joined, err := d.removeMembers(ctx, p, spec, grace)
+		if err != nil {
 			return fmt.Errorf("delete pod %s/%s: %w", req.Namespace, p.Name, err)
+		}
+		if !joined {
+			tpl := orchestrator.PodTemplate{Namespace: req.Namespace, Set: spec}
+			var herr error
+			grace, herr = orchestrator.PreStop(ctx, d.rt, tpl, orchestrator.HookTarget{Namespace: req.Namespace,
+				ContainerID: p.ContainerID, IP: p.IP}, grace)
+			if herr != nil {
+				d.log.Warn("preStop hook", "namespace", req.Namespace, "pod", p.Name, "err", herr)
+			}
 		}
 		if err := d.rt.StopContainer(ctx, p.ContainerID, grace); err != nil && !errors.Is(err, orchestrator.ErrNotFound) {
 			return fmt.Errorf("stop pod %s/%s: %w", req.Namespace, p.Name, err)
@@ -54,6 +68,26 @@ func (d *Daemon) DeletePod(ctx context.Context, req api.DeletePodRequest) error 
 	d.events.record(store.Event{Reason: "Deleted", Namespace: req.Namespace, Object: "pod/" + p.Name,
 		Message: fmt.Sprintf("pod %s deleted by the user; the controller creates it again", p.Name)})
 	return nil
+}
+
+// podSpec is the template a pod runs: its own revision's from the set's history when it is
+// not the set's latest (a pod below the partition runs the current one), else the latest;
+// nil when the set's record cannot be read.
+func (d *Daemon) podSpec(namespace string, p api.Pod) *compose.StatefulSet {
+	rec, err := d.store.Get(namespace, p.StatefulSet)
+	if err != nil {
+		return nil
+	}
+	spec := effectiveSpec(rec)
+	if p.Revision == "" || p.Revision == compose.Revision(spec) {
+		return spec
+	}
+	for _, r := range rec.Revisions {
+		if r.Revision == p.Revision && r.Spec != nil {
+			return withRestart(r.Spec, rec.Name, r.RestartedAt)
+		}
+	}
+	return spec
 }
 
 // removePrevious removes the deleted pod's kept previous container: the pod created again is a
