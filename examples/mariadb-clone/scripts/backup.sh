@@ -18,6 +18,8 @@ until sql -e 'SELECT 1' >/dev/null 2>&1; do sleep 1; done
 echo "$pod: reached the server on 127.0.0.1:3306 as $(sql -N -B -e 'SELECT CURRENT_USER()')"
 
 if [ "$ordinal" != 0 ]; then
+  # "FILE<TAB>POSITION<TAB>GTID", written by mariadb-backup at the backup's consistent point
+  # (MariaDB 11 names it mariadb_backup_binlog_info, 10.11 still xtrabackup_binlog_info).
   info=$datadir/mariadb_backup_binlog_info
   [ -f "$info" ] || info=$datadir/xtrabackup_binlog_info
   if [ -f "$info" ]; then
