@@ -54,13 +54,36 @@ func TestFirstActionsReadsTheFirstActionOfEachPodAfterTheOffset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"kv-1": "10:00:01.100", "kv-2": "10:00:02.007"}
+	want := map[string]string{"kv-1": "10:00:01.100 10:00:01.300", "kv-2": "10:00:02.007"}
 	if len(got) != len(want) {
 		t.Fatalf("got %v, want pods %v (kv-0 is before the offset)", got, want)
 	}
 	for pod, at := range want {
-		if s := got[pod].UTC().Format("15:04:05.000"); s != at {
-			t.Errorf("%s: first action at %s, want %s", pod, s, at)
+		var s []string
+		for _, x := range got[pod] {
+			s = append(s, x.UTC().Format("15:04:05.000"))
+		}
+		if strings.Join(s, " ") != at {
+			t.Errorf("%s: actions at %v, want %s", pod, s, at)
+		}
+	}
+}
+
+// A pod created ahead has actions before the pod below started; its turn ends at its start.
+func TestFirstFromSkipsTheActionsBeforeTheStartBelow(t *testing.T) {
+	at := func(ms int) time.Time { return time.Date(2026, 11, 30, 10, 0, 0, ms*int(time.Millisecond), time.UTC) }
+	ahead := []time.Time{at(100), at(150), at(900)} // create-volume, create-pod ahead, start-pod
+	for _, tc := range []struct {
+		from time.Time
+		want time.Time
+	}{
+		{at(50), at(100)},              // no create-ahead: the first action
+		{at(400), at(900)},             // created ahead: the start
+		{at(900).Add(300000), at(900)}, // logged in the same millisecond
+		{at(901), time.Time{}},         // nothing after
+	} {
+		if got := firstFrom(ahead, tc.from); !got.Equal(tc.want) {
+			t.Errorf("firstFrom(%v) = %v, want %v", tc.from.Format("05.000000"), got, tc.want)
 		}
 	}
 }
