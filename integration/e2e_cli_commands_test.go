@@ -51,7 +51,7 @@ func freeTCPPortPair(t *testing.T) int {
 // The commands a Compose or kubectl user reaches for, through the built binary against the
 // real engine: exec exit codes and options, logs of a set, ps selection, port, ls, cp both
 // ways, top, delete pod, restart POD and SET, wait, get pods, the completion scripts as a shell
-// sources them, dns NODATA, daemon install --print.
+// sources them, export read back, version, stats, dns NODATA, daemon install --print.
 func TestCLIEverydayCommands(t *testing.T) {
 	testenv.EnsureImages(t, "busybox")
 	ns := testenv.UniqueNamespace(t, "e2ecmds")
@@ -193,6 +193,30 @@ func TestCLIEverydayCommands(t *testing.T) {
 		if r := e.must("completion", shell); !strings.Contains(r.stdout, want) {
 			t.Errorf("completion %s lacks %q:\n%s", shell, want, r.stdout)
 		}
+	}
+
+	// export writes manifests that load back into the same set (hostPort + ordinal kept in an
+	// annotation, with a warning); version and stats (top's compose name) answer through the daemon.
+	r = e.must("export")
+	if !strings.Contains(r.stdout, "kind: StatefulSet") || !strings.Contains(r.stderr, "hostPort") {
+		t.Errorf("export:\n%s\n%s", r.stdout, r.stderr)
+	}
+	manifests := filepath.Join(e.workDir, "exported.yaml")
+	if err := os.WriteFile(manifests, []byte(r.stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := e.must("config", "-o", "json").stdout, e.must("config", "-f", manifests, "-o", "json").stdout; a != b {
+		t.Errorf("config of the exported manifests differs from the file's:\n%s\n---\n%s", a, b)
+	}
+	var ver struct {
+		Client struct{ Version string }  `json:"client"`
+		Daemon *struct{ Version string } `json:"daemon"`
+	}
+	if r := e.must("version", "-o", "json"); json.Unmarshal([]byte(r.stdout), &ver) != nil || ver.Daemon == nil || ver.Daemon.Version != ver.Client.Version {
+		t.Errorf("version -o json: %s", r.stdout)
+	}
+	if r := e.must("stats", "--no-stream"); !strings.Contains(r.stdout, "box-0") || !strings.Contains(r.stdout, "box-1") {
+		t.Errorf("stats --no-stream:\n%s", r.stdout)
 	}
 
 	// A pod name exists without AAAA records: NODATA, not NXDOMAIN.

@@ -3,13 +3,18 @@
 package integration
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/docker/docker/api/types/container"
 
 	"github.com/ordset/ordset/integration/testenv"
 )
@@ -76,8 +81,9 @@ statefulsets:
 	}
 }
 
-// logs -p shows the output of the pod's last crashed container, kept beside its replacement
-// (ps shows one pod), the next crash replaces it, and down removes it.
+// logs -p shows what a container started again in place wrote before its last exit, then
+// the output of the pod's last crashed container, kept beside its replacement (ps shows one
+// pod); the next crash replaces it, and down removes it.
 func TestCLILogsPrevious(t *testing.T) {
 	testenv.EnsureImages(t, "busybox")
 	ns := testenv.UniqueNamespace(t, "logsprev")
@@ -96,45 +102,29 @@ statefulsets:
 	}
 	t.Cleanup(func() { e.run("down", "--volumes", "--timeout", "1m") })
 	e.must("up", "--timeout", "2m", "--progress", "plain")
+	b := boxPod{t: t, e: e, ns: ns}
 	if r := e.run("logs", "-p", "box-0"); r.code != 1 || !strings.Contains(r.stderr, `previous terminated container in pod "box-0" not found`) {
 		t.Errorf("logs -p before any crash: exit %d\n%s", r.code, r.stderr)
 	}
-	first := strings.TrimSpace(e.must("logs", "box-0").stdout)
+	first := b.logs()
 	if !strings.HasPrefix(first, "run-") {
 		t.Fatalf("logs box-0: %q", first)
 	}
 
-	crash := func(was string) string {
-		t.Helper()
-		e.run("exec", "box-0", "--", "kill", "1") // the trap exits 0: a main container that ends is a crash
-		var now string
-		for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
-			pods := e.ps(ns)
-			if len(pods) == 1 && pods[0].Ready && pods[0].Restarts > 0 {
-				if now = strings.TrimSpace(e.run("logs", "box-0").stdout); now != "" && now != was {
-					break
-				}
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("box-0 not replaced after its crash; ps %+v", pods)
-			}
-		}
-		return now
+	both := b.restartInPlace()
+	if lines := strings.Split(both, "\n"); len(lines) != 2 || lines[0] != first || lines[1] == first {
+		t.Fatalf("logs box-0 after a restart in place: %q", both)
 	}
-	second := crash(first)
-	prev := func() string {
-		t.Helper()
-		for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
-			if r := e.run("logs", "--previous", "box-0"); r.code == 0 {
-				return strings.TrimSpace(r.stdout)
-			}
-			if time.Now().After(deadline) {
-				t.Fatal("no previous container after a crash")
-			}
-		}
+	if got := b.previous(); got != first {
+		t.Errorf("logs -p after a restart in place: %q, want the first run's %q", got, first)
 	}
-	if got := prev(); got != first {
-		t.Errorf("logs -p after the first crash: %q, want the crashed container's %q (current %q)", got, first, second)
+
+	second := b.crash(both)
+	if got := b.previous(); got != both {
+		t.Errorf("logs -p after the first crash: %q, want the crashed container's %q (current %q)", got, both, second)
+	}
+	if r := e.must("describe", "box-0"); !strings.Contains(r.stdout, "Last State:") || !strings.Contains(r.stdout, "exited, exit code 0") {
+		t.Errorf("describe box-0 after a crash lacks its last state:\n%s", r.stdout)
 	}
 	if r := e.must("ps", "-q"); r.stdout != "box-0\n" {
 		t.Errorf("ps lists the previous container: %q", r.stdout)
@@ -143,19 +133,117 @@ statefulsets:
 		t.Errorf("containers after one crash: %v, want the pod and its previous one", c)
 	}
 
-	third := crash(second)
-	for deadline := time.Now().Add(time.Minute); prev() != second; time.Sleep(200 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("logs -p after the second crash: %q, want %q (current %q)", prev(), second, third)
-		}
-	}
-	for deadline := time.Now().Add(time.Minute); len(engineContainers(t, ns)) != 2; time.Sleep(200 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("containers after two crashes: %v, want the pod and one previous", engineContainers(t, ns))
-		}
+	third := b.crash(second)
+	b.eventually("logs -p shows the second crash's container", func() bool { return b.previous() == second })
+	b.eventually("one previous container after two crashes", func() bool { return len(engineContainers(t, ns)) == 2 })
+	if got := b.logs(); got != third {
+		t.Errorf("logs box-0 after two crashes: %q, want %q", got, third)
 	}
 	e.must("down", "--timeout", "1m")
 	if c := engineContainers(t, ns); len(c) != 0 {
 		t.Errorf("down left %v", c)
+	}
+}
+
+// boxPod drives the one pod (box-0) of TestCLILogsPrevious.
+type boxPod struct {
+	t  *testing.T
+	e  *cliEnv
+	ns string
+}
+
+func (b boxPod) logs() string { return strings.TrimSpace(b.e.must("logs", "box-0").stdout) }
+
+func (b boxPod) eventually(what string, ok func() bool) {
+	b.t.Helper()
+	for deadline := time.Now().Add(2 * time.Minute); !ok(); time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			b.t.Fatalf("timed out waiting for: %s (ps %+v, containers %v)", what, b.e.ps(b.ns), engineContainers(b.t, b.ns))
+		}
+	}
+}
+
+// restartInPlace restarts the pod's container with the engine while no daemon runs (one
+// container, one log) and returns its logs once the pod is Ready again.
+func (b boxPod) restartInPlace() string {
+	b.t.Helper()
+	b.e.must("daemon", "stop")
+	if err := testenv.Docker(b.t).ContainerRestart(context.Background(), b.ns+"-box-0", container.StopOptions{}); err != nil {
+		b.t.Fatal(err)
+	}
+	b.eventually("box-0 Ready after docker restart", func() bool { p := b.e.ps(b.ns); return len(p) == 1 && p[0].Ready })
+	return b.logs()
+}
+
+// crash ends the pod's main process (its trap exits 0: a main container that ends is a
+// crash) and returns the replacement's logs once it is Ready with output other than was.
+func (b boxPod) crash(was string) string {
+	b.t.Helper()
+	b.e.run("exec", "box-0", "--", "kill", "1")
+	var now string
+	b.eventually("box-0 replaced after its crash", func() bool {
+		p := b.e.ps(b.ns)
+		if len(p) != 1 || !p[0].Ready || p[0].Restarts == 0 {
+			return false
+		}
+		now = strings.TrimSpace(b.e.run("logs", "box-0").stdout)
+		return now != "" && now != was
+	})
+	return now
+}
+
+// previous is logs --previous once it succeeds.
+func (b boxPod) previous() string {
+	b.t.Helper()
+	var out string
+	b.eventually("a previous container", func() bool {
+		r := b.e.run("logs", "--previous", "box-0")
+		out = strings.TrimSpace(r.stdout)
+		return r.code == 0
+	})
+	return out
+}
+
+// down -t is part of the recorded deletion: a daemon SIGKILLed mid-down, started again by
+// the next command, stops the remaining pods with the same grace period. The pods ignore
+// SIGTERM and their own grace is 10 minutes, so only the override lets them go within the
+// (generous) deadline.
+func TestCLIDownGraceSurvivesDaemonKill(t *testing.T) {
+	testenv.EnsureImages(t, "busybox")
+	ns := testenv.UniqueNamespace(t, "downkill")
+	e := newCLIEnv(t)
+	file := fmt.Sprintf(`namespace: %s
+statefulsets:
+  stubborn:
+    replicas: 2
+    image: ordset-test/busybox:latest
+    imagePullPolicy: Never
+    command: [sh, -c, "sleep 3600"]   # PID 1 without a TERM handler: SIGTERM does nothing
+    terminationGracePeriodSeconds: 600
+`, ns)
+	if err := os.WriteFile(filepath.Join(e.workDir, "ordset.yaml"), []byte(file), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.run("down", "--volumes", "-t", "0", "--timeout", "1m") })
+	e.must("up", "--timeout", "2m", "--progress", "plain")
+	// Each stop now takes the 5 s override (SIGTERM is ignored), stubborn-1 first; the kill
+	// lands inside that stop, before stubborn-0's.
+	e.must("down", "-t", "5", "--no-wait")
+	time.Sleep(time.Second)
+	pid := e.daemonPID()
+	if pid <= 0 {
+		t.Fatal("no daemon pid")
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if c := engineContainers(t, ns); !slices.Contains(c, ns+"-stubborn-0") {
+		t.Fatalf("stubborn-0 already gone at the kill (%v): the test proves nothing", c)
+	}
+	e.must("ps") // the next command starts the daemon again
+	for deadline := time.Now().Add(90 * time.Second); len(engineContainers(t, ns)) > 0; time.Sleep(250 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("pods left 90 s after the restart (the set's 600 s grace, not down -t 5?): %v", engineContainers(t, ns))
+		}
 	}
 }

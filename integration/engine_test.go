@@ -16,7 +16,8 @@ import (
 // updates and ownership, each in its own namespace, asserting on Manager events and Docker
 // timestamps rather than on sleeps.
 
-// TestEngineOrderedReadyStart: pod N+1 is created only after pod N became Ready.
+// TestEngineOrderedReadyStart: pod N+1 starts only after pod N became Ready (it may be
+// created ahead: TestEngineCreateAheadKeepsTheOrder proves the order from inside the pods).
 func TestEngineOrderedReadyStart(t *testing.T) {
 	e := newEngine(t, "ordered")
 	t0 := time.Now()
@@ -36,9 +37,10 @@ func TestEngineOrderedReadyStart(t *testing.T) {
 			t.Fatalf("no PodReady event for %s", pair[0])
 		}
 		next := byName[pair[1]]
-		if next.CreatedAt.Before(ready.Time) {
-			t.Errorf("%s container created at %s, before %s became Ready at %s",
-				pair[1], next.CreatedAt.Format(time.RFC3339Nano), pair[0], ready.Time.Format(time.RFC3339Nano))
+		// Docker stamps StartedAt once the process runs, so a stamp before Ready is a violation.
+		if next.StartedAt.Before(ready.Time) {
+			t.Errorf("%s container started at %s, before %s became Ready at %s",
+				pair[1], next.StartedAt.Format(time.RFC3339Nano), pair[0], ready.Time.Format(time.RFC3339Nano))
 		}
 		// READY_DELAY makes a pod unready for 700 ms after it starts; ready must not come earlier.
 		prev := byName[pair[0]]
@@ -131,8 +133,8 @@ func TestEngineScaleOrder(t *testing.T) {
 			if got := e.podOrder(t0, orchestrator.EventPodCreated); !slices.Equal(got, []string{"app-3", "app-4"}) {
 				t.Fatalf("scale 3 -> 5 created %v, want app-3 then app-4", got)
 			}
-			if r, ok := e.firstEvent(t0, orchestrator.EventPodReady, "app-3"); !ok || e.pod("app-4").CreatedAt.Before(r.Time) {
-				t.Errorf("app-4 created at %s before app-3 was Ready (%v)", e.pod("app-4").CreatedAt, r.Time)
+			if r, ok := e.firstEvent(t0, orchestrator.EventPodReady, "app-3"); !ok || e.pod("app-4").StartedAt.Before(r.Time) {
+				t.Errorf("app-4 started at %s before app-3 was Ready (%v)", e.pod("app-4").StartedAt, r.Time)
 			}
 			for name, id := range podIDs(before) {
 				if podIDs(up)[name] != id {

@@ -17,9 +17,27 @@ func TestOrderedStartWaitsForReadiness(t *testing.T) {
 	e := start(t)
 	e.m.Apply("demo", webSet(3, withReadiness), 3)
 	e.waiting("web", "web-0 not Ready")
-	if got := e.rt.CallsTo("CreateContainer"); !slices.Equal(got, []string{"demo-web-0"}) {
+	// Create-ahead: web-1 is created while web-0 waits, but not started; web-2 is not touched.
+	e.eventually("web-1 prepared", func() bool { _, ok := e.rt.Container("demo-web-1"); return ok })
+	e.m.Trigger()
+	e.waiting("web", "web-0 not Ready")
+	if got := e.rt.CallsTo("StartContainer"); !slices.Equal(got, []string{"demo-web-0"}) {
+		t.Fatalf("started %v before web-0 was Ready", got)
+	}
+	if got := e.rt.CallsTo("CreateContainer"); !slices.Equal(got, []string{"demo-web-0", "demo-web-1"}) {
 		t.Fatalf("created %v before web-0 was Ready", got)
 	}
+	if c, _ := e.rt.Container("demo-web-1"); c.State != orchestrator.StateCreated {
+		t.Fatalf("web-1 is %s before web-0 was Ready", c.State)
+	}
+	e.eventually("prepared web-1 observed as Pending", func() bool {
+		for _, p := range e.status("web").Pods {
+			if p.Name == "web-1" {
+				return p.ContainerID != "" && p.Status == "Pending" && !p.Ready
+			}
+		}
+		return false
+	})
 	e.probe.set("web-0", true)
 	e.waiting("web", "web-1 not Ready")
 	e.probe.set("web-1", true)
@@ -29,6 +47,9 @@ func TestOrderedStartWaitsForReadiness(t *testing.T) {
 
 	if got := e.rt.CallsTo("CreateContainer"); !slices.Equal(got, []string{"demo-web-0", "demo-web-1", "demo-web-2"}) {
 		t.Fatalf("create order %v", got)
+	}
+	if got := e.rt.CallsTo("StartContainer"); !slices.Equal(got, []string{"demo-web-0", "demo-web-1", "demo-web-2"}) {
+		t.Fatalf("start order %v", got)
 	}
 	// Each pod's volume exists before the pod is created.
 	var order []string
@@ -376,8 +397,8 @@ func TestImageHealthcheckGatesReadinessWithoutProbe(t *testing.T) {
 	e.waiting("web", "web-0 not Ready")
 	e.m.Trigger()
 	e.waiting("web", "web-0 not Ready")
-	if _, ok := e.rt.Container("demo-web-1"); ok {
-		t.Fatal("web-1 created while web-0's HEALTHCHECK is starting")
+	if c, ok := e.rt.Container("demo-web-1"); ok && c.State != orchestrator.StateCreated {
+		t.Fatalf("web-1 is %s while web-0's HEALTHCHECK is starting", c.State)
 	}
 	e.rt.SetHealth("demo-web-0", "healthy")
 	e.waiting("web", "web-1 not Ready")

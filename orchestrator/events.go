@@ -18,6 +18,7 @@ const (
 	EventVolumeCreated = "VolumeCreated"
 	EventVolumeRemoved = "VolumeRemoved"
 	EventPodCreated    = "PodCreated"
+	EventPodStarted    = "PodStarted" // a pod created ahead of its turn started (OrderedReady)
 	EventInitStarted   = "InitStarted"
 	EventPodReady      = "PodReady"
 	EventPodNotReady   = "PodNotReady"

@@ -44,6 +44,11 @@ func describe(a Action) (string, string) {
 		return EventVolumeRemoved, "removed volume " + a.Target
 	case ActCreatePod:
 		return EventPodCreated, fmt.Sprintf("created pod %s (container %s, revision %s)", a.Pod, a.Target, a.Revision)
+	case ActPreparePod:
+		return EventPodCreated, fmt.Sprintf("created pod %s ahead of its turn (container %s, revision %s; not started until the pod below is Ready)",
+			a.Pod, a.Target, a.Revision)
+	case ActStartPod:
+		return EventPodStarted, fmt.Sprintf("started pod %s (container %s)", a.Pod, a.Target)
 	case ActRunInit:
 		return EventInitStarted, fmt.Sprintf("started init container %s", a.Target)
 	case ActStopPod:

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ordset/ordset/compose"
@@ -65,6 +66,14 @@ type Manager struct {
 	passed   chan struct{}           // closed (and replaced) when a pass finishes
 	wg       sync.WaitGroup          // running executions
 	pulls    pullNotes               // throttles image pull progress events
+
+	// stale is set by everything that may have changed the engine or asks for a fresh look
+	// (events, executions, API calls, resyncs) and cleared when a pass starts listing; a pass
+	// woken only by probe verdicts while it is clear reuses the last snapshot (see observeOrReuse).
+	stale    atomic.Bool
+	lastSnap Snapshot
+	lastAt   time.Time
+	lastOK   bool
 }
 
 // setState is the desired state of one set plus the controller's memory about it.
@@ -293,8 +302,15 @@ func (m *Manager) Subscribe() (<-chan ProgressEvent, func()) { return m.hub.Subs
 // Trigger asks for a pass now (e.g. after the caller changed something Docker does not report).
 func (m *Manager) Trigger() { m.kick() }
 
-// kick asks for a pass soon; kicks coalesce.
+// kick asks for a pass soon, with a fresh observation; kicks coalesce.
 func (m *Manager) kick() {
+	m.stale.Store(true)
+	m.probeKick()
+}
+
+// probeKick asks for a pass soon because a probe verdict changed: nothing in the engine did,
+// so the pass may reuse the last snapshot.
+func (m *Manager) probeKick() {
 	select {
 	case m.kickC <- struct{}{}:
 	default:
@@ -324,6 +340,7 @@ func (m *Manager) Run(ctx context.Context) error {
 			return nil
 		case <-m.kickC:
 		case <-timer.C:
+			m.stale.Store(true) // resync, backoff expiry: always look again
 		}
 		t0 := time.Now()
 		next := m.pass(ctx)

@@ -67,7 +67,7 @@ func afterExecution(mem SetMemory, results []Result, now time.Time) (SetMemory, 
 		}
 		errs = append(errs, r.Err)
 		a := r.Action
-		if (a.Kind == ActCreatePod || a.Kind == ActRunInit) && errors.Is(r.Err, ErrNotOwned) {
+		if a.creates() && errors.Is(r.Err, ErrNotOwned) {
 			conflicts[a.Ordinal] = Conflict{a.Target,
 				fmt.Sprintf("container %s exists and is not managed by ordset; remove or rename it", a.Target)}
 			foreign = true

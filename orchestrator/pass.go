@@ -19,7 +19,7 @@ func (m *Manager) pass(ctx context.Context) time.Duration {
 	if empty {
 		return m.opts.Resync
 	}
-	snap, err := observe(ctx, m.rt, conflicts)
+	snap, err := m.observeOrReuse(ctx, conflicts)
 	if err != nil {
 		if ctx.Err() == nil {
 			m.log.Error("observe failed", "err", err)
@@ -60,6 +60,27 @@ func (m *Manager) pass(ctx context.Context) time.Duration {
 	m.dispatch(ctx, jobs, nets)
 	m.notifyPods()
 	return max(next, time.Millisecond)
+}
+
+// snapshotReuse bounds how old a reused snapshot may be: it also covers changes no event
+// reports (a volume removed by hand).
+const snapshotReuse = time.Second
+
+// observeOrReuse lists the engine, or returns the last snapshot when nothing marked it stale
+// since its listing began (no event, execution, API call or resync) and it is recent: a pass
+// woken by a probe verdict alone (a pod turned Ready) then plans at once instead of waiting
+// for three list calls that would return the same. Only the pass loop calls it.
+func (m *Manager) observeOrReuse(ctx context.Context, conflicts bool) (Snapshot, error) {
+	now := time.Now()
+	if !m.stale.Swap(false) && m.lastOK && !conflicts && now.Sub(m.lastAt) < snapshotReuse {
+		return m.lastSnap, nil
+	}
+	snap, err := observe(ctx, m.rt, conflicts)
+	m.lastSnap, m.lastAt, m.lastOK = snap, now, err == nil && !conflicts
+	if err != nil {
+		m.stale.Store(true)
+	}
+	return snap, err
 }
 
 // job is one set's actions waiting for execution.
@@ -139,7 +160,12 @@ func (m *Manager) syncProbers(ctx context.Context, snap Snapshot) {
 		if m.probers[id] != nil {
 			continue
 		}
-		pr := m.opts.Probers(m.sets[pw.key].specAt(pw.revision), pw.target, m.kick)
+		spec := m.sets[pw.key].specAt(pw.revision)
+		if pw.target.Container != "" && !containerProbed(probedContainer(spec, pw.target.Container)) {
+			delete(want, id) // a container of a multi-container pod without probes of its own
+			continue
+		}
+		pr := m.opts.Probers(spec, pw.target, m.probeKick)
 		m.probers[id] = &proberEntry{p: pr, key: pw.key}
 		pr.Start(m.ctxOr(ctx))
 	}

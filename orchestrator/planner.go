@@ -111,14 +111,18 @@ func (p *planner) run() {
 
 	// In-range ordinals, ascending.
 	allAvailable, halted := true, false
+	var haltedBy *PodState // the pod an OrderedReady pass stopped at
 	for ord := start; ord < end; ord++ {
 		st := PodState{Ordinal: ord, Name: p.podName(ord)}
 		ok := p.reconcile(ord, &st, !halted)
+		if haltedBy != nil && haltedBy.Ordinal == ord-1 {
+			p.prepareAhead(ord, &st, *haltedBy)
+		}
 		p.plan.Pods = append(p.plan.Pods, st)
 		if !ok {
 			allAvailable = false
-			if p.monotonic {
-				halted = true
+			if p.monotonic && !halted {
+				halted, haltedBy = true, &st
 			}
 		}
 	}
@@ -134,6 +138,7 @@ func (p *planner) run() {
 	slices.Reverse(condemned)
 	p.condemn(condemned, allAvailable)
 	p.retainVolumes(start, end)
+	p.orphanEmptyDirs(start, end)
 
 	if p.d.Deleted {
 		p.plan.Done = len(condemned) == 0 && len(p.plan.Actions) == 0
@@ -178,6 +183,9 @@ func (p *planner) reconcile(ord int, st *PodState, act bool) bool {
 	st.Exists, st.Container = true, c
 	st.Revision = c.Labels[identity.LabelRevision]
 	st.Restarts = labelInt(c.Labels, identity.LabelRestarts)
+	if identity.IsInfra(c.Labels) {
+		return p.infraPod(ord, *c, st, act)
+	}
 	switch {
 	case c.State == StateRemoving:
 		st.Phase = PhaseTerminating
@@ -189,9 +197,11 @@ func (p *planner) reconcile(ord int, st *PodState, act bool) bool {
 		p.replaceFailed(ord, *c, st, act)
 		return false
 	case c.State == StateCreated:
-		st.Phase = PhaseContainerCreated
+		// Created ahead (or left so by a daemon death between create and start): no process
+		// of it runs yet, so it is Pending as kubectl would show it.
+		st.Phase = PhasePending
 		if act {
-			p.emit(Action{Kind: ActStartContainer, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID})
+			p.startCreated(ord, *c)
 		}
 		return false
 	}
@@ -275,10 +285,15 @@ func (p *planner) running(ord int, c Container, st *PodState, act bool) bool {
 		}
 		return false
 	}
+	return p.minReady(ord, st, act)
+}
+
+// minReady makes a Ready pod Available once it has been Ready for minReadySeconds.
+func (p *planner) minReady(ord int, st *PodState, act bool) bool {
 	minReady := time.Duration(p.set.MinReadySeconds) * time.Second
-	if left := op.ReadySince.Add(minReady).Sub(p.now); minReady > 0 && left > 0 {
+	if left := p.o.Pods[ord].ReadySince.Add(minReady).Sub(p.now); minReady > 0 && left > 0 {
 		if act {
-			p.wait("%s Ready, available in %s", name, ceilSeconds(left))
+			p.wait("%s Ready, available in %s", p.podName(ord), ceilSeconds(left))
 			p.requeue(left)
 		}
 		return false
@@ -299,7 +314,21 @@ func (p *planner) blocked() bool {
 // bringUp creates what a missing pod needs, in order: claim volumes, each init container run
 // to completion, then the main container. restarts and backoff label the new main container.
 func (p *planner) bringUp(ord int, st *PodState, restarts, backoff int) {
-	name := p.podName(ord)
+	p.createVolumes(ord)
+	if _, set := p.revisionFor(ord); NeedsInfra(set) {
+		p.bringUpInfra(ord, restarts)
+		return
+	}
+	if !p.runInits(ord, st) {
+		return
+	}
+	rev, _ := p.revisionFor(ord)
+	p.emit(Action{Kind: ActCreatePod, Pod: p.podName(ord), Ordinal: ord,
+		Target: identity.ContainerName(p.d.Namespace, p.set.Name, ord), Revision: rev, Restarts: restarts, Backoff: backoff})
+}
+
+// createVolumes creates the pod's claim volumes that do not exist yet.
+func (p *planner) createVolumes(ord int) {
 	have := map[string]bool{}
 	for _, v := range p.o.Volumes {
 		have[v.Name] = true
@@ -307,17 +336,11 @@ func (p *planner) bringUp(ord int, st *PodState, restarts, backoff int) {
 	for _, t := range p.set.VolumeClaimTemplates {
 		vn := identity.VolumeName(p.d.Namespace, t.Name, p.set.Name, ord)
 		if !have[vn] {
-			p.emit(Action{Kind: ActCreateVolume, Pod: name, Ordinal: ord, Target: vn, Volume: VolumeSpec{
+			p.emit(Action{Kind: ActCreateVolume, Pod: p.podName(ord), Ordinal: ord, Target: vn, Volume: VolumeSpec{
 				Name: vn, Driver: t.Driver, DriverOpts: t.DriverOpts,
 				Labels: identity.VolumeLabels(p.d.Namespace, p.set.Name, t.Name, ord)}})
 		}
 	}
-	if !p.runInits(ord, st) {
-		return
-	}
-	rev, _ := p.revisionFor(ord)
-	p.emit(Action{Kind: ActCreatePod, Pod: name, Ordinal: ord, Target: identity.ContainerName(p.d.Namespace, p.set.Name, ord),
-		Revision: rev, Restarts: restarts, Backoff: backoff})
 }
 
 // retire moves a failed container out of its canonical name so the replacement can take it.

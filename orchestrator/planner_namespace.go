@@ -136,7 +136,7 @@ func observeSet(k SetKey, w World, o *Observed) SetMemory {
 		}
 	}
 	mem.ReadySince = fillReadiness(o, readinessInput{key: k, hasProbes: w.Probed != nil && w.Probed(k),
-		probes: w.Snapshot.Probes, seen: mem.ReadySince, now: w.Now})
+		probes: w.Snapshot.Probes, seen: mem.ReadySince, now: w.Now, desired: w.Sets[k].Desired})
 	return mem
 }
 
@@ -208,7 +208,7 @@ func planNetworks(sets []SetPlan, snap Snapshot) []NamespacePlan {
 // createsContainers reports whether a plan creates a container (and so needs the network).
 func (p Plan) createsContainers() bool {
 	for _, a := range p.Actions {
-		if a.Kind == ActCreatePod || a.Kind == ActRunInit {
+		if a.creates() {
 			return true
 		}
 	}

@@ -6,7 +6,7 @@ import "github.com/ordset/ordset/orchestrator/identity"
 // A removed pod's claim volumes wait for all of them (the engine refuses to remove a volume a
 // stopped container still mounts).
 func (op *ObservedPod) hasContainers() bool {
-	return len(op.Containers) > 0 || len(op.Inits) > 0 || len(op.Previous) > 0
+	return len(op.Containers) > 0 || len(op.Inits) > 0 || len(op.Previous) > 0 || len(op.Members) > 0
 }
 
 // previousIndex picks, among an ordinal's main containers, the retired one to keep as the
@@ -32,7 +32,9 @@ func previousIndex(cs []Container, keep int, canonical string) int {
 // keepPrevious keeps one terminated container per pod for "logs --previous", as a kubelet
 // keeps the last dead container of each pod: the retired container at prev (an index into the
 // main containers, -1 for none) is renamed to the previous name and the one it replaces is
-// removed; without a newer one, only the newest previous container stays.
+// removed; without a newer one, only the newest previous container stays. (Were a failed
+// container ever started again in place instead of replaced, nothing would be kept here and
+// "logs --previous" would still work: the daemon then reads the one log up to the last exit.)
 func (p *planner) keepPrevious(ord int, prev int) {
 	op := p.o.Pods[ord]
 	stay := -1

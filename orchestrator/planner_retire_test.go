@@ -37,7 +37,7 @@ func TestPlanRetiredContainers(t *testing.T) {
 			"waiting: web-0 crash-looping, restart in 6s\nrequeue: 6s"},
 		{"a retired container is kept as the previous one once its replacement exists", desired(testSet(), 1),
 			world().exited(0, 1, 3, 1, t0.Add(-time.Minute), t0).retired(0).add(0, mainCtr(0, "r1", StateCreated)),
-			time.Time{}, "keep-previous demo-web-0.retired-id-web-0; start-container demo-web-0"},
+			time.Time{}, "keep-previous demo-web-0.retired-id-web-0; start-pod web-0"},
 		{"a dead container cannot be renamed: it is removed", desired(testSet(), 1),
 			func() *obs {
 				o := world().exited(0, 1, 0, 0, t0, t0)

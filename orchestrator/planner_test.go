@@ -40,15 +40,15 @@ func TestPlanOrderedReadyStart(t *testing.T) {
 			time.Time{}, "create-pod web-0 rev=r1"},
 		{"no claims, no volumes", desired(testSet(noClaims), 1), world(),
 			time.Time{}, "create-pod web-0 rev=r1"},
-		{"waits for pod 0 Ready", desired(testSet(), 3), world().running(0, "r1"),
-			time.Time{}, "waiting: web-0 not Ready"},
+		{"waits for pod 0 Ready, preparing pod 1", desired(testSet(), 3), world().running(0, "r1"),
+			time.Time{}, "create-volume demo_data-web-1; prepare-pod web-1 rev=r1\nwaiting: web-0 not Ready"},
 		{"pod 0 Ready creates pod 1", desired(testSet(), 3), world().ready(0, "r1"),
 			time.Time{}, "create-volume demo_data-web-1; create-pod web-1 rev=r1"},
 		{"lowest missing first even with a gap", desired(testSet(), 3), world().ready(0, "r1").ready(2, "r1"),
 			time.Time{}, "create-volume demo_data-web-1; create-pod web-1 rev=r1"},
 		{"converged", desired(testSet(), 2), world().ready(0, "r1").ready(1, "r1"), time.Time{}, ""},
 		{"created container is started", desired(testSet(), 2), world().vol(0).add(0, mainCtr(0, "r1", StateCreated)),
-			time.Time{}, "start-container demo-web-0"},
+			time.Time{}, "start-pod web-0; create-volume demo_data-web-1; prepare-pod web-1 rev=r1"},
 		{"ordinals.start", desired(testSet(func(s *compose.StatefulSet) { s.Ordinals.Start = 5 }), 2), world().ready(5, "r1"),
 			time.Time{}, "create-volume demo_data-web-6; create-pod web-6 rev=r1"},
 		{"ordinals.start ignores ordinal 0 volume", desired(testSet(func(s *compose.StatefulSet) { s.Ordinals.Start = 5 }), 1), world(),
@@ -62,7 +62,7 @@ func TestPlanMinReadySeconds(t *testing.T) {
 	o.pod(0).ReadySince = t0
 	runPlanCases(t, []planCase{
 		{"not yet available", desired(s, 2), o, t0.Add(3 * time.Second),
-			"waiting: web-0 Ready, available in 7s\nrequeue: 7s"},
+			"create-volume demo_data-web-1; prepare-pod web-1 rev=r1\nwaiting: web-0 Ready, available in 7s\nrequeue: 7s"},
 		{"available after minReadySeconds", desired(s, 2), o, t0.Add(10 * time.Second),
 			"create-volume demo_data-web-1; create-pod web-1 rev=r1"},
 	})

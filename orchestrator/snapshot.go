@@ -3,7 +3,8 @@ package orchestrator
 import (
 	"context"
 	"fmt"
-	"log/slog"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/ordset/ordset/orchestrator/identity"
@@ -28,28 +29,34 @@ type Snapshot struct {
 	Impostors []Impostor
 }
 
-// observe lists the engine. foreign says whether the foreign names are needed too.
+// observe lists the engine. foreign says whether the foreign names are needed too. The
+// lists are independent, so they run at once: a pass waits for the slowest, not for the sum
+// (on a busy engine each list can take a good part of a second).
 func observe(ctx context.Context, rt Runtime, foreign bool) (Snapshot, error) {
 	var s Snapshot
-	var err error
-	t0 := time.Now()
-	if s.Containers, err = rt.ListContainers(ctx, ""); err != nil {
-		return s, err
+	var names []string
+	errs := make([]error, 4)
+	var wg sync.WaitGroup
+	run := func(i int, f func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f()
+		}()
 	}
-	t1 := time.Now()
-	if s.Volumes, err = rt.ListVolumes(ctx, ""); err != nil {
-		return s, err
-	}
-	t2 := time.Now()
-	if s.Networks, err = rt.ListNetworks(ctx); err != nil {
-		return s, err
-	}
-	slog.Default().Info("OBSERVE", "c", t1.Sub(t0), "v", t2.Sub(t1), "n", time.Since(t2), "nc", len(s.Containers))
+	run(0, func() (err error) { s.Containers, err = rt.ListContainers(ctx, ""); return })
+	run(1, func() (err error) { s.Volumes, err = rt.ListVolumes(ctx, ""); return })
+	run(2, func() (err error) { s.Networks, err = rt.ListNetworks(ctx); return })
 	if foreign {
-		names, err := rt.ListForeignNames(ctx)
+		run(3, func() (err error) { names, err = rt.ListForeignNames(ctx); return })
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
-			return s, err
+			return Snapshot{}, err
 		}
+	}
+	if foreign {
 		s.ForeignNames = make(map[string]bool, len(names))
 		for _, n := range names {
 			s.ForeignNames[n] = true
@@ -94,6 +101,8 @@ func group(cs []Container, vs []Volume) map[SetKey]*Observed {
 		switch {
 		case c.Labels[identity.LabelRole] == identity.RoleInit:
 			p.Inits = append(p.Inits, c)
+		case c.Labels[identity.LabelRole] == identity.RoleContainer:
+			p.Members = append(p.Members, c)
 		case c.Name == identity.PreviousName(identity.ContainerName(c.Labels[identity.LabelNamespace],
 			c.Labels[identity.LabelSet], ord), c.ID):
 			p.Previous = append(p.Previous, c)
@@ -102,8 +111,13 @@ func group(cs []Container, vs []Volume) map[SetKey]*Observed {
 		}
 	}
 	for _, v := range vs {
-		if identity.Owned(v.Labels) {
-			o := get(v.Labels)
+		if !identity.Owned(v.Labels) {
+			continue
+		}
+		o := get(v.Labels)
+		if v.Labels[identity.LabelRole] == identity.RoleEmptyDir {
+			o.EmptyDirs = append(o.EmptyDirs, v)
+		} else {
 			o.Volumes = append(o.Volumes, v)
 		}
 	}
@@ -140,6 +154,9 @@ type readinessInput struct {
 	probes    map[string]ProbeStatus
 	seen      map[string]time.Time // container ID -> first seen Ready without a prober
 	now       time.Time
+	// desired picks the template of a pod's revision (multi-container pods: which containers
+	// it must have, and which of them have probes).
+	desired Desired
 }
 
 // fillReadiness sets the readiness verdict of each pod of a set and returns the new
@@ -150,6 +167,10 @@ func fillReadiness(o *Observed, in readinessInput) map[string]time.Time {
 	for ord, p := range o.Pods {
 		c := podMain(in.key, ord, p)
 		if c == nil || c.State != StateRunning {
+			continue
+		}
+		if identity.IsInfra(c.Labels) {
+			fillPodReadiness(in.key, ord, p, *c, in, seen)
 			continue
 		}
 		healthOK := c.Health == "" || c.Health == "healthy"
@@ -203,7 +224,12 @@ func runningMains(obs map[SetKey]*Observed, probed func(SetKey) bool) map[string
 			continue
 		}
 		for ord, p := range o.Pods {
-			if c := podMain(k, ord, p); c != nil && c.State == StateRunning {
+			c := podMain(k, ord, p)
+			if c != nil && identity.IsInfra(c.Labels) {
+				runningMembers(k, p, out)
+				continue
+			}
+			if c != nil && c.State == StateRunning {
 				out[c.ID] = proberWant{key: k, revision: c.Labels[identity.LabelRevision],
 					target: ProbeTarget{ContainerID: c.ID, IP: c.IP, StartedAt: c.StartedAt}}
 			}
@@ -217,4 +243,30 @@ type proberWant struct {
 	key      SetKey
 	revision string // the pod's revision: its probes are that revision's
 	target   ProbeTarget
+}
+
+// runningMembers adds the running app containers and sidecars of a multi-container pod:
+// each has its own prober, with its own container's probes (ProbeTarget.Container).
+func runningMembers(k SetKey, p *ObservedPod, out map[string]proberWant) {
+	for _, c := range slices.Concat(p.Members, p.Inits) {
+		if c.State != StateRunning {
+			continue
+		}
+		name := c.Labels[identity.LabelContainer]
+		if name == "" {
+			name = c.Labels[identity.LabelInit]
+		}
+		out[c.ID] = proberWant{key: k, revision: c.Labels[identity.LabelRevision],
+			target: ProbeTarget{ContainerID: c.ID, IP: podIPOf(p), StartedAt: c.StartedAt, Container: name}}
+	}
+}
+
+// podIPOf is the address of a multi-container pod: its infrastructure container's.
+func podIPOf(p *ObservedPod) string {
+	for _, c := range p.Containers {
+		if identity.IsInfra(c.Labels) && c.IP != "" {
+			return c.IP
+		}
+	}
+	return ""
 }

@@ -76,7 +76,7 @@ func runDaemon(ctx context.Context, in invocation, s *streams) error {
 		return err
 	}
 	if addr := os.Getenv("ORDSET_PPROF_ADDR"); addr != "" {
-		if err := servePprof(ctx, addr, log); err != nil {
+		if _, err := servePprof(ctx, addr, log); err != nil {
 			return err
 		}
 	}

@@ -72,6 +72,9 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 		if cs := d.ContainerState; cs != nil {
 			kv("Container State", containerState(*cs, now))
 		}
+		if ls := d.LastState; ls != nil {
+			kv("Last State", containerState(*ls, now)+` ("logs -p" shows its output)`)
+		}
 		fmt.Fprintln(w)
 	}
 	kv("Name", s.Name)
@@ -84,7 +87,7 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 		kv("Rollout", "paused (\"ordset rollout resume "+s.Name+"\" resumes it)")
 	}
 	if sp := d.Spec; sp != nil {
-		kv("Image", sp.Main().Image)
+		kv("Image", imagesText(sp))
 		kv("Service", sp.ServiceName)
 		kv("Pod Management Policy", sp.PodManagementPolicy)
 		kv("Update Strategy", updateStrategyText(sp.UpdateStrategy))

@@ -13,10 +13,12 @@ import (
 func TestDescribePodContainerState(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	d := api.Description{Pod: &api.Pod{Name: "web-0", Status: "CrashLoopBackOff"},
-		ContainerState: &api.ContainerState{State: "exited", ExitCode: 3, FinishedAt: now.Add(-5 * time.Second)}}
+		ContainerState: &api.ContainerState{State: "exited", ExitCode: 3, FinishedAt: now.Add(-5 * time.Second)},
+		LastState:      &api.ContainerState{State: "exited", ExitCode: 2, FinishedAt: now.Add(-time.Minute)}}
 	var b bytes.Buffer
 	printDescription(&b, d, now)
-	if !strings.Contains(b.String(), "Container State:       exited, exit code 3, finished 2026-01-01T11:59:55Z (5s ago)") {
+	if !strings.Contains(b.String(), "Container State:       exited, exit code 3, finished 2026-01-01T11:59:55Z (5s ago)") ||
+		!strings.Contains(b.String(), `Last State:            exited, exit code 2, finished 2026-01-01T11:59:00Z (60s ago) ("logs -p" shows its output)`) {
 		t.Errorf("describe:\n%s", b.String())
 	}
 	for _, tt := range []struct {

@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"strconv"
+	"slices"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -113,7 +113,8 @@ func namedPods(pods []api.Pod, args []string, set, ns string) ([]api.Pod, error)
 }
 
 // getPodsTable is get pods' table, kubectl's columns: NAME READY STATUS RESTARTS AGE; the
-// namespace first with -A; IP, set, container and revision with -o wide.
+// namespace first with -A; IP, set, container and revision with -o wide. The first five are
+// ps's own cells, so both commands always agree on a pod.
 func getPodsTable(pods []api.Pod, allNS, wide bool, now time.Time) ([]string, [][]string) {
 	header := []string{"NAME", "READY", "STATUS", "RESTARTS", "AGE"}
 	if allNS {
@@ -122,17 +123,10 @@ func getPodsTable(pods []api.Pod, allNS, wide bool, now time.Time) ([]string, []
 	if wide {
 		header = append(header, "IP", "STATEFULSET", "CONTAINER", "REVISION")
 	}
+	_, psRows := podTable(pods, false, false, now)
 	rows := make([][]string, 0, len(pods))
-	for _, p := range pods {
-		ready := "0/1"
-		if p.Ready {
-			ready = "1/1"
-		}
-		started := p.StartedAt
-		if started.IsZero() {
-			started = p.CreatedAt
-		}
-		row := []string{p.Name, ready, orNone(string(p.Status)), strconv.Itoa(p.Restarts), age(started, now)}
+	for i, p := range pods {
+		row := slices.Clone(psRows[i][:5])
 		if allNS {
 			row = append([]string{p.Namespace}, row...)
 		}

@@ -26,6 +26,9 @@ func logsCommand(s *streams) *cli.Command {
 		Description: `One POD prints its output as it is. A SET, several names, -l or no argument at all
 print every matching pod's lines prefixed with the pod's name (coloured per pod on a
 terminal unless NO_COLOR), as docker compose logs does.
+-p/--previous prints the pod's last terminated container, as kubectl logs -p: the one
+kept after the last crash (until the next crash or the pod's deletion), or, for a container
+started again in place, what it wrote until its last exit.
 
 Examples:
    ordset logs redis-0

@@ -40,6 +40,9 @@ func (si *setImport) container(c *corev1.Container, path, base string, users map
 	name := take(&c.Name)
 	dropDefault(&c.TerminationMessagePath, corev1.TerminationMessagePathDefault)
 	dropDefault(&c.TerminationMessagePolicy, corev1.TerminationMessageReadFile)
+	if c.SecurityContext != nil {
+		dropRuntimeDefault(&c.SecurityContext.SeccompProfile)
+	}
 	out := compose.Container{
 		Name: name, Image: take(&c.Image), ImagePullPolicy: string(take(&c.ImagePullPolicy)), WorkingDir: take(&c.WorkingDir),
 		Command: take(&c.Command), Args: take(&c.Args),
@@ -55,7 +58,8 @@ func (si *setImport) container(c *corev1.Container, path, base string, users map
 	out.LivenessProbe = si.probe(&c.LivenessProbe, path+".livenessProbe")
 	out.StartupProbe = si.probe(&c.StartupProbe, path+".startupProbe")
 	r := take(&c.Resources)
-	out.Resources = compose.Resources{Limits: quantities(r.Limits), Requests: quantities(r.Requests)}
+	out.Resources = compose.Resources{Limits: si.quantities(r.Limits, path, base, "limits"),
+		Requests: si.quantities(r.Requests, path, base, "requests")}
 	if len(r.Claims) > 0 {
 		si.probs = append(si.probs, si.d.problem(path+".resources.claims", "not supported by ordset (dynamic resource claims need a cluster)"))
 	}
@@ -256,13 +260,25 @@ func importPort(p intstr.IntOrString) compose.PortRef {
 }
 
 // quantities maps a resource list (compose writes quantities canonically, as here).
-func quantities(l corev1.ResourceList) compose.ResourceList {
+// quantities maps one resource list. ephemeral-storage (which charts set by default) is
+// warned about and left out: the engine limits a writable layer only on some storage
+// drivers. Every other name goes on, each at its own position, for the loader to check.
+func (si *setImport) quantities(l corev1.ResourceList, path, base, part string) compose.ResourceList {
 	if len(l) == 0 {
 		return nil
 	}
 	out := compose.ResourceList{}
 	for k, q := range l {
+		field := fmt.Sprintf("%s.resources.%s.%s", path, part, k)
+		if k == corev1.ResourceEphemeralStorage {
+			si.warn(si.d, field, "ignored: ordset does not limit a container's writable layer or logs")
+			continue
+		}
+		si.at[fmt.Sprintf("%s.resources.%s.%s", base, part, k)] = si.d.position(field)
 		out[string(k)] = q.String()
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }

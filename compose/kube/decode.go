@@ -17,23 +17,39 @@ import (
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
 
-// IsManifest reports whether data's first document is a Kubernetes object (has apiVersion
-// and kind), so an ordset file and a manifest are both just files.
+// IsManifest reports whether data's first document that holds anything is a Kubernetes
+// object (has apiVersion and kind), so an ordset file and a manifest are both just files.
+// Empty documents are skipped: `helm template` starts with "---" and a "# Source:" comment,
+// and a template that renders nothing leaves a document with no content.
 func IsManifest(data []byte) bool {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var n yaml.Node
-	if err := dec.Decode(&n); err != nil || len(n.Content) == 0 {
-		return false
+	for {
+		var n yaml.Node
+		if err := dec.Decode(&n); err != nil {
+			return false
+		}
+		if len(n.Content) == 0 || n.Content[0].ShortTag() == "!!null" {
+			continue
+		}
+		return hasKeys(n.Content[0], "apiVersion", "kind")
 	}
-	root := n.Content[0]
-	if root.Kind != yaml.MappingNode {
+}
+
+// hasKeys reports whether node is a mapping with every one of keys.
+func hasKeys(node *yaml.Node, keys ...string) bool {
+	if node.Kind != yaml.MappingNode {
 		return false
 	}
 	has := map[string]bool{}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		has[root.Content[i].Value] = true
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		has[node.Content[i].Value] = true
 	}
-	return has["apiVersion"] && has["kind"]
+	for _, k := range keys {
+		if !has[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // splitDocs parses every YAML document of a file into objects, expanding v1 Lists.
@@ -148,6 +164,9 @@ func (d *doc) typeProblem(err error) compose.Problem {
 	if errors.As(err, &te) && te.Field != "" {
 		path := findTyped(d.node, strings.Split(te.Field, "."), "")
 		return d.problem(path, "must be %s, got %s", jsonKind(te.Type.Kind().String()), te.Value)
+	}
+	if p, ok := d.badValue(); ok {
+		return p
 	}
 	return d.problem("", "%v", strings.TrimPrefix(err.Error(), "json: "))
 }

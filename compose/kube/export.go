@@ -2,11 +2,13 @@ package kube
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/ordset/ordset/compose"
@@ -16,7 +18,7 @@ import (
 // ConfigMaps and Secrets, then per set (in name order) the ConfigMaps made from host paths,
 // the headless Service and the StatefulSet; then the other Services. What has no equivalent comes back as warnings (and annotations on the objects).
 func Export(p *compose.Project) ([]any, []Warning) {
-	ex := &exporter{ns: p.Namespace, services: map[string]string{}}
+	ex := &exporter{ns: p.Namespace, services: map[string]string{}, selectors: map[string]string{}}
 	objs := []any{&corev1.Namespace{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
 		ObjectMeta: metav1.ObjectMeta{Name: p.Namespace, Labels: map[string]string{LabelManagedBy: managedBy}},
@@ -83,6 +85,9 @@ type exporter struct {
 	ns       string
 	warnings []Warning
 	services map[string]string // serviceName -> the set that owns the exported Service
+	// selectors maps each exported selector (labels.Set string form) to its set, so two sets
+	// never select each other's pods.
+	selectors map[string]string
 }
 
 // setExport is what one set accumulates while its containers are mapped.
@@ -97,6 +102,7 @@ type setExport struct {
 	hostPaths   map[string]string // volume name -> host path (the annotation)
 	users       map[string]string // container -> ordset user that has no numeric form
 	hostPorts   []compose.Port    // ports published per ordinal (the annotation)
+	sel         map[string]string // the selector labels (selectorLabels), on every object of the set
 	// exported maps a template volume to the pod volume (and subPath, for a file) that
 	// carries it: a host path becomes a ConfigMap when its files can be read.
 	exported map[string]exportedVolume
@@ -114,6 +120,7 @@ func (ex *exporter) set(s *compose.StatefulSet) []any {
 		hostVolumes: map[string]string{}, hostPaths: map[string]string{}, users: map[string]string{},
 		exported: map[string]exportedVolume{},
 	}
+	e.sel = ex.claimSelector(s)
 	spec := s.Template.Spec
 	var pod corev1.PodSpec
 	convert(compose.PodSpec{SecurityContext: spec.SecurityContext, HostAliases: spec.HostAliases, DNSConfig: spec.DNSConfig,
@@ -196,7 +203,31 @@ func (e *setExport) podMeta() metav1.ObjectMeta {
 
 // selector picks the set's pods; the same labels go on every object of the set.
 func (e *setExport) selector() map[string]string {
-	return map[string]string{LabelName: e.set.Name, LabelInstance: e.ns}
+	return maps.Clone(e.sel)
+}
+
+// claimSelector is selectorLabels for s, unless another set already exported that selector:
+// then the set's own name and the namespace, which no other set has.
+func (ex *exporter) claimSelector(s *compose.StatefulSet) map[string]string {
+	sel := selectorLabels(s.Name, ex.ns, s.Template.Metadata.Labels)
+	if _, taken := ex.selectors[labels.Set(sel).String()]; taken {
+		sel = selectorLabels(s.Name, ex.ns, nil)
+	}
+	ex.selectors[labels.Set(sel).String()] = s.Name
+	return sel
+}
+
+// selectorLabels are app.kubernetes.io/name and /instance: the template's own values when it
+// has them (a chart's Services select the pods by them, so the export must keep them), else
+// the set's name and the namespace.
+func selectorLabels(set, ns string, template map[string]string) map[string]string {
+	sel := map[string]string{LabelName: set, LabelInstance: ns}
+	for k := range sel {
+		if v, ok := template[k]; ok {
+			sel[k] = v
+		}
+	}
+	return sel
 }
 
 func (e *setExport) meta(name string) metav1.ObjectMeta {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"gopkg.in/yaml.v3"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 
@@ -28,6 +29,24 @@ var meaninglessKinds = map[string]string{
 	"HorizontalPodAutoscaler": "scale with ordset scale",
 	"Ingress":                 "there is no ingress controller",
 	"PriorityClass":           "nothing is preempted on one host",
+}
+
+// helmHookAnnotation marks an object `helm template` prints but Helm itself runs only around
+// an install or on `helm test` (a test Pod, a migration Job), never as part of the release.
+const helmHookAnnotation = "helm.sh/hook"
+
+// helmHook is the value of d's helm.sh/hook annotation, or "".
+func helmHook(d *doc) string {
+	ann, _ := locate(d.node, []string{"metadata", "annotations"})
+	if ann == d.node || ann.Kind != yaml.MappingNode {
+		return ""
+	}
+	for i := 0; i+1 < len(ann.Content); i += 2 {
+		if ann.Content[i].Value == helmHookAnnotation {
+			return ann.Content[i+1].Value
+		}
+	}
+	return ""
 }
 
 // Kinds that run workloads ordset cannot run: an error, never a silent skip.
@@ -152,6 +171,10 @@ func loadManifests(files map[string][]byte, order []string, images []compose.Ima
 
 // object sorts one document by kind.
 func (im *importer) object(d *doc) {
+	if hook := helmHook(d); hook != "" {
+		im.warn(d, "metadata.annotations."+helmHookAnnotation, "ignored: a Helm hook (%s: %s) runs around an install, not as part of it (helm template --no-hooks leaves it out)", helmHookAnnotation, hook)
+		return
+	}
 	im.namespace(d)
 	switch gk := d.apiVersion + " " + d.kind; {
 	case gk == "apps/v1 StatefulSet":
@@ -175,6 +198,7 @@ func (im *importer) object(d *doc) {
 			return
 		}
 		im.config[d.name], im.cms[d.name] = d, cm
+		im.immutable(d, cm.Immutable)
 	case gk == "v1 Secret":
 		sec := &corev1.Secret{}
 		if probs := d.decodeStrict(sec); len(probs) > 0 {
@@ -182,6 +206,7 @@ func (im *importer) object(d *doc) {
 			return
 		}
 		im.secrets[d.name] = sec
+		im.immutable(d, sec.Immutable)
 	case gk == "v1 Namespace":
 		im.nsDocs = append(im.nsDocs, d)
 	case meaninglessKinds[d.kind] != "":
@@ -190,6 +215,14 @@ func (im *importer) object(d *doc) {
 		im.probs = append(im.probs, d.problem("kind", "ordset runs StatefulSets only; a %s cannot run here (convert it to a StatefulSet)", d.kind))
 	default:
 		im.probs = append(im.probs, d.problem("kind", "unknown kind %s %s (ordset reads apps/v1 StatefulSet, v1 Service, ConfigMap, Secret, Namespace)", d.apiVersion, d.kind))
+	}
+}
+
+// immutable warns about `immutable: true`: ordset has no API that could refuse a change; a
+// changed ConfigMap or Secret in the file rolls the pods that use it.
+func (im *importer) immutable(d *doc, v *bool) {
+	if v != nil && *v {
+		im.warn(d, "immutable", "ignored: a change to this %s in the file is applied (the pods using it are rolled)", d.kind)
 	}
 }
 

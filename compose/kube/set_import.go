@@ -255,6 +255,21 @@ func (si *setImport) podDefaults(pod *corev1.PodSpec) {
 	dropDefault(&pod.RestartPolicy, corev1.RestartPolicyAlways)
 	dropDefault(&pod.DNSPolicy, corev1.DNSClusterFirst)
 	dropDefault(&pod.SchedulerName, corev1.DefaultSchedulerName)
+	if sc := pod.SecurityContext; sc != nil {
+		if sc.FSGroupChangePolicy != nil && *sc.FSGroupChangePolicy == corev1.FSGroupChangeAlways {
+			sc.FSGroupChangePolicy = nil // what ordset does: fsGroup applied to the whole volume
+		}
+		dropRuntimeDefault(&sc.SeccompProfile)
+	}
+}
+
+// dropRuntimeDefault forgets a seccompProfile of type RuntimeDefault: that is the engine's
+// default profile, which every container gets anyway. Charts set it on every pod and
+// container, so refusing it would refuse them all.
+func dropRuntimeDefault(p **corev1.SeccompProfile) {
+	if sp := *p; sp != nil && sp.Type == corev1.SeccompProfileTypeRuntimeDefault && sp.LocalhostProfile == nil {
+		*p = nil
+	}
 }
 
 // annotations reads back what an export kept of ordset-only settings.
@@ -309,4 +324,12 @@ func (si *setImport) service() {
 		si.warn(sv.d, "spec.clusterIP", "a StatefulSet's own Service is served as headless (per-pod names and the Ready pods' addresses, no virtual IP); for a second name over the same pods, add a Service with another name")
 	}
 	si.set.PublishNotReadyAddresses = sv.svc.Spec.PublishNotReadyAddresses
+	si.serviceWarnings(sv)
+	var ports []compose.Port
+	for _, c := range si.set.Template.Spec.Containers {
+		ports = append(ports, c.Ports...)
+	}
+	for _, n := range ownServiceNotes(sv.svc.Spec, si.set.Template.Metadata.Labels, ports) {
+		si.warn(sv.d, n.path, "%s", n.message)
+	}
 }

@@ -23,8 +23,9 @@ import (
 // orderedRound is one OrderedReady scale from 0 to N pods. For pod k (1..N-1):
 //
 //	turn[k]  = the engine's "start" event of pod k-1's container -> the daemon's first action
-//	           for pod k (its volume create, logged as "action start" at debug level);
-//	react[k] = the daemon's PodReady event of pod k-1 -> that same first action.
+//	           for pod k from then on (logged as "action start" at debug level): its start-pod
+//	           when the controller created it ahead, else its volume create;
+//	react[k] = the daemon's PodReady event of pod k-1 -> that same action.
 //
 // A pod without a readiness probe is Ready once its container runs, so turn is everything the
 // controller does per step (the engine event reaching it, a pass that lists the engine, the
@@ -105,7 +106,8 @@ func (e *env) orderedRound(ctx context.Context, d *cliStarter, n int) (round ord
 	}
 	for k := 1; k < n; k++ {
 		prev, pod := fmt.Sprintf("kv-%d", k-1), fmt.Sprintf("kv-%d", k)
-		a, s, r := actions[pod], started[prev], ready[prev]
+		s, r := started[prev], ready[prev]
+		a := firstFrom(actions[pod], s)
 		if a.IsZero() || s.IsZero() || r.IsZero() {
 			return round, fmt.Errorf("pod %s: missing a time (first action %v, start of %s %v, Ready %v)", pod, a, prev, s, r)
 		}
@@ -145,8 +147,20 @@ func (e *env) watchStarts(ctx context.Context, ns string) <-chan map[string]time
 // actionLine matches the daemon's debug line for an action's start (slog text format).
 var actionLine = regexp.MustCompile(`^time=(\S+) level=DEBUG msg="action start" .*pod=(\S+)`)
 
-// firstActions reads the daemon log from offset and returns the first action time of each pod.
-func firstActions(path string, offset int64) (map[string]time.Time, error) {
+// firstFrom returns the first time in ts (in log order) at or after from; zero when none.
+func firstFrom(ts []time.Time, from time.Time) time.Time {
+	for _, t := range ts {
+		// The log has millisecond times: an action logged in the same millisecond counts.
+		if !t.Before(from.Truncate(time.Millisecond)) {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// firstActions reads the daemon log from offset and returns the action start times of each
+// pod, in log order.
+func firstActions(path string, offset int64) (map[string][]time.Time, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -155,7 +169,7 @@ func firstActions(path string, offset int64) (map[string]time.Time, error) {
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
 		return nil, err
 	}
-	out := map[string]time.Time{}
+	out := map[string][]time.Time{}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
@@ -167,9 +181,7 @@ func firstActions(path string, offset int64) (map[string]time.Time, error) {
 		if err != nil {
 			return nil, fmt.Errorf("daemon log time %q: %w", m[1], err)
 		}
-		if _, seen := out[m[2]]; !seen {
-			out[m[2]] = t
-		}
+		out[m[2]] = append(out[m[2]], t)
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("no \"action start\" lines in %s (is the daemon logging at debug level?)", path)

@@ -93,6 +93,7 @@ func (r *Runtime) containerConfig(spec orchestrator.ContainerSpec) (*container.C
 	if spec.NoNewPrivileges {
 		host.SecurityOpt = []string{"no-new-privileges:true"}
 	}
+	host.IpcMode, host.PidMode = container.IpcMode(spec.IpcMode), container.PidMode(spec.PidMode)
 	for _, m := range spec.Mounts {
 		var t mount.Type
 		switch m.Type {
@@ -129,7 +130,7 @@ func (r *Runtime) containerConfig(spec orchestrator.ContainerSpec) (*container.C
 		}
 	}
 	var netCfg *network.NetworkingConfig
-	if spec.Network != "" {
+	if spec.Network != "" && !strings.HasPrefix(spec.Network, "container:") { // a joined container has the other's endpoint
 		netCfg = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
 			spec.Network: {Aliases: spec.Aliases},
 		}}
@@ -142,6 +143,8 @@ func (r *Runtime) StartContainer(ctx context.Context, id string) error {
 	if err := r.checkOwned(ctx, id); err != nil {
 		return err
 	}
+	r.starting.Store(id, struct{}{})
+	defer r.starting.Delete(id)
 	r.details.forget(id)
 	if err := r.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
 		return fmt.Errorf("start container %s: %w", id, wrapNotFound(err))

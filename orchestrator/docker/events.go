@@ -21,7 +21,9 @@ import (
 // Two engine subscriptions are merged: containers filtered by label, and networks filtered
 // here by name, because network events carry no labels (API 1.41), so a label filter would
 // drop them all. A network event's Labels hold only the namespace derived from its name.
-// exec_* events (one set per exec probe) are dropped: they never change observed state.
+// Only the container actions that change what a pass observes are asked for (stateActions):
+// the engine then never sends the three exec_* events of every exec probe, nor attach, kill
+// or resize, which cost the engine an encode per subscriber and this process a decode each.
 func (r *Runtime) Events(ctx context.Context) (<-chan orchestrator.Event, <-chan error) {
 	ctx, cancel := context.WithCancel(ctx)
 	out := make(chan orchestrator.Event, 64)
@@ -30,6 +32,9 @@ func (r *Runtime) Events(ctx context.Context) (<-chan orchestrator.Event, <-chan
 		filters.Arg("type", string(events.ContainerEventType)),
 		filters.Arg("label", identity.LabelManagedBy+"="+identity.ManagedByValue),
 	)
+	for _, a := range stateActions {
+		containers.Add("event", a)
+	}
 	networks := filters.NewArgs(filters.Arg("type", string(events.NetworkEventType)))
 
 	var wg sync.WaitGroup
@@ -76,6 +81,11 @@ func (r *Runtime) Events(ctx context.Context) (<-chan orchestrator.Event, <-chan
 	}()
 	return out, errc
 }
+
+// stateActions are the container events that change a container's observed state. The
+// engine matches "health_status" against "health_status: healthy" and the like by prefix.
+var stateActions = []string{"create", "start", "restart", "die", "oom", "stop", "destroy", "rename",
+	"pause", "unpause", "update", "health_status"}
 
 func containerEvent(m events.Message) (orchestrator.Event, bool) {
 	if strings.HasPrefix(string(m.Action), "exec_") {

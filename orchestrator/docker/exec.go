@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/pkg/stdcopy"
@@ -18,6 +19,7 @@ const MaxExecOutput = 64 << 10
 // Exec runs cmd in a running ordset container and returns its exit code and combined output.
 // When ctx ends first the call returns ctx's error; the engine cannot kill an exec'd process,
 // so a hung command keeps running inside the container (as with kubelet exec probes).
+// The exit code comes from the exec_die event when it arrives in time, else from an inspect.
 func (r *Runtime) Exec(ctx context.Context, id string, cmd []string) (orchestrator.ExecResult, error) {
 	if err := r.checkOwned(ctx, id); err != nil {
 		return orchestrator.ExecResult{}, err
@@ -28,6 +30,8 @@ func (r *Runtime) Exec(ctx context.Context, id string, cmd []string) (orchestrat
 	if err != nil {
 		return orchestrator.ExecResult{}, fmt.Errorf("exec in container %s: %w", id, wrapNotFound(err))
 	}
+	exited, release := r.execs.register(created.ID)
+	defer release()
 	hj, err := r.cli.ContainerExecAttach(ctx, created.ID, container.ExecAttachOptions{})
 	if err != nil {
 		return orchestrator.ExecResult{}, fmt.Errorf("exec in container %s: attach: %w", id, err)
@@ -44,6 +48,9 @@ func (r *Runtime) Exec(ctx context.Context, id string, cmd []string) (orchestrat
 	if copyErr != nil {
 		return orchestrator.ExecResult{}, fmt.Errorf("exec %q in container %s: read output: %w", cmd, id, copyErr)
 	}
+	if code, ok := waitExit(ctx, exited); ok {
+		return orchestrator.ExecResult{ExitCode: code, Output: out.bytes()}, nil
+	}
 	ins, err := r.cli.ContainerExecInspect(ctx, created.ID)
 	if err != nil {
 		return orchestrator.ExecResult{}, fmt.Errorf("exec %q in container %s: inspect: %w", cmd, id, err)
@@ -53,6 +60,19 @@ func (r *Runtime) Exec(ctx context.Context, id string, cmd []string) (orchestrat
 		return orchestrator.ExecResult{Output: out.bytes()}, fmt.Errorf("exec %q in container %s: process still running after its output closed", cmd, id)
 	}
 	return orchestrator.ExecResult{ExitCode: ins.ExitCode, Output: out.bytes()}, nil
+}
+
+// waitExit waits up to execWaitGrace (and ctx) for an exec's exit code from its event.
+func waitExit(ctx context.Context, exited <-chan int) (int, bool) {
+	t := time.NewTimer(execWaitGrace)
+	defer t.Stop()
+	select {
+	case code := <-exited:
+		return code, true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return 0, false
 }
 
 // cappedBuffer keeps the first limit bytes and swallows the rest, so the stream is drained.
@@ -86,9 +106,11 @@ func (r *Runtime) Logs(ctx context.Context, id string, opts orchestrator.LogOpti
 	if tail == "" {
 		tail = "all"
 	}
-	rc, err := r.cli.ContainerLogs(ctx, id, container.LogsOptions{
-		ShowStdout: true, ShowStderr: true, Follow: opts.Follow, Tail: tail, Timestamps: opts.Timestamps,
-	})
+	lo := container.LogsOptions{ShowStdout: true, ShowStderr: true, Follow: opts.Follow, Tail: tail, Timestamps: opts.Timestamps}
+	if !opts.Until.IsZero() {
+		lo.Until = fmt.Sprintf("%d.%09d", opts.Until.Unix(), opts.Until.Nanosecond())
+	}
+	rc, err := r.cli.ContainerLogs(ctx, id, lo)
 	if err != nil {
 		return nil, fmt.Errorf("logs of container %s: %w", id, wrapNotFound(err))
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/image"
@@ -20,6 +22,11 @@ import (
 func (r *Runtime) EnsureImage(ctx context.Context, ref, pullPolicy string, progress func(line string)) (orchestrator.ImageInfo, error) {
 	if progress == nil {
 		progress = func(string) {}
+	}
+	if info, ok := r.images.get(ref); ok {
+		if step, err := orchestrator.PullDecision(ref, pullPolicy, true); err == nil && step == orchestrator.UseLocal {
+			return info, nil
+		}
 	}
 	local, lerr := r.inspectImage(ctx, ref)
 	if lerr != nil && !errors.Is(lerr, orchestrator.ErrNotFound) {
@@ -60,7 +67,49 @@ func (r *Runtime) inspectImage(ctx context.Context, ref string) (orchestrator.Im
 		t := img.Config.Healthcheck.Test
 		info.HasHealthcheck = len(t) > 0 && t[0] != "NONE"
 	}
+	r.images.put(ref, info)
 	return info, nil
+}
+
+// imageReuse is how long a local image's inspect answers for it: a crash replacement or the
+// next pod of a set then skips the round trip. Docker resolves the reference again at
+// create, so a tag moved meanwhile only delays what the inspect reports (USER, HEALTHCHECK)
+// by this much, and a removed image fails the create as before.
+const imageReuse = 5 * time.Second
+
+// imageCache holds recent image inspects by reference.
+type imageCache struct {
+	mu sync.Mutex
+	m  map[string]imageSeen
+}
+
+type imageSeen struct {
+	info orchestrator.ImageInfo
+	at   time.Time
+}
+
+func (c *imageCache) get(ref string) (orchestrator.ImageInfo, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.m[ref]
+	if !ok || time.Since(s.at) > imageReuse {
+		return orchestrator.ImageInfo{}, false
+	}
+	return s.info, true
+}
+
+func (c *imageCache) put(ref string, info orchestrator.ImageInfo) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]imageSeen{}
+	}
+	for k, s := range c.m { // keep it small: drop what is stale anyway
+		if time.Since(s.at) > imageReuse {
+			delete(c.m, k)
+		}
+	}
+	c.m[ref] = imageSeen{info, time.Now()}
 }
 
 // pull streams the engine's pull progress as one line per message.

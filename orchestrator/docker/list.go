@@ -98,7 +98,7 @@ func (r *Runtime) ListContainers(ctx context.Context, namespace string) ([]orche
 		c := fromSummary(s)
 		if d, ok := r.details.get(s.ID); ok && d.fresh(listed{c, endpointOf(s.NetworkSettings)}, s.Status, now) {
 			d.apply(&c)
-		} else {
+		} else if !r.beingStarted(c) {
 			stale = append(stale, len(out))
 		}
 		out = append(out, c)
@@ -155,6 +155,17 @@ func (r *Runtime) ListContainers(ctx context.Context, namespace string) ([]orche
 		}
 	}
 	return kept, nil
+}
+
+// beingStarted reports whether a listed container is one this runtime is starting right now
+// (see Runtime.starting): still "created", with no times, exit code or error to inspect yet.
+// It is inspected by the first list after its start returns.
+func (r *Runtime) beingStarted(c orchestrator.Container) bool {
+	if c.State != orchestrator.StateCreated {
+		return false
+	}
+	_, ok := r.starting.Load(c.ID)
+	return ok
 }
 
 // ListForeignNames returns the names of every container this runtime may not manage: without

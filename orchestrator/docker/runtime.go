@@ -22,6 +22,9 @@ type Options struct {
 	// ExtraLabels are added to every object the runtime creates. Tests and CI use them to mark
 	// their objects (io.ordset.test.object=1) so a crashed run's leftovers can be swept.
 	ExtraLabels map[string]string
+	// InfraBinary is the static ordset binary the infrastructure image is made from ("": the
+	// running executable, which is that binary in the daemon; tests point it at a build).
+	InfraBinary string
 	// Owner is the id of the daemon's state directory: put on every object created, and required
 	// (or absent, on objects of older versions) on every object acted on. "" acts on every ordset object.
 	Owner string
@@ -39,6 +42,21 @@ type Runtime struct {
 	owned sync.Map // id -> struct{}
 	// details caches what only an inspect tells (timestamps, OOM, error) per container; see list.go.
 	details detailCache
+	// images remembers recent image inspects (see imageReuse).
+	images imageCache
+	// execs delivers exec exit codes from the engine's events (see execwatch.go).
+	execs *execWatch
+	// starting holds the IDs of the containers a StartContainer call is starting. The engine
+	// holds a container's lock for its whole start, so an inspect waits for it: with 200
+	// starts at once an observe pass spent 35 s in such waits. A list entry says all there is
+	// to know about a container not started yet, so ListContainers does not inspect these.
+	starting sync.Map // id -> struct{}
+
+	// infraBinary is the binary the infrastructure image holds ("" is this executable);
+	// infraRef the image once made (see EnsureInfraImage).
+	infraBinary string
+	infraMu     sync.Mutex
+	infraRef    string
 }
 
 var _ orchestrator.Runtime = (*Runtime)(nil) // and InspectContainer, Logs for the daemon
@@ -58,20 +76,27 @@ func New(opts Options) (*Runtime, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Runtime{
+	r := &Runtime{
 		cli:     cli,
 		log:     log.With("component", "docker"),
 		extra:   maps.Clone(opts.ExtraLabels),
 		owner:   opts.Owner,
 		details: detailCache{m: map[string]detail{}},
-	}, nil
+
+		infraBinary: opts.InfraBinary,
+	}
+	r.execs = &execWatch{r: r, waiters: map[string]chan int{}}
+	return r, nil
 }
 
 // Client exposes the underlying Docker client (for tests and diagnostics).
 func (r *Runtime) Client() *client.Client { return r.cli }
 
 // Close releases the client's connections.
-func (r *Runtime) Close() error { return r.cli.Close() }
+func (r *Runtime) Close() error {
+	r.execs.close()
+	return r.cli.Close()
+}
 
 // APIVersion negotiates (if not done yet) and returns the API version in use.
 func (r *Runtime) APIVersion(ctx context.Context) string {

@@ -206,6 +206,38 @@ func TestContainerLifecycle(t *testing.T) {
 		t.Fatalf("stopping a stopped container: %v", err)
 	}
 
+	// Started again in place: one log, and the engine keeps the last exit's time while it
+	// runs, so Until that time gives the earlier run's output only (logs --previous).
+	if err := rt.StartContainer(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	again := waitState(t, rt, ns, id, orchestrator.StateRunning)
+	if again, err = rt.InspectContainer(ctx, id); err != nil || !again.FinishedAt.Equal(exited.FinishedAt) || !again.FinishedAt.Before(again.StartedAt) {
+		t.Fatalf("restarted in place: %+v, %v; want FinishedAt %s kept, before StartedAt", again, err, exited.FinishedAt)
+	}
+	runs := func(opts orchestrator.LogOptions) int {
+		t.Helper()
+		rc, err := rt.Logs(ctx, id, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		b, _ := io.ReadAll(rc)
+		return strings.Count(string(b), "testapp web-0")
+	}
+	for deadline := time.Now().Add(30 * time.Second); runs(orchestrator.LogOptions{}) < 2; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the second run wrote nothing")
+		}
+	}
+	if n := runs(orchestrator.LogOptions{Until: again.FinishedAt}); n != 1 {
+		t.Fatalf("logs until the last exit show %d runs, want 1", n)
+	}
+	if err := rt.StopContainer(ctx, id, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, rt, ns, id, orchestrator.StateExited)
+
 	if err := rt.RemoveContainer(ctx, id); err != nil {
 		t.Fatal(err)
 	}

@@ -71,6 +71,8 @@ type Runtime struct {
 	// present. Unpullable lists the images a pull cannot fetch (no registry has them). Set
 	// both before use.
 	Absent, Unpullable map[string]bool
+	// LogFunc, when set, gives the output Logs serves for a container name; nil serves none.
+	LogFunc func(name string, opts orchestrator.LogOptions) string
 	// ExecFunc answers Exec; nil answers exit 0.
 	ExecFunc func(id string, cmd []string) (orchestrator.ExecResult, error)
 	// Hook, when set, runs unlocked with the operation and object name at the start of

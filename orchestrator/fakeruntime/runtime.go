@@ -113,6 +113,19 @@ func (r *Runtime) ListVolumes(_ context.Context, namespace string) ([]orchestrat
 // present unless listed in Absent; a pull makes it present (unless Unpullable lists it) after
 // "pulling" the lines of PullLines[image] through progress. Every call's image and policy is
 // kept for ImageRequests.
+// FakeInfraImage is the infrastructure image the fake runtime reports.
+const FakeInfraImage = "ordset-infra:fake"
+
+// EnsureInfraImage records the call and reports FakeInfraImage.
+func (r *Runtime) EnsureInfraImage(context.Context) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.record("EnsureInfraImage", FakeInfraImage); err != nil {
+		return "", err
+	}
+	return FakeInfraImage, nil
+}
+
 func (r *Runtime) EnsureImage(_ context.Context, image, policy string, progress func(string)) (orchestrator.ImageInfo, error) {
 	r.mu.Lock()
 	err := r.record("EnsureImage", image)
@@ -255,8 +268,7 @@ func (r *Runtime) StartContainer(_ context.Context, id string) error {
 		return err
 	}
 	e.c.State, e.c.Error, e.c.ExitCode, e.c.Detached = orchestrator.StateRunning, "", 0, false
-	e.c.StartedAt = r.now()
-	e.c.FinishedAt = time.Time{}
+	e.c.StartedAt = r.now() // FinishedAt stays: Docker keeps the last exit's time while running
 	r.seq++
 	e.c.IP = fmt.Sprintf("10.1.%d.%d", r.seq/250, r.seq%250+2)
 	if r.StartIP != "" {
@@ -388,9 +400,9 @@ func (r *Runtime) Exec(_ context.Context, id string, cmd []string) (orchestrator
 	return orchestrator.ExecResult{}, nil
 }
 
-// Logs serves the daemon with an empty stream and records the call under the container's
+// Logs serves the daemon with LogFunc's output (none without it) and records the call under the container's
 // current name, so tests see which container's logs were asked for.
-func (r *Runtime) Logs(_ context.Context, id string, _ orchestrator.LogOptions) (io.ReadCloser, error) {
+func (r *Runtime) Logs(_ context.Context, id string, opts orchestrator.LogOptions) (io.ReadCloser, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	name := id
@@ -400,7 +412,11 @@ func (r *Runtime) Logs(_ context.Context, id string, _ orchestrator.LogOptions) 
 	if err := r.record("Logs", name); err != nil {
 		return nil, err
 	}
-	return io.NopCloser(strings.NewReader("")), nil
+	out := ""
+	if r.LogFunc != nil {
+		out = r.LogFunc(name, opts)
+	}
+	return io.NopCloser(strings.NewReader(out)), nil
 }
 
 // Events implements orchestrator.Runtime: container events until ctx ends or BreakEvents.

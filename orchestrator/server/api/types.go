@@ -38,6 +38,20 @@ type Pod struct {
 	StartedAt   time.Time      `json:"startedAt,omitzero"`
 	// Reason says why a running pod is not Ready: its last probe failure.
 	Reason string `json:"reason,omitempty"`
+	// Containers are the app containers and native sidecars of a pod with several (none for
+	// a one-container pod, whose container is the pod's).
+	Containers []PodContainer `json:"containers,omitempty"`
+}
+
+// PodContainer is one long-running container of a pod with several.
+type PodContainer struct {
+	Name        string `json:"name"`
+	Image       string `json:"image"`
+	Sidecar     bool   `json:"sidecar,omitempty"`
+	ContainerID string `json:"containerID,omitempty"`
+	State       string `json:"state"` // Docker's state; "waiting" while it does not exist
+	Ready       bool   `json:"ready"`
+	Restarts    int    `json:"restarts"`
 }
 
 // StatefulSet is one set's status, kubectl get statefulsets style.
@@ -162,7 +176,10 @@ type Description struct {
 	// Pod is set when a pod was described, with its container's state as the engine has it.
 	Pod            *Pod            `json:"pod,omitempty"`
 	ContainerState *ContainerState `json:"containerState,omitempty"`
-	Events         []Event         `json:"events"`
+	// LastState is how the pod's previous container ended (kubectl's Last State): the one
+	// kept after the last crash, which "logs --previous" reads; nil when there is none.
+	LastState *ContainerState `json:"lastState,omitempty"`
+	Events    []Event         `json:"events"`
 }
 
 // ContainerState is a described pod's container as the engine reports it: its state and,

@@ -2,7 +2,9 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/ordset/ordset/orchestrator"
@@ -28,8 +30,21 @@ func (d *Daemon) podContainer(ctx context.Context, namespace, pod, container str
 			inits = append(inits, c.Name)
 		}
 	}
+	if container == "" && len(names) > 0 {
+		container = names[0]
+	}
 	switch {
-	case container == "" || (len(names) > 0 && container == names[0]):
+	case contains(names, container):
+		// A pod with an infrastructure container runs each app container under its own name;
+		// a one-container pod's main container is the pod's.
+		if c, err := d.rt.InspectContainer(ctx, identity.AppContainerName(namespace, p.StatefulSet, p.Ordinal, container)); err == nil {
+			return c.ID, nil
+		}
+		if container != names[0] {
+			return "", &userError{fmt.Sprintf("container %s of pod %s is not running yet", container, pod), api.ErrNotFound}
+		}
+		fallthrough
+	case container == "":
 		if p.ContainerID == "" {
 			return "", noContainer(p, missing)
 		}
@@ -62,11 +77,50 @@ func orNone(list []string) string {
 	return strings.Join(list, ", ")
 }
 
+// errNoPrevious is previousContainer's answer for a pod without a kept terminated container.
+var errNoPrevious = errors.New("no previous container")
+
+// previousLogs streams the output of the pod's last terminated container, as kubectl's
+// --previous: the container the controller kept after a crash (see previousContainer); else,
+// for a container started again in place (Docker keeps one log across restarts), what it
+// wrote until its last exit. Neither is a clear not-found error.
+func (d *Daemon) previousLogs(ctx context.Context, namespace, pod string, opts api.LogOptions) (io.ReadCloser, error) {
+	lo := orchestrator.LogOptions{Tail: opts.Tail, Timestamps: opts.Timestamps} // a terminated run has nothing to follow
+	id, err := d.previousContainer(ctx, namespace, pod, opts.Container)
+	if err == nil {
+		rc, err := d.rt.Logs(ctx, id, lo)
+		if err != nil {
+			return nil, fmt.Errorf("logs of the previous container of pod %s/%s: %w", namespace, pod, err)
+		}
+		return rc, nil
+	}
+	notFound := &userError{fmt.Sprintf("previous terminated container in pod %q not found", pod), api.ErrNotFound}
+	if !errors.Is(err, errNoPrevious) {
+		return nil, err
+	}
+	p, err := d.findPod(ctx, namespace, pod)
+	if err != nil || p.ContainerID == "" {
+		return nil, notFound
+	}
+	// The engine keeps the last exit's time while the container runs again. The split is
+	// there, not at the current start: a process can write before its StartedAt is recorded.
+	c, err := d.rt.InspectContainer(ctx, p.ContainerID)
+	if err != nil || c.FinishedAt.IsZero() || c.State != orchestrator.StateRunning || !c.FinishedAt.Before(c.StartedAt) {
+		return nil, notFound
+	}
+	lo.Until = c.FinishedAt
+	rc, err := d.rt.Logs(ctx, c.ID, lo)
+	if err != nil {
+		return nil, fmt.Errorf("logs of pod %s/%s before its last start: %w", namespace, pod, err)
+	}
+	return rc, nil
+}
+
 // previousContainer resolves the pod's last terminated main container, which the controller
 // keeps under identity.PreviousName (retired, until its replacement exists) until the next
-// crash replaces it or the pod is removed.
-// Init containers keep no previous one. The error text is kubectl's, for users who grep it.
-func (d *Daemon) previousContainer(ctx context.Context, namespace, pod, container string, _ error) (string, error) {
+// crash replaces it or the pod is removed; errNoPrevious when there is none.
+// Init containers keep no previous one.
+func (d *Daemon) previousContainer(ctx context.Context, namespace, pod, container string) (string, error) {
 	p, err := d.findPod(ctx, namespace, pod)
 	if err != nil {
 		return "", err
@@ -92,7 +146,7 @@ func (d *Daemon) previousContainer(ctx context.Context, namespace, pod, containe
 		}
 	}
 	if prev == nil {
-		return "", &userError{fmt.Sprintf("previous terminated container in pod %q not found", pod), api.ErrNotFound}
+		return "", errNoPrevious
 	}
 	return prev.ID, nil
 }

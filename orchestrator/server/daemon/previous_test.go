@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ordset/ordset/orchestrator"
 	"github.com/ordset/ordset/orchestrator/fakeruntime"
 	"github.com/ordset/ordset/orchestrator/server/api"
 )
@@ -39,6 +40,7 @@ func TestLogsPrevious(t *testing.T) {
 	rt.Exit("t1-web-0", 1)
 	waitFor(t, "the crashed container kept as previous", func() bool { return len(previousNames(rt, "t1-web-0")) == 1 })
 	h.readyPods("t1", 1)
+	rt.ResetCalls()
 	rc, err := h.c.Logs(ctx, "t1", "web-0", api.LogOptions{Previous: true})
 	if err != nil {
 		t.Fatal(err)
@@ -48,6 +50,10 @@ func TestLogsPrevious(t *testing.T) {
 	kept := previousNames(rt, "t1-web-0")
 	if calls := rt.CallsTo("Logs"); !slices.Equal(calls, kept) {
 		t.Fatalf("logs --previous read %v, want the previous container %v", calls, kept)
+	}
+	desc, err := h.c.Describe(ctx, "t1", "web-0")
+	if err != nil || desc.LastState == nil || desc.LastState.State != "exited" || desc.LastState.ExitCode != 1 {
+		t.Errorf("describe web-0 after a crash: last state %+v, %v; want exited with code 1", desc.LastState, err)
 	}
 
 	if _, err := h.c.Logs(ctx, "t1", "web-0", api.LogOptions{Previous: true, Container: "sidecar"}); !errors.Is(err, api.ErrNotFound) {
@@ -70,4 +76,45 @@ func TestLogsPrevious(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "down removes every container, the previous one too", func() bool { return len(rt.ContainerNames()) == 0 })
+}
+
+// A container started again in place (no kept previous container) keeps one log: what it
+// wrote before its current start is its previous run's output.
+func TestLogsPreviousOfContainerStartedInPlace(t *testing.T) {
+	rt := fakeruntime.New(nil)
+	rt.LogFunc = func(name string, opts orchestrator.LogOptions) string {
+		if opts.Until.IsZero() {
+			return "earlier run\ncurrent run\n"
+		}
+		return "earlier run\n"
+	}
+	dir := shortDir(t)
+	h := start(t, dir, rt)
+	ctx := context.Background()
+	h.apply("t1", 1)
+	pods := h.readyPods("t1", 1)
+	if _, err := h.c.Logs(ctx, "t1", "web-0", api.LogOptions{Previous: true}); !errors.Is(err, api.ErrNotFound) {
+		t.Fatalf("logs --previous of a container that never exited: %v", err)
+	}
+	h.stop() // started again in place behind the daemon's back, as "docker restart" does
+	rt.Exit(pods[0].Container, 0)
+	if err := rt.StartContainer(ctx, pods[0].ContainerID); err != nil {
+		t.Fatal(err)
+	}
+	h = start(t, dir, rt)
+	h.readyPods("t1", 1)
+	rt.ResetCalls()
+	rc, err := h.c.Logs(ctx, "t1", "web-0", api.LogOptions{Previous: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(rc)
+	rc.Close()
+	if string(b) != "earlier run\n" {
+		t.Errorf("logs --previous of a container started in place: %q", b)
+	}
+	c, _ := rt.Container(pods[0].Container)
+	if calls := rt.CallsTo("Logs"); len(calls) != 1 || calls[0] != c.Name {
+		t.Errorf("logs read %v, want the pod's own container once", calls)
+	}
 }

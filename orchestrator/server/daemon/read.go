@@ -119,8 +119,14 @@ func toAPIPod(p orchestrator.PodStatus) api.Pod {
 	if ports == nil {
 		ports = []compose.Port{}
 	}
+	var cs []api.PodContainer
+	for _, m := range p.Containers {
+		cs = append(cs, api.PodContainer{Name: m.Name, Image: m.Image, Sidecar: m.Sidecar, ContainerID: m.ID,
+			State: orWaiting(string(m.State)), Ready: m.Ready, Restarts: m.Restarts})
+	}
 	return api.Pod{
-		Name: p.Name, Namespace: p.Namespace, StatefulSet: p.Set, Service: p.Service, Ordinal: p.Ordinal,
+		Containers: cs,
+		Name:       p.Name, Namespace: p.Namespace, StatefulSet: p.Set, Service: p.Service, Ordinal: p.Ordinal,
 		Container: p.Container, ContainerID: p.ContainerID, IP: p.IP, IPv6: p.IPv6,
 		Ready: p.Ready, Status: p.Status, Restarts: p.Restarts, Revision: p.Revision,
 		Volumes: vols, Ports: ports, CreatedAt: p.CreatedAt, StartedAt: p.StartedAt, Reason: p.Reason,
@@ -182,15 +188,27 @@ func (d *Daemon) Describe(ctx context.Context, namespace, name string) (api.Desc
 		}
 	}
 	if desc.Pod != nil && desc.Pod.ContainerID != "" {
-		if c, err := d.rt.InspectContainer(ctx, desc.Pod.ContainerID); err == nil {
-			desc.ContainerState = &api.ContainerState{State: string(c.State), ExitCode: c.ExitCode, OOMKilled: c.OOMKilled,
-				Error: c.Error, StartedAt: c.StartedAt, FinishedAt: c.FinishedAt}
+		desc.ContainerState = d.containerState(ctx, desc.Pod.ContainerID)
+	}
+	if desc.Pod != nil {
+		if id, err := d.previousContainer(ctx, namespace, desc.Pod.Name, ""); err == nil {
+			desc.LastState = d.containerState(ctx, id)
 		}
 	}
 	if n := len(desc.Events); n > 20 {
 		desc.Events = desc.Events[n-20:]
 	}
 	return desc, nil
+}
+
+// containerState is what the engine says of one container now; nil when it cannot say.
+func (d *Daemon) containerState(ctx context.Context, id string) *api.ContainerState {
+	c, err := d.rt.InspectContainer(ctx, id)
+	if err != nil {
+		return nil
+	}
+	return &api.ContainerState{State: string(c.State), ExitCode: c.ExitCode, OOMKilled: c.OOMKilled,
+		Error: c.Error, StartedAt: c.StartedAt, FinishedAt: c.FinishedAt}
 }
 
 // Events implements api.Backend.
@@ -203,11 +221,10 @@ func (d *Daemon) Events(ctx context.Context, q api.EventsQuery, send func(api.Ev
 
 // Logs implements api.Backend.
 func (d *Daemon) Logs(ctx context.Context, namespace, pod string, opts api.LogOptions) (io.ReadCloser, error) {
-	podContainer := d.podContainer
 	if opts.Previous {
-		podContainer = d.previousContainer
+		return d.previousLogs(ctx, namespace, pod, opts)
 	}
-	id, err := podContainer(ctx, namespace, pod, opts.Container, api.ErrNotFound)
+	id, err := d.podContainer(ctx, namespace, pod, opts.Container, api.ErrNotFound)
 	if err != nil {
 		return nil, err
 	}
@@ -309,4 +326,11 @@ func (e *userError) Unwrap() error { return e.kind }
 func noContainer(p api.Pod, kind error) error {
 	return &userError{fmt.Sprintf("pod %s/%s is %s and has no container yet (\"ordset describe %s -n %s\" says why)",
 		p.Namespace, p.Name, p.Status, p.Name, p.Namespace), kind}
+}
+
+func orWaiting(s string) string {
+	if s == "" {
+		return "waiting"
+	}
+	return s
 }
