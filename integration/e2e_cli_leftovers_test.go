@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -200,4 +202,48 @@ func (b boxPod) previous() string {
 		return r.code == 0
 	})
 	return out
+}
+
+// down -t is part of the recorded deletion: a daemon SIGKILLed mid-down, started again by
+// the next command, stops the remaining pods with the same grace period. The pods ignore
+// SIGTERM and their own grace is 10 minutes, so only the override lets them go within the
+// (generous) deadline.
+func TestCLIDownGraceSurvivesDaemonKill(t *testing.T) {
+	testenv.EnsureImages(t, "busybox")
+	ns := testenv.UniqueNamespace(t, "downkill")
+	e := newCLIEnv(t)
+	file := fmt.Sprintf(`namespace: %s
+statefulsets:
+  stubborn:
+    replicas: 2
+    image: ordset-test/busybox:latest
+    imagePullPolicy: Never
+    command: [sh, -c, "sleep 3600"]   # PID 1 without a TERM handler: SIGTERM does nothing
+    terminationGracePeriodSeconds: 600
+`, ns)
+	if err := os.WriteFile(filepath.Join(e.workDir, "ordset.yaml"), []byte(file), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.run("down", "--volumes", "-t", "0", "--timeout", "1m") })
+	e.must("up", "--timeout", "2m", "--progress", "plain")
+	// Each stop now takes the 5 s override (SIGTERM is ignored), stubborn-1 first; the kill
+	// lands inside that stop, before stubborn-0's.
+	e.must("down", "-t", "5", "--no-wait")
+	time.Sleep(time.Second)
+	pid := e.daemonPID()
+	if pid <= 0 {
+		t.Fatal("no daemon pid")
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if c := engineContainers(t, ns); !slices.Contains(c, ns+"-stubborn-0") {
+		t.Fatalf("stubborn-0 already gone at the kill (%v): the test proves nothing", c)
+	}
+	e.must("ps") // the next command starts the daemon again
+	for deadline := time.Now().Add(90 * time.Second); len(engineContainers(t, ns)) > 0; time.Sleep(250 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("pods left 90 s after the restart (the set's 600 s grace, not down -t 5?): %v", engineContainers(t, ns))
+		}
+	}
 }

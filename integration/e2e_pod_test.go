@@ -13,6 +13,7 @@ import (
 	"github.com/docker/docker/api/types/mount"
 
 	"github.com/ordset/ordset/integration/testenv"
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // podEnv is a private daemon and a unique namespace with an ordset file made from format
@@ -89,9 +90,10 @@ func TestPodSecurityContext(t *testing.T) {
 		t.Errorf("readOnlyRootFilesystem: touch /newfile exit %d, stderr %q", r.code, r.stderr)
 	}
 
-	// The disk emptyDir is an anonymous volume of the pod's container, gone with the pod.
+	// The disk emptyDir is a volume of the pod (which then has an infrastructure container
+	// holding it, and its app container beside), gone with the pod.
 	cli := testenv.Docker(t)
-	info, err := cli.ContainerInspect(context.Background(), ns+"-box-0")
+	info, err := cli.ContainerInspect(context.Background(), identity.AppContainerName(ns, "box", 0, "box"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,13 +118,14 @@ func TestPodRefusesWhatItCannotRun(t *testing.T) {
 	e, ns := podEnv(t, "e2epodno", `namespace: %s
 statefulsets:
   two:
+    securityContext: {runAsGroup: 1000}
     containers:
       - {name: a, image: ordset-test/busybox:latest, imagePullPolicy: Never}
       - {name: b, image: ordset-test/busybox:latest, imagePullPolicy: Never}
 `)
 	r := e.run("up", "--timeout", "1m", "--progress", "plain")
-	if r.code == 0 || !strings.Contains(r.stderr, "statefulset two uses what this version of ordset cannot run yet: 2 containers") {
-		t.Errorf("up of a two-container pod: exit %d, stderr %q", r.code, r.stderr)
+	if r.code == 0 || !strings.Contains(r.stderr, "statefulset two uses what this version of ordset cannot run yet: container a: runAsGroup without runAsUser") {
+		t.Errorf("up of a pod with runAsGroup alone: exit %d, stderr %q", r.code, r.stderr)
 	}
 	if objs := engineContainers(t, ns); len(objs) != 0 {
 		t.Errorf("refused set left containers: %v", objs)

@@ -55,8 +55,11 @@ func screen(cs []Container, sets map[SetKey]SetInput) (kept []Container, imposto
 
 // canonicalName is the name ordset gives the container its labels describe.
 func canonicalName(k SetKey, ord int, c Container) string {
-	if c.Labels[identity.LabelRole] == identity.RoleInit {
+	switch c.Labels[identity.LabelRole] {
+	case identity.RoleInit:
 		return identity.InitContainerName(k.Namespace, k.Name, ord, c.Labels[identity.LabelInit])
+	case identity.RoleContainer:
+		return identity.AppContainerName(k.Namespace, k.Name, ord, c.Labels[identity.LabelContainer])
 	}
 	return identity.ContainerName(k.Namespace, k.Name, ord)
 }
@@ -71,7 +74,10 @@ func mismatch(d Desired, ord int, c Container, canonical string) string {
 	if c.Name != canonical && c.Name != identity.RetiredName(canonical, c.ID) && c.Name != identity.PreviousName(canonical, c.ID) {
 		why = append(why, "name is not "+canonical)
 	}
-	if net := identity.NetworkName(d.Namespace); c.NetworkMode != net {
+	// A container of a multi-container pod joins its infrastructure container's namespace;
+	// the planner keeps only the ones joined to the pod's own (see belongs).
+	joined := strings.HasPrefix(c.NetworkMode, "container:") && c.Labels[identity.LabelRole] != identity.RolePod
+	if net := identity.NetworkName(d.Namespace); c.NetworkMode != net && !joined {
 		why = append(why, fmt.Sprintf("network %q, not %s", c.NetworkMode, net))
 	}
 	for _, v := range claimVolumes(d, ord, c) {
@@ -94,22 +100,25 @@ func claimVolumes(d Desired, ord int, c Container) []string {
 		return nil
 	}
 	var ms []compose.VolumeMount
-	if main := s.Main(); main != nil {
-		ms = main.VolumeMounts
-	}
-	if c.Labels[identity.LabelRole] == identity.RoleInit {
-		ms = nil
-		for _, ic := range s.Template.Spec.InitContainers {
-			if ic.Name == c.Labels[identity.LabelInit] {
-				ms = ic.VolumeMounts
-			}
+	switch c.Labels[identity.LabelRole] {
+	case identity.RolePod:
+		if !identity.IsInfra(c.Labels) { // the infrastructure container mounts nothing
+			ms = s.Main().VolumeMounts
+		}
+	case identity.RoleInit, identity.RoleContainer:
+		if tc := findContainer(s, c.Labels[identity.LabelInit]+c.Labels[identity.LabelContainer]); tc != nil {
+			ms = tc.VolumeMounts
 		}
 	}
+	tpl := PodTemplate{Namespace: d.Namespace, Set: s}
 	var out []string
-	for _, m := range (PodTemplate{Namespace: d.Namespace, Set: s}).mounts(ord, ms) {
-		if m.Type == "volume" && m.Source != "" { // an emptyDir is an anonymous volume: no name to check
-			out = append(out, m.Source)
+	for _, m := range ms {
+		// Only claims: a pod volume (emptyDir, configMap, ...) is not the ordinal's identity,
+		// and a pod made before emptyDirs were named volumes has an anonymous one.
+		if tpl.volume(m.Name) != nil || tpl.hostPath(m) != "" {
+			continue
 		}
+		out = append(out, identity.VolumeName(d.Namespace, m.Name, s.Name, ord))
 	}
 	return out
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // Executor carries out planned actions, one runtime call (or one logical create+start /
@@ -36,10 +38,11 @@ func (e Executor) Execute(ctx context.Context, tpl PodTemplate, actions []Action
 	var order []string
 	byPod := map[string][]Action{}
 	for _, a := range actions {
-		if _, ok := byPod[a.Pod]; !ok {
-			order = append(order, a.Pod)
+		lane := a.Pod + "\x00" + a.Lane
+		if _, ok := byPod[lane]; !ok {
+			order = append(order, lane)
 		}
-		byPod[a.Pod] = append(byPod[a.Pod], a)
+		byPod[lane] = append(byPod[lane], a)
 	}
 	results := make([][]Result, len(order))
 	var wg sync.WaitGroup
@@ -73,23 +76,35 @@ func (e Executor) Do(ctx context.Context, tpl PodTemplate, a Action) (string, er
 	case ActCreateVolume, ActRemoveVolume:
 		return "", e.volume(ctx, a)
 	case ActCreatePod, ActPreparePod:
-		tpl = tpl.At(a.Revision)
+		tpl = tpl.forAction(a)
 		spec, err := tpl.Pod(a.Ordinal, a.Restarts, a.Backoff)
 		if err != nil {
 			return "", err
 		}
 		return e.run(ctx, tpl, spec, -1, a.Kind == ActCreatePod)
 	case ActRunInit, ActPrepareInit:
-		tpl = tpl.At(a.Revision)
+		tpl = tpl.forAction(a)
 		spec, err := tpl.Init(a.Ordinal, a.Init, a.Restarts, a.Backoff)
 		if err != nil {
 			return "", err
 		}
+		if tpl.InfraID != "" && tpl.Set.Template.Spec.InitContainers[a.Init].Sidecar() {
+			return e.runMember(ctx, tpl, spec, a.Init, a.Target)
+		}
 		return e.run(ctx, tpl, spec, a.Init, a.Kind == ActRunInit)
+	case ActCreateInfra:
+		return e.createInfra(ctx, tpl.forAction(a), a)
+	case ActRunContainer:
+		tpl = tpl.forAction(a)
+		spec, err := tpl.Member(a.Ordinal, a.Container, a.Restarts, a.Backoff)
+		if err != nil {
+			return "", err
+		}
+		return e.runMember(ctx, tpl, spec, -1, a.Container)
 	case ActStartPod:
 		return "", e.startPod(ctx, tpl.At(a.Revision), a)
-	case ActStartContainer, ActStopPod, ActDeletePod, ActRemoveContainer, ActRetireContainer, ActKeepPrevious:
-		return "", e.container(ctx, tpl, a)
+	case ActStartContainer, ActStopPod, ActDeletePod, ActRemoveContainer, ActRetireContainer, ActDeleteContainer, ActKeepPrevious:
+		return "", e.container(ctx, tpl.forAction(a), a)
 	}
 	return "", fmt.Errorf("%s %s: unknown action", a.Kind, a.Target)
 }
@@ -122,10 +137,10 @@ func (e Executor) container(ctx context.Context, tpl PodTemplate, a Action) erro
 	case ActStartContainer:
 		verb, err = "start", e.RT.StartContainer(ctx, a.ContainerID)
 	case ActStopPod:
-		grace, _ := preStop(ctx, e.RT, tpl.At(a.Revision), a.ContainerID, a.Grace) // the stop goes on whatever the hook did
+		grace, _ := PreStop(ctx, e.RT, tpl, HookTarget{Namespace: tpl.Namespace, ContainerID: a.ContainerID, IP: tpl.PodIP}, a.Grace) // the stop goes on whatever the hook did
 		verb, err = "stop", e.RT.StopContainer(ctx, a.ContainerID, grace)
-	case ActDeletePod:
-		grace, _ := preStop(ctx, e.RT, tpl.At(a.Revision), a.ContainerID, a.Grace)
+	case ActDeletePod, ActDeleteContainer:
+		grace, _ := PreStop(ctx, e.RT, tpl, HookTarget{Namespace: tpl.Namespace, ContainerID: a.ContainerID, IP: tpl.PodIP}, a.Grace)
 		if err := e.RT.StopContainer(ctx, a.ContainerID, grace); err != nil && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("stop container %s: %w", a.Target, err)
 		}
@@ -160,6 +175,9 @@ func (e Executor) startPod(ctx context.Context, tpl PodTemplate, a Action) error
 // nothing of it runs until a later start-pod or start-container.
 func (e Executor) run(ctx context.Context, tpl PodTemplate, spec ContainerSpec, init int, start bool) (string, error) {
 	image, policy := tpl.PullPolicy(init)
+	if app := findContainer(tpl.Set, spec.Labels[identity.LabelContainer]); app != nil && init < 0 {
+		image, policy = app.Image, app.ImagePullPolicy
+	}
 	var progress func(string)
 	if e.PullProgress != nil {
 		progress = func(line string) { e.PullProgress(spec, line) }
@@ -187,10 +205,38 @@ func (e Executor) run(ctx context.Context, tpl PodTemplate, spec ContainerSpec, 
 	if err := e.RT.StartContainer(ctx, id); err != nil {
 		return id, fmt.Errorf("start container %s: %w", spec.Name, err)
 	}
-	if init < 0 {
+	if init < 0 || tpl.hookOf != "" { // a main container, app container or sidecar
 		if err := postStart(ctx, e.RT, tpl, id); err != nil {
 			return id, fmt.Errorf("container %s: %w", spec.Name, err)
 		}
 	}
 	return id, nil
+}
+
+// createInfra makes the pod's infrastructure image present (built from the daemon's own
+// binary on first use), then creates and starts the infrastructure container.
+func (e Executor) createInfra(ctx context.Context, tpl PodTemplate, a Action) (string, error) {
+	image, err := e.RT.EnsureInfraImage(ctx)
+	if err != nil {
+		return "", fmt.Errorf("container %s: infrastructure image: %w", a.Target, err)
+	}
+	spec := tpl.Infra(a.Ordinal, image, a.Restarts)
+	id, err := e.RT.CreateContainer(ctx, spec)
+	if err != nil {
+		return id, fmt.Errorf("create container %s: %w", spec.Name, err)
+	}
+	if err := e.RT.StartContainer(ctx, id); err != nil {
+		return id, fmt.Errorf("start container %s: %w", spec.Name, err)
+	}
+	return id, nil
+}
+
+// runMember runs an app container or native sidecar of a multi-container pod; its
+// postStart hook (its own) runs as for a one-container pod's main container.
+func (e Executor) runMember(ctx context.Context, tpl PodTemplate, spec ContainerSpec, init int, name string) (string, error) {
+	tpl.hookOf = name
+	if init >= 0 {
+		tpl.hookOf = tpl.Set.Template.Spec.InitContainers[init].Name
+	}
+	return e.run(ctx, tpl, spec, init, true)
 }

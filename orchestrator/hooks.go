@@ -21,13 +21,8 @@ type HookTarget struct {
 	Namespace, ContainerID, IP string
 }
 
-// preStop runs the preStop hook of the template's main container before a stop the
-// controller decided; see PreStop.
-func preStop(ctx context.Context, rt Runtime, tpl PodTemplate, id string, grace time.Duration) (time.Duration, error) {
-	return PreStop(ctx, rt, tpl, HookTarget{Namespace: tpl.Namespace, ContainerID: id}, grace)
-}
-
-// PreStop runs the main container's preStop hook (exec inside it, or httpGet from the daemon
+// PreStop runs the preStop hook of the template's container (the first one, or the one
+// ForContainer names) (exec inside it, or httpGet from the daemon
 // to the pod's IP) before the stop signal, and returns the grace left for the signal: the hook's
 // time counts in terminationGracePeriodSeconds, as in Kubernetes. A failing hook is returned
 // for the caller's log only: the stop goes on regardless. A zero grace (a forced stop) skips
@@ -61,7 +56,7 @@ func postStart(ctx context.Context, rt Runtime, tpl PodTemplate, id string) erro
 	}
 	hctx, cancel := context.WithTimeout(ctx, postStartLimit)
 	defer cancel()
-	err := runHook(hctx, rt, h, HookTarget{Namespace: tpl.Namespace, ContainerID: id})
+	err := runHook(hctx, rt, h, HookTarget{Namespace: tpl.Namespace, ContainerID: id, IP: tpl.PodIP})
 	if err == nil {
 		return nil
 	}
@@ -110,10 +105,16 @@ func containerIP(ctx context.Context, rt Runtime, namespace, id string) (string,
 }
 
 func hook(tpl PodTemplate, pick func(*compose.Lifecycle) *compose.LifecycleHandler) *compose.LifecycleHandler {
-	if tpl.Set == nil {
+	if tpl.Set == nil || tpl.hookless {
 		return nil
 	}
-	l := tpl.Set.Main().Lifecycle
+	c := tpl.Set.Main()
+	if tpl.hookOf != "" {
+		if c = findContainer(tpl.Set, tpl.hookOf); c == nil {
+			return nil
+		}
+	}
+	l := c.Lifecycle
 	if l == nil {
 		return nil
 	}

@@ -160,7 +160,12 @@ func (m *Manager) syncProbers(ctx context.Context, snap Snapshot) {
 		if m.probers[id] != nil {
 			continue
 		}
-		pr := m.opts.Probers(m.sets[pw.key].specAt(pw.revision), pw.target, m.probeKick)
+		spec := m.sets[pw.key].specAt(pw.revision)
+		if pw.target.Container != "" && !containerProbed(probedContainer(spec, pw.target.Container)) {
+			delete(want, id) // a container of a multi-container pod without probes of its own
+			continue
+		}
+		pr := m.opts.Probers(spec, pw.target, m.probeKick)
 		m.probers[id] = &proberEntry{p: pr, key: pw.key}
 		pr.Start(m.ctxOr(ctx))
 	}

@@ -45,6 +45,8 @@ type Observed struct {
 	Pods map[int]*ObservedPod
 	// Volumes are this set's labelled claim volumes.
 	Volumes []Volume
+	// EmptyDirs are the emptyDir volumes of this set's pods (see identity.RoleEmptyDir).
+	EmptyDirs []Volume
 	// Foreign maps an ordinal to a message when a container that ordset does not own holds
 	// one of the pod's container names (main or init). The planner never touches it and does not proceed past it.
 	Foreign map[int]string
@@ -58,8 +60,14 @@ type ObservedPod struct {
 	// Containers are the main containers carrying this identity; more than one only after a
 	// crash at the wrong moment. The planner keeps the one with the canonical name.
 	Containers []Container
-	// Inits are this ordinal's init containers.
+	// Inits are this ordinal's init containers (native sidecars included).
 	Inits []Container
+	// Members are the app containers of a pod with an infrastructure container (which is
+	// then the one of Containers the planner keeps).
+	Members []Container
+	// Verdicts are the readiness verdicts of the long-running containers of such a pod
+	// (app containers and native sidecars), by container ID.
+	Verdicts map[string]Verdict
 	// Previous are the pod's kept terminated main containers (identity.PreviousName): one,
 	// or more only after a crash at the wrong moment. They are never the pod, only its past.
 	Previous []Container
@@ -72,6 +80,13 @@ type ObservedPod struct {
 	LivenessFailed bool
 	// ProbeReason explains the last probe failure ("" when none).
 	ProbeReason string
+}
+
+// Verdict is what probes (or the image HEALTHCHECK, or Running) say about one container.
+type Verdict struct {
+	Ready, LivenessFailed bool
+	ReadySince            time.Time
+	Reason                string
 }
 
 // ActionKind names one step the executor can take.
@@ -91,6 +106,9 @@ const (
 	ActDeletePod       ActionKind = "delete-pod"       // graceful stop, then remove the main container
 	ActRemoveContainer ActionKind = "remove-container" // force-remove a dead, finished, stale or duplicate container
 	ActRetireContainer ActionKind = "retire-container" // rename a failed container away from the pod's name
+	ActCreateInfra     ActionKind = "create-infra"     // create + start a pod's infrastructure container
+	ActRunContainer    ActionKind = "run-container"    // create + start an app container joined to the infra container
+	ActDeleteContainer ActionKind = "delete-container" // graceful stop (preStop first), then remove one app container or sidecar
 	ActKeepPrevious    ActionKind = "keep-previous"    // rename a replaced retired container to the pod's previous one
 
 	// Namespace-level actions (PlanEngine).
@@ -99,8 +117,8 @@ const (
 	ActForgetSet     ActionKind = "forget-set"     // drop a deleted set that has nothing left
 )
 
-// Action is one step of a plan. Actions of the same Pod run in order; actions of different
-// pods are independent of each other.
+// Action is one step of a plan. Actions of the same Pod (and Lane) run in order; actions of
+// different pods or lanes are independent of each other.
 type Action struct {
 	Kind ActionKind
 	// Namespace is set on namespace-level actions only.
@@ -115,7 +133,19 @@ type Action struct {
 	// Volume is the volume to create (create-volume).
 	Volume VolumeSpec
 	// Init is the init container index (run-init).
-	Init     int
+	Init int
+	// Container is the template name of the app container or sidecar acted on (run-container,
+	// delete-container, stop-pod of one container); "" is the main container of a
+	// one-container pod.
+	Container string
+	// InfraID and PodIP are the pod's infrastructure container and its address, for a
+	// container that joins it (run-init, run-container).
+	InfraID, PodIP string
+	// Lane, when set, runs the action beside the pod's other actions instead of after them
+	// (the app containers of a pod stop at once, as the kubelet stops them).
+	Lane string
+	// Infra marks an action on the infrastructure container itself.
+	Infra    bool
 	Revision string
 	// Restarts and Backoff label a created container (see identity.LabelRestarts, identity.LabelBackoff).
 	Restarts, Backoff int
@@ -126,7 +156,7 @@ type Action struct {
 // creates reports an action that creates a container under the pod's name.
 func (a Action) creates() bool {
 	switch a.Kind {
-	case ActCreatePod, ActRunInit, ActPreparePod, ActPrepareInit:
+	case ActCreatePod, ActRunInit, ActPreparePod, ActPrepareInit, ActCreateInfra, ActRunContainer:
 		return true
 	}
 	return false
@@ -141,10 +171,12 @@ func (a Action) String() string {
 		s = string(a.Kind) + " " + a.Target
 	case ActRunInit:
 		s = fmt.Sprintf("run-init %s init[%d]", a.Pod, a.Init)
-	case ActCreatePod, ActPreparePod:
+	case ActCreatePod, ActPreparePod, ActCreateInfra:
 		s = fmt.Sprintf("%s %s rev=%s", a.Kind, a.Pod, a.Revision)
 	case ActPrepareInit:
 		s = fmt.Sprintf("prepare-init %s init[%d]", a.Pod, a.Init)
+	case ActRunContainer, ActDeleteContainer:
+		s = fmt.Sprintf("%s %s/%s", a.Kind, a.Pod, a.Container)
 	default:
 		s = string(a.Kind) + " " + a.Pod
 	}
@@ -182,8 +214,21 @@ type PodState struct {
 	Revision  string
 	Restarts  int
 	Container *Container // the canonical main container, nil when none
+	// Members are the containers of a pod with an infrastructure container (sidecars, then
+	// app containers, in template order); nil for a one-container pod.
+	Members []MemberState
 	// Reason is the last probe failure of a running pod that is not Ready ("" otherwise).
 	Reason string
+}
+
+// MemberState is one long-running container of a multi-container pod, as status shows it.
+type MemberState struct {
+	Name, Image string
+	Sidecar     bool
+	ID          string
+	State       ContainerState // "" while it does not exist
+	Ready       bool
+	Restarts    int
 }
 
 // Plan is the planner's output: the next steps, and why it stops there.

@@ -138,6 +138,7 @@ func (p *planner) run() {
 	slices.Reverse(condemned)
 	p.condemn(condemned, allAvailable)
 	p.retainVolumes(start, end)
+	p.orphanEmptyDirs(start, end)
 
 	if p.d.Deleted {
 		p.plan.Done = len(condemned) == 0 && len(p.plan.Actions) == 0
@@ -182,6 +183,9 @@ func (p *planner) reconcile(ord int, st *PodState, act bool) bool {
 	st.Exists, st.Container = true, c
 	st.Revision = c.Labels[identity.LabelRevision]
 	st.Restarts = labelInt(c.Labels, identity.LabelRestarts)
+	if identity.IsInfra(c.Labels) {
+		return p.infraPod(ord, *c, st, act)
+	}
 	switch {
 	case c.State == StateRemoving:
 		st.Phase = PhaseTerminating
@@ -281,10 +285,15 @@ func (p *planner) running(ord int, c Container, st *PodState, act bool) bool {
 		}
 		return false
 	}
+	return p.minReady(ord, st, act)
+}
+
+// minReady makes a Ready pod Available once it has been Ready for minReadySeconds.
+func (p *planner) minReady(ord int, st *PodState, act bool) bool {
 	minReady := time.Duration(p.set.MinReadySeconds) * time.Second
-	if left := op.ReadySince.Add(minReady).Sub(p.now); minReady > 0 && left > 0 {
+	if left := p.o.Pods[ord].ReadySince.Add(minReady).Sub(p.now); minReady > 0 && left > 0 {
 		if act {
-			p.wait("%s Ready, available in %s", name, ceilSeconds(left))
+			p.wait("%s Ready, available in %s", p.podName(ord), ceilSeconds(left))
 			p.requeue(left)
 		}
 		return false
@@ -306,6 +315,10 @@ func (p *planner) blocked() bool {
 // to completion, then the main container. restarts and backoff label the new main container.
 func (p *planner) bringUp(ord int, st *PodState, restarts, backoff int) {
 	p.createVolumes(ord)
+	if _, set := p.revisionFor(ord); NeedsInfra(set) {
+		p.bringUpInfra(ord, restarts)
+		return
+	}
 	if !p.runInits(ord, st) {
 		return
 	}

@@ -27,11 +27,14 @@ func (p *planner) prepareAhead(ord int, st *PodState, below PodState) {
 	if _, foreign := p.o.Foreign[ord]; foreign {
 		return
 	}
-	if op := p.o.Pods[ord]; op != nil && len(op.Inits) > 0 {
+	if op := p.o.Pods[ord]; op != nil && (len(op.Inits) > 0 || len(op.Members) > 0) {
 		return
 	}
 	p.createVolumes(ord)
 	rev, set := p.revisionFor(ord)
+	if NeedsInfra(set) { // its containers join an infrastructure container that only its turn creates
+		return
+	}
 	name := p.podName(ord)
 	if len(set.Template.Spec.InitContainers) > 0 {
 		ic := set.Template.Spec.InitContainers[0]

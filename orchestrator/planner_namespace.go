@@ -136,7 +136,7 @@ func observeSet(k SetKey, w World, o *Observed) SetMemory {
 		}
 	}
 	mem.ReadySince = fillReadiness(o, readinessInput{key: k, hasProbes: w.Probed != nil && w.Probed(k),
-		probes: w.Snapshot.Probes, seen: mem.ReadySince, now: w.Now})
+		probes: w.Snapshot.Probes, seen: mem.ReadySince, now: w.Now, desired: w.Sets[k].Desired})
 	return mem
 }
 

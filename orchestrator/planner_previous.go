@@ -6,7 +6,7 @@ import "github.com/ordset/ordset/orchestrator/identity"
 // A removed pod's claim volumes wait for all of them (the engine refuses to remove a volume a
 // stopped container still mounts).
 func (op *ObservedPod) hasContainers() bool {
-	return len(op.Containers) > 0 || len(op.Inits) > 0 || len(op.Previous) > 0
+	return len(op.Containers) > 0 || len(op.Inits) > 0 || len(op.Previous) > 0 || len(op.Members) > 0
 }
 
 // previousIndex picks, among an ordinal's main containers, the retired one to keep as the

@@ -1,6 +1,8 @@
 package orchestrator
 
 import (
+	"slices"
+
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator/identity"
 )
@@ -35,15 +37,37 @@ func (p *planner) updateDue(ord int, c Container) bool {
 // notReady handles a running pod that is not Ready: it waits for it, unless the pod blocks
 // the rollout although the update is to replace it anyway (forced rollback). Kubernetes
 // waits for such a pod to become Ready (which a broken revision never does) until someone
-// deletes it by hand; ordset replaces it with the update revision at once.
+// deletes it by hand; ordset replaces it with the update revision at once when forcedRollback
+// allows it.
 func (p *planner) notReady(ord int, c Container, st *PodState) {
-	if !p.updateDue(ord, c) {
+	if !p.updateDue(ord, c) || !p.forcedRollback(ord, c) {
 		p.wait("%s not Ready", st.Name)
 		return
 	}
 	st.Phase = PhaseTerminating
 	p.emit(Action{Kind: ActDeletePod, Pod: st.Name, Ordinal: ord, Target: c.Name, ContainerID: c.ID,
 		Grace: p.grace(), Reason: "forced rollback: not Ready on revision " + st.Revision})
+}
+
+// forcedRollback says whether a not-Ready pod that the update is to replace may be replaced
+// now. A pod of an abandoned revision (neither the current nor the update one: a broken
+// template the user has since fixed) may, since waiting for it never ends. A pod of the
+// current revision may only when it is the rollout's next pod anyway (every higher ordinal
+// is updated): a readiness blip of several old pods during an update must not replace them
+// all, lowest first, but leave the rollout its order, highest first and one at a time.
+func (p *planner) forcedRollback(ord int, c Container) bool {
+	if rev := c.Labels[identity.LabelRevision]; rev != p.d.CurrentRevision {
+		return true
+	}
+	start, replicas := p.set.Ordinals.Start, max(p.d.Replicas, 0)
+	for o := start + replicas - 1; o > ord; o-- {
+		if op := p.o.Pods[o]; op != nil && slices.ContainsFunc(op.Containers, func(h Container) bool {
+			return h.State != StateRemoving && p.updateDue(o, h)
+		}) {
+			return false
+		}
+	}
+	return true
 }
 
 // rollingUpdate recreates pods whose revision is not the update revision, highest ordinal

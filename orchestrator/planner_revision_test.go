@@ -112,6 +112,15 @@ func TestPlanForcedRollback(t *testing.T) {
 				c.Labels[identity.LabelRestarts], c.Labels[identity.LabelBackoff] = "4", "4"
 				return b.add(0, c)
 			}(), time.Time{}, "retire-container demo-web-0 (exit 1); create-pod web-0 rev=r1"},
+		{"not a current-revision pod while higher ordinals wait for the update (a readiness blip)",
+			rolling(testSet(), 3), world().running(0, "r0").running(1, "r0").running(2, "r0"),
+			time.Time{}, "waiting: web-0 not Ready"},
+		{"a current-revision pod that is the rollout's next one",
+			rolling(testSet(), 3), world().ready(0, "r0").ready(1, "r0").running(2, "r0"),
+			time.Time{}, "delete-pod web-2 (forced rollback: not Ready on revision r0)"},
+		{"an abandoned revision's pod below current-revision pods",
+			rolling(testSet(), 3), world().running(0, "rbroken").ready(1, "r0").ready(2, "r0"),
+			time.Time{}, "delete-pod web-0 (forced rollback: not Ready on revision rbroken)"},
 		{"not below the partition", rolling(testSet(partitioned(1)), 2), world().running(0, "r0").ready(1, "r1"),
 			time.Time{}, "waiting: web-0 not Ready"},
 		{"not with OnDelete", rolling(testSet(onDelete), 1), world().running(0, "r0"), time.Time{}, "waiting: web-0 not Ready"},

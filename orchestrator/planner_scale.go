@@ -75,6 +75,17 @@ func (p *planner) reportCondemned(ords []int) {
 func (p *planner) removePod(ord int, reason string) PodState {
 	name := p.podName(ord)
 	st := PodState{Ordinal: ord, Name: name, Phase: PhaseTerminating}
+	if c := p.canon[ord]; c != nil && identity.IsInfra(c.Labels) || c == nil && len(p.o.Pods[ord].Members) > 0 {
+		if c != nil {
+			st.Exists, st.Container, st.Revision = true, c, c.Labels[identity.LabelRevision]
+		}
+		if c != nil && c.State == StateRemoving {
+			p.wait("%s terminating", name)
+			return st
+		}
+		p.tearDown(ord, reason)
+		return st
+	}
 	if c := p.canon[ord]; c != nil {
 		st.Exists, st.Container, st.Revision = true, c, c.Labels[identity.LabelRevision]
 		st.Restarts = labelInt(c.Labels, identity.LabelRestarts)

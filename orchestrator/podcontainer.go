@@ -201,6 +201,10 @@ func (t PodTemplate) envSource(src *compose.EnvVarSource, c *compose.Container, 
 			return t.Namespace, true, nil
 		case compose.FieldPodIndex:
 			return strconv.Itoa(ordinal), true, nil
+		case compose.FieldPodIP:
+			if t.PodIP != "" { // the infrastructure container's address (NeedsInfra)
+				return t.PodIP, true, nil
+			}
 		}
 		return "", false, fmt.Errorf("fieldRef %s is not resolved by this version", f.FieldPath)
 	}

@@ -31,6 +31,30 @@ type PodTemplate struct {
 	ExtraLabels map[string]string
 	// Objects are the namespace's ConfigMaps and Secrets (env references, volume files).
 	Objects Objects
+	// InfraID is the ID of the pod's infrastructure container when the pod has one: its other
+	// containers join its namespaces. Set per action by the executor ("" for one-container pods).
+	InfraID string
+	// PodIP is that infrastructure container's address (status.podIP).
+	PodIP string
+	// hookOf names the container whose lifecycle hooks run ("" is the first container), and
+	// hookless says there are none (the infrastructure container).
+	hookOf   string
+	hookless bool
+}
+
+// ForContainer is the template whose lifecycle hooks are those of the named container (an app
+// container or sidecar of a multi-container pod; "" is the first container).
+func (t PodTemplate) ForContainer(name string) PodTemplate {
+	t.hookOf = name
+	return t
+}
+
+// forAction is the template an action's containers are built from: its revision, the pod's
+// infrastructure container, and the container whose hooks run.
+func (t PodTemplate) forAction(a Action) PodTemplate {
+	t = t.At(a.Revision)
+	t.InfraID, t.PodIP, t.hookOf, t.hookless = a.InfraID, a.PodIP, a.Container, a.Infra
+	return t
 }
 
 // At returns the template of revision rev: the current one when rev names it, else t.
@@ -53,41 +77,66 @@ func (t PodTemplate) service() string { return t.Set.Service() }
 // Pod builds the main container of one ordinal. restarts and backoff are carried in labels.
 func (t PodTemplate) Pod(ordinal, restarts, backoff int) (ContainerSpec, error) {
 	s, c := t.Set, t.Set.Main()
-	spec := t.base(ordinal, restarts, backoff, "")
+	spec := t.base(identity.Container{Ordinal: ordinal, Restarts: restarts, Backoff: backoff})
 	spec.Name = identity.ContainerName(t.Namespace, s.Name, ordinal)
-	spec.Image = c.Image
-	if err := t.container(&spec, c, ordinal); err != nil {
+	if err := t.app(&spec, c, ordinal); err != nil {
 		return ContainerSpec{}, err
 	}
-	// Docker's resolver answers aliases itself, whatever the readiness: only per-pod names are
-	// aliased, so service names stay with ordset's readiness-aware DNS.
+	spec.Aliases = t.aliases(ordinal)
+	spec.Ports = t.ports(ordinal, []compose.Container{*c})
+	return spec, nil
+}
+
+// aliases are the pod's per-pod network aliases. Docker's resolver answers aliases itself,
+// whatever the readiness: only per-pod names are aliased, so service names stay with ordset's
+// readiness-aware DNS.
+func (t PodTemplate) aliases(ordinal int) []string {
+	s := t.Set
 	pod, svc := identity.PodName(s.Name, ordinal), t.service()
-	spec.Aliases = []string{pod, pod + "." + svc, pod + "." + svc + "." + t.Namespace,
+	return []string{pod, pod + "." + svc, pod + "." + svc + "." + t.Namespace,
 		identity.PodFQDN(s.Name, ordinal, svc, t.Namespace, t.zone())}
-	for _, p := range c.Ports {
-		b := PortBinding{ContainerPort: p.ContainerPort, Protocol: strings.ToLower(orDefault(p.Protocol, "tcp"))}
-		if p.HostPort > 0 {
-			b.HostIP = orDefault(p.HostIP, "127.0.0.1")
-			b.HostPort = p.HostPort + ordinal - s.Ordinals.Start
+}
+
+// ports publishes the containers' ports, host ports offset by the ordinal.
+func (t PodTemplate) ports(ordinal int, cs []compose.Container) []PortBinding {
+	var out []PortBinding
+	for _, c := range cs {
+		for _, p := range c.Ports {
+			b := PortBinding{ContainerPort: p.ContainerPort, Protocol: strings.ToLower(orDefault(p.Protocol, "tcp"))}
+			if p.HostPort > 0 {
+				b.HostIP = orDefault(p.HostIP, "127.0.0.1")
+				b.HostPort = p.HostPort + ordinal - t.Set.Ordinals.Start
+			}
+			out = append(out, b)
 		}
-		spec.Ports = append(spec.Ports, b)
+	}
+	return out
+}
+
+// app fills what a long-running container takes from its template entry besides the
+// pod-level settings: image, process, env, mounts, limits and the healthcheck choice.
+func (t PodTemplate) app(spec *ContainerSpec, c *compose.Container, ordinal int) error {
+	pod := identity.PodName(t.Set.Name, ordinal)
+	spec.Image = c.Image
+	if err := t.container(spec, c, ordinal); err != nil {
+		return err
 	}
 	if q := c.Resources.Limits["cpu"]; q != "" {
 		m, err := compose.ParseCPU(q)
 		if err != nil {
-			return ContainerSpec{}, fmt.Errorf("pod %s: cpu limit: %w", pod, err)
+			return fmt.Errorf("pod %s: container %s: cpu limit: %w", pod, c.Name, err)
 		}
 		spec.NanoCPUs = m * 1_000_000
 	}
 	if q := c.Resources.Limits["memory"]; q != "" {
 		b, err := compose.ParseMemory(q)
 		if err != nil {
-			return ContainerSpec{}, fmt.Errorf("pod %s: memory limit: %w", pod, err)
+			return fmt.Errorf("pod %s: container %s: memory limit: %w", pod, c.Name, err)
 		}
 		spec.MemoryBytes = b
 	}
 	spec.UseImageHealthcheck = c.ReadinessProbe == nil
-	return spec, nil
+	return nil
 }
 
 // Init builds init container i of one ordinal; it inherits the main container's image when it names none.
@@ -98,21 +147,28 @@ func (t PodTemplate) Init(ordinal, i, restarts, backoff int) (ContainerSpec, err
 		return ContainerSpec{}, fmt.Errorf("pod %s: no init container %d", identity.PodName(s.Name, ordinal), i)
 	}
 	ic := inits[i]
-	spec := t.base(ordinal, restarts, backoff, ic.Name)
+	spec := t.base(identity.Container{Ordinal: ordinal, Init: ic.Name, Restarts: restarts, Backoff: backoff})
 	spec.Name = identity.InitContainerName(t.Namespace, s.Name, ordinal, ic.Name)
-	spec.Image, _ = s.ImageOf(i)
-	if err := t.container(&spec, &ic, ordinal); err != nil {
+	if err := t.app(&spec, &ic, ordinal); err != nil {
 		return ContainerSpec{}, err
 	}
+	spec.Image, _ = s.ImageOf(i)
+	spec.UseImageHealthcheck = ic.Sidecar() && ic.ReadinessProbe == nil
+	if t.InfraID == "" { // a one-container pod's init containers run without limits, as before
+		spec.NanoCPUs, spec.MemoryBytes = 0, 0
+		return spec, nil
+	}
+	t.join(&spec)
 	return spec, nil
 }
 
 // PullPolicy returns the image and pull policy of the main container (init < 0) or an init container.
 func (t PodTemplate) PullPolicy(init int) (image, policy string) { return t.Set.ImageOf(init) }
 
-// base fills what main and init containers share: identity, labels, network, DNS, grace.
-func (t PodTemplate) base(ordinal, restarts, backoff int, init string) ContainerSpec {
-	s := t.Set
+// base fills what every container of a pod shares: identity, labels, network, DNS, grace.
+// id carries the container's own part of the identity (ordinal, role, counters).
+func (t PodTemplate) base(id identity.Container) ContainerSpec {
+	s, ordinal := t.Set, id.Ordinal
 	md := s.Template.Metadata
 	// The template's annotations, then its labels, become Docker labels; identity labels win.
 	extra := make(map[string]string, len(t.ExtraLabels)+len(md.Labels)+len(md.Annotations))
@@ -121,8 +177,8 @@ func (t PodTemplate) base(ordinal, restarts, backoff int, init string) Container
 			extra[k] = v
 		}
 	}
-	l := identity.ContainerLabels(identity.Container{Namespace: t.Namespace, Set: s.Name, Service: t.service(),
-		Revision: t.Revision, Ordinal: ordinal, Init: init, Restarts: restarts, Backoff: backoff}, extra)
+	id.Namespace, id.Set, id.Service, id.Revision = t.Namespace, s.Name, t.service(), t.Revision
+	l := identity.ContainerLabels(id, extra)
 	spec := ContainerSpec{
 		Hostname:    identity.Hostname(s.Name, ordinal),
 		Domainname:  identity.Domainname(t.service(), t.Namespace, t.zone()),
@@ -163,7 +219,7 @@ func (t PodTemplate) mounts(ordinal int, ms []compose.VolumeMount) []Mount {
 			continue
 		}
 		if v := t.volume(m.Name); v != nil && v.EmptyDir != nil {
-			out = append(out, emptyDirMount(v.EmptyDir, m, t.fsGroup()))
+			out = append(out, emptyDirMount(t.Namespace, t.Set.Name, ordinal, v, m, t.fsGroup()))
 			continue
 		} else if v != nil && (v.ConfigMap != nil || v.Secret != nil) { // read-only, as the kubelet mounts them
 			out = append(out, Mount{Type: "bind", Source: filepath.Join(t.Objects.FilesPath(t.Namespace, t.Set, *v), m.SubPath),
@@ -197,16 +253,15 @@ func (t PodTemplate) volume(name string) *compose.Volume {
 	return nil
 }
 
-// emptyDirMount is scratch space that lives exactly as long as the container that mounts it:
-// tmpfs for medium Memory (sized by sizeLimit), else an anonymous volume the engine removes
-// with the container. Unsupported keeps out an emptyDir two containers share.
-func emptyDirMount(e *compose.EmptyDirVolumeSource, m compose.VolumeMount, group *int64) Mount {
-	if e.Medium == compose.MediumMemory {
-		size, _ := compose.ParseMemory(e.SizeLimit) // validated at load; "" is 0, the engine's default
-		// A tmpfs is world-writable (mode 1777) already: fsGroup has nothing to give it.
-		return Mount{Type: "tmpfs", Target: m.MountPath, ReadOnly: m.ReadOnly, SizeBytes: size}
+// emptyDirMount mounts the pod's emptyDir volume (see PodTemplate.EmptyDirs), shared by the
+// pod's containers and living as long as the pod. fsGroup gives a disk one to the group; a
+// tmpfs (medium Memory) is world-writable (mode 1777) already.
+func emptyDirMount(ns, set string, ordinal int, v *compose.Volume, m compose.VolumeMount, group *int64) Mount {
+	mt := Mount{Type: "volume", Source: identity.EmptyDirName(ns, set, ordinal, v.Name), Target: m.MountPath, ReadOnly: m.ReadOnly}
+	if v.EmptyDir.Medium != compose.MediumMemory {
+		mt.Group = group
 	}
-	return Mount{Type: "volume", Target: m.MountPath, ReadOnly: m.ReadOnly, Group: group}
+	return mt
 }
 
 // fsGroup is the pod's securityContext.fsGroup: the group its claim and emptyDir volumes are

@@ -13,6 +13,8 @@ import (
 type ProbeTarget struct {
 	ContainerID, IP string
 	StartedAt       time.Time
+	// Container is the template name whose probes run ("" is the first container).
+	Container string
 }
 
 // ProbeStatus is what a prober says about one pod container.
@@ -37,7 +39,28 @@ type ProberFactory func(set *compose.StatefulSet, target ProbeTarget, onChange f
 // hasProbes reports whether a set needs a prober at all; without one readiness comes from
 // the image HEALTHCHECK or, lacking that, from Running.
 func hasProbes(s *compose.StatefulSet) bool {
-	return s.Main().ReadinessProbe != nil || s.Main().LivenessProbe != nil || s.Main().StartupProbe != nil
+	for _, cs := range [][]compose.Container{s.Template.Spec.InitContainers, s.Template.Spec.Containers} {
+		for i := range cs {
+			if containerProbed(&cs[i]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func containerProbed(c *compose.Container) bool {
+	return c.ReadinessProbe != nil || c.LivenessProbe != nil || c.StartupProbe != nil
+}
+
+// probedContainer returns the template entry whose probes a target runs.
+func probedContainer(s *compose.StatefulSet, name string) *compose.Container {
+	if name != "" {
+		if c := findContainer(s, name); c != nil {
+			return c
+		}
+	}
+	return s.Main()
 }
 
 // workerProber adapts probe.Worker to Prober.
@@ -57,9 +80,10 @@ func defaultProbers(rt Runtime, log *slog.Logger, now func() time.Time) ProberFa
 		return res.ExitCode, res.Output, err
 	}
 	return func(s *compose.StatefulSet, t ProbeTarget, onChange func()) Prober {
+		c := probedContainer(s, t.Container)
 		return workerProber{probe.NewWorker(probe.WorkerConfig{
 			Target:    probe.Target{ContainerID: t.ContainerID, IP: t.IP},
-			Readiness: s.Main().ReadinessProbe, Liveness: s.Main().LivenessProbe, Startup: s.Main().StartupProbe,
+			Readiness: c.ReadinessProbe, Liveness: c.LivenessProbe, Startup: c.StartupProbe,
 			Exec: exec, OnChange: func(probe.Status) { onChange() }, Logger: log, Now: now, StartedAt: t.StartedAt,
 		})}
 	}

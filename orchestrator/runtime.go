@@ -32,6 +32,9 @@ type Runtime interface {
 
 	// EnsureImage makes the image present according to the pull policy, reporting pull progress.
 	EnsureImage(ctx context.Context, image, pullPolicy string, progress func(line string)) (ImageInfo, error)
+	// EnsureInfraImage makes the image of pods' infrastructure containers present (made
+	// locally, never pulled) and returns its reference.
+	EnsureInfraImage(ctx context.Context) (string, error)
 
 	// CreateVolume creates a labelled volume. The same claim's volume existing already is
 	// success; a foreign one, or another set's claim under a colliding name, is ErrNameInUse
@@ -179,7 +182,7 @@ type ContainerSpec struct {
 	Env        []string // KEY=value
 	Labels     map[string]string
 
-	Network    string   // network name to attach to
+	Network    string   // network name to attach to, or "container:ID" to join another's namespace
 	Aliases    []string // network aliases (fallback DNS when the embedded server is unavailable)
 	DNS        []string
 	DNSSearch  []string
@@ -200,6 +203,8 @@ type ContainerSpec struct {
 	NoNewPrivileges bool
 	GroupAdd        []string
 	Sysctls         map[string]string
+	// IpcMode and PidMode are Docker's ("shareable", "container:ID"; "" keeps the default).
+	IpcMode, PidMode string
 	// ExtraHosts are /etc/hosts lines as "hostname:ip" (hostAliases).
 	ExtraHosts []string
 	// RunAsNonRoot asks the executor to refuse a container that would run as root

@@ -3,6 +3,7 @@ package orchestrator
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -100,6 +101,8 @@ func group(cs []Container, vs []Volume) map[SetKey]*Observed {
 		switch {
 		case c.Labels[identity.LabelRole] == identity.RoleInit:
 			p.Inits = append(p.Inits, c)
+		case c.Labels[identity.LabelRole] == identity.RoleContainer:
+			p.Members = append(p.Members, c)
 		case c.Name == identity.PreviousName(identity.ContainerName(c.Labels[identity.LabelNamespace],
 			c.Labels[identity.LabelSet], ord), c.ID):
 			p.Previous = append(p.Previous, c)
@@ -108,8 +111,13 @@ func group(cs []Container, vs []Volume) map[SetKey]*Observed {
 		}
 	}
 	for _, v := range vs {
-		if identity.Owned(v.Labels) {
-			o := get(v.Labels)
+		if !identity.Owned(v.Labels) {
+			continue
+		}
+		o := get(v.Labels)
+		if v.Labels[identity.LabelRole] == identity.RoleEmptyDir {
+			o.EmptyDirs = append(o.EmptyDirs, v)
+		} else {
 			o.Volumes = append(o.Volumes, v)
 		}
 	}
@@ -146,6 +154,9 @@ type readinessInput struct {
 	probes    map[string]ProbeStatus
 	seen      map[string]time.Time // container ID -> first seen Ready without a prober
 	now       time.Time
+	// desired picks the template of a pod's revision (multi-container pods: which containers
+	// it must have, and which of them have probes).
+	desired Desired
 }
 
 // fillReadiness sets the readiness verdict of each pod of a set and returns the new
@@ -156,6 +167,10 @@ func fillReadiness(o *Observed, in readinessInput) map[string]time.Time {
 	for ord, p := range o.Pods {
 		c := podMain(in.key, ord, p)
 		if c == nil || c.State != StateRunning {
+			continue
+		}
+		if identity.IsInfra(c.Labels) {
+			fillPodReadiness(in.key, ord, p, *c, in, seen)
 			continue
 		}
 		healthOK := c.Health == "" || c.Health == "healthy"
@@ -209,7 +224,12 @@ func runningMains(obs map[SetKey]*Observed, probed func(SetKey) bool) map[string
 			continue
 		}
 		for ord, p := range o.Pods {
-			if c := podMain(k, ord, p); c != nil && c.State == StateRunning {
+			c := podMain(k, ord, p)
+			if c != nil && identity.IsInfra(c.Labels) {
+				runningMembers(k, p, out)
+				continue
+			}
+			if c != nil && c.State == StateRunning {
 				out[c.ID] = proberWant{key: k, revision: c.Labels[identity.LabelRevision],
 					target: ProbeTarget{ContainerID: c.ID, IP: c.IP, StartedAt: c.StartedAt}}
 			}
@@ -223,4 +243,30 @@ type proberWant struct {
 	key      SetKey
 	revision string // the pod's revision: its probes are that revision's
 	target   ProbeTarget
+}
+
+// runningMembers adds the running app containers and sidecars of a multi-container pod:
+// each has its own prober, with its own container's probes (ProbeTarget.Container).
+func runningMembers(k SetKey, p *ObservedPod, out map[string]proberWant) {
+	for _, c := range slices.Concat(p.Members, p.Inits) {
+		if c.State != StateRunning {
+			continue
+		}
+		name := c.Labels[identity.LabelContainer]
+		if name == "" {
+			name = c.Labels[identity.LabelInit]
+		}
+		out[c.ID] = proberWant{key: k, revision: c.Labels[identity.LabelRevision],
+			target: ProbeTarget{ContainerID: c.ID, IP: podIPOf(p), StartedAt: c.StartedAt, Container: name}}
+	}
+}
+
+// podIPOf is the address of a multi-container pod: its infrastructure container's.
+func podIPOf(p *ObservedPod) string {
+	for _, c := range p.Containers {
+		if identity.IsInfra(c.Labels) && c.IP != "" {
+			return c.IP
+		}
+	}
+	return ""
 }

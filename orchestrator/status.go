@@ -54,6 +54,8 @@ type PodStatus struct {
 	PublishNotReady      bool
 	// Reason says why a running pod is not Ready: the last probe failure ("" when Ready).
 	Reason string
+	// Containers are the long-running containers of a pod with several (nil otherwise).
+	Containers []MemberState
 	// Labels are the pod template's labels and PodPorts every container's ports (sidecars
 	// too), shared by the set's pods and read-only: what a Service that selects pods by
 	// label matches and resolves a named targetPort against.
@@ -70,7 +72,7 @@ func podStatuses(ns string, s *compose.StatefulSet, states []PodState) []PodStat
 		ps := PodStatus{Namespace: ns, Set: s.Name, Service: svc, Ordinal: st.Ordinal, Name: st.Name,
 			Container: identity.ContainerName(ns, s.Name, st.Ordinal), Ready: st.Ready, Status: st.Phase,
 			Restarts: st.Restarts, Revision: st.Revision, PublishNotReady: s.PublishNotReadyAddresses, Reason: st.Reason,
-			Labels: s.Template.Metadata.Labels, PodPorts: podPorts}
+			Labels: s.Template.Metadata.Labels, PodPorts: podPorts, Containers: st.Members}
 		if c := st.Container; c != nil {
 			ps.Container, ps.ContainerID = c.Name, c.ID
 			ps.IP, ps.IPv6 = c.IP, c.IPv6
@@ -79,7 +81,7 @@ func podStatuses(ns string, s *compose.StatefulSet, states []PodState) []PodStat
 		for _, t := range s.VolumeClaimTemplates {
 			ps.Volumes = append(ps.Volumes, identity.VolumeName(ns, t.Name, s.Name, st.Ordinal))
 		}
-		for _, p := range s.Main().Ports {
+		for _, p := range podPorts {
 			if p.HostPort > 0 {
 				p.HostPort += st.Ordinal - s.Ordinals.Start
 			}

@@ -14,27 +14,6 @@ import (
 func Unsupported(s *compose.StatefulSet) []string {
 	var out []string
 	spec := &s.Template.Spec
-	if n := len(spec.Containers); n > 1 {
-		out = append(out, fmt.Sprintf("%d containers (only one runs per pod so far)", n))
-	}
-	users := map[string]int{} // volume name -> containers mounting it
-	for _, cs := range [][]compose.Container{spec.InitContainers, spec.Containers} {
-		for _, c := range cs {
-			seen := map[string]bool{}
-			for _, m := range c.VolumeMounts {
-				if !seen[m.Name] {
-					seen[m.Name] = true
-					users[m.Name]++
-				}
-			}
-		}
-	}
-	for _, v := range spec.Volumes {
-		switch {
-		case v.EmptyDir != nil && users[v.Name] > 1:
-			out = append(out, fmt.Sprintf("volume %s (an emptyDir shared by %d containers)", v.Name, users[v.Name]))
-		}
-	}
 	if sc := spec.SecurityContext; sc != nil && sc.FSGroup != nil {
 		for _, t := range s.VolumeClaimTemplates {
 			if p := claimDirProblem(s, t.Name); p != "" {
@@ -42,13 +21,7 @@ func Unsupported(s *compose.StatefulSet) []string {
 			}
 		}
 	}
-	if p := spec.ShareProcessNamespace; p != nil && *p && len(spec.Containers) > 1 {
-		out = append(out, "shareProcessNamespace")
-	}
 	for _, ic := range spec.InitContainers {
-		if ic.Sidecar() {
-			out = append(out, "sidecar init container "+ic.Name)
-		}
 		out = append(out, containerGaps(s, &ic)...)
 	}
 	for _, c := range spec.Containers {
@@ -93,14 +66,7 @@ func subPathProblem(s *compose.StatefulSet, volume string) string {
 
 func containerGaps(s *compose.StatefulSet, c *compose.Container) []string {
 	var out []string
-	for _, e := range c.Env {
-		if vf := e.ValueFrom; vf == nil || (vf.FieldRef == nil && vf.ResourceFieldRef == nil) {
-			continue // literal, or a ConfigMap/Secret key resolved at start
-		}
-		if _, _, err := (PodTemplate{Set: s}).envSource(e.ValueFrom, c, 0); err != nil {
-			out = append(out, fmt.Sprintf("container %s: env %s (%v)", c.Name, e.Name, err))
-		}
-	}
+	out = append(out, envGaps(s, c)...)
 	for _, m := range c.VolumeMounts {
 		if p := subPathProblem(s, m.Name); (m.SubPath != "" || m.SubPathExpr != "") && p != "" {
 			out = append(out, fmt.Sprintf("container %s: subPath of mount %s (%s)", c.Name, m.MountPath, p))
@@ -117,6 +83,21 @@ func containerGaps(s *compose.StatefulSet, c *compose.Container) []string {
 	uid := firstInt(sc.RunAsUser, pod.RunAsUser)
 	if uid == nil && firstInt(sc.RunAsGroup, pod.RunAsGroup) != nil {
 		out = append(out, fmt.Sprintf("container %s: runAsGroup without runAsUser", c.Name))
+	}
+	return out
+}
+
+// envGaps lists the env fieldRefs and resourceFieldRefs of c this runtime cannot resolve.
+func envGaps(s *compose.StatefulSet, c *compose.Container) []string {
+	var out []string
+	for _, e := range c.Env {
+		if vf := e.ValueFrom; vf == nil || (vf.FieldRef == nil && vf.ResourceFieldRef == nil) ||
+			vf.FieldRef != nil && vf.FieldRef.FieldPath == compose.FieldPodIP {
+			continue // literal, a ConfigMap/Secret key resolved at start, or the infra container's IP
+		}
+		if _, _, err := (PodTemplate{Set: s}).envSource(e.ValueFrom, c, 0); err != nil {
+			out = append(out, fmt.Sprintf("container %s: env %s (%v)", c.Name, e.Name, err))
+		}
 	}
 	return out
 }

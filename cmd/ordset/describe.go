@@ -87,7 +87,7 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 		kv("Rollout", "paused (\"ordset rollout resume "+s.Name+"\" resumes it)")
 	}
 	if sp := d.Spec; sp != nil {
-		kv("Image", sp.Main().Image)
+		kv("Image", imagesText(sp))
 		kv("Service", sp.ServiceName)
 		kv("Pod Management Policy", sp.PodManagementPolicy)
 		kv("Update Strategy", updateStrategyText(sp.UpdateStrategy))

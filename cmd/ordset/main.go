@@ -9,6 +9,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == pauseCommand {
+		os.Exit(pause())
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args, os.Stdout, os.Stderr)
 	stop()

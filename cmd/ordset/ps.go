@@ -179,10 +179,7 @@ func podTable(pods []api.Pod, allNS, wide bool, now time.Time) ([]string, [][]st
 	}
 	var rows [][]string
 	for _, p := range pods {
-		ready := "0/1"
-		if p.Ready {
-			ready = "1/1"
-		}
+		ready := readyText(p)
 		started := p.StartedAt
 		if started.IsZero() {
 			started = p.CreatedAt

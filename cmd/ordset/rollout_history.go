@@ -26,7 +26,7 @@ func historyRows(d api.Description) []historyRow {
 	for _, r := range d.Revisions {
 		row := historyRow{Revision: r.Number, Hash: r.Revision, FirstApplied: r.FirstApplied, Role: revisionRole(d.StatefulSet.Status, r)}
 		if r.Spec != nil {
-			row.Image = r.Spec.Main().Image
+			row.Image = imagesText(r.Spec)
 		}
 		rows = append(rows, row)
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/ordset/ordset/orchestrator"
 )
 
 func validateCommand(s *streams) *cli.Command {
@@ -17,7 +19,9 @@ func validateCommand(s *streams) *cli.Command {
 and prints every problem as file:line:col: field.path: message.
 Warnings (fields accepted and ignored on one Docker host, $(VAR) references
 that name nothing, image overrides that match no image) go to stderr and do not
-fail the check; with --strict they are errors.
+fail the check; with --strict they are errors. A file that loads but uses what
+this version cannot run yet (the daemon would refuse it on up) fails the check,
+naming each part.
 --image OLD=NEW (and ordset-images.yaml beside the files) replaces images first.
 Exits 0 when the file is valid, 1 when it is not.
 
@@ -41,6 +45,16 @@ func runValidate(ctx context.Context, in invocation, s *streams) error {
 		return err
 	}
 	names := p.SetNames()
+	// What up would be refused: the daemon runs the same check before it stores anything.
+	var gaps []string
+	for _, name := range names {
+		if g := orchestrator.Unsupported(p.StatefulSets[name]); len(g) > 0 {
+			gaps = append(gaps, fmt.Sprintf("statefulset %s uses what this version of ordset cannot run yet: %s", name, strings.Join(g, "; ")))
+		}
+	}
+	if len(gaps) > 0 {
+		return fmt.Errorf("%s: loads, but this version of ordset cannot run it (up would be refused):\n  %s", shown, strings.Join(gaps, "\n  "))
+	}
 	noun := "statefulsets"
 	if len(names) == 1 {
 		noun = "statefulset"

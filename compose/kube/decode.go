@@ -165,6 +165,9 @@ func (d *doc) typeProblem(err error) compose.Problem {
 		path := findTyped(d.node, strings.Split(te.Field, "."), "")
 		return d.problem(path, "must be %s, got %s", jsonKind(te.Type.Kind().String()), te.Value)
 	}
+	if p, ok := d.badValue(); ok {
+		return p
+	}
 	return d.problem("", "%v", strings.TrimPrefix(err.Error(), "json: "))
 }
 

@@ -198,6 +198,7 @@ func (im *importer) object(d *doc) {
 			return
 		}
 		im.config[d.name], im.cms[d.name] = d, cm
+		im.immutable(d, cm.Immutable)
 	case gk == "v1 Secret":
 		sec := &corev1.Secret{}
 		if probs := d.decodeStrict(sec); len(probs) > 0 {
@@ -205,6 +206,7 @@ func (im *importer) object(d *doc) {
 			return
 		}
 		im.secrets[d.name] = sec
+		im.immutable(d, sec.Immutable)
 	case gk == "v1 Namespace":
 		im.nsDocs = append(im.nsDocs, d)
 	case meaninglessKinds[d.kind] != "":
@@ -213,6 +215,14 @@ func (im *importer) object(d *doc) {
 		im.probs = append(im.probs, d.problem("kind", "ordset runs StatefulSets only; a %s cannot run here (convert it to a StatefulSet)", d.kind))
 	default:
 		im.probs = append(im.probs, d.problem("kind", "unknown kind %s %s (ordset reads apps/v1 StatefulSet, v1 Service, ConfigMap, Secret, Namespace)", d.apiVersion, d.kind))
+	}
+}
+
+// immutable warns about `immutable: true`: ordset has no API that could refuse a change; a
+// changed ConfigMap or Secret in the file rolls the pods that use it.
+func (im *importer) immutable(d *doc, v *bool) {
+	if v != nil && *v {
+		im.warn(d, "immutable", "ignored: a change to this %s in the file is applied (the pods using it are rolled)", d.kind)
 	}
 }
 

@@ -32,9 +32,6 @@ func (im *importer) otherService(sv *serviceDoc, p *compose.Project) {
 		}
 		out.Ports = append(out.Ports, compose.ServicePort{Name: sp.Name, Protocol: string(sp.Protocol), Port: int(sp.Port),
 			TargetPort: fromIntOrString(sp.TargetPort)})
-		if sp.NodePort != 0 {
-			im.warn(sv.d, path+".nodePort", "ignored: there are no node ports (publish a port with hostPort)")
-		}
 	}
 	if p.Services == nil {
 		p.Services = map[string]*compose.Service{}
@@ -69,6 +66,11 @@ func (im *importer) serviceWarnings(sv *serviceDoc) {
 	} {
 		if f.set {
 			im.warn(sv.d, f.path, "%s", f.why)
+		}
+	}
+	for i, sp := range spec.Ports {
+		if sp.NodePort != 0 {
+			im.warn(sv.d, fmt.Sprintf("spec.ports[%d].nodePort", i), "ignored: there are no node ports (publish a port with hostPort)")
 		}
 	}
 }

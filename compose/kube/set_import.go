@@ -324,4 +324,12 @@ func (si *setImport) service() {
 		si.warn(sv.d, "spec.clusterIP", "a StatefulSet's own Service is served as headless (per-pod names and the Ready pods' addresses, no virtual IP); for a second name over the same pods, add a Service with another name")
 	}
 	si.set.PublishNotReadyAddresses = sv.svc.Spec.PublishNotReadyAddresses
+	si.serviceWarnings(sv)
+	var ports []compose.Port
+	for _, c := range si.set.Template.Spec.Containers {
+		ports = append(ports, c.Ports...)
+	}
+	for _, n := range ownServiceNotes(sv.svc.Spec, si.set.Template.Metadata.Labels, ports) {
+		si.warn(sv.d, n.path, "%s", n.message)
+	}
 }

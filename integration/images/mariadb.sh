@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# ordset-test/mariadb:latest: Debian bookworm's mariadb-server and mariadb-client (MariaDB 10.11).
+# ordset-test/mariadb:latest: Debian bookworm's mariadb-server, mariadb-client and mariadb-backup
+# (MariaDB 10.11), plus socat (a dependency of the server), as the official image has them.
 # Like the official image it starts with an empty /var/lib/mysql and a writable /run/mysqld;
 # unlike it there is no entrypoint that initialises the data directory: the examples do that
 # themselves (mariadb-install-db) so they work with either image.
@@ -14,5 +15,5 @@ mariadb_rootfs() {
   chroot "$1" chown mysql:mysql /var/lib/mysql /run/mysqld
 }
 
-debian_image mariadb "mariadb-server,mariadb-client" mariadb_rootfs \
+debian_image mariadb "mariadb-server,mariadb-client,mariadb-backup" mariadb_rootfs \
   'EXPOSE 3306' 'CMD ["mariadbd", "--user=mysql"]'

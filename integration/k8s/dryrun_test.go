@@ -79,13 +79,19 @@ func stable(t *testing.T, out []byte) []byte {
 		if n.Kind == yaml.MappingNode {
 			kept := n.Content[:0]
 			for i := 0; i+1 < len(n.Content); i += 2 {
-				k := n.Content[i].Value
-				if volatile[k] || k == "kubectl.kubernetes.io/last-applied-configuration" || allocatedIP(k, n.Content[i+1]) {
+				k, v := n.Content[i].Value, n.Content[i+1]
+				if volatile[k] || k == "kubectl.kubernetes.io/last-applied-configuration" {
 					continue
 				}
-				kept = append(kept, n.Content[i], n.Content[i+1])
+				had := len(v.Content)
+				strip(v)
+				if had > 0 && len(v.Content) == 0 {
+					continue // only volatile fields: annotations that held kubectl's copy alone
+				}
+				kept = append(kept, n.Content[i], v)
 			}
 			n.Content = kept
+			return
 		}
 		for _, c := range n.Content {
 			strip(c)

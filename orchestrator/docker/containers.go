@@ -93,6 +93,7 @@ func (r *Runtime) containerConfig(spec orchestrator.ContainerSpec) (*container.C
 	if spec.NoNewPrivileges {
 		host.SecurityOpt = []string{"no-new-privileges:true"}
 	}
+	host.IpcMode, host.PidMode = container.IpcMode(spec.IpcMode), container.PidMode(spec.PidMode)
 	for _, m := range spec.Mounts {
 		var t mount.Type
 		switch m.Type {
@@ -129,7 +130,7 @@ func (r *Runtime) containerConfig(spec orchestrator.ContainerSpec) (*container.C
 		}
 	}
 	var netCfg *network.NetworkingConfig
-	if spec.Network != "" {
+	if spec.Network != "" && !strings.HasPrefix(spec.Network, "container:") { // a joined container has the other's endpoint
 		netCfg = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
 			spec.Network: {Aliases: spec.Aliases},
 		}}

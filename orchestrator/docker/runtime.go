@@ -22,6 +22,9 @@ type Options struct {
 	// ExtraLabels are added to every object the runtime creates. Tests and CI use them to mark
 	// their objects (io.ordset.test.object=1) so a crashed run's leftovers can be swept.
 	ExtraLabels map[string]string
+	// InfraBinary is the static ordset binary the infrastructure image is made from ("": the
+	// running executable, which is that binary in the daemon; tests point it at a build).
+	InfraBinary string
 	// Owner is the id of the daemon's state directory: put on every object created, and required
 	// (or absent, on objects of older versions) on every object acted on. "" acts on every ordset object.
 	Owner string
@@ -48,6 +51,12 @@ type Runtime struct {
 	// starts at once an observe pass spent 35 s in such waits. A list entry says all there is
 	// to know about a container not started yet, so ListContainers does not inspect these.
 	starting sync.Map // id -> struct{}
+
+	// infraBinary is the binary the infrastructure image holds ("" is this executable);
+	// infraRef the image once made (see EnsureInfraImage).
+	infraBinary string
+	infraMu     sync.Mutex
+	infraRef    string
 }
 
 var _ orchestrator.Runtime = (*Runtime)(nil) // and InspectContainer, Logs for the daemon
@@ -73,6 +82,8 @@ func New(opts Options) (*Runtime, error) {
 		extra:   maps.Clone(opts.ExtraLabels),
 		owner:   opts.Owner,
 		details: detailCache{m: map[string]detail{}},
+
+		infraBinary: opts.InfraBinary,
 	}
 	r.execs = &execWatch{r: r, waiters: map[string]chan int{}}
 	return r, nil

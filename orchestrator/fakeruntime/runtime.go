@@ -113,6 +113,19 @@ func (r *Runtime) ListVolumes(_ context.Context, namespace string) ([]orchestrat
 // present unless listed in Absent; a pull makes it present (unless Unpullable lists it) after
 // "pulling" the lines of PullLines[image] through progress. Every call's image and policy is
 // kept for ImageRequests.
+// FakeInfraImage is the infrastructure image the fake runtime reports.
+const FakeInfraImage = "ordset-infra:fake"
+
+// EnsureInfraImage records the call and reports FakeInfraImage.
+func (r *Runtime) EnsureInfraImage(context.Context) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.record("EnsureInfraImage", FakeInfraImage); err != nil {
+		return "", err
+	}
+	return FakeInfraImage, nil
+}
+
 func (r *Runtime) EnsureImage(_ context.Context, image, policy string, progress func(string)) (orchestrator.ImageInfo, error) {
 	r.mu.Lock()
 	err := r.record("EnsureImage", image)

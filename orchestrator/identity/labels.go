@@ -16,7 +16,17 @@ const (
 	LabelRevision  = LabelPrefix + "revision" // template hash the container was created from
 	LabelRole      = LabelPrefix + "role"     // RolePod, RoleInit, RoleVolume or RoleNetwork
 	LabelInit      = LabelPrefix + "init"     // init container name (RoleInit only)
-	LabelService   = LabelPrefix + "service"  // headless service name (pods only)
+	// Container is the template name of a pod's app container (RoleContainer only).
+	LabelContainer = LabelPrefix + "container"
+	// Infra marks the infrastructure container that holds a multi-container pod's network
+	// (and IPC, PID) namespaces; it has RolePod, so it is the pod as ps and DNS see it.
+	LabelInfra = LabelPrefix + "infra"
+	// PodUID is the ID of the infrastructure container an emptyDir volume was made for: a new
+	// incarnation of the pod gets a fresh emptyDir, as Kubernetes keys it by pod UID.
+	LabelPodUID = LabelPrefix + "pod-uid"
+	// Volume is the pod volume name of an emptyDir volume (RoleEmptyDir only).
+	LabelVolume  = LabelPrefix + "volume"
+	LabelService = LabelPrefix + "service" // headless service name (pods only)
 	// Restarts counts how often a pod (or init container) was replaced after a failure; shown by `ps`.
 	LabelRestarts = LabelPrefix + "restarts"
 	// Backoff counts consecutive quick failures; it sizes the crash-loop delay and survives a daemon restart.
@@ -35,6 +45,10 @@ const (
 	RoleInit    = "init"
 	RoleVolume  = "volume"
 	RoleNetwork = "network"
+	// RoleContainer is an app container of a pod with an infrastructure container.
+	RoleContainer = "container"
+	// RoleEmptyDir is a pod's emptyDir volume (shared by its containers, removed with the pod).
+	RoleEmptyDir = "emptydir"
 )
 
 // Owned reports whether an object's labels mark it as created by ordset.
@@ -87,6 +101,11 @@ type Container struct {
 	Ordinal                           int
 	// Init is the init container's name ("" for the pod's main container).
 	Init string
+	// App is the app container's template name in a pod with an infrastructure container
+	// ("" for the main container of a one-container pod, for init and infra containers).
+	App string
+	// Infra marks the pod's infrastructure container.
+	Infra bool
 	// Restarts and Backoff are the crash-loop counters the container carries (see LabelBackoff).
 	Restarts, Backoff int
 }
@@ -100,8 +119,13 @@ func ContainerLabels(c Container, extra map[string]string) map[string]string {
 	}
 	l[LabelManagedBy] = ManagedByValue
 	l[LabelRole] = RolePod
-	if c.Init != "" {
+	switch {
+	case c.Init != "":
 		l[LabelRole], l[LabelInit] = RoleInit, c.Init
+	case c.App != "":
+		l[LabelRole], l[LabelContainer] = RoleContainer, c.App
+	case c.Infra:
+		l[LabelInfra] = "true"
 	}
 	l[LabelNamespace] = c.Namespace
 	l[LabelSet] = c.Set
@@ -113,6 +137,24 @@ func ContainerLabels(c Container, extra map[string]string) map[string]string {
 	l[LabelBackoff] = strconv.Itoa(c.Backoff)
 	return l
 }
+
+// EmptyDirLabels are the labels of one pod incarnation's emptyDir volume; uid is the ID of the
+// pod's infrastructure container.
+func EmptyDirLabels(namespace, set string, ordinal int, volume, uid string) map[string]string {
+	return map[string]string{
+		LabelManagedBy: ManagedByValue,
+		LabelRole:      RoleEmptyDir,
+		LabelNamespace: namespace,
+		LabelSet:       set,
+		LabelOrdinal:   strconv.Itoa(ordinal),
+		LabelPod:       PodName(set, ordinal),
+		LabelVolume:    volume,
+		LabelPodUID:    uid,
+	}
+}
+
+// IsInfra reports an infrastructure container.
+func IsInfra(l map[string]string) bool { return l[LabelInfra] == "true" }
 
 // NetworkLabels are the labels of a namespace's network.
 func NetworkLabels(namespace string) map[string]string {

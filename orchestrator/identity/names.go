@@ -22,6 +22,19 @@ func InitContainerName(namespace, set string, ordinal int, init string) string {
 	return ContainerName(namespace, set, ordinal) + "-init-" + init
 }
 
+// AppContainerName is the Docker name of an app container of a pod that has an
+// infrastructure container (which holds ContainerName). The underscore keeps it apart from
+// every pod and init container name: set and container names are DNS labels, without one.
+func AppContainerName(namespace, set string, ordinal int, container string) string {
+	return ContainerName(namespace, set, ordinal) + "_" + container
+}
+
+// EmptyDirName is the Docker volume of one pod's emptyDir, e.g. demo_web-1_cache. Its two
+// underscores keep it apart from claim volumes (one underscore).
+func EmptyDirName(namespace, set string, ordinal int, volume string) string {
+	return namespace + "_" + PodName(set, ordinal) + "_" + volume
+}
+
 // RetiredName is the name a failed container takes to free its pod's name for the replacement.
 // The dot keeps it apart from every pod and init container name (DNS labels have no dot).
 func RetiredName(name, id string) string { return name + ".retired-" + ShortID(id) }

@@ -38,6 +38,20 @@ type Pod struct {
 	StartedAt   time.Time      `json:"startedAt,omitzero"`
 	// Reason says why a running pod is not Ready: its last probe failure.
 	Reason string `json:"reason,omitempty"`
+	// Containers are the app containers and native sidecars of a pod with several (none for
+	// a one-container pod, whose container is the pod's).
+	Containers []PodContainer `json:"containers,omitempty"`
+}
+
+// PodContainer is one long-running container of a pod with several.
+type PodContainer struct {
+	Name        string `json:"name"`
+	Image       string `json:"image"`
+	Sidecar     bool   `json:"sidecar,omitempty"`
+	ContainerID string `json:"containerID,omitempty"`
+	State       string `json:"state"` // Docker's state; "waiting" while it does not exist
+	Ready       bool   `json:"ready"`
+	Restarts    int    `json:"restarts"`
 }
 
 // StatefulSet is one set's status, kubectl get statefulsets style.

@@ -30,8 +30,21 @@ func (d *Daemon) podContainer(ctx context.Context, namespace, pod, container str
 			inits = append(inits, c.Name)
 		}
 	}
+	if container == "" && len(names) > 0 {
+		container = names[0]
+	}
 	switch {
-	case container == "" || (len(names) > 0 && container == names[0]):
+	case contains(names, container):
+		// A pod with an infrastructure container runs each app container under its own name;
+		// a one-container pod's main container is the pod's.
+		if c, err := d.rt.InspectContainer(ctx, identity.AppContainerName(namespace, p.StatefulSet, p.Ordinal, container)); err == nil {
+			return c.ID, nil
+		}
+		if container != names[0] {
+			return "", &userError{fmt.Sprintf("container %s of pod %s is not running yet", container, pod), api.ErrNotFound}
+		}
+		fallthrough
+	case container == "":
 		if p.ContainerID == "" {
 			return "", noContainer(p, missing)
 		}

@@ -37,13 +37,22 @@ func (d *Daemon) DeletePod(ctx context.Context, req api.DeletePodRequest) error 
 		grace = time.Duration(*req.GraceSeconds) * time.Second
 	}
 	err = d.mgr.Exclusive(ctx, req.Namespace, p.StatefulSet, func() error {
-		// The preStop hook runs first and its time counts in the grace period, as for a stop
-		// the controller decides; a failing hook is logged and the stop goes on.
-		tpl := orchestrator.PodTemplate{Namespace: req.Namespace, Set: spec}
-		grace, herr := orchestrator.PreStop(ctx, d.rt, tpl, orchestrator.HookTarget{Namespace: req.Namespace,
-			ContainerID: p.ContainerID, IP: p.IP}, grace)
-		if herr != nil {
-			d.log.Warn("preStop hook", "namespace", req.Namespace, "pod", p.Name, "err", herr)
+		// The containers of a multi-container pod go first (each with its own preStop hook);
+		// then the pod's container: the main one of a one-container pod, whose preStop hook
+		// runs first and counts in the grace period, as for a stop the controller decides; a
+		// failing hook is logged and the stop goes on.
+		joined, err := d.removeMembers(ctx, p, spec, grace)
+		if err != nil {
+			return fmt.Errorf("delete pod %s/%s: %w", req.Namespace, p.Name, err)
+		}
+		if !joined {
+			tpl := orchestrator.PodTemplate{Namespace: req.Namespace, Set: spec}
+			var herr error
+			grace, herr = orchestrator.PreStop(ctx, d.rt, tpl, orchestrator.HookTarget{Namespace: req.Namespace,
+				ContainerID: p.ContainerID, IP: p.IP}, grace)
+			if herr != nil {
+				d.log.Warn("preStop hook", "namespace", req.Namespace, "pod", p.Name, "err", herr)
+			}
 		}
 		if err := d.rt.StopContainer(ctx, p.ContainerID, grace); err != nil && !errors.Is(err, orchestrator.ErrNotFound) {
 			return fmt.Errorf("stop pod %s/%s: %w", req.Namespace, p.Name, err)

@@ -119,8 +119,14 @@ func toAPIPod(p orchestrator.PodStatus) api.Pod {
 	if ports == nil {
 		ports = []compose.Port{}
 	}
+	var cs []api.PodContainer
+	for _, m := range p.Containers {
+		cs = append(cs, api.PodContainer{Name: m.Name, Image: m.Image, Sidecar: m.Sidecar, ContainerID: m.ID,
+			State: orWaiting(string(m.State)), Ready: m.Ready, Restarts: m.Restarts})
+	}
 	return api.Pod{
-		Name: p.Name, Namespace: p.Namespace, StatefulSet: p.Set, Service: p.Service, Ordinal: p.Ordinal,
+		Containers: cs,
+		Name:       p.Name, Namespace: p.Namespace, StatefulSet: p.Set, Service: p.Service, Ordinal: p.Ordinal,
 		Container: p.Container, ContainerID: p.ContainerID, IP: p.IP, IPv6: p.IPv6,
 		Ready: p.Ready, Status: p.Status, Restarts: p.Restarts, Revision: p.Revision,
 		Volumes: vols, Ports: ports, CreatedAt: p.CreatedAt, StartedAt: p.StartedAt, Reason: p.Reason,
@@ -320,4 +326,11 @@ func (e *userError) Unwrap() error { return e.kind }
 func noContainer(p api.Pod, kind error) error {
 	return &userError{fmt.Sprintf("pod %s/%s is %s and has no container yet (\"ordset describe %s -n %s\" says why)",
 		p.Namespace, p.Name, p.Status, p.Name, p.Namespace), kind}
+}
+
+func orWaiting(s string) string {
+	if s == "" {
+		return "waiting"
+	}
+	return s
 }

@@ -1,0 +1,129 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+
+	"github.com/ordset/ordset/integration/testenv"
+	"github.com/ordset/ordset/orchestrator/identity"
+)
+
+// multiPod is a pod of two containers sharing an emptyDir: main serves HTTP on 8080 and
+// records each of its starts in the emptyDir; side is Ready only once /shared/ready exists.
+const multiPod = `namespace: %s
+statefulsets:
+  duo:
+    terminationGracePeriodSeconds: 1
+    shareProcessNamespace: true
+    containers:
+      - name: main
+        image: ordset-test/busybox:latest
+        imagePullPolicy: Never
+        command: [sh, -c, "mkdir -p /tmp/www && echo served-by-$(POD_NAME) > /tmp/www/index.html && echo start >> /shared/starts && exec httpd -f -p 8080 -h /tmp/www"]
+        env: [{name: MY_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}]
+        volumeMounts: [{name: shared, mountPath: /shared}]
+      - name: side
+        image: ordset-test/busybox:latest
+        imagePullPolicy: Never
+        command: [sh, -c, "exec sleep 3600"]
+        readinessProbe: {exec: {command: [test, -f, /shared/ready]}, periodSeconds: 1}
+        volumeMounts: [{name: shared, mountPath: /shared}]
+    volumes: [{name: shared, emptyDir: {}}]
+`
+
+// TestMultiContainerPod runs a two-container pod on the real engine and checks, from inside
+// it: the sidecar reaches the main container on 127.0.0.1; status.podIP is the pod's IP; the
+// pod is Ready only once both containers are; killing the main container restarts it alone,
+// the pod keeping its IP and its emptyDir; deleting the pod removes the emptyDir.
+func TestMultiContainerPod(t *testing.T) {
+	e, ns := podEnv(t, "e2emulti", multiPod)
+	e.must("up", "--no-wait", "--progress", "plain")
+	in := func(c, script string) result {
+		t.Helper()
+		return e.run("exec", "duo-0", "-n", ns, "-c", c, "--", "sh", "-c", script)
+	}
+	until := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(2 * time.Minute); !ok(); time.Sleep(300 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting: %s", what)
+			}
+		}
+	}
+	until("both containers run", func() bool {
+		return in("side", "wget -qO- http://127.0.0.1:8080/").stdout == "served-by-duo-0\n"
+	})
+	pods := e.ps(ns)
+	if len(pods) != 1 || pods[0].Ready || pods[0].IP == "" {
+		t.Fatalf("before the sidecar is Ready: want one pod, not Ready, with an IP: %+v", pods)
+	}
+	ip := pods[0].IP
+	if r := in("main", `echo "$MY_IP"`); r.stdout != ip+"\n" {
+		t.Errorf("status.podIP = %q, pod IP %s", r.stdout, ip)
+	}
+	if r := in("side", "hostname"); r.stdout != "duo-0\n" {
+		t.Errorf("sidecar hostname = %q, want duo-0", r.stdout)
+	}
+	if r := in("side", "ps -o comm"); !strings.Contains(r.stdout, "httpd") || !strings.Contains(r.stdout, "ordset") {
+		t.Errorf("shareProcessNamespace: the sidecar sees %q, want the main container's httpd and the infrastructure process", r.stdout)
+	}
+	in("side", "touch /shared/ready")
+	e.waitReady(ns, 1)
+
+	cli := testenv.Docker(t)
+	ctx := context.Background()
+	mainName := identity.AppContainerName(ns, "duo", 0, "main")
+	side, err := cli.ContainerInspect(ctx, identity.AppContainerName(ns, "duo", 0, "side"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cli.ContainerKill(ctx, mainName, "KILL"); err != nil {
+		t.Fatal(err)
+	}
+	until("main restarted", func() bool { return in("main", "cat /shared/starts").stdout == "start\nstart\n" })
+	pods = e.waitReady(ns, 1)
+	if pods[0].IP != ip {
+		t.Errorf("pod IP after the main container's restart = %s, want %s", pods[0].IP, ip)
+	}
+	if r := in("side", "test -f /shared/ready && echo kept"); r.stdout != "kept\n" {
+		t.Errorf("emptyDir lost its file across the restart: %q %q", r.stdout, r.stderr)
+	}
+	if again, err := cli.ContainerInspect(ctx, side.Name); err != nil || again.ID != side.ID || again.RestartCount != 0 ||
+		again.State.StartedAt != side.State.StartedAt {
+		t.Errorf("the sidecar was touched by the main container's restart (err %v)", err)
+	}
+	if r := in("side", "wget -qO- http://127.0.0.1:8080/"); r.stdout != "served-by-duo-0\n" {
+		t.Errorf("after the restart the sidecar reads %q", r.stdout)
+	}
+
+	// Deleting the pod makes a new one: new containers, a fresh emptyDir.
+	e.must("delete", "pod", "duo-0", "-n", ns)
+	until("duo-0 back with a fresh emptyDir", func() bool {
+		return in("main", "cat /shared/starts; ls /shared").stdout == "start\nstarts\n"
+	})
+	vol := identity.EmptyDirName(ns, "duo", 0, "shared")
+	if _, err := cli.VolumeInspect(ctx, vol); err != nil {
+		t.Fatalf("emptyDir volume %s: %v", vol, err)
+	}
+	e.must("down", "-n", ns, "--timeout", "1m")
+	if _, err := cli.VolumeInspect(ctx, vol); err == nil {
+		t.Errorf("emptyDir volume %s survived the pod's deletion", vol)
+	}
+	left, err := cli.ContainerList(ctx, container.ListOptions{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range left {
+		for _, n := range c.Names {
+			if strings.HasPrefix(n, "/"+ns+"-") {
+				t.Errorf("container %s left after down", n)
+			}
+		}
+	}
+}
