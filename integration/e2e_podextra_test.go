@@ -62,6 +62,14 @@ statefulsets:
       - {name: scratch, mountPath: /scratch}
     volumes: [{name: scratch, emptyDir: {}}]
     volumeClaimTemplates: [{name: data}]
+  plain:
+    image: ordset-test/busybox:latest
+    imagePullPolicy: Never
+    command: [sh, -c, "exec sleep 3600"]
+    terminationGracePeriodSeconds: 1
+    securityContext: {runAsUser: 1000}
+    volumeMounts: [{name: scratch, mountPath: /scratch}, {name: over, mountPath: /root}]
+    volumes: [{name: scratch, emptyDir: {}}, {name: over, emptyDir: {}}]
   root:
     image: ordset-test/busybox:latest
     imagePullPolicy: Never
@@ -74,7 +82,8 @@ statefulsets:
 
 // TestPodFSGroupSubPathAndCapabilities checks, from inside the pods: fsGroup owns a fresh
 // claim volume (group, setgid, group-writable for a non-root user that has the group) and an
-// emptyDir; a subPath of the claim is created and bound, and what is written there is in the
+// emptyDir (2777, as the kubelet); without fsGroup a disk emptyDir is 0777, so a non-root
+// user writes there, and it never takes the image's files nor mode at its mount path (no copy-up); a subPath of the claim is created and bound, and what is written there is in the
 // claim; and a root container with capabilities.drop [ALL] has no effective capability and
 // cannot write its read-only root filesystem.
 func TestPodFSGroupSubPathAndCapabilities(t *testing.T) {
@@ -84,9 +93,13 @@ func TestPodFSGroupSubPathAndCapabilities(t *testing.T) {
 		{"box-0", "fsGroup in the groups", "id -u; id -G | tr ' ' '\\n' | grep -x 2000", "1000\n2000\n"},
 		{"box-0", "fsGroup owns the fresh claim, setgid, group-writable", "stat -c '%g %A' /data", "2000 drwxrwsr-x\n"},
 		{"box-0", "the non-root user writes there, files join the group", "touch /data/f && stat -c '%u %g' /data/f", "1000 2000\n"},
-		{"box-0", "fsGroup owns the emptyDir", "stat -c '%g %A' /scratch && touch /scratch/f", "2000 drwxrwsr-x\n"},
+		{"box-0", "fsGroup owns the emptyDir", "stat -c '%g %A' /scratch && touch /scratch/f", "2000 drwxrwsrwx\n"},
 		{"box-0", "subPath is in the claim", "echo hi > /logs/x && cat /data/app/logs/x && stat -c '%g' /data/app/logs", "hi\n2000\n"},
 		{"box-0", "subPathExpr expands the pod's name", "echo me > /mine/y && cat /data/pods/box-0/y", "me\n"},
+		{"plain-0", "a disk emptyDir is world-writable (0777) for a non-root user without fsGroup",
+			"id -u; stat -c '%u %A' /scratch && echo hi > /scratch/f && stat -c '%u' /scratch/f", "1000\n0 drwxrwxrwx\n1000\n"},
+		{"plain-0", "an emptyDir over an image directory (0755 in the image) keeps 0777, not the image's mode",
+			"stat -c '%A' /root && touch /root/x", "drwxrwxrwx\n"},
 		{"root-0", "capabilities.drop [ALL] as root", "id -u; grep -E '^Cap(Eff|Prm|Bnd)' /proc/self/status | tr -s '\\t' ' '",
 			"0\nCapPrm: 0000000000000000\nCapEff: 0000000000000000\nCapBnd: 0000000000000000\n"},
 		{"root-0", "root without CAP_CHOWN cannot chown", "touch /tmp/x 2>/dev/null; echo ro=$?; chown 1 /proc/self/fd/0 2>/dev/null; echo chown=$?", "ro=1\nchown=1\n"},

@@ -137,6 +137,8 @@ func (t PodTemplate) EmptyDirs(ordinal int, uid string) []VolumeSpec {
 			if size, _ := compose.ParseMemory(v.EmptyDir.SizeLimit); size > 0 { // validated at load
 				vs.DriverOpts["o"] += ",size=" + strconv.FormatInt(size, 10)
 			}
+		} else {
+			vs.WorldWritable = true // 0777 as the kubelet's; a tmpfs gets 1777 from its options
 		}
 		out = append(out, vs)
 	}

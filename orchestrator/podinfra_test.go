@@ -52,7 +52,7 @@ func TestInfraPodSpecs(t *testing.T) {
 	check("member sets none of the owner's", []any{side.Hostname, side.DNS, side.Ports, side.ExtraHosts, side.Sysctls, side.Aliases},
 		[]any{"", []string(nil), []PortBinding(nil), []string(nil), map[string]string(nil), []string(nil)})
 	check("status.podIP", side.Env[len(side.Env)-1], "IP=10.0.0.7")
-	check("emptyDir mount", side.Mounts, []Mount{{Type: "volume", Source: "demo_web-1_shared", Target: "/s"}})
+	check("emptyDir mount", side.Mounts, []Mount{{Type: "volume", Source: "demo_web-1_shared", Target: "/s", NoCopy: true}})
 	log, err := tpl.Init(1, 0, 0, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -66,4 +66,5 @@ func TestInfraPodSpecs(t *testing.T) {
 	check("emptyDirs", []string{dirs[0].Name, dirs[0].Labels[identity.LabelPodUID], dirs[1].Name}, []string{"demo_web-1_shared", "abc", "demo_web-1_shm"})
 	check("memory emptyDir is a shared tmpfs volume", dirs[1].DriverOpts, map[string]string{"type": "tmpfs", "device": "tmpfs", "o": "mode=1777,size=67108864"})
 	check("disk emptyDir", dirs[0].DriverOpts, map[string]string(nil))
+	check("disk emptyDir is made 0777, a tmpfs has its mode in its options", []bool{dirs[0].WorldWritable, dirs[1].WorldWritable}, []bool{true, false})
 }

@@ -254,10 +254,11 @@ func (t PodTemplate) volume(name string) *compose.Volume {
 }
 
 // emptyDirMount mounts the pod's emptyDir volume (see PodTemplate.EmptyDirs), shared by the
-// pod's containers and living as long as the pod. fsGroup gives a disk one to the group; a
-// tmpfs (medium Memory) is world-writable (mode 1777) already.
+// pod's containers and living as long as the pod. A disk one is made world-writable (0777) when
+// created and fsGroup then adds the group (2777, as the kubelet); a tmpfs (medium Memory) is
+// world-writable (mode 1777) already. NoCopy: the image's files at the mount path never fill it.
 func emptyDirMount(ns, set string, ordinal int, v *compose.Volume, m compose.VolumeMount, group *int64) Mount {
-	mt := Mount{Type: "volume", Source: identity.EmptyDirName(ns, set, ordinal, v.Name), Target: m.MountPath, ReadOnly: m.ReadOnly}
+	mt := Mount{Type: "volume", Source: identity.EmptyDirName(ns, set, ordinal, v.Name), Target: m.MountPath, ReadOnly: m.ReadOnly, NoCopy: true}
 	if v.EmptyDir.Medium != compose.MediumMemory {
 		mt.Group = group
 	}

@@ -155,8 +155,8 @@ func TestPodSpecSecurityAndVolumes(t *testing.T) {
 	check("privileged", spec.Privileged, false)
 	check("hosts", spec.ExtraHosts, []string{"a.local:10.0.0.5", "b.local:10.0.0.5"})
 	// emptyDirs are the pod's named volumes (see TestInfraPodSpecs for how they are made).
-	check("mounts", spec.Mounts, []Mount{{Type: "volume", Source: "demo_web-2_shm", Target: "/dev/shm"},
-		{Type: "volume", Source: "demo_web-2_scratch", Target: "/tmp"}})
+	check("mounts", spec.Mounts, []Mount{{Type: "volume", Source: "demo_web-2_shm", Target: "/dev/shm", NoCopy: true},
+		{Type: "volume", Source: "demo_web-2_scratch", Target: "/tmp", NoCopy: true}})
 	check("env", spec.Env[3:], []string{"INDEX=2", "NAME=web-2", "MEM_MI=256", "CPUS=2", "GREETING=I am web-2 #2"})
 }
 
@@ -205,8 +205,8 @@ func TestPodSpecFSGroupAndSubPaths(t *testing.T) {
 		{Type: "volume", Source: "demo_data-web-1", Target: "/data", Group: &fsg},
 		{Type: "volume", Source: "demo_data-web-1", Target: "/logs", SubPath: "logs", Group: &fsg},
 		{Type: "volume", Source: "demo_data-web-1", Target: "/mine", SubPath: "pods/web-1/s-1", Group: &fsg},
-		{Type: "volume", Source: "demo_web-1_shm", Target: "/dev/shm"}, // a tmpfs volume: world-writable already
-		{Type: "volume", Source: "demo_web-1_scratch", Target: "/tmp", Group: &fsg}})
+		{Type: "volume", Source: "demo_web-1_shm", Target: "/dev/shm", NoCopy: true}, // a tmpfs volume: world-writable already
+		{Type: "volume", Source: "demo_web-1_scratch", Target: "/tmp", Group: &fsg, NoCopy: true}})
 
 	for _, expr := range []string{"$(UNSET)/../..", "$(NOTHING)", "../$(POD_NAME)"} {
 		s.Main().VolumeMounts = []compose.VolumeMount{{Name: "data", MountPath: "/x", SubPathExpr: expr}}

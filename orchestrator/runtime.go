@@ -133,6 +133,9 @@ type VolumeSpec struct {
 	Driver     string
 	DriverOpts map[string]string
 	Labels     map[string]string
+	// WorldWritable makes the new volume's directory mode 0777, as the kubelet makes a disk
+	// emptyDir, so a container of any user can write there.
+	WorldWritable bool
 }
 
 // ImageInfo is what the runtime learned about an image.
@@ -158,6 +161,10 @@ type Mount struct {
 	// Group, when set, gives the volume's files to this group before the container starts
 	// (Kubernetes' fsGroup): group-owned, group-writable, setgid directories.
 	Group *int64
+	// NoCopy keeps the engine from copying the image's files at Target into an empty named
+	// volume (and its directory's mode over the volume's): an emptyDir starts empty, as in
+	// Kubernetes.
+	NoCopy bool
 }
 
 // PortBinding publishes a container port on the host.

@@ -108,7 +108,11 @@ func (r *Runtime) containerConfig(spec orchestrator.ContainerSpec) (*container.C
 		default:
 			return nil, nil, nil, fmt.Errorf("mount %s: unknown type %q", m.Target, m.Type)
 		}
-		host.Mounts = append(host.Mounts, mount.Mount{Type: t, Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly})
+		mt := mount.Mount{Type: t, Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly}
+		if m.NoCopy && t == mount.TypeVolume {
+			mt.VolumeOptions = &mount.VolumeOptions{NoCopy: true}
+		}
+		host.Mounts = append(host.Mounts, mt)
 	}
 	if len(spec.Ports) > 0 {
 		cfg.ExposedPorts = nat.PortSet{}

@@ -153,15 +153,17 @@ func TestContainerConfig(t *testing.T) {
 		t.Error("unknown mount type must fail")
 	}
 	// Pod settings: tmpfs and anonymous volumes (emptyDir), security, /etc/hosts lines.
-	spec.Mounts = []orchestrator.Mount{{Type: "tmpfs", Target: "/dev/shm", SizeBytes: 1 << 20}, {Type: "volume", Target: "/tmp"}}
+	spec.Mounts = []orchestrator.Mount{{Type: "tmpfs", Target: "/dev/shm", SizeBytes: 1 << 20}, {Type: "volume", Target: "/tmp"},
+		{Type: "volume", Source: "demo_web-0_scratch", Target: "/s", NoCopy: true}}
 	spec.CapDrop, spec.CapAdd, spec.ReadonlyRootfs, spec.NoNewPrivileges = []string{"ALL"}, []string{"IPC_LOCK"}, true, true
 	spec.GroupAdd, spec.Sysctls, spec.ExtraHosts = []string{"4"}, map[string]string{"net.core.somaxconn": "1024"}, []string{"a:10.0.0.1"}
 	_, host, _, err = r.containerConfig(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := host.Mounts; len(m) != 2 || m[0].Type != mount.TypeTmpfs || m[0].TmpfsOptions.SizeBytes != 1<<20 || m[1].Type != mount.TypeVolume || m[1].Source != "" {
-		t.Errorf("mounts %+v", m)
+	if m := host.Mounts; len(m) != 3 || m[0].Type != mount.TypeTmpfs || m[0].TmpfsOptions.SizeBytes != 1<<20 || m[1].Type != mount.TypeVolume || m[1].Source != "" ||
+		m[1].VolumeOptions != nil || m[2].VolumeOptions == nil || !m[2].VolumeOptions.NoCopy {
+		t.Errorf("mounts %+v (an emptyDir's volume is mounted without the image's copy-up)", m)
 	}
 	if !slices.Equal(host.CapDrop, []string{"ALL"}) || !slices.Equal(host.CapAdd, []string{"IPC_LOCK"}) || !host.ReadonlyRootfs ||
 		!slices.Equal(host.SecurityOpt, []string{"no-new-privileges:true"}) || !slices.Equal(host.GroupAdd, []string{"4"}) ||

@@ -3,6 +3,8 @@ package docker
 import (
 	"context"
 	"fmt"
+	"io/fs"
+	"os"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -37,7 +39,10 @@ func (r *Runtime) ListVolumes(ctx context.Context, namespace string) ([]orchestr
 // (level-triggered callers may repeat themselves); a foreign one is refused.
 func (r *Runtime) CreateVolume(ctx context.Context, spec orchestrator.VolumeSpec) error {
 	if v, err := r.cli.VolumeInspect(ctx, spec.Name); err == nil {
-		return r.existingVolume(spec, v.Labels)
+		if err := r.existingVolume(spec, v.Labels); err != nil {
+			return err
+		}
+		return r.volumeMode(spec, v) // a daemon killed between the create and the chmod
 	} else if !cerrdefs.IsNotFound(err) {
 		return fmt.Errorf("inspect volume %s: %w", spec.Name, err)
 	}
@@ -55,6 +60,31 @@ func (r *Runtime) CreateVolume(ctx context.Context, spec orchestrator.VolumeSpec
 		return r.existingVolume(spec, v.Labels)
 	}
 	r.log.Info("volume created", "volume", spec.Name)
+	return r.volumeMode(spec, v)
+}
+
+// volumeMode makes a WorldWritable volume's directory 0777 as the kubelet makes a disk
+// emptyDir, adding to the bits it has (an fsGroup's setgid stays). Where ordset cannot reach
+// the directory (another driver, a remote engine, a daemon that may not read it) the volume
+// keeps the engine's 0755, which only root containers can write, and a warning says so.
+func (r *Runtime) volumeMode(spec orchestrator.VolumeSpec, v volume.Volume) error {
+	if !spec.WorldWritable {
+		return nil
+	}
+	dir, err := r.volumeDir(v, "mode 0777 (emptyDir)")
+	if err != nil {
+		r.log.Warn("emptyDir left writable by root only", "volume", spec.Name, "err", err)
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("volume %s: %w", spec.Name, err)
+	}
+	if want := fi.Mode() | 0o777; want != fi.Mode() {
+		if err := os.Chmod(dir, want&(fs.ModePerm|fs.ModeSetgid|fs.ModeSetuid|fs.ModeSticky)); err != nil {
+			return fmt.Errorf("volume %s: mode 0777: %w", spec.Name, err)
+		}
+	}
 	return nil
 }
 
