@@ -4,6 +4,7 @@ package integration
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +77,7 @@ func TestMultiContainerPod(t *testing.T) {
 	}
 	in("side", "touch /shared/ready")
 	e.waitReady(ns, 1)
+	checkPodTop(t, e, ns)
 
 	cli := testenv.Docker(t)
 	ctx := context.Background()
@@ -134,5 +136,36 @@ func TestMultiContainerPod(t *testing.T) {
 				t.Errorf("container %s left after down", n)
 			}
 		}
+	}
+}
+
+// checkPodTop: top measures a pod with several containers by its containers (httpd in main,
+// sleep in side: a process each), summed, not by its infrastructure container; --containers
+// prints a row for each.
+func checkPodTop(t *testing.T, e *cliEnv, ns string) {
+	t.Helper()
+	var usage []struct {
+		Pod         string `json:"pod"`
+		MemoryBytes uint64 `json:"memoryBytes"`
+		Pids        uint64 `json:"pids"`
+		Containers  []struct {
+			Name        string `json:"name"`
+			MemoryBytes uint64 `json:"memoryBytes"`
+			Pids        uint64 `json:"pids"`
+		} `json:"containers"`
+	}
+	r := e.must("top", "duo-0", "-n", ns, "-o", "json")
+	if err := json.Unmarshal([]byte(r.stdout), &usage); err != nil || len(usage) != 1 || len(usage[0].Containers) != 2 {
+		t.Fatalf("top -o json: %v\n%s", err, r.stdout)
+	}
+	u := usage[0]
+	if u.Containers[0].Name != "main" || u.Containers[1].Name != "side" || u.Containers[0].Pids != 1 || u.Containers[1].Pids != 1 ||
+		u.Pids != 2 || u.MemoryBytes != u.Containers[0].MemoryBytes+u.Containers[1].MemoryBytes || u.MemoryBytes == 0 {
+		t.Errorf("top duo-0: %+v, want main and side with a process each, summed", u)
+	}
+	r = e.must("top", "duo-0", "-n", ns, "--containers", "--no-stream")
+	if lines := strings.Split(strings.TrimSpace(r.stdout), "\n"); len(lines) != 3 || !strings.HasPrefix(lines[1], "duo-0") ||
+		!strings.Contains(lines[1], "main") || !strings.Contains(lines[2], "side") {
+		t.Errorf("top --containers:\n%s", r.stdout)
 	}
 }

@@ -11,8 +11,6 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/client"
 	"github.com/urfave/cli/v2"
-
-	"github.com/ordset/ordset/orchestrator/server/api"
 )
 
 func topCommand(s *streams) *cli.Command {
@@ -24,19 +22,27 @@ func topCommand(s *streams) *cli.Command {
 		Description: `Asks the Docker engine directly (DOCKER_HOST applies) for each pod's usage and redraws
 every --interval until Ctrl-C; --no-stream prints once. -o json/yaml prints once.
 
+A pod's usage is the sum of its running containers' (app containers and native sidecars; a
+pod with several containers is never measured by its infrastructure container, which only
+holds the shared namespaces). Its LIMIT is the sum of its containers' memory limits, at most
+the host's memory. --containers prints one row per container instead, as kubectl top pod
+--containers does; -o json/yaml always lists the containers of each pod.
+
 Examples:
    ordset top
+   ordset top mysql-0 --containers
    ordset stats redis --no-stream
    ordset top -A -o json`,
 		Flags: []cli.Flag{allNamespacesFlag,
 			&cli.BoolFlag{Name: "no-stream", Usage: "print once and exit"},
 			&cli.DurationFlag{Name: "interval", Value: 2 * time.Second, Usage: "time between refreshes"},
+			&cli.BoolFlag{Name: "containers", Usage: "one row per container of each pod (kubectl top pod --containers)"},
 		},
 		Action: action(s, runTop),
 	}
 }
 
-// podUsage is one pod's row of top.
+// podUsage is one pod's row of top: the sum of its containers' usage.
 type podUsage struct {
 	Namespace   string  `json:"namespace"`
 	Pod         string  `json:"pod"`
@@ -44,6 +50,8 @@ type podUsage struct {
 	MemoryBytes uint64  `json:"memoryBytes"`
 	MemoryLimit uint64  `json:"memoryLimitBytes"`
 	Pids        uint64  `json:"pids"`
+	// Containers are the pod's running containers, each with its own usage.
+	Containers []containerUsage `json:"containers,omitempty"`
 }
 
 func runTop(ctx context.Context, in invocation, s *streams) error {
@@ -60,6 +68,10 @@ func runTop(ctx context.Context, in invocation, s *streams) error {
 		return err
 	}
 	defer dc.Close()
+	var hostMem uint64
+	if info, err := dc.Info(ctx); err == nil && info.MemTotal > 0 {
+		hostMem = uint64(info.MemTotal)
+	}
 	for first := true; ; first = false {
 		pods, err := cl.Pods(ctx, ns)
 		if err != nil {
@@ -68,7 +80,8 @@ func runTop(ctx context.Context, in invocation, s *streams) error {
 		if pods, err = selectPods(pods, in.args, ns); err != nil {
 			return err
 		}
-		rows := sampleUsage(ctx, dc, pods)
+		targets := usageTargets(pods)
+		rows := podUsages(pods, targets, sampleUsage(ctx, engineStats(dc), targets), hostMem)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -78,7 +91,7 @@ func runTop(ctx context.Context, in invocation, s *streams) error {
 		if !first && !in.Bool("no-stream") {
 			fmt.Fprint(s.Out, "\x1b[H\x1b[2J") // redraw in place, as docker stats does
 		}
-		if err := table(s.Out, []string{"POD", "CPU %", "MEMORY", "LIMIT", "PIDS"}, usageRows(rows, ns == "")); err != nil {
+		if err := writeUsage(s.Out, rows, ns == "", in.Bool("containers")); err != nil {
 			return err
 		}
 		if in.Bool("no-stream") {
@@ -92,31 +105,37 @@ func runTop(ctx context.Context, in invocation, s *streams) error {
 	}
 }
 
-// sampleUsage asks the engine for every running pod's stats at once.
-func sampleUsage(ctx context.Context, dc *client.Client, pods []api.Pod) []podUsage {
-	rows := make([]podUsage, len(pods))
-	var wg sync.WaitGroup
-	for i, p := range pods {
-		rows[i] = podUsage{Namespace: p.Namespace, Pod: p.Name}
-		if p.ContainerID == "" {
-			continue
+// engineStats asks the engine for one sample of a container's stats.
+func engineStats(dc *client.Client) statsFunc {
+	return func(ctx context.Context, id string) (container.StatsResponse, error) {
+		var st container.StatsResponse
+		r, err := dc.ContainerStats(ctx, id, false)
+		if err != nil {
+			return st, err
 		}
+		defer r.Body.Close()
+		err = json.NewDecoder(r.Body).Decode(&st)
+		return st, err
+	}
+}
+
+// sampleUsage asks for every target's stats at once; a container that cannot be sampled (gone
+// meanwhile) counts as zero.
+func sampleUsage(ctx context.Context, stats statsFunc, targets []statsTarget) []containerUsage {
+	out := make([]containerUsage, len(targets))
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		out[i].Name = t.name
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := dc.ContainerStats(ctx, p.ContainerID, false)
-			if err != nil {
-				return
-			}
-			defer r.Body.Close()
-			var st container.StatsResponse
-			if json.NewDecoder(r.Body).Decode(&st) == nil {
-				rows[i].CPUPercent, rows[i].MemoryBytes, rows[i].MemoryLimit, rows[i].Pids = usageOf(st)
+			if st, err := stats(ctx, t.id); err == nil {
+				out[i].CPUPercent, out[i].MemoryBytes, out[i].MemoryLimit, out[i].Pids = usageOf(st)
 			}
 		}()
 	}
 	wg.Wait()
-	return rows
+	return out
 }
 
 // usageOf computes docker stats' numbers: CPU as a share of one CPU (100% = one core busy),
@@ -138,18 +157,6 @@ func usageOf(st container.StatsResponse) (cpu float64, mem, limit, pids uint64) 
 		mem -= cache
 	}
 	return cpu, mem, st.MemoryStats.Limit, st.PidsStats.Current
-}
-
-func usageRows(rows []podUsage, allNS bool) [][]string {
-	var out [][]string
-	for _, r := range rows {
-		name := r.Pod
-		if allNS {
-			name = r.Namespace + "/" + r.Pod
-		}
-		out = append(out, []string{name, strconv.FormatFloat(r.CPUPercent, 'f', 1, 64) + "%", bytesIEC(r.MemoryBytes), bytesIEC(r.MemoryLimit), strconv.FormatUint(r.Pids, 10)})
-	}
-	return out
 }
 
 // bytesIEC formats a byte count as kubectl does (Ki, Mi, Gi).
