@@ -85,8 +85,11 @@ type ObservedPod struct {
 // Verdict is what probes (or the image HEALTHCHECK, or Running) say about one container.
 type Verdict struct {
 	Ready, LivenessFailed bool
-	ReadySince            time.Time
-	Reason                string
+	// Started is true once the container's startupProbe succeeded (at once without one); a
+	// native sidecar must be Started before the next init container runs.
+	Started    bool
+	ReadySince time.Time
+	Reason     string
 }
 
 // ActionKind names one step the executor can take.

@@ -106,7 +106,8 @@ func (p *planner) podMembers(ord int, infra Container, spec *compose.StatefulSet
 	inits := spec.Template.Spec.InitContainers
 	for i := range inits {
 		if inits[i].Sidecar() {
-			if !p.keepRunning(ord, infra, member{name: inits[i].Name, sidecar: true, init: i, spec: &inits[i]}, st, act) {
+			m := member{name: inits[i].Name, sidecar: true, init: i, spec: &inits[i]}
+			if !p.keepRunning(ord, infra, m, st, act) || (!appsStarted && !p.sidecarStarted(ord, infra, m, act)) {
 				st.Phase = state.InitPhase(i, len(inits))
 				return false
 			}
@@ -126,6 +127,24 @@ func (p *planner) podMembers(ord int, infra Container, spec *compose.StatefulSet
 		}
 	}
 	return ok
+}
+
+// sidecarStarted reports whether a running native sidecar has started as the kubelet means it
+// before the next init container (or the app containers) may start: its startupProbe
+// succeeded, or, without one, it runs. Once the pod's app containers started it gates nothing,
+// as a sidecar's restart in a running Kubernetes pod does not.
+func (p *planner) sidecarStarted(ord int, infra Container, m member, act bool) bool {
+	if m.spec.StartupProbe == nil {
+		return true
+	}
+	op := p.o.Pods[ord]
+	if c := findMember(p.key(), ord, op, infra, m); c != nil && op.Verdicts[c.ID].Started {
+		return true
+	}
+	if act {
+		p.wait("%s sidecar %s: startup probe not passed yet", p.podName(ord), m.name)
+	}
+	return false
 }
 
 // podInit advances regular init container i of a pod: run it, wait for it, rerun it after a

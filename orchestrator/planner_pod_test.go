@@ -252,3 +252,64 @@ func TestTearDownLanes(t *testing.T) {
 		}
 	}
 }
+
+// withStartupProbe gives the last init container (a native sidecar) a startupProbe.
+func withStartupProbe(s *compose.StatefulSet) {
+	inits := s.Template.Spec.InitContainers
+	inits[len(inits)-1].StartupProbe = &compose.Probe{Exec: &compose.ExecAction{Command: []string{"true"}}}
+}
+
+// started marks a container's startup probe as passed in the observed verdicts.
+func (b *obs) started(ord int, id string) *obs {
+	v := b.pod(ord).Verdicts[id]
+	v.Started = true
+	b.pod(ord).Verdicts[id] = v
+	return b
+}
+
+// A native sidecar with a startupProbe holds the next init container, and the app containers,
+// until the probe passed, as the kubelet; without one, Running is enough (Ready is not needed).
+// Once the app containers started, a sidecar that restarts holds nothing.
+func TestPlanSidecarStartupProbe(t *testing.T) {
+	probed := duo(withSidecar("log"), withStartupProbe, withInits("late"))
+	last := duo(withSidecar("log"), withStartupProbe)
+	running := func() *obs { return world().infraUp(0, "r1").sidecar(0, "log", "r1", StateRunning, false) }
+	restarted := world().infraUp(0, "r1").sidecar(0, "log", "r1", StateRunning, false).
+		member(0, "web", "r1", StateRunning, true).member(0, "side", "r1", StateRunning, true)
+	runPlanCases(t, []planCase{
+		{"running, startup probe not passed: the next init container waits", desired(probed, 1), running(), time.Time{},
+			"waiting: web-0 sidecar log: startup probe not passed yet"},
+		{"startup probe passed: the next init container runs", desired(probed, 1), running().started(0, "id-log-0"), time.Time{},
+			"run-init web-0 init[1]\nwaiting: web-0 Init:1/2"},
+		{"the last sidecar holds the app containers too", desired(last, 1), running(), time.Time{},
+			"waiting: web-0 sidecar log: startup probe not passed yet"},
+		{"and lets them start once started", desired(last, 1), running().started(0, "id-log-0"), time.Time{},
+			"run-container web-0/web; run-container web-0/side\nwaiting: web-0 starting container web; web-0 starting container side"},
+		{"without a startup probe, Running (not Ready) is enough", desired(duo(withSidecar("log"), withInits("late")), 1), running(), time.Time{},
+			"run-init web-0 init[1]\nwaiting: web-0 Init:1/2"},
+		{"a started pod's sidecar gates nothing", desired(last, 1), restarted, time.Time{},
+			"waiting: web-0 not Ready"},
+	})
+}
+
+// A sidecar's verdict is Started from its prober's startup probe; without probes it is Started
+// when it runs; with probes but no prober yet, it is not.
+func TestMemberVerdictStarted(t *testing.T) {
+	c := Container{ID: "c", State: StateRunning, StartedAt: t0}
+	in := readinessInput{now: t0, probes: map[string]ProbeStatus{}}
+	seen := map[string]time.Time{}
+	if v := memberVerdict(c, true, in, seen); v.Started {
+		t.Error("probed, no prober yet: Started")
+	}
+	in.probes["c"] = ProbeStatus{Live: true}
+	if v := memberVerdict(c, true, in, seen); v.Started {
+		t.Error("startup probe not passed: Started")
+	}
+	in.probes["c"] = ProbeStatus{Live: true, Started: true}
+	if v := memberVerdict(c, true, in, seen); !v.Started {
+		t.Error("startup probe passed: not Started")
+	}
+	if v := memberVerdict(c, false, readinessInput{now: t0}, seen); !v.Started {
+		t.Error("no probes, running: not Started")
+	}
+}

@@ -124,16 +124,16 @@ func fillPodReadiness(k SetKey, ord int, p *ObservedPod, infra Container, in rea
 }
 
 // memberVerdict is one container's readiness: its prober's when it has probes (not Ready
-// until the prober runs), else the image HEALTHCHECK, else Running.
+// nor Started until the prober runs), else the image HEALTHCHECK, else Running (and Started).
 func memberVerdict(c Container, probed bool, in readinessInput, seen map[string]time.Time) Verdict {
 	healthOK := c.Health == "" || c.Health == "healthy"
 	var v Verdict
 	if st, ok := in.probes[c.ID]; ok {
-		v = Verdict{Ready: st.Ready && healthOK, ReadySince: st.ReadySince, LivenessFailed: !st.Live, Reason: st.Reason}
+		v = Verdict{Ready: st.Ready && healthOK, ReadySince: st.ReadySince, LivenessFailed: !st.Live, Reason: st.Reason, Started: st.Started}
 	} else if probed {
 		return Verdict{Reason: "probes not started"}
 	} else {
-		v.Ready = healthOK
+		v.Ready, v.Started = healthOK, true
 		if c.Health == "" && !c.StartedAt.IsZero() {
 			v.ReadySince = c.StartedAt
 		}
