@@ -278,8 +278,16 @@ func (p *planner) running(ord int, c Container, st *PodState, act bool) bool {
 		}
 		return false
 	}
+	return p.readyThenAvailable(ord, c, st, act)
+}
+
+// readyThenAvailable finishes judging a running pod whose st.Ready is set: a pod that is
+// not Ready waits with its probe's reason, a Ready one becomes Available after
+// minReadySeconds. c is the container the pod's network lives in (its own, or the pod's
+// infrastructure container).
+func (p *planner) readyThenAvailable(ord int, c Container, st *PodState, act bool) bool {
 	if !st.Ready {
-		st.Reason = op.ProbeReason
+		st.Reason = p.o.Pods[ord].ProbeReason
 		if act {
 			p.notReady(ord, c, st)
 		}
