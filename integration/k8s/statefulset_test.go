@@ -86,7 +86,7 @@ func logSequence(t *testing.T, w *podWatch, last string) {
 			step, seen[e.Pod.Name] = "Ready", true
 		}
 		if step != "" {
-			t.Logf("event %3d: %s %s (resourceVersion %s)", i, e.Pod.Name, step, e.Pod.ResourceVersion)
+			t.Logf("event %3d at %s: %s %s (resourceVersion %s)", i, e.Seen.UTC().Format("15:04:05.000"), e.Pod.Name, step, e.Pod.ResourceVersion)
 		}
 		if e.Pod.Name == last && step == "Ready" {
 			return

@@ -20,6 +20,7 @@ type podEvent struct {
 	Type  string
 	Pod   corev1.Pod
 	Ready bool
+	Seen  time.Time // when the watch delivered it: logged for the reader, never asserted
 }
 
 // podWatch records every pod event of a namespace.
@@ -59,7 +60,7 @@ func watchPods(ctx context.Context, t *testing.T, ns string) *podWatch {
 				return
 			}
 			w.mu.Lock()
-			w.events = append(w.events, podEvent{Type: ev.Type, Pod: ev.Object, Ready: podReady(&ev.Object)})
+			w.events = append(w.events, podEvent{Type: ev.Type, Pod: ev.Object, Ready: podReady(&ev.Object), Seen: time.Now()})
 			w.mu.Unlock()
 		}
 	}()

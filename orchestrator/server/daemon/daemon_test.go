@@ -367,7 +367,7 @@ func TestStopEndsStreams(t *testing.T) {
 	waitFor(t, "a follower", func() bool { return h.d.events.hub.Subscribers() > 0 })
 	began := time.Now()
 	h.stop()
-	if took := time.Since(began); took > 2*time.Second {
+	if took := time.Since(began); took > 30*time.Second { // a hang, not a slow machine
 		t.Errorf("stopping with a follower attached took %s", took)
 	}
 	select {
