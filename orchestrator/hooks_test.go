@@ -1,11 +1,14 @@
 package orchestrator_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -151,5 +154,35 @@ func TestExecPreStopCountsInTheGrace(t *testing.T) {
 	}
 	if len(rt.graces) != 1 || !rt.hitFirst[0] || rt.graces[0] > 10*time.Second-hookTime {
 		t.Errorf("stops %v (hook done first: %v): want one stop after the hook, with at most 10s less the hook's %v", rt.graces, rt.hitFirst, hookTime)
+	}
+}
+
+// TestFailedPreStopIsLogged: a preStop hook that fails does not hold the stop back, and the
+// executor's log says so (naming the pod and the hook's error), as the kubelet's
+// FailedPreStopHook event does.
+func TestFailedPreStopIsLogged(t *testing.T) {
+	rt := fakeruntime.New(nil)
+	rt.ExecFunc = func(_ string, cmd []string) (orchestrator.ExecResult, error) {
+		return orchestrator.ExecResult{ExitCode: 3, Output: []byte("drain refused")}, nil
+	}
+	set := webSet(1, noVolumes, func(s *compose.StatefulSet) {
+		s.Main().Lifecycle = &compose.Lifecycle{PreStop: &compose.LifecycleHandler{Exec: &compose.ExecAction{Command: []string{"drain"}}}}
+	})
+	var logged bytes.Buffer
+	e := orchestrator.Executor{RT: rt, Log: slog.New(slog.NewTextHandler(&logged, nil))}
+	tpl := orchestrator.PodTemplate{Namespace: "demo", Set: set, Revision: "r1"}
+	id, err := e.Do(context.Background(), tpl, orchestrator.Action{Kind: orchestrator.ActCreatePod, Pod: "web-0", Target: "demo-web-0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Do(context.Background(), tpl, orchestrator.Action{Kind: orchestrator.ActStopPod, Pod: "web-0",
+		Target: "demo-web-0", ContainerID: id, Grace: 10 * time.Second}); err != nil {
+		t.Fatalf("stop after a failed preStop: %v", err)
+	}
+	if c, err := rt.InspectContainer(context.Background(), id); err != nil || c.State == orchestrator.StateRunning {
+		t.Errorf("container after the stop: %+v, %v; want stopped", c, err)
+	}
+	if out := logged.String(); !strings.Contains(out, "level=WARN") || !strings.Contains(out, "web-0") || !strings.Contains(out, "drain refused") {
+		t.Errorf("log after a failed preStop:\n%s\nwant a warning naming web-0 and the hook's output", out)
 	}
 }
