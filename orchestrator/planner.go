@@ -47,7 +47,9 @@ import (
 //     restarted daemon continues it; the failed container stays (logs readable) until replaced.
 //     Replacing it first renames it away (retire-container) and removes it only once the
 //     replacement exists, so a daemon killed in between still finds the counters.
-
+//   - A pod with an infrastructure container (NeedsInfra: several containers, a native
+//     sidecar, an emptyDir or status.podIP) is planned as the kubelet runs a pod sandbox,
+//     each of its containers restarting on its own (see planner_pod.go).
 func PlanSet(d Desired, o Observed, now time.Time) Plan {
 	p := &planner{d: d, o: o, set: d.Set, now: now, canon: map[int]*Container{}}
 	p.monotonic = d.Set.PodManagementPolicy != compose.Parallel
