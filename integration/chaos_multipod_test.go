@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -79,12 +80,20 @@ func checkOneOfEach(t *testing.T, ns string) {
 	}
 	infra := map[string]string{} // ordinal -> infra ID
 	count := map[string]int{}    // ordinal/kind/name -> containers
+	previous := map[string]int{} // a crashed container's kept last one: not a container of the pod, at most one
 	for _, c := range cs {
 		ord := c.Labels[identity.LabelOrdinal]
 		if identity.IsInfra(c.Labels) {
 			infra[ord] = c.ID
 		}
-		count[ord+"/"+c.Labels[identity.LabelRole]+"/"+c.Labels[identity.LabelInit]+c.Labels[identity.LabelContainer]]++
+		key := ord + "/" + c.Labels[identity.LabelRole] + "/" + c.Labels[identity.LabelInit] + c.Labels[identity.LabelContainer]
+		if len(c.Names) > 0 && strings.Contains(c.Names[0], ".previous-") {
+			if previous[key]++; previous[key] > 1 {
+				t.Errorf("%s keeps %d previous containers, want at most 1", key, previous[key])
+			}
+			continue
+		}
+		count[key]++
 	}
 	for _, ord := range []string{"0", "1"} {
 		for _, k := range []string{"pod/", "init/seed", "init/log", "container/main", "container/side"} {

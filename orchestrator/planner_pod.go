@@ -250,7 +250,7 @@ func (p *planner) podAvailable(ord int, infra Container, st *PodState, act bool)
 
 // pruneMembers removes containers of the ordinal that do not belong to this incarnation of
 // the pod (another revision, another infrastructure container, a name the template lacks)
-// and retired ones whose replacement exists.
+// and retired ones whose replacement exists, but the one kept as each container's previous.
 func (p *planner) pruneMembers(ord int, infra Container, spec *compose.StatefulSet) {
 	op := p.o.Pods[ord]
 	keep := map[string]bool{}
@@ -258,6 +258,7 @@ func (p *planner) pruneMembers(ord int, infra Container, spec *compose.StatefulS
 		if c := findMember(p.key(), ord, op, infra, m); c != nil {
 			keep[c.ID] = true
 		}
+		p.keepMemberPrevious(ord, infra, m, keep)
 	}
 	for _, ic := range spec.Template.Spec.InitContainers {
 		if ic.Sidecar() {

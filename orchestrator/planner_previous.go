@@ -57,3 +57,44 @@ func (p *planner) keepPrevious(ord int, prev int) {
 			RenameTo: identity.PreviousName(identity.ContainerName(p.d.Namespace, p.set.Name, ord), c.ID)})
 	}
 }
+
+// keepMemberPrevious keeps the previous container of one app container or sidecar of a
+// multi-container pod, as keepPrevious does for a one-container pod: once the replacement
+// holds the canonical name, the newest retired container of this incarnation is renamed to
+// the previous name; otherwise the newest one kept already stays. What it adds to keep,
+// pruneMembers leaves; every other retired or previous container of the member goes (a new
+// incarnation of the pod, as Kubernetes' new pod, has no past).
+func (p *planner) keepMemberPrevious(ord int, infra Container, m member, keep map[string]bool) {
+	op := p.o.Pods[ord]
+	list, label := op.Members, identity.LabelContainer
+	if m.sidecar {
+		list, label = op.Inits, identity.LabelInit
+	}
+	canonical := memberName(p.key(), ord, m)
+	var retired, kept *Container
+	for i := range list {
+		c := &list[i]
+		if c.Labels[label] != m.name || !belongs(*c, infra) {
+			continue
+		}
+		switch c.Name {
+		case identity.RetiredName(canonical, c.ID):
+			if c.State != StateDead && (retired == nil || c.CreatedAt.After(retired.CreatedAt)) {
+				retired = c
+			}
+		case identity.PreviousName(canonical, c.ID):
+			if kept == nil || c.CreatedAt.After(kept.CreatedAt) {
+				kept = c
+			}
+		}
+	}
+	if cur := findMember(p.key(), ord, op, infra, m); retired != nil && cur != nil && cur.Name == canonical {
+		keep[retired.ID] = true
+		p.emit(Action{Kind: ActKeepPrevious, Pod: p.podName(ord), Ordinal: ord, Target: retired.Name, ContainerID: retired.ID,
+			RenameTo: identity.PreviousName(canonical, retired.ID)})
+		return
+	}
+	if kept != nil {
+		keep[kept.ID] = true
+	}
+}

@@ -60,7 +60,7 @@ func belongs(c, infra Container) bool {
 
 // findMember returns the observed container of member m of the pod held by infra: the one
 // under the canonical name, else a retired one (a failed container waiting for its
-// replacement). nil when there is none.
+// replacement); never a kept previous one. nil when there is none.
 func findMember(k SetKey, ord int, p *ObservedPod, infra Container, m member) *Container {
 	list, label := p.Members, identity.LabelContainer
 	if m.sidecar {
@@ -70,8 +70,8 @@ func findMember(k SetKey, ord int, p *ObservedPod, infra Container, m member) *C
 	var found *Container
 	for i := range list {
 		c := &list[i]
-		if c.Labels[label] != m.name || !belongs(*c, infra) {
-			continue
+		if c.Labels[label] != m.name || !belongs(*c, infra) || c.Name == identity.PreviousName(canonical, c.ID) {
+			continue // a kept previous container is the member's past, never the member
 		}
 		if found == nil || c.Name == canonical && found.Name != canonical {
 			found = c

@@ -1,8 +1,11 @@
 package orchestrator
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/ordset/ordset/orchestrator/identity"
 )
 
 // Readiness is derived from one snapshot plus explicit memory: a prober's verdict wins, a
@@ -66,5 +69,29 @@ func TestMainIndex(t *testing.T) {
 	}
 	if got := mainIndex(nil, "demo-web-0"); got != -1 {
 		t.Errorf("none: %d", got)
+	}
+}
+
+// group sorts a pod's kept previous container apart from its main containers (it is never
+// the pod), while a retired one stays among them (it may still stand in for the pod).
+func TestGroupPreviousContainers(t *testing.T) {
+	l := podLabels(1, "r1")
+	canonical := identity.ContainerName("demo", "web", 1)
+	cs := []Container{
+		{ID: "a", Name: canonical, Labels: l},
+		{ID: "b", Name: identity.RetiredName(canonical, "b"), Labels: l},
+		{ID: "c", Name: identity.PreviousName(canonical, "c"), Labels: l},
+		{ID: "d", Name: identity.PreviousName(canonical, "other"), Labels: l}, // not its own id: not a previous container
+	}
+	p := group(cs, nil)[SetKey{"demo", "web"}].Pods[1]
+	var main, prev []string
+	for _, c := range p.Containers {
+		main = append(main, c.ID)
+	}
+	for _, c := range p.Previous {
+		prev = append(prev, c.ID)
+	}
+	if strings.Join(main, ",") != "a,b,d" || strings.Join(prev, ",") != "c" {
+		t.Errorf("main containers %v, previous %v; want [a b d] and [c]", main, prev)
 	}
 }

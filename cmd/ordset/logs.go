@@ -27,7 +27,8 @@ func logsCommand(s *streams) *cli.Command {
 print every matching pod's lines prefixed with the pod's name (coloured per pod on a
 terminal unless NO_COLOR), as docker compose logs does.
 -p/--previous prints the pod's last terminated container, as kubectl logs -p: the one
-kept after the last crash (until the next crash or the pod's deletion), or, for a container
+kept after the last crash (until the next crash or the pod's deletion; with -c, that app
+container's or sidecar's), or, for a container
 started again in place, what it wrote until its last exit.
 
 Examples:

@@ -88,7 +88,7 @@ func reportScale(w io.Writer, cfg config, s scaleResults) {
 	if len(s.ordered) > 0 {
 		fmt.Fprintf(w, "\nscale: OrderedReady 0 -> %d pods, controller time per step, median of steps 1-%d vs %d-%d, %d rounds\n",
 			cfg.scaleOrdered, scaleEnds, cfg.scaleOrdered-scaleEnds, cfg.scaleOrdered-1, len(s.ordered))
-		fmt.Fprintln(w, "turn: engine start event of pod k-1 -> daemon's first action for pod k; react: PodReady event of pod k-1 -> that action")
+		fmt.Fprintln(w, "turn: engine start event of pod k-1 -> daemon's next action for pod k (its start when created ahead); react: PodReady event of pod k-1 -> that action")
 		fmt.Fprintln(w, "(the daemon's log times have millisecond resolution, so react, about 1 ms, is only its order of magnitude)")
 		rows := [][]string{{"round", "turn first", "turn last", "ratio", "react first", "react last", "turn per step (ms)"}}
 		for i, r := range s.ordered {
@@ -131,7 +131,7 @@ func writeScaleSummary(w io.Writer, cfg config, s scaleResults) {
 	}
 	if len(s.ordered) > 0 {
 		f, l := orderedEnds(s.ordered, false)
-		summaryRow(w, fmt.Sprintf("scale: OrderedReady 0 → %d, controller time per step (engine start of pod k-1 → first action for pod k), median of the last %d steps vs the first %d",
+		summaryRow(w, fmt.Sprintf("scale: OrderedReady 0 → %d, controller time per step (engine start of pod k-1 → the daemon's next action for pod k), median of the last %d steps vs the first %d",
 			cfg.scaleOrdered, scaleEnds, scaleEnds), fineMs(l), fineMs(f)+" (first steps)", durRatio(l, f), 1.2)
 	}
 	if len(s.rssKB) > 0 {

@@ -116,37 +116,67 @@ func (d *Daemon) previousLogs(ctx context.Context, namespace, pod string, opts a
 	return rc, nil
 }
 
-// previousContainer resolves the pod's last terminated main container, which the controller
-// keeps under identity.PreviousName (retired, until its replacement exists) until the next
-// crash replaces it or the pod is removed; errNoPrevious when there is none.
-// Init containers keep no previous one.
+// previousContainer resolves the last terminated container of a pod (container "": its first
+// container), which the controller keeps under identity.PreviousName (retired, until its
+// replacement exists) until the next crash replaces it or the pod is removed: a one-container
+// pod's main container, or in a multi-container pod each app container and sidecar by name.
+// errNoPrevious when there is none. Init containers that run to completion keep none.
 func (d *Daemon) previousContainer(ctx context.Context, namespace, pod, container string) (string, error) {
 	p, err := d.findPod(ctx, namespace, pod)
 	if err != nil {
 		return "", err
 	}
-	if rec, err := d.store.Get(namespace, p.StatefulSet); err == nil && rec.Spec != nil && container != "" {
-		if cs := rec.Spec.Template.Spec.Containers; len(cs) == 0 || cs[0].Name != container {
-			return "", &userError{fmt.Sprintf("previous terminated container %q in pod %q not found (only the pod's main container keeps one)",
-				container, pod), api.ErrNotFound}
-		}
+	names, err := d.previousNames(namespace, p, container)
+	if err != nil {
+		return "", err
 	}
 	cs, err := d.rt.ListContainers(ctx, namespace)
 	if err != nil {
 		return "", fmt.Errorf("list containers of pod %s/%s: %w", namespace, pod, err)
 	}
-	canonical := identity.ContainerName(namespace, p.StatefulSet, p.Ordinal)
 	var prev *orchestrator.Container
 	for i, c := range cs {
-		// A retired container is the last terminated one too, in the moment between its
-		// replacement's creation and its rename to the previous name.
-		kept := c.Name == identity.PreviousName(canonical, c.ID) || c.Name == identity.RetiredName(canonical, c.ID)
-		if kept && (prev == nil || c.CreatedAt.After(prev.CreatedAt)) {
-			prev = &cs[i]
+		for _, canonical := range names {
+			// A retired container is the last terminated one too, in the moment between its
+			// replacement's creation and its rename to the previous name.
+			kept := c.Name == identity.PreviousName(canonical, c.ID) || c.Name == identity.RetiredName(canonical, c.ID)
+			if kept && (prev == nil || c.CreatedAt.After(prev.CreatedAt)) {
+				prev = &cs[i]
+			}
 		}
 	}
 	if prev == nil {
 		return "", errNoPrevious
 	}
 	return prev.ID, nil
+}
+
+// previousNames are the canonical names whose previous container "-c container" means: the
+// pod's own name for its first container (a one-container pod), the app container's or
+// sidecar's name in a multi-container pod.
+func (d *Daemon) previousNames(namespace string, p api.Pod, container string) ([]string, error) {
+	rec, err := d.store.Get(namespace, p.StatefulSet)
+	if err != nil || rec.Spec == nil {
+		return []string{identity.ContainerName(namespace, p.StatefulSet, p.Ordinal)}, nil
+	}
+	spec := rec.Spec.Template.Spec
+	if container == "" && len(spec.Containers) > 0 {
+		container = spec.Containers[0].Name
+	}
+	for i, c := range spec.Containers {
+		if c.Name == container {
+			names := []string{identity.AppContainerName(namespace, p.StatefulSet, p.Ordinal, container)}
+			if i == 0 {
+				names = append(names, identity.ContainerName(namespace, p.StatefulSet, p.Ordinal))
+			}
+			return names, nil
+		}
+	}
+	for _, c := range spec.InitContainers {
+		if c.Name == container && c.Sidecar() {
+			return []string{identity.InitContainerName(namespace, p.StatefulSet, p.Ordinal, container)}, nil
+		}
+	}
+	return nil, &userError{fmt.Sprintf("previous terminated container %q in pod %q not found (app containers and sidecars keep one)",
+		container, p.Name), api.ErrNotFound}
 }
