@@ -15,6 +15,10 @@ func getCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:  "get",
 		Usage: "list resources (statefulsets, pods)",
+		Description: `Examples:
+   ordset get pods
+   ordset get pods -l statefulset=redis -o wide
+   ordset get sts -A`,
 		Subcommands: []*cli.Command{getPodsCommand(s), {
 			Name:      "statefulsets",
 			Aliases:   []string{"statefulset", "sts"},
