@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/image"
 
 	"github.com/ordset/ordset/orchestrator/identity"
@@ -35,11 +36,21 @@ const InfraCommand = "pause"
 // one-file image (FROM scratch in effect) holding this very ordset binary, whose entry point
 // is its pause subcommand. No registry is involved, so it works offline and in CI. `make build`
 // makes a static binary (CGO_ENABLED=0); a dynamically linked one brings its loader and libc.
+// The image made earlier is inspected again on each use (once per infrastructure container
+// created): a user who removed it (docker image prune, as FORMAT.md suggests for old builds'
+// images) costs at most one failed create, retried, instead of failing every pod until the
+// daemon restarts.
 func (r *Runtime) EnsureInfraImage(ctx context.Context) (string, error) {
 	r.infraMu.Lock()
 	defer r.infraMu.Unlock()
 	if r.infraRef != "" {
-		return r.infraRef, nil
+		if _, err := r.cli.ImageInspect(ctx, r.infraRef); err == nil {
+			return r.infraRef, nil
+		} else if !cerrdefs.IsNotFound(err) {
+			return "", fmt.Errorf("inspect image %s: %w", r.infraRef, err)
+		}
+		r.log.Info("infrastructure image removed meanwhile; making it again", "image", r.infraRef)
+		r.infraRef = ""
 	}
 	path := r.infraBinary
 	if path == "" {
