@@ -36,10 +36,10 @@ func fakeStats(byID map[string][3]uint64) (statsFunc, func() []string) {
 	return f, func() []string { mu.Lock(); defer mu.Unlock(); return append([]string(nil), asked...) }
 }
 
-// A pod with several containers is measured by its running app containers and sidecars, summed,
-// never by its infrastructure container (the pod's ContainerID); a one-container pod by its
-// container. --containers prints each container's row.
-func TestTopSumsPodContainers(t *testing.T) {
+// sampledPods are web-0 (one container), duo-0 (main and side running, one waiting, one
+// exited, and its infrastructure container) and duo-1 (nothing yet), sampled by fakeStats
+// on a host of 1000 MiB; asked lists the container IDs sampled.
+func sampledPods() (rows []podUsage, asked []string) {
 	pods := []api.Pod{
 		{Namespace: "demo", Name: "web-0", StatefulSet: "web", ContainerID: "w0"},
 		{Namespace: "demo", Name: "duo-0", StatefulSet: "duo", ContainerID: "infra", Containers: []api.PodContainer{
@@ -51,13 +51,20 @@ func TestTopSumsPodContainers(t *testing.T) {
 		{Namespace: "demo", Name: "duo-1", StatefulSet: "duo", ContainerID: "infra1"}, // not created yet
 	}
 	const host = 1000 // MiB
-	stats, asked := fakeStats(map[string][3]uint64{
+	stats, askedIDs := fakeStats(map[string][3]uint64{
 		"w0": {1, 10, 64}, "m": {2, 100, host}, "s": {1, 30, 64}, "infra": {0, 1, host}, "x": {0, 0, 0}})
 	pods[2].ContainerID = "" // a pod whose containers do not exist is a zero row
 	targets := usageTargets(pods)
-	rows := podUsages(pods, targets, sampleUsage(context.Background(), stats, targets), host<<20)
+	rows = podUsages(pods, targets, sampleUsage(context.Background(), stats, targets), host<<20)
+	return rows, askedIDs()
+}
 
-	got := asked()
+// A pod with several containers is measured by its running app containers and sidecars, summed,
+// never by its infrastructure container (the pod's ContainerID); a one-container pod by its
+// container.
+func TestTopSumsPodContainers(t *testing.T) {
+	const host = 1000 // MiB, as sampledPods
+	rows, got := sampledPods()
 	for _, id := range got {
 		if id == "infra" || id == "x" {
 			t.Errorf("sampled %q (infrastructure or exited container); asked %v", id, got)
@@ -73,8 +80,12 @@ func TestTopSumsPodContainers(t *testing.T) {
 	if duo.MemoryLimit != host<<20 {
 		t.Errorf("duo-0 limit %d, want the host's memory (an unlimited container caps the sum)", duo.MemoryLimit)
 	}
-	if names := []string{duo.Containers[0].Name, duo.Containers[1].Name}; !reflect.DeepEqual(names, []string{"main", "side"}) || len(duo.Containers) != 2 {
-		t.Errorf("duo-0 containers %+v", duo.Containers)
+	var names []string
+	for _, c := range duo.Containers {
+		names = append(names, c.Name)
+	}
+	if !reflect.DeepEqual(names, []string{"main", "side"}) {
+		t.Errorf("duo-0 containers %+v, want main and side", duo.Containers)
 	}
 	if web := rows[0]; web.MemoryBytes != 10<<20 || web.MemoryLimit != 64<<20 || len(web.Containers) != 1 || web.Containers[0].Name != "web" {
 		t.Errorf("web-0 = %+v", web)
@@ -82,7 +93,11 @@ func TestTopSumsPodContainers(t *testing.T) {
 	if rows[2].Pod != "duo-1" || rows[2].MemoryBytes != 0 || rows[2].Containers != nil {
 		t.Errorf("duo-1 = %+v", rows[2])
 	}
+}
 
+// top's table: a row per pod, or with --containers a row per running container.
+func TestTopTable(t *testing.T) {
+	rows, _ := sampledPods()
 	var pod, per bytes.Buffer
 	if err := writeUsage(&pod, rows, false, false); err != nil {
 		t.Fatal(err)
