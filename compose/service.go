@@ -82,9 +82,13 @@ func TargetPortOf(sp ServicePort, ports []Port) (int, bool) {
 	return 0, false
 }
 
-func defaultService(sv *Service) {
-	for i := range sv.Ports {
-		sp := &sv.Ports[i]
+func defaultService(sv *Service) { defaultServicePorts(sv.Ports) }
+
+// defaultServicePorts fills what Kubernetes' API server defaults: protocol TCP and a
+// targetPort equal to the port.
+func defaultServicePorts(ports []ServicePort) {
+	for i := range ports {
+		sp := &ports[i]
 		if sp.Protocol == "" {
 			sp.Protocol = "TCP"
 		}

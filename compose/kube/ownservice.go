@@ -2,6 +2,7 @@ package kube
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -16,7 +17,7 @@ type fieldNote struct{ path, message string }
 
 // ownServiceNotes compares a set's own (governing) Service with the set: ordset serves that
 // Service from the set itself (every pod by its serviceName, SRV records named after the
-// containers' named ports), so where the Service says otherwise a cluster and ordset differ,
+// Service's named ports), so where the Service says otherwise a cluster and ordset differ,
 // and the user is told where.
 func ownServiceNotes(spec corev1.ServiceSpec, template map[string]string, ports []compose.Port) []fieldNote {
 	var out []fieldNote
@@ -30,16 +31,9 @@ func ownServiceNotes(spec corev1.ServiceSpec, template map[string]string, ports 
 		if sp.Name == "" {
 			continue // no SRV record on either side
 		}
-		cp, ok := targetPort(sp, ports)
-		path := fmt.Sprintf("spec.ports[%d]", i)
-		switch {
-		case !ok:
-			out = append(out, fieldNote{path + ".targetPort", fmt.Sprintf("no container port %s in the set: _%s has no SRV record", sp.TargetPort.String(), sp.Name)})
-		case cp.Name == "":
-			out = append(out, fieldNote{path + ".name", fmt.Sprintf("targets container port %d, which has no name: ordset publishes no SRV record _%s (name the container port %q)", cp.ContainerPort, sp.Name, sp.Name)})
-		case !strings.EqualFold(cp.Name, sp.Name):
-			out = append(out, fieldNote{path + ".name", fmt.Sprintf("ordset names SRV records after the container port: _%s._%s answers, _%s does not (name the container port %q for both)",
-				strings.ToLower(cp.Name), strings.ToLower(protocolOf(cp.Protocol)), sp.Name, sp.Name)})
+		if _, ok := targetPort(sp, ports); !ok {
+			out = append(out, fieldNote{fmt.Sprintf("spec.ports[%d].targetPort", i),
+				fmt.Sprintf("no container port %s in the set: _%s has no SRV record", sp.TargetPort.String(), sp.Name)})
 		}
 	}
 	return out
@@ -74,4 +68,23 @@ func protocolOf(p string) string {
 		return "TCP"
 	}
 	return strings.ToUpper(p)
+}
+
+// sameServicePorts reports whether two port lists are equal once defaulted (protocol TCP,
+// targetPort the port): a set's own Service that says only what its containers say is left
+// out of the ordset form, so export and import round-trip.
+func sameServicePorts(a, b []compose.ServicePort) bool {
+	return slices.Equal(defaulted(a), defaulted(b))
+}
+
+func defaulted(ports []compose.ServicePort) []compose.ServicePort {
+	out := make([]compose.ServicePort, len(ports))
+	for i, sp := range ports {
+		sp.Protocol = protocolOf(sp.Protocol)
+		if sp.TargetPort.Name == "" && sp.TargetPort.Number == 0 {
+			sp.TargetPort.Number = sp.Port
+		}
+		out[i] = sp
+	}
+	return out
 }

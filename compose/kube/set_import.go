@@ -309,7 +309,8 @@ func (si *setImport) annotation(key string, dst any) {
 	}
 }
 
-// service takes publishNotReadyAddresses from the set's headless Service.
+// service takes publishNotReadyAddresses and the port names (which name the SRV records)
+// from the set's headless Service.
 func (si *setImport) service() {
 	name := si.set.ServiceName
 	if name == "" {
@@ -324,6 +325,9 @@ func (si *setImport) service() {
 		si.warn(sv.d, "spec.clusterIP", "a StatefulSet's own Service is served as headless (per-pod names and the Ready pods' addresses, no virtual IP); for a second name over the same pods, add a Service with another name")
 	}
 	si.set.PublishNotReadyAddresses = sv.svc.Spec.PublishNotReadyAddresses
+	if ports := si.servicePorts(sv, si.base+".servicePorts"); !sameServicePorts(ports, containerServicePorts(si.set)) {
+		si.set.ServicePorts = ports
+	}
 	si.serviceWarnings(sv)
 	var ports []compose.Port
 	for _, c := range si.set.Template.Spec.Containers {
