@@ -14,8 +14,8 @@ import (
 func getCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:  "get",
-		Usage: "list resources (statefulsets, pods)",
-		Subcommands: []*cli.Command{getPodsCommand(s), {
+		Usage: "list resources (statefulsets, pods, services)",
+		Subcommands: []*cli.Command{getPodsCommand(s), getServicesCommand(s), {
 			Name:      "statefulsets",
 			Aliases:   []string{"statefulset", "sts"},
 			Usage:     "list statefulsets with their readiness, like kubectl get statefulsets",

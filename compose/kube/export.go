@@ -249,33 +249,10 @@ func (e *setExport) service() *corev1.Service {
 			PublishNotReadyAddresses: s.PublishNotReadyAddresses,
 		},
 	}
-	ports := s.ServicePorts
-	if len(ports) == 0 {
-		ports = containerServicePorts(s)
-	}
-	for _, sp := range ports {
+	for _, sp := range s.OwnServicePorts() {
 		svc.Spec.Ports = append(svc.Spec.Ports, toServicePort(sp))
 	}
 	return svc
-}
-
-// containerServicePorts is the own Service a set without servicePorts stands for: one port
-// per container port, named as the container names it (so the SRV records are the same).
-func containerServicePorts(s *compose.StatefulSet) []compose.ServicePort {
-	var ports []compose.Port
-	for _, c := range s.Template.Spec.Containers {
-		ports = append(ports, c.Ports...)
-	}
-	var out []compose.ServicePort
-	for _, pt := range ports {
-		name := pt.Name
-		if name == "" && len(ports) > 1 { // a Service with several ports needs every one named
-			name = fmt.Sprintf("%s-%d", lower(pt.Protocol), pt.ContainerPort)
-		}
-		out = append(out, compose.ServicePort{Name: name, Port: pt.ContainerPort, Protocol: pt.Protocol,
-			TargetPort: compose.PortRef{Number: pt.ContainerPort}})
-	}
-	return out
 }
 
 func toServicePort(sp compose.ServicePort) corev1.ServicePort {

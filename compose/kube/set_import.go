@@ -325,7 +325,7 @@ func (si *setImport) service() {
 		si.warn(sv.d, "spec.clusterIP", "a StatefulSet's own Service is served as headless (per-pod names and the Ready pods' addresses, no virtual IP); for a second name over the same pods, add a Service with another name")
 	}
 	si.set.PublishNotReadyAddresses = sv.svc.Spec.PublishNotReadyAddresses
-	if ports := si.servicePorts(sv, si.base+".servicePorts"); !sameServicePorts(ports, containerServicePorts(si.set)) {
+	if ports := si.servicePorts(sv, si.base+".servicePorts"); !sameServicePorts(ports, si.set.OwnServicePorts()) {
 		si.set.ServicePorts = ports
 	}
 	si.serviceWarnings(sv)
