@@ -54,19 +54,25 @@ func (e *ValidationError) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// Before reports whether p stands before q in the input: by file, line, then column.
+// Every list of problems a user sees is in this order, whichever loader found them.
+func (p Problem) Before(q Problem) bool {
+	if p.File != q.File {
+		return p.File < q.File
+	}
+	if p.Line != q.Line {
+		return p.Line < q.Line
+	}
+	return p.Col < q.Col
+}
+
 // sortProblems orders problems by position, then path, so output is stable
 // regardless of map iteration order during validation.
 func sortProblems(ps []Problem) {
 	sort.SliceStable(ps, func(i, j int) bool {
 		a, b := ps[i], ps[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Col != b.Col {
-			return a.Col < b.Col
+		if a.Before(b) || b.Before(a) {
+			return a.Before(b)
 		}
 		if a.Path != b.Path {
 			return a.Path < b.Path

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/ordset/ordset/orchestrator/identity"
 )
@@ -19,9 +20,9 @@ type Executor struct {
 	// PullProgress, when set, receives the image pull progress lines of a container about to be
 	// created (a first `up` with a real image can spend most of its time there).
 	PullProgress func(spec ContainerSpec, line string)
-	// Log, when set, gets a debug line as each action begins: with the engine's event times it
-	// shows how long the controller took from an observation to its next call (the scale
-	// benchmark reads it).
+	// Log, when set, gets a debug line as each action begins (with the engine's event times it
+	// shows how long the controller took from an observation to its next call; the scale
+	// benchmark reads it) and a warning for each failed preStop hook.
 	Log *slog.Logger
 }
 
@@ -127,6 +128,17 @@ func (e Executor) volume(ctx context.Context, a Action) error {
 	return nil
 }
 
+// preStop runs the preStop hook of the action's container and returns the grace left for
+// the stop signal. The stop goes on whatever the hook did; a failed hook is logged, as the
+// kubelet reports FailedPreStopHook, so that a user can see why a graceful stop was not.
+func (e Executor) preStop(ctx context.Context, tpl PodTemplate, a Action) time.Duration {
+	grace, err := PreStop(ctx, e.RT, tpl, HookTarget{Namespace: tpl.Namespace, ContainerID: a.ContainerID, IP: tpl.PodIP}, a.Grace)
+	if err != nil && e.Log != nil {
+		e.Log.Warn("preStop hook failed; stopping the container anyway", "pod", a.Pod, "container", a.Target, "err", err)
+	}
+	return grace
+}
+
 // container starts, stops, removes or renames an existing container; a stop runs the
 // preStop hook of the pod's own revision first (a pod below the partition runs the current
 // revision's, as its kubelet would).
@@ -137,11 +149,9 @@ func (e Executor) container(ctx context.Context, tpl PodTemplate, a Action) erro
 	case ActStartContainer:
 		verb, err = "start", e.RT.StartContainer(ctx, a.ContainerID)
 	case ActStopPod:
-		grace, _ := PreStop(ctx, e.RT, tpl, HookTarget{Namespace: tpl.Namespace, ContainerID: a.ContainerID, IP: tpl.PodIP}, a.Grace) // the stop goes on whatever the hook did
-		verb, err = "stop", e.RT.StopContainer(ctx, a.ContainerID, grace)
+		verb, err = "stop", e.RT.StopContainer(ctx, a.ContainerID, e.preStop(ctx, tpl, a))
 	case ActDeletePod, ActDeleteContainer:
-		grace, _ := PreStop(ctx, e.RT, tpl, HookTarget{Namespace: tpl.Namespace, ContainerID: a.ContainerID, IP: tpl.PodIP}, a.Grace)
-		if err := e.RT.StopContainer(ctx, a.ContainerID, grace); err != nil && !errors.Is(err, ErrNotFound) {
+		if err := e.RT.StopContainer(ctx, a.ContainerID, e.preStop(ctx, tpl, a)); err != nil && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("stop container %s: %w", a.Target, err)
 		}
 		verb, err = "remove", e.RT.RemoveContainer(ctx, a.ContainerID)

@@ -1,11 +1,14 @@
 package orchestrator_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -136,20 +139,47 @@ func TestExecPreStopCountsInTheGrace(t *testing.T) {
 		return orchestrator.ExecResult{}, nil
 	}
 	rt.hookHit = func() bool { ran.Lock(); defer ran.Unlock(); return hooked }
-	set := webSet(1, noVolumes, func(s *compose.StatefulSet) {
-		s.Main().Lifecycle = &compose.Lifecycle{PreStop: &compose.LifecycleHandler{Exec: &compose.ExecAction{Command: []string{"drain"}}}}
-	})
-	e := orchestrator.Executor{RT: rt}
-	tpl := orchestrator.PodTemplate{Namespace: "demo", Set: set, Revision: "r1"}
-	id, err := e.Do(context.Background(), tpl, orchestrator.Action{Kind: orchestrator.ActCreatePod, Pod: "web-0", Target: "demo-web-0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.Do(context.Background(), tpl, orchestrator.Action{Kind: orchestrator.ActStopPod, Pod: "web-0",
-		Target: "demo-web-0", ContainerID: id, Grace: 10 * time.Second}); err != nil {
+	if _, err := createThenStopWithPreStop(orchestrator.Executor{RT: rt}); err != nil {
 		t.Fatal(err)
 	}
 	if len(rt.graces) != 1 || !rt.hitFirst[0] || rt.graces[0] > 10*time.Second-hookTime {
 		t.Errorf("stops %v (hook done first: %v): want one stop after the hook, with at most 10s less the hook's %v", rt.graces, rt.hitFirst, hookTime)
 	}
+}
+
+// TestFailedPreStopIsLogged: a preStop hook that fails does not hold the stop back, and the
+// executor's log says so (naming the pod and the hook's error), as the kubelet's
+// FailedPreStopHook event does.
+func TestFailedPreStopIsLogged(t *testing.T) {
+	rt := fakeruntime.New(nil)
+	rt.ExecFunc = func(_ string, cmd []string) (orchestrator.ExecResult, error) {
+		return orchestrator.ExecResult{ExitCode: 3, Output: []byte("drain refused")}, nil
+	}
+	var logged bytes.Buffer
+	id, err := createThenStopWithPreStop(orchestrator.Executor{RT: rt, Log: slog.New(slog.NewTextHandler(&logged, nil))})
+	if err != nil {
+		t.Fatalf("create, then stop after a failed preStop: %v", err)
+	}
+	if c, err := rt.InspectContainer(context.Background(), id); err != nil || c.State == orchestrator.StateRunning {
+		t.Errorf("container after the stop: %+v, %v; want stopped", c, err)
+	}
+	if out := logged.String(); !strings.Contains(out, "level=WARN") || !strings.Contains(out, "web-0") || !strings.Contains(out, "drain refused") {
+		t.Errorf("log after a failed preStop:\n%s\nwant a warning naming web-0 and the hook's output", out)
+	}
+}
+
+// createThenStopWithPreStop creates web-0 of a set whose main container has an exec preStop
+// hook ("drain"), then stops it with a 10 s grace through e; it returns the container's ID.
+func createThenStopWithPreStop(e orchestrator.Executor) (string, error) {
+	set := webSet(1, noVolumes, func(s *compose.StatefulSet) {
+		s.Main().Lifecycle = &compose.Lifecycle{PreStop: &compose.LifecycleHandler{Exec: &compose.ExecAction{Command: []string{"drain"}}}}
+	})
+	tpl := orchestrator.PodTemplate{Namespace: "demo", Set: set, Revision: "r1"}
+	id, err := e.Do(context.Background(), tpl, orchestrator.Action{Kind: orchestrator.ActCreatePod, Pod: "web-0", Target: "demo-web-0"})
+	if err != nil {
+		return "", err
+	}
+	_, err = e.Do(context.Background(), tpl, orchestrator.Action{Kind: orchestrator.ActStopPod, Pod: "web-0",
+		Target: "demo-web-0", ContainerID: id, Grace: 10 * time.Second})
+	return id, err
 }

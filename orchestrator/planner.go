@@ -47,7 +47,9 @@ import (
 //     restarted daemon continues it; the failed container stays (logs readable) until replaced.
 //     Replacing it first renames it away (retire-container) and removes it only once the
 //     replacement exists, so a daemon killed in between still finds the counters.
-
+//   - A pod with an infrastructure container (NeedsInfra: several containers, a native
+//     sidecar, an emptyDir or status.podIP) is planned as the kubelet runs a pod sandbox,
+//     each of its containers restarting on its own (see planner_pod.go).
 func PlanSet(d Desired, o Observed, now time.Time) Plan {
 	p := &planner{d: d, o: o, set: d.Set, now: now, canon: map[int]*Container{}}
 	p.monotonic = d.Set.PodManagementPolicy != compose.Parallel
@@ -278,8 +280,16 @@ func (p *planner) running(ord int, c Container, st *PodState, act bool) bool {
 		}
 		return false
 	}
+	return p.readyThenAvailable(ord, c, st, act)
+}
+
+// readyThenAvailable finishes judging a running pod whose st.Ready is set: a pod that is
+// not Ready waits with its probe's reason, a Ready one becomes Available after
+// minReadySeconds. c is the container the pod's network lives in (its own, or the pod's
+// infrastructure container).
+func (p *planner) readyThenAvailable(ord int, c Container, st *PodState, act bool) bool {
 	if !st.Ready {
-		st.Reason = op.ProbeReason
+		st.Reason = p.o.Pods[ord].ProbeReason
 		if act {
 			p.notReady(ord, c, st)
 		}

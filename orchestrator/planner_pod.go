@@ -236,16 +236,8 @@ func (p *planner) restartMember(ord int, c Container, member string, run Action,
 
 // podAvailable judges a pod whose containers all run: Ready, then minReadySeconds.
 func (p *planner) podAvailable(ord int, infra Container, st *PodState, act bool) bool {
-	op := p.o.Pods[ord]
-	st.Ready = op.Ready
-	if !st.Ready {
-		st.Reason = op.ProbeReason
-		if act {
-			p.notReady(ord, infra, st)
-		}
-		return false
-	}
-	return p.minReady(ord, st, act)
+	st.Ready = p.o.Pods[ord].Ready
+	return p.readyThenAvailable(ord, infra, st, act)
 }
 
 // pruneMembers removes containers of the ordinal that do not belong to this incarnation of

@@ -368,7 +368,7 @@ func (s *streams) reportWarnings(strict bool, kw []kube.Warning, p *compose.Proj
 	if p != nil {
 		all = append(all, p.Warnings...)
 	}
-	sort.SliceStable(all, func(i, j int) bool { return beforeInFile(all[i], all[j]) })
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Before(all[j]) })
 	if strict && loadErr == nil && len(all) > 0 {
 		for i := range all {
 			all[i].Message += " (an error with --strict)"
@@ -379,17 +379,6 @@ func (s *streams) reportWarnings(strict bool, kw []kube.Warning, p *compose.Proj
 		fmt.Fprintf(s.Err, "warning: %s\n", w)
 	}
 	return loadErr
-}
-
-// beforeInFile orders problems by file, line and column.
-func beforeInFile(a, b compose.Problem) bool {
-	if a.File != b.File {
-		return a.File < b.File
-	}
-	if a.Line != b.Line {
-		return a.Line < b.Line
-	}
-	return a.Col < b.Col
 }
 
 // imageOverrides are the --image flags, then the images file beside each -f (a directory's

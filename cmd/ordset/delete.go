@@ -14,6 +14,9 @@ func deleteCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:  "delete",
 		Usage: "delete objects (kubectl delete)",
+		Description: `Examples:
+   ordset delete pod redis-1               # created again, same name and volumes
+   ordset delete pods redis-1 redis-2 -n demo`,
 		Subcommands: []*cli.Command{{
 			Name:      "pod",
 			Aliases:   []string{"pods", "po"},

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/ordset/ordset/orchestrator/identity"
 	"io"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ordset/ordset/compose"
+	"github.com/ordset/ordset/orchestrator/identity"
 	"github.com/ordset/ordset/orchestrator/server/api"
 )
 
@@ -80,31 +80,13 @@ func serviceArg(args []string) (string, bool, error) {
 	return "", false, nil
 }
 
+// printDescription renders a description as kubectl describe does: the pod's
+// own section first when one pod was asked for, then its set.
 func printDescription(w io.Writer, d api.Description, now time.Time) {
 	s := d.StatefulSet
-	kv := func(k, v string) { fmt.Fprintf(w, "%-22s %s\n", k+":", v) }
-	if p := d.Pod; p != nil {
-		kv("Pod", p.Name)
-		kv("Namespace", p.Namespace)
-		kv("StatefulSet", p.StatefulSet)
-		kv("Container", fmt.Sprintf("%s (%s)", p.Container, orNone(identity.ShortID(p.ContainerID))))
-		kv("Status", fmt.Sprintf("%s, ready=%t, restarts=%d", p.Status, p.Ready, p.Restarts))
-		if p.Reason != "" {
-			kv("Not ready because", oneLine(p.Reason, 200))
-		}
-		kv("IP", orNone(p.IP))
-		kv("Revision", orNone(p.Revision))
-		kv("Volumes", orNone(strings.Join(p.Volumes, ", ")))
-		if !p.StartedAt.IsZero() {
-			kv("Started", fmt.Sprintf("%s (%s ago)", p.StartedAt.Format(time.RFC3339), age(p.StartedAt, now)))
-		}
-		if cs := d.ContainerState; cs != nil {
-			kv("Container State", containerState(*cs, now))
-		}
-		if ls := d.LastState; ls != nil {
-			kv("Last State", containerState(*ls, now)+` ("logs -p" shows its output)`)
-		}
-		fmt.Fprintln(w)
+	kv := describeKV(w)
+	if d.Pod != nil {
+		printPodDescription(w, d, now)
 	}
 	kv("Name", s.Name)
 	kv("Namespace", s.Namespace)
@@ -115,21 +97,8 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 	if s.Paused {
 		kv("Rollout", "paused (\"ordset rollout resume "+s.Name+"\" resumes it)")
 	}
-	if sp := d.Spec; sp != nil {
-		kv("Image", imagesText(sp))
-		kv("Service", sp.ServiceName)
-		kv("Pod Management Policy", sp.PodManagementPolicy)
-		kv("Update Strategy", updateStrategyText(sp.UpdateStrategy))
-		kv("Retention", fmt.Sprintf("whenScaled=%s whenDeleted=%s", sp.PersistentVolumeClaimRetentionPolicy.WhenScaled, sp.PersistentVolumeClaimRetentionPolicy.WhenDeleted))
-		var ports, claims []string
-		for _, p := range sp.Main().Ports {
-			ports = append(ports, fmt.Sprintf("%s %d/%s", p.Name, p.ContainerPort, p.Protocol))
-		}
-		for _, v := range sp.VolumeClaimTemplates {
-			claims = append(claims, v.Name)
-		}
-		kv("Ports", orNone(strings.Join(ports, ", ")))
-		kv("Volume Claims", orNone(strings.Join(claims, ", ")))
+	if d.Spec != nil {
+		printSpecDescription(kv, d.Spec)
 	}
 	if !d.RestartedAt.IsZero() {
 		kv("Restarted At", d.RestartedAt.Format(time.RFC3339))
@@ -161,6 +130,56 @@ func printDescription(w io.Writer, d api.Description, now time.Time) {
 	for _, e := range d.Events {
 		fmt.Fprintf(w, "  %-8s %-8s %-13s %-22s %s\n", age(e.Time, now), e.Type, e.Reason, e.Object, e.Message)
 	}
+}
+
+// describeKV returns the printer of one "Key:   value" line, the keys aligned.
+func describeKV(w io.Writer) func(k, v string) {
+	return func(k, v string) { fmt.Fprintf(w, "%-22s %s\n", k+":", v) }
+}
+
+// printPodDescription renders the section of the one pod describe was asked for.
+func printPodDescription(w io.Writer, d api.Description, now time.Time) {
+	kv := describeKV(w)
+	p := d.Pod
+	kv("Pod", p.Name)
+	kv("Namespace", p.Namespace)
+	kv("StatefulSet", p.StatefulSet)
+	kv("Container", fmt.Sprintf("%s (%s)", p.Container, orNone(identity.ShortID(p.ContainerID))))
+	kv("Status", fmt.Sprintf("%s, ready=%t, restarts=%d", p.Status, p.Ready, p.Restarts))
+	if p.Reason != "" {
+		kv("Not ready because", oneLine(p.Reason, 200))
+	}
+	kv("IP", orNone(p.IP))
+	kv("Revision", orNone(p.Revision))
+	kv("Volumes", orNone(strings.Join(p.Volumes, ", ")))
+	if !p.StartedAt.IsZero() {
+		kv("Started", fmt.Sprintf("%s (%s ago)", p.StartedAt.Format(time.RFC3339), age(p.StartedAt, now)))
+	}
+	if cs := d.ContainerState; cs != nil {
+		kv("Container State", containerState(*cs, now))
+	}
+	if ls := d.LastState; ls != nil {
+		kv("Last State", containerState(*ls, now)+` ("logs -p" shows its output)`)
+	}
+	fmt.Fprintln(w)
+}
+
+// printSpecDescription renders the set's spec fields.
+func printSpecDescription(kv func(k, v string), sp *compose.StatefulSet) {
+	kv("Image", imagesText(sp))
+	kv("Service", sp.ServiceName)
+	kv("Pod Management Policy", sp.PodManagementPolicy)
+	kv("Update Strategy", updateStrategyText(sp.UpdateStrategy))
+	kv("Retention", fmt.Sprintf("whenScaled=%s whenDeleted=%s", sp.PersistentVolumeClaimRetentionPolicy.WhenScaled, sp.PersistentVolumeClaimRetentionPolicy.WhenDeleted))
+	var ports, claims []string
+	for _, p := range sp.Main().Ports {
+		ports = append(ports, fmt.Sprintf("%s %d/%s", p.Name, p.ContainerPort, p.Protocol))
+	}
+	for _, v := range sp.VolumeClaimTemplates {
+		claims = append(claims, v.Name)
+	}
+	kv("Ports", orNone(strings.Join(ports, ", ")))
+	kv("Volume Claims", orNone(strings.Join(claims, ", ")))
 }
 
 // updateStrategyText renders an update strategy on one line.

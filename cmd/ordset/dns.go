@@ -19,6 +19,9 @@ func dnsCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:  "dns",
 		Usage: "query the daemon's embedded DNS server",
+		Description: `Examples:
+   ordset dns resolve redis-0.redis
+   ordset dns resolve _redis._tcp.redis SRV`,
 		Subcommands: []*cli.Command{{
 			Name:      "resolve",
 			Usage:     "resolve a name (A by default) and print the answers",

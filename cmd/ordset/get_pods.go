@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -88,6 +89,17 @@ func selectorSet(sel string) (string, error) {
 // namedPods keeps the pods of set ("" for any) named by args (every pod when none); a name
 // that matches no pod is an error, as kubectl's "pods \"x\" not found".
 func namedPods(pods []api.Pod, args []string, set, ns string) ([]api.Pod, error) {
+	out, missing := podsNamed(pods, args, set)
+	if missing != "" {
+		return nil, fmt.Errorf("pod %q not found in %s", missing, orDefault(ns, "any namespace"))
+	}
+	return out, nil
+}
+
+// podsNamed keeps the pods of set ("" for any) named by args, in the order of args (every
+// pod of set when args is empty), and says the first name that matched none ("" when all
+// did). A watch shows the named pods that exist: one may come and go while it runs.
+func podsNamed(pods []api.Pod, args []string, set string) (out []api.Pod, missing string) {
 	var keep []api.Pod
 	for _, p := range pods {
 		if set == "" || p.StatefulSet == set {
@@ -95,21 +107,21 @@ func namedPods(pods []api.Pod, args []string, set, ns string) ([]api.Pod, error)
 		}
 	}
 	if len(args) == 0 {
-		return keep, nil
+		return keep, ""
 	}
 	byName := map[string]api.Pod{}
 	for _, p := range keep {
 		byName[p.Name] = p
 	}
-	var out []api.Pod
 	for _, a := range args {
 		p, ok := byName[a]
 		if !ok {
-			return nil, fmt.Errorf("pod %q not found in %s", a, orDefault(ns, "any namespace"))
+			missing = cmp.Or(missing, a)
+			continue
 		}
 		out = append(out, p)
 	}
-	return out, nil
+	return out, missing
 }
 
 // getPodsTable is get pods' table, kubectl's columns: NAME READY STATUS RESTARTS AGE; the
@@ -149,9 +161,7 @@ func watchGetPods(ctx context.Context, cl *api.Client, ns string, args []string,
 		for _, st := range f.Sets {
 			pods = append(pods, st.Pods...)
 		}
-		if sel, err := namedPods(pods, args, set, ns); err == nil {
-			pods = sel
-		}
+		pods, _ = podsNamed(pods, args, set) // a named pod that does not exist (yet) is left out, not the filter
 		header, rows := getPodsTable(pods, false, out == "wide", time.Now())
 		keys, items := make([]string, len(pods)), make([]any, len(pods))
 		for i, p := range pods {

@@ -63,3 +63,29 @@ func TestGetPodsAgainstFakeDaemon(t *testing.T) {
 		t.Errorf("get pods web-7: exit %d\n%s", code, stderr)
 	}
 }
+
+// podsNamed keeps the named pods of the set in the order asked and says the first name that
+// matched none; a watch shows the others instead of every pod.
+func TestPodsNamed(t *testing.T) {
+	pods := []api.Pod{{Name: "web-0", StatefulSet: "web"}, {Name: "web-1", StatefulSet: "web"}, {Name: "db-0", StatefulSet: "db"}}
+	for _, tt := range []struct {
+		args         []string
+		set          string
+		want, absent string
+	}{
+		{nil, "", "web-0 web-1 db-0", ""},
+		{nil, "web", "web-0 web-1", ""},
+		{[]string{"web-1", "web-0"}, "", "web-1 web-0", ""},
+		{[]string{"web-5", "web-0", "web-7"}, "", "web-0", "web-5"},
+		{[]string{"db-0"}, "web", "", "db-0"},
+	} {
+		got, missing := podsNamed(pods, tt.args, tt.set)
+		var names []string
+		for _, p := range got {
+			names = append(names, p.Name)
+		}
+		if strings.Join(names, " ") != tt.want || missing != tt.absent {
+			t.Errorf("podsNamed(%v, %q) = %v, %q; want %s, %q", tt.args, tt.set, names, missing, tt.want, tt.absent)
+		}
+	}
+}

@@ -13,6 +13,10 @@ func rolloutCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:  "rollout",
 		Usage: "manage a statefulset's rollout: status, history, undo, pause, resume, restart",
+		Description: `Examples:
+   ordset rollout status redis
+   ordset rollout history redis
+   ordset rollout undo redis --to-revision 1`,
 		Subcommands: []*cli.Command{
 			{
 				Name:      "status",

@@ -25,7 +25,7 @@ Examples:
    ordset up
    ordset up -f examples/redis/ordset.yaml --timeout 2m
    ordset up --no-wait            # or -d: return once the daemon accepted the file
-   ordset up --prune           # sets removed from the file are deleted too
+   ordset up --prune              # sets removed from the file are deleted too
    ordset up -f web.yaml -f svc.yaml --strict                # Kubernetes manifests; warnings fail
    ordset up -f k8s/ --image registry.k8s.io/nginx-slim:0.21=myorg/nginx:local`,
 		Flags: []cli.Flag{

@@ -159,7 +159,7 @@ func loadManifests(files map[string][]byte, order []string, images []compose.Ima
 		}
 	}
 	p := im.project()
-	sort.SliceStable(im.warnings, func(i, j int) bool { return lessProblem(im.warnings[i].at, im.warnings[j].at) })
+	sort.SliceStable(im.warnings, func(i, j int) bool { return im.warnings[i].at.Before(im.warnings[j].at) })
 	if len(im.probs) > 0 {
 		return nil, im.warnings, &compose.ValidationError{Problems: sortedProblems(im.probs)}
 	}
@@ -291,16 +291,6 @@ func (im *importer) project() *compose.Project {
 }
 
 func sortedProblems(ps []compose.Problem) []compose.Problem {
-	sort.SliceStable(ps, func(i, j int) bool { return lessProblem(ps[i], ps[j]) })
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Before(ps[j]) })
 	return ps
-}
-
-func lessProblem(a, b compose.Problem) bool {
-	if a.File != b.File {
-		return a.File < b.File
-	}
-	if a.Line != b.Line {
-		return a.Line < b.Line
-	}
-	return a.Col < b.Col
 }

@@ -29,6 +29,10 @@ func (r *Runtime) CreateContainer(ctx context.Context, spec orchestrator.Contain
 	if err != nil {
 		return "", fmt.Errorf("create container %s: %w", spec.Name, err)
 	}
+	// Attached by ID: with duplicate networks of the name Docker refuses the name as ambiguous.
+	if spec.Network, err = r.networkID(ctx, spec.Network); err != nil {
+		return "", fmt.Errorf("create container %s: %w", spec.Name, err)
+	}
 	cfg, host, netCfg, err := r.containerConfig(spec)
 	if err != nil {
 		return "", fmt.Errorf("create container %s: %w", spec.Name, err)
@@ -131,9 +135,13 @@ func (r *Runtime) containerConfig(spec orchestrator.ContainerSpec) (*container.C
 	}
 	var netCfg *network.NetworkingConfig
 	if spec.Network != "" && !strings.HasPrefix(spec.Network, "container:") { // a joined container has the other's endpoint
-		netCfg = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
-			spec.Network: {Aliases: spec.Aliases},
-		}}
+		ep := &network.EndpointSettings{Aliases: spec.Aliases}
+		if networkIDRE.MatchString(spec.Network) {
+			// Docker 20.10 looks the endpoint's network up again at every start, by this ID
+			// when set and else by name, which fails while the name is ambiguous.
+			ep.NetworkID = spec.Network
+		}
+		netCfg = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{spec.Network: ep}}
 	}
 	return cfg, host, netCfg, nil
 }
@@ -258,7 +266,11 @@ func fromInspect(c container.InspectResponse) orchestrator.Container {
 		out.Detached = detached(c.NetworkSettings.Networks, out.Labels)
 	}
 	if c.ContainerJSONBase != nil && c.HostConfig != nil {
-		out.NetworkMode = string(c.HostConfig.NetworkMode)
+		var nets map[string]*network.EndpointSettings
+		if c.NetworkSettings != nil {
+			nets = c.NetworkSettings.Networks
+		}
+		out.NetworkMode = networkModeName(string(c.HostConfig.NetworkMode), nets, out.Labels)
 	}
 	out.VolumeNames = volumeNames(c.Mounts)
 	return out
@@ -282,6 +294,24 @@ func pickIP(nets map[string]*network.EndpointSettings, l map[string]string) (str
 func detached(nets map[string]*network.EndpointSettings, l map[string]string) bool {
 	return nets[identity.NetworkName(l[identity.LabelNamespace])] == nil
 }
+
+// networkModeName reports the network a container was created on by name, as the
+// orchestrator compares it: ordset attaches containers by network ID (see networkID). An ID
+// no endpoint names any more (the network was removed by hand) can only be the namespace's
+// network, the one ordset creates its containers on.
+func networkModeName(mode string, nets map[string]*network.EndpointSettings, l map[string]string) string {
+	for name, ep := range nets {
+		if ep != nil && ep.NetworkID == mode {
+			return name
+		}
+	}
+	if ns := l[identity.LabelNamespace]; ns != "" && networkIDRE.MatchString(mode) {
+		return identity.NetworkName(ns)
+	}
+	return mode
+}
+
+var networkIDRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // volumeNames are the named volumes among a container's mounts, including the volume a
 // subPath is bound from (a bind of <root>/volumes/<name>/_data/<subPath>).

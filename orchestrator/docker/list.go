@@ -13,6 +13,7 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/network"
 
 	"github.com/ordset/ordset/orchestrator"
 	"github.com/ordset/ordset/orchestrator/identity"
@@ -251,7 +252,11 @@ func fromSummary(s container.Summary) orchestrator.Container {
 		c.IP, c.IPv6 = pickIP(s.NetworkSettings.Networks, s.Labels)
 		c.Detached = detached(s.NetworkSettings.Networks, s.Labels)
 	}
-	c.NetworkMode, c.VolumeNames = s.HostConfig.NetworkMode, volumeNames(s.Mounts)
+	var nets map[string]*network.EndpointSettings
+	if s.NetworkSettings != nil {
+		nets = s.NetworkSettings.Networks
+	}
+	c.NetworkMode, c.VolumeNames = networkModeName(s.HostConfig.NetworkMode, nets, s.Labels), volumeNames(s.Mounts)
 	return c
 }
 

@@ -2,8 +2,10 @@ package docker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/filters"
@@ -13,62 +15,166 @@ import (
 	"github.com/ordset/ordset/orchestrator/identity"
 )
 
-// EnsureNetwork creates the namespace's bridge if missing. It is idempotent: concurrent callers
-// and daemon restarts get the same network.
+// EnsureNetwork creates the namespace's bridge if missing and returns the one every container
+// is attached to. It is idempotent: concurrent callers and daemon restarts get the same network.
+// Docker 20.10 checks names only best effort, so a daemon killed mid-create can leave two
+// networks of the name; the oldest owned one is kept (and used by ID, as the name is then
+// ambiguous to Docker) and the owned duplicates without containers are removed.
 func (r *Runtime) EnsureNetwork(ctx context.Context, namespace string) (orchestrator.Network, error) {
 	name := identity.NetworkName(namespace)
-	nw, err := r.cli.NetworkInspect(ctx, name, network.InspectOptions{})
-	if err == nil {
-		if !r.mine(nw.Labels) {
-			return orchestrator.Network{}, r.notMine("network", name, nw.Labels)
-		}
-		return toNetwork(nw), nil
-	}
-	if !cerrdefs.IsNotFound(err) {
-		return orchestrator.Network{}, fmt.Errorf("inspect network %s: %w", name, err)
-	}
-	_, err = r.cli.NetworkCreate(ctx, name, network.CreateOptions{
-		Driver: "bridge",
-		Labels: r.objectLabels(identity.NetworkLabels(namespace)),
-	})
-	// A concurrent creator wins the race with a conflict: fall through to inspect either way.
-	if err != nil && !cerrdefs.IsConflict(err) {
-		return orchestrator.Network{}, fmt.Errorf("create network %s: %w", name, err)
-	}
-	if err == nil {
-		r.log.Info("network created", "network", name)
-	}
-	nw, err = r.cli.NetworkInspect(ctx, name, network.InspectOptions{})
+	list, err := r.namedNetworks(ctx, name)
 	if err != nil {
-		return orchestrator.Network{}, fmt.Errorf("inspect network %s: %w", name, err)
+		return orchestrator.Network{}, err
 	}
-	if !r.mine(nw.Labels) {
-		return orchestrator.Network{}, r.notMine("network", name, nw.Labels)
+	if len(list) > 0 && r.ownedCount(list) == 0 {
+		return orchestrator.Network{}, r.notMine("network", name, list[0].Labels)
+	}
+	if len(list) == 0 {
+		if list, err = r.createNetwork(ctx, namespace); err != nil {
+			return orchestrator.Network{}, err
+		}
+	}
+	keep := r.settleDuplicates(ctx, name, list)
+	if keep == "" {
+		if len(list) > 0 {
+			return orchestrator.Network{}, r.notMine("network", name, list[0].Labels)
+		}
+		return orchestrator.Network{}, fmt.Errorf("network %s: missing right after its creation", name)
+	}
+	nw, err := r.cli.NetworkInspect(ctx, keep, network.InspectOptions{})
+	if err != nil {
+		return orchestrator.Network{}, fmt.Errorf("inspect network %s (%s): %w", name, identity.ShortID(keep), err)
 	}
 	return toNetwork(nw), nil
 }
 
-// RemoveNetwork removes the namespace's network; a missing one is not an error.
-func (r *Runtime) RemoveNetwork(ctx context.Context, namespace string) error {
+// createNetwork creates the namespace's network and lists the networks of its name after.
+func (r *Runtime) createNetwork(ctx context.Context, namespace string) ([]network.Summary, error) {
 	name := identity.NetworkName(namespace)
-	nw, err := r.cli.NetworkInspect(ctx, name, network.InspectOptions{})
-	if cerrdefs.IsNotFound(err) {
-		return nil
+	_, err := r.cli.NetworkCreate(ctx, name, network.CreateOptions{
+		Driver: "bridge",
+		Labels: r.objectLabels(identity.NetworkLabels(namespace)),
+	})
+	// A concurrent creator wins the race with a conflict: fall through to the listing either way.
+	if err != nil && !cerrdefs.IsConflict(err) {
+		return nil, fmt.Errorf("create network %s: %w", name, err)
 	}
-	if err != nil {
-		return fmt.Errorf("inspect network %s: %w", name, err)
+	if err == nil {
+		r.log.Info("network created", "network", name)
 	}
-	if !r.mine(nw.Labels) {
-		return r.notMine("network", name, nw.Labels)
-	}
-	if err := r.cli.NetworkRemove(ctx, nw.ID); err != nil && !cerrdefs.IsNotFound(err) {
-		return fmt.Errorf("remove network %s: %w", name, err)
-	}
-	r.log.Info("network removed", "network", name)
-	return nil
+	return r.namedNetworks(ctx, name)
 }
 
-// ListNetworks returns every ordset network.
+// namedNetworks lists the networks named exactly name (Docker's name filter matches substrings).
+func (r *Runtime) namedNetworks(ctx context.Context, name string) ([]network.Summary, error) {
+	list, err := r.cli.NetworkList(ctx, network.ListOptions{Filters: filters.NewArgs(filters.Arg("name", name))})
+	if err != nil {
+		return nil, fmt.Errorf("list networks named %s: %w", name, err)
+	}
+	out := list[:0]
+	for _, nw := range list {
+		if nw.Name == name {
+			out = append(out, nw)
+		}
+	}
+	return out, nil
+}
+
+func (r *Runtime) ownedCount(list []network.Summary) int {
+	n := 0
+	for _, nw := range list {
+		if r.mine(nw.Labels) {
+			n++
+		}
+	}
+	return n
+}
+
+// candidates describes the networks of one name for chooseNetwork; the attached containers
+// are counted (one inspect each) only when there are duplicates to settle.
+func (r *Runtime) candidates(ctx context.Context, list []network.Summary) []netCandidate {
+	dup := r.ownedCount(list) > 1
+	out := make([]netCandidate, 0, len(list))
+	for _, nw := range list {
+		c := netCandidate{ID: nw.ID, Created: nw.Created, Owned: r.mine(nw.Labels), Endpoints: -1}
+		if dup && c.Owned {
+			if in, err := r.cli.NetworkInspect(ctx, nw.ID, network.InspectOptions{}); err == nil {
+				c.Endpoints = len(in.Containers)
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// settleDuplicates returns the ID of the network to use and removes the owned duplicates
+// without containers; a duplicate with containers is left and logged, a foreign one untouched.
+func (r *Runtime) settleDuplicates(ctx context.Context, name string, list []network.Summary) string {
+	ch := chooseNetwork(r.candidates(ctx, list))
+	for _, id := range ch.Remove {
+		if err := r.cli.NetworkRemove(ctx, id); err != nil && !cerrdefs.IsNotFound(err) {
+			r.log.Warn("cannot remove duplicate network", "network", name, "id", identity.ShortID(id), "err", err)
+			continue
+		}
+		r.log.Warn("duplicate network removed", "network", name, "id", identity.ShortID(id), "kept", identity.ShortID(ch.Keep))
+	}
+	for _, id := range ch.Busy {
+		r.log.Warn("duplicate network has containers; left in place, new containers join the kept one",
+			"network", name, "id", identity.ShortID(id), "kept", identity.ShortID(ch.Keep))
+	}
+	return ch.Keep
+}
+
+// networkID resolves the network a container is created on to an ID: with duplicates
+// Docker refuses the name as ambiguous. Joined ("container:...") and unknown names are kept.
+func (r *Runtime) networkID(ctx context.Context, name string) (string, error) {
+	if name == "" || strings.Contains(name, ":") {
+		return name, nil
+	}
+	list, err := r.namedNetworks(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	if keep := chooseNetwork(r.candidatesNoInspect(list)).Keep; keep != "" {
+		return keep, nil
+	}
+	return name, nil
+}
+
+func (r *Runtime) candidatesNoInspect(list []network.Summary) []netCandidate {
+	out := make([]netCandidate, 0, len(list))
+	for _, nw := range list {
+		out = append(out, netCandidate{ID: nw.ID, Created: nw.Created, Owned: r.mine(nw.Labels), Endpoints: -1})
+	}
+	return out
+}
+
+// RemoveNetwork removes the namespace's networks (duplicates too); a missing one is not an error.
+func (r *Runtime) RemoveNetwork(ctx context.Context, namespace string) error {
+	name := identity.NetworkName(namespace)
+	list, err := r.namedNetworks(ctx, name)
+	if err != nil {
+		return err
+	}
+	if len(list) > 0 && r.ownedCount(list) == 0 {
+		return r.notMine("network", name, list[0].Labels)
+	}
+	var errs []error
+	for _, nw := range list {
+		if !r.mine(nw.Labels) {
+			continue
+		}
+		if err := r.cli.NetworkRemove(ctx, nw.ID); err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("remove network %s (%s): %w", name, identity.ShortID(nw.ID), err))
+			continue
+		}
+		r.log.Info("network removed", "network", name, "id", identity.ShortID(nw.ID))
+	}
+	return errors.Join(errs...)
+}
+
+// ListNetworks returns every ordset network, one per name: of duplicates only the one
+// EnsureNetwork keeps, so the DNS listeners and the planner see a single network per namespace.
 func (r *Runtime) ListNetworks(ctx context.Context) ([]orchestrator.Network, error) {
 	list, err := r.cli.NetworkList(ctx, network.ListOptions{
 		Filters: filters.NewArgs(filters.Arg("label", identity.LabelManagedBy+"="+identity.ManagedByValue)),
@@ -76,10 +182,23 @@ func (r *Runtime) ListNetworks(ctx context.Context) ([]orchestrator.Network, err
 	if err != nil {
 		return nil, fmt.Errorf("list networks: %w", err)
 	}
-	out := make([]orchestrator.Network, 0, len(list))
+	byName := map[string][]network.Summary{}
+	var names []string
 	for _, nw := range list {
 		if r.mine(nw.Labels) {
-			out = append(out, toNetwork(nw))
+			if byName[nw.Name] == nil {
+				names = append(names, nw.Name)
+			}
+			byName[nw.Name] = append(byName[nw.Name], nw)
+		}
+	}
+	out := make([]orchestrator.Network, 0, len(names))
+	for _, name := range names {
+		keep := chooseNetwork(r.candidatesNoInspect(byName[name])).Keep
+		for _, nw := range byName[name] {
+			if nw.ID == keep {
+				out = append(out, toNetwork(nw))
+			}
 		}
 	}
 	return out, nil

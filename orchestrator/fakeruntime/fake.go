@@ -200,11 +200,29 @@ func (r *Runtime) AddForeign(name string) {
 func (r *Runtime) AddForged(c orchestrator.Container) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.addForged(c)
+}
+
+func (r *Runtime) addForged(c orchestrator.Container) {
 	r.seq++
 	c.ID = fmt.Sprintf("forged%04d", r.seq)
 	c.State, c.CreatedAt, c.StartedAt = orchestrator.StateRunning, r.now(), r.now()
 	r.containers[c.ID] = &entry{c: clone(c)}
 	r.emit(c, "start")
+}
+
+// ReplaceWithForged removes the container named c.Name and adds c, forged, in one step, as
+// someone else removing a pod and taking its name before ordset recreates it would. Removing
+// and adding in two calls races the controller's recreation (and the fake, unlike Docker,
+// would then hold two containers of the name).
+func (r *Runtime) ReplaceWithForged(c orchestrator.Container) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e := r.byName(c.Name); e != nil {
+		delete(r.containers, e.c.ID)
+		r.emit(e.c, "destroy")
+	}
+	r.addForged(c)
 }
 
 // RemoveByName deletes a container behind ordset's back (foreign or not), emitting "destroy".

@@ -99,12 +99,18 @@ func (d *Daemon) previousLogs(ctx context.Context, namespace, pod string, opts a
 		return nil, err
 	}
 	p, err := d.findPod(ctx, namespace, pod)
-	if err != nil || p.ContainerID == "" {
+	if err != nil {
+		return nil, err
+	}
+	if p.ContainerID == "" {
 		return nil, notFound
 	}
 	// The engine keeps the last exit's time while the container runs again. The split is
 	// there, not at the current start: a process can write before its StartedAt is recorded.
 	c, err := d.rt.InspectContainer(ctx, p.ContainerID)
+	if err != nil && !errors.Is(err, orchestrator.ErrNotFound) {
+		return nil, fmt.Errorf("inspect the container of pod %s/%s: %w", namespace, pod, err)
+	}
 	if err != nil || c.FinishedAt.IsZero() || c.State != orchestrator.StateRunning || !c.FinishedAt.Before(c.StartedAt) {
 		return nil, notFound
 	}

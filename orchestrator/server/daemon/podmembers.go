@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -61,12 +62,13 @@ func (d *Daemon) removeMembers(ctx context.Context, p api.Pod, spec *compose.Sta
 // stopRemove stops one container of a multi-container pod (its preStop hook first, if it is
 // running and has one) and removes it.
 func (d *Daemon) stopRemove(ctx context.Context, p api.Pod, spec *compose.StatefulSet, c orchestrator.Container, grace time.Duration) error {
-	if name := c.Labels[identity.LabelContainer] + c.Labels[identity.LabelInit]; spec != nil && c.State == orchestrator.StateRunning {
+	// An app container carries its name in one label, an init container or sidecar in the other.
+	if name := cmp.Or(c.Labels[identity.LabelContainer], c.Labels[identity.LabelInit]); spec != nil && c.State == orchestrator.StateRunning {
 		tpl := orchestrator.PodTemplate{Namespace: p.Namespace, Set: spec}.ForContainer(name)
 		var herr error
 		grace, herr = orchestrator.PreStop(ctx, d.rt, tpl, orchestrator.HookTarget{Namespace: p.Namespace, ContainerID: c.ID, IP: p.IP}, grace)
 		if herr != nil {
-			d.log.Warn("preStop hook", "namespace", p.Namespace, "pod", p.Name, "container", name, "err", herr)
+			d.log.Warn("preStop hook failed; stopping the container anyway", "namespace", p.Namespace, "pod", p.Name, "container", name, "err", herr)
 		}
 	}
 	if err := d.rt.StopContainer(ctx, c.ID, grace); err != nil && !errors.Is(err, orchestrator.ErrNotFound) {

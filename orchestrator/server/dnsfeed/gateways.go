@@ -98,7 +98,10 @@ func (g *Gateways) sync(nets []orchestrator.Network, now time.Time) {
 		if p, err := netip.ParsePrefix(n.Subnet); err == nil {
 			allowed = append(allowed, p.Masked())
 		}
-		if n.Gateway == "" {
+		// One listener per name: the runtime lists one network per name, and should two
+		// of a name still arrive (duplicates left by an interrupted create) the first one
+		// keeps its listener instead of the listener moving between them every pass.
+		if n.Gateway == "" || seen[n.Name] {
 			continue
 		}
 		seen[n.Name] = true

@@ -57,3 +57,30 @@ func TestEndpointsFromPods(t *testing.T) {
 		t.Errorf("endpoint %+v", e)
 	}
 }
+
+// Two networks of one name (duplicates of an interrupted create) must not make the listener
+// move between their gateways on every pass.
+func TestGatewayListenerStaysOnFirstOfDuplicateNames(t *testing.T) {
+	srv, err := dnsserver.New(dnsserver.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := NewGateways(srv, 0, slog.New(slog.DiscardHandler))
+	nets := []orchestrator.Network{
+		{ID: "kept", Name: "ordset-a", Namespace: "a", Gateway: "127.0.0.1", Subnet: "10.1.0.0/16"},
+		{ID: "dup", Name: "ordset-a", Namespace: "a", Gateway: "127.0.0.2", Subnet: "10.3.0.0/16"},
+	}
+	now := time.Now()
+	g.sync(nets, now)
+	first := srv.ListenAddrs()
+	if len(first) != 1 || !strings.HasPrefix(first[0], "127.0.0.1:") {
+		t.Fatalf("listeners %v, want one on the first network's gateway", first)
+	}
+	for i := 1; i <= 3; i++ {
+		g.sync(nets, now.Add(time.Duration(i)*time.Minute))
+		if got := srv.ListenAddrs(); len(got) != 1 || got[0] != first[0] {
+			t.Fatalf("pass %d: listeners %v, want still %v", i, got, first)
+		}
+	}
+	g.sync(nil, now.Add(time.Hour))
+}
