@@ -23,7 +23,7 @@ func (im *importer) otherService(sv *serviceDoc, p *compose.Project) {
 	im.serviceWarnings(sv)
 	base := "services." + sv.d.name
 	im.at[base] = sv.d.position("metadata.name")
-	im.at[base+".selector"] = sv.d.position("spec.selector")
+	im.same(base+".selector", sv.d, "spec.selector")
 	out.Ports = im.servicePorts(sv, base+".ports")
 	if p.Services == nil {
 		p.Services = map[string]*compose.Service{}
@@ -40,7 +40,7 @@ func (im *importer) servicePorts(sv *serviceDoc, to string) []compose.ServicePor
 		path := fmt.Sprintf("spec.ports[%d]", i)
 		at := fmt.Sprintf("%s[%d]", to, i)
 		for _, f := range []string{"", ".name", ".port", ".protocol", ".targetPort"} {
-			im.at[at+f] = sv.d.position(path + f)
+			im.same(at+f, sv.d, path + f)
 		}
 		out = append(out, compose.ServicePort{Name: sp.Name, Protocol: string(sp.Protocol), Port: int(sp.Port),
 			TargetPort: fromIntOrString(sp.TargetPort)})

@@ -63,7 +63,7 @@ func (si *setImport) policies(spec *appsv1.StatefulSetSpec) {
 	if r := take(&spec.Replicas); r != nil {
 		n := int(*r)
 		s.Replicas = &n
-		si.at[si.base+".replicas"] = si.d.position("spec.replicas")
+		si.same(si.base+".replicas", si.d, "spec.replicas")
 	}
 	s.ServiceName = take(&spec.ServiceName)
 	s.PodManagementPolicy = string(take(&spec.PodManagementPolicy))
@@ -111,7 +111,7 @@ func (si *setImport) claims(ts []corev1.PersistentVolumeClaim) {
 		t := &ts[i]
 		path := fmt.Sprintf("spec.volumeClaimTemplates[%d]", i)
 		c := compose.VolumeClaimTemplate{Name: take(&t.Name)}
-		si.at[fmt.Sprintf("%s.volumeClaimTemplates[%d]", si.base, i)] = si.d.position(path)
+		si.same(fmt.Sprintf("%s.volumeClaimTemplates[%d]", si.base, i), si.d, path)
 		take(&t.TypeMeta)
 		take(&t.Status)
 		t.ObjectMeta = metav1.ObjectMeta{Namespace: t.Namespace} // live or informational metadata
@@ -192,7 +192,7 @@ func (si *setImport) podFields(pod *corev1.PodSpec) {
 		{"topologySpreadConstraints", len(pod.TopologySpreadConstraints) > 0}, {"priorityClassName", pod.PriorityClassName != ""},
 		{"priority", pod.Priority != nil}} {
 		if f.set { // kept in the spec, so an export writes them back; the loader warns, here
-			si.at[si.base+"."+f.name] = si.d.position("spec.template.spec." + f.name)
+			si.same(si.base+"."+f.name, si.d, "spec.template.spec." + f.name)
 		}
 	}
 	sch := struct {
