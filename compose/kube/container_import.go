@@ -24,7 +24,7 @@ func (si *setImport) containers(pod *corev1.PodSpec) {
 		path := fmt.Sprintf("spec.template.spec.containers[%d]", i)
 		base := fmt.Sprintf("%s.containers[%d]", si.base, i)
 		si.same(base, si.d, path)
-		si.same(base+".image", si.d, path + ".image")
+		si.same(base+".image", si.d, path+".image")
 		spec.Containers = append(spec.Containers, si.container(&pod.Containers[i], path, base, users))
 	}
 	for i := range pod.InitContainers {
@@ -177,7 +177,7 @@ func (si *setImport) ports(c *corev1.Container, path, base string) []compose.Por
 		p := &c.Ports[i]
 		pp := fmt.Sprintf("%s.ports[%d]", path, i)
 		si.same(fmt.Sprintf("%s.ports[%d]", base, i), si.d, pp)
-		si.same(fmt.Sprintf("%s.ports[%d].name", base, i), si.d, pp + ".name")
+		si.same(fmt.Sprintf("%s.ports[%d].name", base, i), si.d, pp+".name")
 		if take(&p.HostPort) != 0 || take(&p.HostIP) != "" {
 			si.warn(si.d, pp+".hostPort", "ignored: every pod of a set would claim the same host port; an ordset file publishes hostPort+ordinal instead")
 		}

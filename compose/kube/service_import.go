@@ -40,7 +40,7 @@ func (im *importer) servicePorts(sv *serviceDoc, to string) []compose.ServicePor
 		path := fmt.Sprintf("spec.ports[%d]", i)
 		at := fmt.Sprintf("%s[%d]", to, i)
 		for _, f := range []string{"", ".name", ".port", ".protocol", ".targetPort"} {
-			im.same(at+f, sv.d, path + f)
+			im.same(at+f, sv.d, path+f)
 		}
 		out = append(out, compose.ServicePort{Name: sp.Name, Protocol: string(sp.Protocol), Port: int(sp.Port),
 			TargetPort: fromIntOrString(sp.TargetPort)})

@@ -192,7 +192,7 @@ func (si *setImport) podFields(pod *corev1.PodSpec) {
 		{"topologySpreadConstraints", len(pod.TopologySpreadConstraints) > 0}, {"priorityClassName", pod.PriorityClassName != ""},
 		{"priority", pod.Priority != nil}} {
 		if f.set { // kept in the spec, so an export writes them back; the loader warns, here
-			si.same(si.base+"."+f.name, si.d, "spec.template.spec." + f.name)
+			si.same(si.base+"."+f.name, si.d, "spec.template.spec."+f.name)
 		}
 	}
 	sch := struct {
