@@ -217,6 +217,18 @@ func (c *checker) servicePorts(ports []ServicePort, path string) {
 	}
 }
 
+// ownServiceTargets warns where a set's servicePorts name a target port no container of the
+// set declares: that port has no SRV record, as on a cluster.
+func (c *checker) ownServiceTargets(s *StatefulSet, path string) {
+	ports := PodPorts(s)
+	for i, sp := range s.ServicePorts {
+		if _, ok := TargetPortOf(sp, ports); !ok {
+			c.warn(fmt.Sprintf("%s[%d].targetPort", path, i), "no container port %q (%s) in the set: _%s has no SRV record",
+				sp.TargetPort.Name, sp.Protocol, sp.Name)
+		}
+	}
+}
+
 func (c *checker) portRange(path string, v int) {
 	if v < 1 || v > 65535 {
 		c.add(path, "must be between 1 and 65535, got %d", v)

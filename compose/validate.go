@@ -138,6 +138,7 @@ func (c *checker) set(p *Project, s *StatefulSet, path string) {
 		c.label(path+".serviceName", s.ServiceName)
 	}
 	c.servicePorts(s.ServicePorts, path+".servicePorts")
+	c.ownServiceTargets(s, path+".servicePorts")
 	c.word(path+".podManagementPolicy", s.PodManagementPolicy, OrderedReady, Parallel)
 	c.strategy(s, path)
 	c.min(path+".minReadySeconds", int64(s.MinReadySeconds), 0)

@@ -329,11 +329,7 @@ func (si *setImport) service() {
 		si.set.ServicePorts = ports
 	}
 	si.serviceWarnings(sv)
-	var ports []compose.Port
-	for _, c := range si.set.Template.Spec.Containers {
-		ports = append(ports, c.Ports...)
-	}
-	for _, n := range ownServiceNotes(sv.svc.Spec, si.set.Template.Metadata.Labels, ports) {
+	for _, n := range ownServiceNotes(sv.svc.Spec, si.set.Template.Metadata.Labels) {
 		si.warn(sv.d, n.path, "%s", n.message)
 	}
 }
