@@ -1,6 +1,10 @@
 package compose
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // The accessors below read a set's fields with Normalize's defaults, so a consumer never
 // works a default out again. A set that went through Load or Normalize has every field set
@@ -42,4 +46,28 @@ func (s *StatefulSet) ImageOf(init int) (image, policy string) {
 func (p Probe) Defaulted() Probe {
 	defaultProbe(&p, nil)
 	return p
+}
+
+// OwnServicePorts are the ports of the set's own headless Service: servicePorts as written,
+// else one per container port, named as the container names it (an unnamed one among several
+// gets <protocol>-<port>, since a Service with several ports needs every one named), which
+// gives the same SRV records as the containers' names.
+func (s *StatefulSet) OwnServicePorts() []ServicePort {
+	if len(s.ServicePorts) > 0 {
+		return s.ServicePorts
+	}
+	var ports []Port
+	for _, c := range s.Template.Spec.Containers {
+		ports = append(ports, c.Ports...)
+	}
+	var out []ServicePort
+	for _, pt := range ports {
+		name := pt.Name
+		if name == "" && len(ports) > 1 {
+			name = fmt.Sprintf("%s-%d", strings.ToLower(pt.Protocol), pt.ContainerPort)
+		}
+		out = append(out, ServicePort{Name: name, Port: pt.ContainerPort, Protocol: pt.Protocol,
+			TargetPort: PortRef{Number: pt.ContainerPort}})
+	}
+	return out
 }

@@ -77,6 +77,7 @@ func defaultSet(s *StatefulSet, dir string) {
 	if s.ServiceName == "" {
 		s.ServiceName = s.Name
 	}
+	defaultServicePorts(s.ServicePorts)
 	if s.PodManagementPolicy == "" {
 		s.PodManagementPolicy = OrderedReady
 	}

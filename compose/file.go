@@ -21,6 +21,7 @@ type setFile struct {
 	MinReadySeconds                      int                   `yaml:"minReadySeconds"`
 	Ordinals                             Ordinals              `yaml:"ordinals"`
 	PublishNotReadyAddresses             bool                  `yaml:"publishNotReadyAddresses"`
+	ServicePorts                         []ServicePort         `yaml:"servicePorts"`
 	PersistentVolumeClaimRetentionPolicy RetentionPolicy       `yaml:"persistentVolumeClaimRetentionPolicy"`
 	DependsOn                            []string              `yaml:"dependsOn"`
 	RevisionHistoryLimit                 *int                  `yaml:"revisionHistoryLimit"`
@@ -104,7 +105,7 @@ func (f *setFile) toSet(name string) *StatefulSet {
 	s := &StatefulSet{
 		Name: name, Replicas: f.Replicas, ServiceName: f.ServiceName, PodManagementPolicy: f.PodManagementPolicy,
 		UpdateStrategy: f.UpdateStrategy, MinReadySeconds: f.MinReadySeconds, Ordinals: f.Ordinals,
-		PublishNotReadyAddresses: f.PublishNotReadyAddresses, DependsOn: f.DependsOn,
+		PublishNotReadyAddresses: f.PublishNotReadyAddresses, ServicePorts: f.ServicePorts, DependsOn: f.DependsOn,
 		RevisionHistoryLimit:                 f.RevisionHistoryLimit,
 		PersistentVolumeClaimRetentionPolicy: f.PersistentVolumeClaimRetentionPolicy,
 		VolumeClaimTemplates:                 f.VolumeClaimTemplates,

@@ -82,9 +82,13 @@ func TargetPortOf(sp ServicePort, ports []Port) (int, bool) {
 	return 0, false
 }
 
-func defaultService(sv *Service) {
-	for i := range sv.Ports {
-		sp := &sv.Ports[i]
+func defaultService(sv *Service) { defaultServicePorts(sv.Ports) }
+
+// defaultServicePorts fills what Kubernetes' API server defaults: protocol TCP and a
+// targetPort equal to the port.
+func defaultServicePorts(ports []ServicePort) {
+	for i := range ports {
+		sp := &ports[i]
 		if sp.Protocol == "" {
 			sp.Protocol = "TCP"
 		}
@@ -209,6 +213,18 @@ func (c *checker) servicePorts(ports []ServicePort, path string) {
 			}
 		} else if sp.TargetPort.Number != sp.Port {
 			c.portRange(pp+".targetPort", sp.TargetPort.Number)
+		}
+	}
+}
+
+// ownServiceTargets warns where a set's servicePorts name a target port no container of the
+// set declares: that port has no SRV record, as on a cluster.
+func (c *checker) ownServiceTargets(s *StatefulSet, path string) {
+	ports := PodPorts(s)
+	for i, sp := range s.ServicePorts {
+		if _, ok := TargetPortOf(sp, ports); !ok {
+			c.warn(fmt.Sprintf("%s[%d].targetPort", path, i), "no container port %q (%s) in the set: _%s has no SRV record",
+				sp.TargetPort.Name, sp.Protocol, sp.Name)
 		}
 	}
 }

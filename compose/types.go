@@ -31,13 +31,17 @@ type StatefulSet struct {
 	// Name is the map key under `statefulsets`; filled in by Load.
 	Name string `yaml:"-" json:"-"`
 
-	Replicas                             *int            `yaml:"replicas,omitempty" json:"replicas,omitempty"`
-	ServiceName                          string          `yaml:"serviceName,omitempty" json:"serviceName,omitempty"`
-	PodManagementPolicy                  string          `yaml:"podManagementPolicy,omitempty" json:"podManagementPolicy,omitempty"`
-	UpdateStrategy                       UpdateStrategy  `yaml:"updateStrategy,omitempty" json:"updateStrategy"`
-	MinReadySeconds                      int             `yaml:"minReadySeconds" json:"minReadySeconds"`
-	Ordinals                             Ordinals        `yaml:"ordinals" json:"ordinals"`
-	PublishNotReadyAddresses             bool            `yaml:"publishNotReadyAddresses,omitempty" json:"publishNotReadyAddresses,omitempty"`
+	Replicas                 *int           `yaml:"replicas,omitempty" json:"replicas,omitempty"`
+	ServiceName              string         `yaml:"serviceName,omitempty" json:"serviceName,omitempty"`
+	PodManagementPolicy      string         `yaml:"podManagementPolicy,omitempty" json:"podManagementPolicy,omitempty"`
+	UpdateStrategy           UpdateStrategy `yaml:"updateStrategy,omitempty" json:"updateStrategy"`
+	MinReadySeconds          int            `yaml:"minReadySeconds" json:"minReadySeconds"`
+	Ordinals                 Ordinals       `yaml:"ordinals" json:"ordinals"`
+	PublishNotReadyAddresses bool           `yaml:"publishNotReadyAddresses,omitempty" json:"publishNotReadyAddresses,omitempty"`
+	// ServicePorts are the ports of the set's own Service as a manifest names them. SRV records
+	// under the set's service are named after them (Kubernetes names SRV records by the
+	// Service's port names, not the containers'); when empty, after the containers' named ports.
+	ServicePorts                         []ServicePort   `yaml:"servicePorts,omitempty" json:"servicePorts,omitempty"`
 	PersistentVolumeClaimRetentionPolicy RetentionPolicy `yaml:"persistentVolumeClaimRetentionPolicy,omitempty" json:"persistentVolumeClaimRetentionPolicy"`
 	DependsOn                            []string        `yaml:"dependsOn,omitempty" json:"dependsOn,omitempty"`
 	RevisionHistoryLimit                 *int            `yaml:"revisionHistoryLimit,omitempty" json:"revisionHistoryLimit,omitempty"` // revisions kept (default 10)

@@ -137,6 +137,8 @@ func (c *checker) set(p *Project, s *StatefulSet, path string) {
 	if s.ServiceName != s.Name { // a defaulted service name was checked as the set name
 		c.label(path+".serviceName", s.ServiceName)
 	}
+	c.servicePorts(s.ServicePorts, path+".servicePorts")
+	c.ownServiceTargets(s, path+".servicePorts")
 	c.word(path+".podManagementPolicy", s.PodManagementPolicy, OrderedReady, Parallel)
 	c.strategy(s, path)
 	c.min(path+".minReadySeconds", int64(s.MinReadySeconds), 0)

@@ -369,6 +369,28 @@ func TestOnPodsFeedsIPsAndReadiness(t *testing.T) {
 	}
 }
 
+// A servicePorts-only change replaces no pod (no new revision) but renames SRV records, so
+// OnPods reports it.
+func TestOnPodsReportsServicePortChanges(t *testing.T) {
+	e := start(t)
+	e.m.Apply("demo", webSet(1), 1)
+	e.converged("web", 1)
+	s := webSet(1)
+	s.ServicePorts = []compose.ServicePort{{Name: "tcp-http", Protocol: "TCP", Port: 80, TargetPort: compose.PortRef{Number: 8080}}}
+	e.m.Apply("demo", s, 1)
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case pods := <-e.pods:
+			if len(pods) == 1 && len(pods[0].ServicePorts) == 1 && pods[0].ServicePorts[0].Name == "tcp-http" {
+				return
+			}
+		case <-deadline:
+			t.Fatal("OnPods never reported the new servicePorts")
+		}
+	}
+}
+
 func TestExecutionErrorsAreRetriedWithBackoff(t *testing.T) {
 	e := start(t)
 	e.rt.Fail("EnsureImage", "app:1", errString("image app:1 not found"))

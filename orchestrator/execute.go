@@ -87,7 +87,9 @@ func (m *Manager) noteStatus(s *setState, st SetStatus) {
 	s.status, s.seen, s.stale = st, true, false
 }
 
-// notifyPods calls OnPods when any pod's name, IP or readiness changed since the last call.
+// notifyPods calls OnPods when any pod's name, IP or readiness changed since the last call,
+// or its own Service's ports (servicePorts change no revision, so no pod is replaced, yet
+// they name the SRV records).
 func (m *Manager) notifyPods() {
 	if m.opts.OnPods == nil {
 		return
@@ -102,7 +104,7 @@ func (m *Manager) notifyPods() {
 	})
 	var b strings.Builder
 	for _, p := range pods {
-		fmt.Fprintf(&b, "%s/%s/%s/%s/%s/%v/%v;", p.Namespace, p.Service, p.Name, p.IP, p.IPv6, p.Ready, p.PublishNotReady)
+		fmt.Fprintf(&b, "%s/%s/%s/%s/%s/%v/%v/%v;", p.Namespace, p.Service, p.Name, p.IP, p.IPv6, p.Ready, p.PublishNotReady, p.ServicePorts)
 	}
 	fp := b.String()
 	changed := fp != m.lastPods

@@ -57,8 +57,8 @@ func PullDecision(image, policy string, present bool) (ImageStep, error) {
 	switch policy {
 	case compose.PullNever:
 		if !present {
-			return UseLocal, fmt.Errorf("image %s not present and imagePullPolicy is Never: build or load it locally: %w",
-				image, ErrNotFound)
+			return UseLocal, fmt.Errorf("image %s not present and imagePullPolicy is Never: %s: %w",
+				image, localImageHint(image), ErrNotFound)
 		}
 		return UseLocal, nil
 	case compose.PullIfNotPresent:
@@ -79,5 +79,14 @@ func PullFailed(image string, present bool, err error) (useLocal bool, _ error) 
 	if present {
 		return true, nil
 	}
-	return false, fmt.Errorf("image %s not present and pull failed: %w; build it locally or set imagePullPolicy: Never", image, err)
+	return false, fmt.Errorf("image %s not present and pull failed: %w; %s", image, err, localImageHint(image))
+}
+
+// localImageHint names the two ways to run a missing image without a registry: give the engine
+// an image of that name, or run another one in its place without editing the file (what a
+// manifest written for a cluster needs). Setting imagePullPolicy: Never is no help: the image
+// would still be missing.
+func localImageHint(image string) string {
+	return fmt.Sprintf("build or load it locally under that name, or run a local image in its place: --image %s=LOCAL_IMAGE on the command line, or {name: %s, newName: LOCAL_IMAGE} under images: in %s beside the files",
+		image, image, compose.ImagesFile)
 }

@@ -61,6 +61,9 @@ type PodStatus struct {
 	// label matches and resolves a named targetPort against.
 	Labels   map[string]string
 	PodPorts []compose.Port
+	// ServicePorts are the set's own Service's ports when its file names them (they name the
+	// SRV records under the set's service); shared and read-only like PodPorts.
+	ServicePorts []compose.ServicePort `json:",omitempty"`
 }
 
 // podStatuses turns the planner's verdicts into PodStatus values.
@@ -72,7 +75,7 @@ func podStatuses(ns string, s *compose.StatefulSet, states []PodState) []PodStat
 		ps := PodStatus{Namespace: ns, Set: s.Name, Service: svc, Ordinal: st.Ordinal, Name: st.Name,
 			Container: identity.ContainerName(ns, s.Name, st.Ordinal), Ready: st.Ready, Status: st.Phase,
 			Restarts: st.Restarts, Revision: st.Revision, PublishNotReady: s.PublishNotReadyAddresses, Reason: st.Reason,
-			Labels: s.Template.Metadata.Labels, PodPorts: podPorts, Containers: st.Members}
+			Labels: s.Template.Metadata.Labels, PodPorts: podPorts, ServicePorts: s.ServicePorts, Containers: st.Members}
 		if c := st.Container; c != nil {
 			ps.Container, ps.ContainerID = c.Name, c.ID
 			ps.IP, ps.IPv6 = c.IP, c.IPv6

@@ -17,24 +17,35 @@ import (
 func describeCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:      "describe",
-		Usage:     "show a statefulset or pod in detail: spec, status, events and why it is waiting",
-		ArgsUsage: "SET|POD",
-		Description: `Examples:
+		Usage:     "show a statefulset, pod or service in detail: spec, status, events and why it is waiting",
+		ArgsUsage: "SET|POD | service NAME",
+		Description: `"service NAME" (or svc NAME, service/NAME) shows a Service: its type, selector, ports with
+their SRV names, and the pods its name answers now.
+
+Examples:
    ordset describe redis
    ordset describe redis-1 -n demo
-   ordset describe redis -o json`,
+   ordset describe redis -o json
+   ordset describe service redis
+   ordset describe svc/cache -o yaml`,
 		Flags:  nil,
 		Action: action(s, runDescribe),
 	}
 }
 
 func runDescribe(ctx context.Context, in invocation, s *streams) error {
-	if len(in.args) != 1 {
-		return usageErrorf("describe needs one SET or POD name")
-	}
 	out, err := in.outputFormat("text", dataFormats("text")...)
 	if err != nil {
 		return err
+	}
+	if name, ok, err := serviceArg(in.args); ok || err != nil {
+		if err != nil {
+			return err
+		}
+		return runDescribeService(ctx, in, s, name, out)
+	}
+	if len(in.args) != 1 {
+		return usageErrorf("describe needs one SET or POD name, or service NAME")
 	}
 	ns, cl, err := connectNamespace(ctx, in, s)
 	if err != nil {
@@ -49,6 +60,24 @@ func runDescribe(ctx context.Context, in invocation, s *streams) error {
 	}
 	printDescription(s.Out, d, time.Now())
 	return nil
+}
+
+// serviceArg reads "service NAME", "svc NAME" or "service/NAME" (ok false for anything else).
+func serviceArg(args []string) (string, bool, error) {
+	isKind := func(k string) bool { return k == "service" || k == "services" || k == "svc" }
+	if len(args) == 1 {
+		if kind, name, cut := strings.Cut(args[0], "/"); cut && isKind(kind) {
+			return name, true, nil
+		}
+		return "", false, nil
+	}
+	if len(args) > 0 && isKind(args[0]) {
+		if len(args) != 2 {
+			return "", true, usageErrorf("describe service needs one NAME")
+		}
+		return args[1], true, nil
+	}
+	return "", false, nil
 }
 
 // printDescription renders a description as kubectl describe does: the pod's

@@ -14,12 +14,13 @@ import (
 func getCommand(s *streams) *cli.Command {
 	return &cli.Command{
 		Name:  "get",
-		Usage: "list resources (statefulsets, pods)",
+		Usage: "list resources (statefulsets, pods, services)",
 		Description: `Examples:
    ordset get pods
    ordset get pods -l statefulset=redis -o wide
-   ordset get sts -A`,
-		Subcommands: []*cli.Command{getPodsCommand(s), {
+   ordset get sts -A
+   ordset get svc`,
+		Subcommands: []*cli.Command{getPodsCommand(s), getServicesCommand(s), {
 			Name:      "statefulsets",
 			Aliases:   []string{"statefulset", "sts"},
 			Usage:     "list statefulsets with their readiness, like kubectl get statefulsets",

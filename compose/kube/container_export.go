@@ -216,6 +216,4 @@ func (e *setExport) jsonAnnotation(key string, v any) {
 	}
 }
 
-func lower(s string) string { return strings.ToLower(s) }
-
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

@@ -23,14 +23,14 @@ func (si *setImport) containers(pod *corev1.PodSpec) {
 	for i := range pod.Containers {
 		path := fmt.Sprintf("spec.template.spec.containers[%d]", i)
 		base := fmt.Sprintf("%s.containers[%d]", si.base, i)
-		si.at[base] = si.d.position(path)
-		si.at[base+".image"] = si.d.position(path + ".image")
+		si.same(base, si.d, path)
+		si.same(base+".image", si.d, path+".image")
 		spec.Containers = append(spec.Containers, si.container(&pod.Containers[i], path, base, users))
 	}
 	for i := range pod.InitContainers {
 		path := fmt.Sprintf("spec.template.spec.initContainers[%d]", i)
 		base := fmt.Sprintf("%s.initContainers[%d]", si.base, i)
-		si.at[base] = si.d.position(path)
+		si.same(base, si.d, path)
 		spec.InitContainers = append(spec.InitContainers, si.container(&pod.InitContainers[i], path, base, users))
 	}
 }
@@ -176,8 +176,8 @@ func (si *setImport) ports(c *corev1.Container, path, base string) []compose.Por
 	for i := range c.Ports {
 		p := &c.Ports[i]
 		pp := fmt.Sprintf("%s.ports[%d]", path, i)
-		si.at[fmt.Sprintf("%s.ports[%d]", base, i)] = si.d.position(pp)
-		si.at[fmt.Sprintf("%s.ports[%d].name", base, i)] = si.d.position(pp + ".name")
+		si.same(fmt.Sprintf("%s.ports[%d]", base, i), si.d, pp)
+		si.same(fmt.Sprintf("%s.ports[%d].name", base, i), si.d, pp+".name")
 		if take(&p.HostPort) != 0 || take(&p.HostIP) != "" {
 			si.warn(si.d, pp+".hostPort", "ignored: every pod of a set would claim the same host port; an ordset file publishes hostPort+ordinal instead")
 		}
@@ -274,7 +274,7 @@ func (si *setImport) quantities(l corev1.ResourceList, path, base, part string) 
 			si.warn(si.d, field, "ignored: ordset does not limit a container's writable layer or logs")
 			continue
 		}
-		si.at[fmt.Sprintf("%s.resources.%s.%s", base, part, k)] = si.d.position(field)
+		si.same(fmt.Sprintf("%s.resources.%s.%s", base, part, k), si.d, field)
 		out[string(k)] = q.String()
 	}
 	if len(out) == 0 {

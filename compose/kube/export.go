@@ -43,12 +43,7 @@ func (ex *exporter) otherService(name string, sv *compose.Service) *corev1.Servi
 		svc.Spec.ClusterIP = corev1.ClusterIPNone
 	}
 	for _, sp := range sv.Ports {
-		target := intstr.FromInt32(int32(sp.TargetPort.Number))
-		if sp.TargetPort.Name != "" {
-			target = intstr.FromString(sp.TargetPort.Name)
-		}
-		svc.Spec.Ports = append(svc.Spec.Ports, corev1.ServicePort{Name: sp.Name, Protocol: corev1.Protocol(sp.Protocol),
-			Port: int32(sp.Port), TargetPort: target})
+		svc.Spec.Ports = append(svc.Spec.Ports, toServicePort(sp))
 	}
 	return svc
 }
@@ -254,21 +249,18 @@ func (e *setExport) service() *corev1.Service {
 			PublishNotReadyAddresses: s.PublishNotReadyAddresses,
 		},
 	}
-	var ports []compose.Port
-	for _, c := range s.Template.Spec.Containers {
-		ports = append(ports, c.Ports...)
-	}
-	for _, pt := range ports {
-		name := pt.Name
-		if name == "" && len(ports) > 1 { // a Service with several ports needs every one named
-			name = fmt.Sprintf("%s-%d", lower(pt.Protocol), pt.ContainerPort)
-		}
-		svc.Spec.Ports = append(svc.Spec.Ports, corev1.ServicePort{
-			Name: name, Port: int32(pt.ContainerPort), Protocol: corev1.Protocol(pt.Protocol),
-			TargetPort: intstr.FromInt32(int32(pt.ContainerPort)),
-		})
+	for _, sp := range s.OwnServicePorts() {
+		svc.Spec.Ports = append(svc.Spec.Ports, toServicePort(sp))
 	}
 	return svc
+}
+
+func toServicePort(sp compose.ServicePort) corev1.ServicePort {
+	target := intstr.FromInt32(int32(sp.TargetPort.Number))
+	if sp.TargetPort.Name != "" {
+		target = intstr.FromString(sp.TargetPort.Name)
+	}
+	return corev1.ServicePort{Name: sp.Name, Protocol: corev1.Protocol(sp.Protocol), Port: int32(sp.Port), TargetPort: target}
 }
 
 // revisionHistoryLimit is written only when the file sets it (both default to 10).

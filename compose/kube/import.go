@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -69,6 +70,9 @@ type importer struct {
 	ns       string
 	nsFrom   *doc
 	at       map[string]compose.Position
+	// exact maps an ordset field path to the manifest's own (Kind/name path) where the one is
+	// the other field for field, so the loader's messages name what the user wrote.
+	exact map[string]string
 }
 
 type setDoc struct {
@@ -150,7 +154,7 @@ func LoadBytes(name string, data []byte, opts compose.LoadOptions) (*compose.Pro
 
 func loadManifests(files map[string][]byte, order []string, images []compose.ImageOverride) (*compose.Project, []Warning, error) {
 	im := &importer{services: map[string]*serviceDoc{}, config: map[string]*doc{}, used: map[string]bool{}, at: map[string]compose.Position{},
-		cms: map[string]*corev1.ConfigMap{}, secrets: map[string]*corev1.Secret{}}
+		exact: map[string]string{}, cms: map[string]*corev1.ConfigMap{}, secrets: map[string]*corev1.Secret{}}
 	for _, name := range order {
 		docs, probs := splitDocs(name, files[name])
 		im.probs = append(im.probs, probs...)
@@ -164,9 +168,32 @@ func loadManifests(files map[string][]byte, order []string, images []compose.Ima
 		return nil, im.warnings, &compose.ValidationError{Problems: sortedProblems(im.probs)}
 	}
 	if err := compose.NormalizeAt(p, order[0], im.at, images); err != nil {
+		var verr *compose.ValidationError
+		if errors.As(err, &verr) {
+			im.manifestPaths(verr.Problems)
+		}
 		return nil, im.warnings, err
 	}
+	im.manifestPaths(p.Warnings)
 	return p, im.warnings, nil
+}
+
+// same records that the ordset field at ordsetPath is the manifest's field manifestPath of
+// document d: problems there get its position and are named by its path.
+func (im *importer) same(ordsetPath string, d *doc, manifestPath string) {
+	im.at[ordsetPath] = d.position(manifestPath)
+	im.exact[ordsetPath] = d.object(manifestPath)
+}
+
+// manifestPaths renames the loader's problems found on a field the manifest wrote as such
+// (statefulsets.zk.affinity is StatefulSet/zk spec.template.spec.affinity); the others keep
+// the ordset path, which "ordset config" shows.
+func (im *importer) manifestPaths(probs []compose.Problem) {
+	for i := range probs {
+		if m, ok := im.exact[probs[i].Path]; ok {
+			probs[i].Path = m
+		}
+	}
 }
 
 // object sorts one document by kind.

@@ -267,9 +267,9 @@ func outcome(t *testing.T, pod map[string]any, path string) (string, string) {
 			return "ignored", w.Message
 		}
 	}
-	if proj != nil { // warnings of the spec's own validation name the field as the ordset file does
+	if proj != nil { // warnings of the spec's own validation: the manifest's path where the mapping is exact
 		for _, w := range proj.Warnings {
-			if within(w.Path, "statefulsets.web."+strings.TrimPrefix(path, tpl)) {
+			if within(w.Path, path) || within(w.Path, "statefulsets.web."+strings.TrimPrefix(path, tpl)) {
 				return "ignored", w.Message
 			}
 		}

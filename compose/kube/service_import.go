@@ -23,20 +23,29 @@ func (im *importer) otherService(sv *serviceDoc, p *compose.Project) {
 	im.serviceWarnings(sv)
 	base := "services." + sv.d.name
 	im.at[base] = sv.d.position("metadata.name")
-	im.at[base+".selector"] = sv.d.position("spec.selector")
-	for i, sp := range spec.Ports {
-		path := fmt.Sprintf("spec.ports[%d]", i)
-		to := fmt.Sprintf("%s.ports[%d]", base, i)
-		for _, f := range []string{"", ".name", ".port", ".protocol", ".targetPort"} {
-			im.at[to+f] = sv.d.position(path + f)
-		}
-		out.Ports = append(out.Ports, compose.ServicePort{Name: sp.Name, Protocol: string(sp.Protocol), Port: int(sp.Port),
-			TargetPort: fromIntOrString(sp.TargetPort)})
-	}
+	im.same(base+".selector", sv.d, "spec.selector")
+	out.Ports = im.servicePorts(sv, base+".ports")
 	if p.Services == nil {
 		p.Services = map[string]*compose.Service{}
 	}
 	p.Services[sv.d.name] = out
+}
+
+// servicePorts converts a Service's ports, and records where each field was written so a
+// problem found under the ordset path to (services.NAME.ports or statefulsets.NAME.servicePorts)
+// names the manifest's line.
+func (im *importer) servicePorts(sv *serviceDoc, to string) []compose.ServicePort {
+	var out []compose.ServicePort
+	for i, sp := range sv.svc.Spec.Ports {
+		path := fmt.Sprintf("spec.ports[%d]", i)
+		at := fmt.Sprintf("%s[%d]", to, i)
+		for _, f := range []string{"", ".name", ".port", ".protocol", ".targetPort"} {
+			im.same(at+f, sv.d, path+f)
+		}
+		out = append(out, compose.ServicePort{Name: sp.Name, Protocol: string(sp.Protocol), Port: int(sp.Port),
+			TargetPort: fromIntOrString(sp.TargetPort)})
+	}
+	return out
 }
 
 // serviceWarnings names what of a Service's spec ordset does not do: no virtual IP, no

@@ -63,7 +63,7 @@ func (si *setImport) policies(spec *appsv1.StatefulSetSpec) {
 	if r := take(&spec.Replicas); r != nil {
 		n := int(*r)
 		s.Replicas = &n
-		si.at[si.base+".replicas"] = si.d.position("spec.replicas")
+		si.same(si.base+".replicas", si.d, "spec.replicas")
 	}
 	s.ServiceName = take(&spec.ServiceName)
 	s.PodManagementPolicy = string(take(&spec.PodManagementPolicy))
@@ -111,7 +111,7 @@ func (si *setImport) claims(ts []corev1.PersistentVolumeClaim) {
 		t := &ts[i]
 		path := fmt.Sprintf("spec.volumeClaimTemplates[%d]", i)
 		c := compose.VolumeClaimTemplate{Name: take(&t.Name)}
-		si.at[fmt.Sprintf("%s.volumeClaimTemplates[%d]", si.base, i)] = si.d.position(path)
+		si.same(fmt.Sprintf("%s.volumeClaimTemplates[%d]", si.base, i), si.d, path)
 		take(&t.TypeMeta)
 		take(&t.Status)
 		t.ObjectMeta = metav1.ObjectMeta{Namespace: t.Namespace} // live or informational metadata
@@ -192,7 +192,7 @@ func (si *setImport) podFields(pod *corev1.PodSpec) {
 		{"topologySpreadConstraints", len(pod.TopologySpreadConstraints) > 0}, {"priorityClassName", pod.PriorityClassName != ""},
 		{"priority", pod.Priority != nil}} {
 		if f.set { // kept in the spec, so an export writes them back; the loader warns, here
-			si.at[si.base+"."+f.name] = si.d.position("spec.template.spec." + f.name)
+			si.same(si.base+"."+f.name, si.d, "spec.template.spec."+f.name)
 		}
 	}
 	sch := struct {
@@ -309,7 +309,8 @@ func (si *setImport) annotation(key string, dst any) {
 	}
 }
 
-// service takes publishNotReadyAddresses from the set's headless Service.
+// service takes publishNotReadyAddresses and the port names (which name the SRV records)
+// from the set's headless Service.
 func (si *setImport) service() {
 	name := si.set.ServiceName
 	if name == "" {
@@ -324,12 +325,11 @@ func (si *setImport) service() {
 		si.warn(sv.d, "spec.clusterIP", "a StatefulSet's own Service is served as headless (per-pod names and the Ready pods' addresses, no virtual IP); for a second name over the same pods, add a Service with another name")
 	}
 	si.set.PublishNotReadyAddresses = sv.svc.Spec.PublishNotReadyAddresses
-	si.serviceWarnings(sv)
-	var ports []compose.Port
-	for _, c := range si.set.Template.Spec.Containers {
-		ports = append(ports, c.Ports...)
+	if ports := si.servicePorts(sv, si.base+".servicePorts"); !sameServicePorts(ports, si.set.OwnServicePorts()) {
+		si.set.ServicePorts = ports
 	}
-	for _, n := range ownServiceNotes(sv.svc.Spec, si.set.Template.Metadata.Labels, ports) {
+	si.serviceWarnings(sv)
+	for _, n := range ownServiceNotes(sv.svc.Spec, si.set.Template.Metadata.Labels) {
 		si.warn(sv.d, n.path, "%s", n.message)
 	}
 }

@@ -74,6 +74,7 @@ func (f *fakeBackend) Pods(_ context.Context, ns string) ([]Pod, error) {
 		Ports: []compose.Port{{Name: "redis", ContainerPort: 6379, Protocol: "TCP"}}}}, nil
 }
 func (f *fakeBackend) StatefulSets(context.Context, string) ([]StatefulSet, error) { return nil, nil }
+func (f *fakeBackend) Services(context.Context, string) ([]Service, error)         { return nil, nil }
 func (f *fakeBackend) Describe(context.Context, string, string) (Description, error) {
 	return Description{}, nil
 }

@@ -156,6 +156,12 @@ func (c *Client) StatefulSets(ctx context.Context, namespace string) ([]Stateful
 	return v, c.call(ctx, http.MethodGet, "/v1/statefulsets", nsQuery(namespace), nil, &v)
 }
 
+// Services lists the Services of a namespace ("" for all): the sets' own and the others.
+func (c *Client) Services(ctx context.Context, namespace string) ([]Service, error) {
+	var v []Service
+	return v, c.call(ctx, http.MethodGet, "/v1/services", nsQuery(namespace), nil, &v)
+}
+
 // Describe describes a set or a pod (name "redis" or "redis-1").
 func (c *Client) Describe(ctx context.Context, namespace, name string) (Description, error) {
 	q := nsQuery(namespace)

@@ -28,6 +28,7 @@ type Backend interface {
 	Restart(ctx context.Context, req RestartRequest) error
 	Pods(ctx context.Context, namespace string) ([]Pod, error)
 	StatefulSets(ctx context.Context, namespace string) ([]StatefulSet, error)
+	Services(ctx context.Context, namespace string) ([]Service, error)
 	Describe(ctx context.Context, namespace, name string) (Description, error)
 	Events(ctx context.Context, q EventsQuery, send func(Event) error) error
 	Watch(ctx context.Context, namespace string, sets []string, send func(WatchFrame) error) error
@@ -59,6 +60,7 @@ func NewServer(b Backend, log *slog.Logger) *Server {
 	mux.HandleFunc("POST /v1/restart", s.restart)
 	mux.HandleFunc("GET /v1/pods", s.pods)
 	mux.HandleFunc("GET /v1/statefulsets", s.statefulsets)
+	mux.HandleFunc("GET /v1/services", s.services)
 	mux.HandleFunc("GET /v1/describe", s.describe)
 	mux.HandleFunc("GET /v1/events", s.events)
 	mux.HandleFunc("GET /v1/watch", s.watch)
@@ -208,6 +210,14 @@ func (s *Server) statefulsets(w http.ResponseWriter, r *http.Request) {
 		sets = []StatefulSet{}
 	}
 	s.reply(w, sets, err)
+}
+
+func (s *Server) services(w http.ResponseWriter, r *http.Request) {
+	svcs, err := s.b.Services(r.Context(), r.URL.Query().Get("namespace"))
+	if svcs == nil {
+		svcs = []Service{}
+	}
+	s.reply(w, svcs, err)
 }
 
 func (s *Server) describe(w http.ResponseWriter, r *http.Request) {

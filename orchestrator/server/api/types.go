@@ -73,6 +73,33 @@ type StatefulSet struct {
 	Status SetStatus `json:"status"`
 }
 
+// Service is a DNS name ordset answers over pods, as "get services" lists it: a set's own
+// headless Service (StatefulSet names the set) or a Service that selects pods by label.
+type Service struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	// Type is Headless (a set's own Service, or clusterIP: None as written) or ClusterIP (served
+	// without a virtual IP: the name answers the pods' own addresses).
+	Type        string                `json:"type"`
+	StatefulSet string                `json:"statefulset,omitempty"`
+	Selector    map[string]string     `json:"selector"`
+	Ports       []compose.ServicePort `json:"ports"`
+	// PublishNotReadyAddresses answers pods that are not Ready too.
+	PublishNotReadyAddresses bool `json:"publishNotReadyAddresses,omitempty"`
+	// Endpoints are the addresses the name answers now, each with its target ports.
+	Endpoints []ServiceEndpoint `json:"endpoints"`
+	// CreatedAt is the set's creation for a set's own Service (zero for the others).
+	CreatedAt time.Time `json:"createdAt,omitzero"`
+}
+
+// ServiceEndpoint is one pod a Service answers, with the service ports resolved on it.
+type ServiceEndpoint struct {
+	Pod   string         `json:"pod"`
+	IP    string         `json:"ip"`
+	Ready bool           `json:"ready"`
+	Ports map[string]int `json:"ports,omitempty"` // service port name ("" when unnamed) -> target port
+}
+
 // Event is one recorded event as the API sends it.
 type Event struct {
 	Seq       uint64    `json:"seq"`

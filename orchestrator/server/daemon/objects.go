@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/ordset/ordset/compose"
@@ -73,6 +74,21 @@ func (o *objectStore) loadLocked(ns string) (orchestrator.Objects, error) {
 	obj.ConfigMaps, obj.Secrets = f.ConfigMaps, f.Secrets
 	o.cache[ns], o.svcs[ns] = obj, f.Services
 	return obj, nil
+}
+
+// namespaces are the namespaces with an objects file (ConfigMaps, Secrets or Services).
+func (o *objectStore) namespaces() []string {
+	entries, err := os.ReadDir(o.dir)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		if ns, ok := strings.CutSuffix(e.Name(), ".json"); ok && !e.IsDir() {
+			out = append(out, ns)
+		}
+	}
+	return out
 }
 
 // services returns a namespace's Services (loading them once); shared, read-only.

@@ -197,10 +197,22 @@ func Endpoints(pods []orchestrator.PodStatus) []dnsserver.Endpoint {
 		if !e.IPv4.IsValid() && !e.IPv6.IsValid() {
 			continue
 		}
-		for _, port := range p.Ports {
-			e.Ports = append(e.Ports, dnsserver.Port{Name: port.Name, Protocol: strings.ToUpper(port.Protocol), Port: port.ContainerPort})
-		}
+		e.Ports = ownPorts(p)
 		out = append(out, e)
+	}
+	return out
+}
+
+// ownPorts are the ports of a pod's own service: the Service's ports, named as the manifest's
+// Service names them (as Kubernetes names SRV records), or, for a set without them, the
+// containers' ports by their own names.
+func ownPorts(p orchestrator.PodStatus) []dnsserver.Port {
+	if len(p.ServicePorts) > 0 {
+		return resolvePorts(p.ServicePorts, p)
+	}
+	var out []dnsserver.Port
+	for _, port := range p.Ports {
+		out = append(out, dnsserver.Port{Name: port.Name, Protocol: strings.ToUpper(port.Protocol), Port: port.ContainerPort})
 	}
 	return out
 }

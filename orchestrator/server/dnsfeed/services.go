@@ -40,8 +40,14 @@ func ServiceEndpoints(pods []orchestrator.PodStatus, services map[string]map[str
 }
 
 func targetPorts(sv *compose.Service, p orchestrator.PodStatus) []dnsserver.Port {
+	return resolvePorts(sv.Ports, p)
+}
+
+// resolvePorts gives each service port the pod's target port; a port whose target the pod
+// does not declare is left out (no SRV record for that pod).
+func resolvePorts(ports []compose.ServicePort, p orchestrator.PodStatus) []dnsserver.Port {
 	var out []dnsserver.Port
-	for _, sp := range sv.Ports {
+	for _, sp := range ports {
 		if n, ok := compose.TargetPortOf(sp, p.PodPorts); ok {
 			out = append(out, dnsserver.Port{Name: sp.Name, Protocol: strings.ToUpper(sp.Protocol), Port: n})
 		}
