@@ -72,7 +72,7 @@ func (m *Manager) dispatch(ctx context.Context, jobs []job, nets map[string]Netw
 			continue
 		}
 		tpl := PodTemplate{Namespace: j.d.Namespace, Set: j.d.Set, Revision: j.d.Revision,
-			Current: j.d.Current, CurrentRevision: j.d.CurrentRevision, Network: n.Name,
+			Current: j.d.Current, CurrentRevision: j.d.CurrentRevision, Network: n.Name, NetworkID: n.ID,
 			DNSServer: n.Gateway, Zone: m.opts.Zone, ExtraLabels: m.opts.ExtraLabels}
 		if m.opts.Objects != nil {
 			tpl.Objects = m.opts.Objects(j.d.Namespace)

@@ -21,8 +21,9 @@ type PodTemplate struct {
 	// (nil: the same as Set).
 	Current         *compose.StatefulSet
 	CurrentRevision string
-	// Network is the namespace network the pods join.
-	Network string
+	// Network is the namespace network the pods join, and NetworkID its ID as observed.
+	Network   string
+	NetworkID string
 	// DNSServer is the IP of ordset's DNS listener on that network (its gateway); "" keeps Docker's.
 	DNSServer string
 	// Zone is the cluster DNS zone (default cluster.local).
@@ -184,6 +185,7 @@ func (t PodTemplate) base(id identity.Container) ContainerSpec {
 		Domainname:  identity.Domainname(t.service(), t.Namespace, t.zone()),
 		Labels:      l,
 		Network:     t.Network,
+		NetworkID:   t.NetworkID,
 		StopTimeout: s.GracePeriod(),
 	}
 	if t.DNSServer != "" {

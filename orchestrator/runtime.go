@@ -189,7 +189,10 @@ type ContainerSpec struct {
 	Env        []string // KEY=value
 	Labels     map[string]string
 
-	Network    string   // network name to attach to, or "container:ID" to join another's namespace
+	Network string // network name to attach to, or "container:ID" to join another's namespace
+	// NetworkID is the named network's ID as the controller observed it this pass ("" when it
+	// does not know it): the runtime attaches by ID without looking the name up for every container.
+	NetworkID  string
 	Aliases    []string // network aliases (fallback DNS when the embedded server is unavailable)
 	DNS        []string
 	DNSSearch  []string

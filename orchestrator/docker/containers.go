@@ -30,7 +30,7 @@ func (r *Runtime) CreateContainer(ctx context.Context, spec orchestrator.Contain
 		return "", fmt.Errorf("create container %s: %w", spec.Name, err)
 	}
 	// Attached by ID: with duplicate networks of the name Docker refuses the name as ambiguous.
-	if spec.Network, err = r.networkID(ctx, spec.Network); err != nil {
+	if spec.Network, err = r.networkID(ctx, spec.Network, spec.NetworkID); err != nil {
 		return "", fmt.Errorf("create container %s: %w", spec.Name, err)
 	}
 	cfg, host, netCfg, err := r.containerConfig(spec)

@@ -90,10 +90,10 @@ func (r *Runtime) ownedCount(list []network.Summary) int {
 	return n
 }
 
-// candidates describes the networks of one name for chooseNetwork; the attached containers
-// are counted (one inspect each) only when there are duplicates to settle.
-func (r *Runtime) candidates(ctx context.Context, list []network.Summary) []netCandidate {
-	dup := r.ownedCount(list) > 1
+// candidates describes the networks of one name for chooseNetwork; with count, the attached
+// containers are counted (one inspect each) when there are duplicates to settle.
+func (r *Runtime) candidates(ctx context.Context, list []network.Summary, count bool) []netCandidate {
+	dup := count && r.ownedCount(list) > 1
 	out := make([]netCandidate, 0, len(list))
 	for _, nw := range list {
 		c := netCandidate{ID: nw.ID, Created: nw.Created, Owned: r.mine(nw.Labels), Endpoints: -1}
@@ -110,7 +110,7 @@ func (r *Runtime) candidates(ctx context.Context, list []network.Summary) []netC
 // settleDuplicates returns the ID of the network to use and removes the owned duplicates
 // without containers; a duplicate with containers is left and logged, a foreign one untouched.
 func (r *Runtime) settleDuplicates(ctx context.Context, name string, list []network.Summary) string {
-	ch := chooseNetwork(r.candidates(ctx, list))
+	ch := chooseNetwork(r.candidates(ctx, list, true))
 	for _, id := range ch.Remove {
 		if err := r.cli.NetworkRemove(ctx, id); err != nil && !cerrdefs.IsNotFound(err) {
 			r.log.Warn("cannot remove duplicate network", "network", name, "id", identity.ShortID(id), "err", err)
@@ -126,27 +126,23 @@ func (r *Runtime) settleDuplicates(ctx context.Context, name string, list []netw
 }
 
 // networkID resolves the network a container is created on to an ID: with duplicates
-// Docker refuses the name as ambiguous. Joined ("container:...") and unknown names are kept.
-func (r *Runtime) networkID(ctx context.Context, name string) (string, error) {
+// Docker refuses the name as ambiguous. The controller's observed ID (known) is used as it
+// is; otherwise the name is looked up. Joined ("container:...") and unknown names are kept.
+func (r *Runtime) networkID(ctx context.Context, name, known string) (string, error) {
 	if name == "" || strings.Contains(name, ":") {
 		return name, nil
+	}
+	if known != "" {
+		return known, nil
 	}
 	list, err := r.namedNetworks(ctx, name)
 	if err != nil {
 		return "", err
 	}
-	if keep := chooseNetwork(r.candidatesNoInspect(list)).Keep; keep != "" {
+	if keep := chooseNetwork(r.candidates(ctx, list, false)).Keep; keep != "" {
 		return keep, nil
 	}
 	return name, nil
-}
-
-func (r *Runtime) candidatesNoInspect(list []network.Summary) []netCandidate {
-	out := make([]netCandidate, 0, len(list))
-	for _, nw := range list {
-		out = append(out, netCandidate{ID: nw.ID, Created: nw.Created, Owned: r.mine(nw.Labels), Endpoints: -1})
-	}
-	return out
 }
 
 // RemoveNetwork removes the namespace's networks (duplicates too); a missing one is not an error.
@@ -194,7 +190,7 @@ func (r *Runtime) ListNetworks(ctx context.Context) ([]orchestrator.Network, err
 	}
 	out := make([]orchestrator.Network, 0, len(names))
 	for _, name := range names {
-		keep := chooseNetwork(r.candidatesNoInspect(byName[name])).Keep
+		keep := chooseNetwork(r.candidates(ctx, byName[name], false)).Keep
 		for _, nw := range byName[name] {
 			if nw.ID == keep {
 				out = append(out, toNetwork(nw))
