@@ -19,7 +19,21 @@ import (
 // ListVolumes returns every volume of a namespace ("" means all) that this daemon provably made
 // (identity.ProvablyOwnedBy). A volume of an older version without an owner id is left out, so
 // nothing plans its removal; it is still mounted when its pod asks for it (CreateVolume).
+// It answers from the observation cache when that is synced (cache.go).
 func (r *Runtime) ListVolumes(ctx context.Context, namespace string) ([]orchestrator.Volume, error) {
+	if vs, ok := r.cache.volumesOf(namespace, time.Now()); ok {
+		return vs, nil
+	}
+	epoch, begun := r.cache.begin()
+	vs, err := r.listVolumes(ctx, namespace)
+	if err == nil && namespace == "" {
+		r.cache.fillVolumes(vs, epoch, begun)
+	}
+	return vs, err
+}
+
+// listVolumes lists the engine's volumes of a namespace that this daemon provably made.
+func (r *Runtime) listVolumes(ctx context.Context, namespace string) ([]orchestrator.Volume, error) {
 	resp, err := r.cli.VolumeList(ctx, volume.ListOptions{Filters: ownedFilter(namespace)})
 	if err != nil {
 		return nil, fmt.Errorf("list volumes: %w", err)
@@ -29,8 +43,7 @@ func (r *Runtime) ListVolumes(ctx context.Context, namespace string) ([]orchestr
 		if v == nil || !identity.ProvablyOwnedBy(v.Labels, r.owner) {
 			continue
 		}
-		created, _ := time.Parse(time.RFC3339Nano, v.CreatedAt)
-		out = append(out, orchestrator.Volume{Name: v.Name, Driver: v.Driver, Labels: v.Labels, CreatedAt: created})
+		out = append(out, toVolume(*v))
 	}
 	return out, nil
 }
@@ -41,6 +54,7 @@ func (r *Runtime) ListVolumes(ctx context.Context, namespace string) ([]orchestr
 // name with that volume (labels and all), which is judged as an inspect's answer would be, and
 // refuses only a name another driver holds, which an inspect then explains.
 func (r *Runtime) CreateVolume(ctx context.Context, spec orchestrator.VolumeSpec) error {
+	begun := time.Now()
 	v, err := r.cli.VolumeCreate(ctx, volume.CreateOptions{
 		Name:       spec.Name,
 		Driver:     spec.Driver,
@@ -58,6 +72,7 @@ func (r *Runtime) CreateVolume(ctx context.Context, spec orchestrator.VolumeSpec
 	if err := r.existingVolume(spec, v.Labels); err != nil {
 		return err
 	}
+	r.noteVolume(v, begun)
 	r.log.Info("volume created", "volume", spec.Name)
 	r.fresh.put(v)
 	return r.volumeMode(spec, v) // also for a volume made before a daemon was killed ahead of its chmod
@@ -124,6 +139,7 @@ func (r *Runtime) RemoveVolume(ctx context.Context, name string) error {
 	if err := r.cli.VolumeRemove(ctx, name, false); err != nil && !cerrdefs.IsNotFound(err) {
 		return fmt.Errorf("remove volume %s: %w", name, err)
 	}
+	r.forgetVolume(name)
 	r.log.Info("volume removed", "volume", name)
 	return nil
 }
