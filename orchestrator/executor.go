@@ -24,6 +24,9 @@ type Executor struct {
 	// shows how long the controller took from an observation to its next call; the scale
 	// benchmark reads it) and a warning for each failed preStop hook.
 	Log *slog.Logger
+	// Slots, when set (see newSlots), bounds the create and start calls in flight; it is
+	// shared by every execution, so a burst of one set and the steps of the others share it.
+	Slots slots
 }
 
 // Result is the outcome of one executed action.
@@ -118,7 +121,7 @@ func (e Executor) volume(ctx context.Context, a Action) error {
 		}
 		return nil
 	}
-	err := e.RT.CreateVolume(ctx, a.Volume)
+	err := e.Slots.do(ctx, func() error { return e.RT.CreateVolume(ctx, a.Volume) })
 	if errors.Is(err, ErrNameInUse) && !errors.Is(err, ErrNotOwned) {
 		return nil // ours already: the snapshot was older than the volume
 	}
@@ -147,7 +150,7 @@ func (e Executor) container(ctx context.Context, tpl PodTemplate, a Action) erro
 	verb := ""
 	switch a.Kind {
 	case ActStartContainer:
-		verb, err = "start", e.RT.StartContainer(ctx, a.ContainerID)
+		verb, err = "start", e.start(ctx, a.ContainerID)
 	case ActStopPod:
 		verb, err = "stop", e.RT.StopContainer(ctx, a.ContainerID, e.preStop(ctx, tpl, a))
 	case ActDeletePod, ActDeleteContainer:
@@ -171,7 +174,7 @@ func (e Executor) container(ctx context.Context, tpl PodTemplate, a Action) erro
 // startPod starts a main container created ahead of its turn and runs its postStart hook,
 // as create-pod does after its create.
 func (e Executor) startPod(ctx context.Context, tpl PodTemplate, a Action) error {
-	if err := e.RT.StartContainer(ctx, a.ContainerID); err != nil {
+	if err := e.start(ctx, a.ContainerID); err != nil {
 		return fmt.Errorf("start container %s: %w", a.Target, err)
 	}
 	if err := postStart(ctx, e.RT, tpl, a.ContainerID); err != nil {
@@ -205,14 +208,14 @@ func (e Executor) run(ctx context.Context, tpl PodTemplate, spec ContainerSpec, 
 			return "", fmt.Errorf("container %s: runAsNonRoot, but it %s (set runAsUser)", spec.Name, p)
 		}
 	}
-	id, err := e.RT.CreateContainer(ctx, spec)
+	id, err := e.create(ctx, spec)
 	if err != nil {
 		return id, fmt.Errorf("create container %s: %w", spec.Name, err)
 	}
 	if !start {
 		return id, nil
 	}
-	if err := e.RT.StartContainer(ctx, id); err != nil {
+	if err := e.start(ctx, id); err != nil {
 		return id, fmt.Errorf("start container %s: %w", spec.Name, err)
 	}
 	if init < 0 || tpl.hookOf != "" { // a main container, app container or sidecar
@@ -231,11 +234,11 @@ func (e Executor) createInfra(ctx context.Context, tpl PodTemplate, a Action) (s
 		return "", fmt.Errorf("container %s: infrastructure image: %w", a.Target, err)
 	}
 	spec := tpl.Infra(a.Ordinal, image, a.Restarts)
-	id, err := e.RT.CreateContainer(ctx, spec)
+	id, err := e.create(ctx, spec)
 	if err != nil {
 		return id, fmt.Errorf("create container %s: %w", spec.Name, err)
 	}
-	if err := e.RT.StartContainer(ctx, id); err != nil {
+	if err := e.start(ctx, id); err != nil {
 		return id, fmt.Errorf("start container %s: %w", spec.Name, err)
 	}
 	return id, nil
@@ -249,4 +252,18 @@ func (e Executor) runMember(ctx context.Context, tpl PodTemplate, spec Container
 		tpl.hookOf = tpl.Set.Template.Spec.InitContainers[init].Name
 	}
 	return e.run(ctx, tpl, spec, init, true)
+}
+
+// create creates a container in one of the executor's slots.
+func (e Executor) create(ctx context.Context, spec ContainerSpec) (id string, err error) {
+	err = e.Slots.do(ctx, func() error {
+		id, err = e.RT.CreateContainer(ctx, spec)
+		return err
+	})
+	return id, err
+}
+
+// start starts a container in one of the executor's slots.
+func (e Executor) start(ctx context.Context, id string) error {
+	return e.Slots.do(ctx, func() error { return e.RT.StartContainer(ctx, id) })
 }

@@ -42,6 +42,9 @@ type Options struct {
 	// OnRollout is called when a set's rollout completes and its current revision becomes
 	// revision, so the owner of the durable state records it. It must not block for long.
 	OnRollout func(namespace, set, revision string)
+	// EngineCalls bounds the create and start calls in flight (0: DefaultEngineCalls, < 0:
+	// no bound).
+	EngineCalls int
 }
 
 // Manager runs the controller of every StatefulSet: one loop observes the engine once per
@@ -152,7 +155,11 @@ func NewManager(rt Runtime, opts Options) *Manager {
 	}
 	m := &Manager{rt: rt, opts: opts, log: log, kickC: make(chan struct{}, 1),
 		sets: map[SetKey]*setState{}, probers: map[string]*proberEntry{}, passed: make(chan struct{})}
-	m.exec = Executor{RT: rt, PullProgress: m.pulls.reporter(m.hub.Publish, opts.Now), Log: log}
+	if opts.EngineCalls == 0 {
+		opts.EngineCalls = DefaultEngineCalls
+	}
+	m.exec = Executor{RT: rt, PullProgress: m.pulls.reporter(m.hub.Publish, opts.Now), Log: log,
+		Slots: newSlots(opts.EngineCalls)}
 	return m
 }
 

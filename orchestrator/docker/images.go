@@ -23,12 +23,7 @@ func (r *Runtime) EnsureImage(ctx context.Context, ref, pullPolicy string, progr
 	if progress == nil {
 		progress = func(string) {}
 	}
-	if info, ok := r.images.get(ref); ok {
-		if step, err := orchestrator.PullDecision(ref, pullPolicy, true); err == nil && step == orchestrator.UseLocal {
-			return info, nil
-		}
-	}
-	local, lerr := r.inspectImage(ctx, ref)
+	local, lerr := r.localImage(ctx, ref)
 	if lerr != nil && !errors.Is(lerr, orchestrator.ErrNotFound) {
 		return orchestrator.ImageInfo{}, lerr
 	}
@@ -47,6 +42,18 @@ func (r *Runtime) EnsureImage(ctx context.Context, ref, pullPolicy string, progr
 			return local, nil
 		}
 		return orchestrator.ImageInfo{}, ferr
+	}
+	return r.inspectImage(ctx, ref)
+}
+
+// localImage is the local image of a reference, from a recent inspect (see imageReuse) or a
+// new one. One inspect of a reference runs at a time: the 200 pods of a Parallel set share
+// the first one's answer instead of asking the engine 200 times at once.
+func (r *Runtime) localImage(ctx context.Context, ref string) (orchestrator.ImageInfo, error) {
+	unlock := r.images.lockRef(ref)
+	defer unlock()
+	if info, ok := r.images.get(ref); ok {
+		return info, nil
 	}
 	return r.inspectImage(ctx, ref)
 }
@@ -79,8 +86,17 @@ const imageReuse = 5 * time.Second
 
 // imageCache holds recent image inspects by reference.
 type imageCache struct {
-	mu sync.Mutex
-	m  map[string]imageSeen
+	mu   sync.Mutex
+	m    map[string]imageSeen
+	refs sync.Map // ref -> *sync.Mutex, held while the reference is inspected
+}
+
+// lockRef serialises the work on one reference and returns its unlock.
+func (c *imageCache) lockRef(ref string) func() {
+	l, _ := c.refs.LoadOrStore(ref, &sync.Mutex{})
+	mu := l.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
 }
 
 type imageSeen struct {

@@ -46,6 +46,8 @@ type Runtime struct {
 	cache *objectCache
 	// images remembers recent image inspects (see imageReuse).
 	images imageCache
+	// fresh remembers the volumes created moments ago (see freshVolumes).
+	fresh freshVolumes
 	// execs delivers exec exit codes from the engine's events (see execwatch.go).
 	execs *execWatch
 	// starting holds the IDs of the containers a StartContainer call is starting. The engine

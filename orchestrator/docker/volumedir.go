@@ -142,9 +142,9 @@ func (r *Runtime) namedVolumes(ctx context.Context, spec orchestrator.ContainerS
 		if (m.Type != "volume" && m.Type != "") || m.Source == "" { // anonymous volumes are the engine's to make
 			continue
 		}
-		v, err := r.cli.VolumeInspect(ctx, m.Source)
+		v, err := r.mountedVolume(ctx, m.Source)
 		if err != nil {
-			return spec, fmt.Errorf("volume %s: %w", m.Source, wrapNotFound(err))
+			return spec, err
 		}
 		if m.Group != nil && v.Driver == "local" && v.Options["type"] == "tmpfs" {
 			m.Group = nil // a memory emptyDir, which ordset makes world-writable (1777); claims with options are refused earlier
@@ -176,6 +176,19 @@ func (r *Runtime) namedVolumes(ctx context.Context, spec orchestrator.ContainerS
 	}
 	spec.Mounts = ms
 	return spec, nil
+}
+
+// mountedVolume is the volume a container is about to mount: as its create answered moments
+// ago (see freshVolumes), or as an inspect says.
+func (r *Runtime) mountedVolume(ctx context.Context, name string) (volume.Volume, error) {
+	if v, ok := r.fresh.take(name); ok {
+		return v, nil
+	}
+	v, err := r.cli.VolumeInspect(ctx, name)
+	if err != nil {
+		return v, fmt.Errorf("volume %s: %w", name, wrapNotFound(err))
+	}
+	return v, nil
 }
 
 // groupAnonymous gives fsGroup emptyDirs (anonymous volumes the engine made with the

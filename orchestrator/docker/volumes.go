@@ -49,16 +49,11 @@ func (r *Runtime) listVolumes(ctx context.Context, namespace string) ([]orchestr
 }
 
 // CreateVolume creates a labelled volume. An existing ordset volume of that name is success
-// (level-triggered callers may repeat themselves); a foreign one is refused.
+// (level-triggered callers may repeat themselves); a foreign one is refused. It asks the engine
+// to create at once, without an inspect first: the engine answers an existing volume of the
+// name with that volume (labels and all), which is judged as an inspect's answer would be, and
+// refuses only a name another driver holds, which an inspect then explains.
 func (r *Runtime) CreateVolume(ctx context.Context, spec orchestrator.VolumeSpec) error {
-	if v, err := r.cli.VolumeInspect(ctx, spec.Name); err == nil {
-		if err := r.existingVolume(spec, v.Labels); err != nil {
-			return err
-		}
-		return r.volumeMode(spec, v) // a daemon killed between the create and the chmod
-	} else if !cerrdefs.IsNotFound(err) {
-		return fmt.Errorf("inspect volume %s: %w", spec.Name, err)
-	}
 	begun := time.Now()
 	v, err := r.cli.VolumeCreate(ctx, volume.CreateOptions{
 		Name:       spec.Name,
@@ -67,15 +62,20 @@ func (r *Runtime) CreateVolume(ctx context.Context, spec orchestrator.VolumeSpec
 		Labels:     r.objectLabels(spec.Labels),
 	})
 	if err != nil {
+		if have, ierr := r.cli.VolumeInspect(ctx, spec.Name); ierr == nil {
+			if cerr := r.existingVolume(spec, have.Labels); cerr != nil {
+				return cerr
+			}
+		}
 		return fmt.Errorf("create volume %s: %w", spec.Name, err)
 	}
-	// The engine returns an existing volume instead of failing; it may have appeared meanwhile.
-	if !r.mine(v.Labels) || !volumes.SameClaim(v.Labels, spec.Labels) {
-		return r.existingVolume(spec, v.Labels)
+	if err := r.existingVolume(spec, v.Labels); err != nil {
+		return err
 	}
 	r.noteVolume(v, begun)
 	r.log.Info("volume created", "volume", spec.Name)
-	return r.volumeMode(spec, v)
+	r.fresh.put(v)
+	return r.volumeMode(spec, v) // also for a volume made before a daemon was killed ahead of its chmod
 }
 
 // volumeMode makes a WorldWritable volume's directory 0777 as the kubelet makes a disk
@@ -135,6 +135,7 @@ func (r *Runtime) RemoveVolume(ctx context.Context, name string) error {
 		return fmt.Errorf("volume %s is %w: an ordset without owner ids made it, so it may be another daemon's data; kept (remove it with: docker volume rm %s)",
 			name, orchestrator.ErrNotOwned, name)
 	}
+	r.fresh.take(name)
 	if err := r.cli.VolumeRemove(ctx, name, false); err != nil && !cerrdefs.IsNotFound(err) {
 		return fmt.Errorf("remove volume %s: %w", name, err)
 	}
