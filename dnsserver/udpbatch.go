@@ -57,6 +57,7 @@ func (s *Server) serveUDP(l *listener) {
 			}
 			continue
 		}
+		n = gather(bc, in, n)
 		replies, addrs, srcs = replies[:0], addrs[:0], srcs[:0]
 		for i := range n {
 			m := &in[i]

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -32,6 +33,22 @@ type benchConfig struct {
 	inflight   int // queries in flight per run, split between the clients (dnsperf -q)
 	dnsmasqBin string
 	summary    string // file to append the summary table's rows to
+	only       string // label filters separated by ";"; empty runs every row
+}
+
+// selected reports whether the row of workload w and load kind k is to be run: its label
+// ("3 names, UDP dnsperf, 4 clients") contains one of the -only filters, or there are none.
+func (c benchConfig) selected(w workload, k loadKind) bool {
+	if c.only == "" {
+		return true
+	}
+	label := w.label + ", " + k.String()
+	for _, f := range strings.Split(c.only, ";") {
+		if f = strings.TrimSpace(f); f != "" && strings.Contains(label, f) {
+			return true
+		}
+	}
+	return false
 }
 
 // workload is one name set both servers serve and the load asks for.
@@ -104,6 +121,9 @@ func bench(ctx context.Context, cfg benchConfig, stdout io.Writer) error {
 	servers := []string{"dnsmasq", "ordset"}
 	for round := range cfg.rounds {
 		for i, w := range workloads {
+			if !slices.ContainsFunc(loadKinds, func(k loadKind) bool { return cfg.selected(w, k) }) {
+				continue
+			}
 			dir := filepath.Join(work, strconv.Itoa(i))
 			for _, name := range servers {
 				if err := benchServer(ctx, cfg, self, name, w, dir, round, results); err != nil {
@@ -143,6 +163,9 @@ func benchServer(ctx context.Context, cfg benchConfig, self, name string, w work
 		return err
 	}
 	for _, k := range loadKinds {
+		if !cfg.selected(w, k) {
+			continue
+		}
 		before, err := procstat.CPUSeconds(cmd.Process.Pid)
 		if err != nil {
 			return err

@@ -27,6 +27,7 @@ func benchMain(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&cfg.inflight, "inflight", 200, "queries in flight per run (dnsperf -q), split between clients")
 	fs.StringVar(&cfg.dnsmasqBin, "dnsmasq", "dnsmasq", "dnsmasq binary")
 	fs.StringVar(&cfg.summary, "summary", "", "append markdown summary rows (figure, ordset, peer, ratio, target) to this file")
+	fs.StringVar(&cfg.only, "only", "", "run only the rows whose \"names, load\" label contains one of these strings, separated by \";\" (e.g. \"dnsperf, 4;batch, 1\")")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
