@@ -145,6 +145,7 @@ func New(opts Options) (*Daemon, error) {
 }
 
 func (d *Daemon) close() {
+	d.events.close() // the queued events go to the store before it closes
 	d.store.Close()
 	if c, ok := d.rt.(interface{ Close() error }); ok {
 		_ = c.Close()

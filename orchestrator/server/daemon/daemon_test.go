@@ -253,6 +253,7 @@ func TestConcurrentScalesSerialize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.d.events.flush()
 	events, _ := h.d.store.Events(0)
 	var last string
 	for _, e := range events {

@@ -60,13 +60,18 @@ func TestLogsPrevious(t *testing.T) {
 		t.Errorf("logs --previous of a container the pod does not have: %v", err)
 	}
 
+	before := h.readyPods("t1", 1)[0].ContainerID
 	if err := h.c.DeletePod(ctx, api.DeletePodRequest{Namespace: "t1", Pod: "web-0"}); err != nil {
 		t.Fatal(err)
 	}
 	if left := previousNames(rt, "t1-web-0"); len(left) != 0 {
 		t.Errorf("delete pod left its previous container %v", left)
 	}
-	h.readyPods("t1", 1)
+	// Ready again in its new container (the status read right after the delete may still be
+	// the last pass's, which saw the old one).
+	waitFor(t, "web-0 Ready in a new container", func() bool {
+		return h.readyPods("t1", 1)[0].ContainerID != before
+	})
 	rt.Exit("t1-web-0", 1) // a deleted pod is a new pod: its first crash is replaced at once
 	waitFor(t, "a previous container again", func() bool {
 		now := previousNames(rt, "t1-web-0")

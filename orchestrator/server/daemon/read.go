@@ -175,6 +175,7 @@ func (d *Daemon) Describe(ctx context.Context, namespace, name string) (api.Desc
 			desc.StatefulSet = s
 		}
 	}
+	d.events.flush()
 	events, err := d.store.Events(0)
 	if err != nil {
 		return desc, err

@@ -335,34 +335,57 @@ func (s *Store) Namespaces() ([]string, error) {
 // AddEvent appends an event to the ring, dropping the oldest beyond MaxEvents. It fills in
 // Seq and returns the stored event.
 func (s *Store) AddEvent(e Event) (Event, error) {
+	out, err := s.AddEvents([]Event{e})
+	if err != nil {
+		return e, err
+	}
+	return out[0], nil
+}
+
+// AddEvents appends events in order in one transaction (one sync of the file for all of
+// them, where AddEvent per event pays one each), dropping the oldest beyond MaxEvents. It
+// returns the events with their Seq filled in.
+func (s *Store) AddEvents(events []Event) ([]Event, error) {
+	out := make([]Event, 0, len(events))
 	err := s.db.Update(func(tx *bolt.Tx) error {
+		out = out[:0] // bbolt may run fn again after a failed commit
 		b := tx.Bucket(bucketEvents)
-		seq, err := b.NextSequence()
-		if err != nil {
-			return err
-		}
-		e.Seq = seq
-		if err := put(b, seqKey(seq), e); err != nil {
-			return err
-		}
-		if seq > MaxEvents {
-			// Keys are big-endian sequence numbers: everything before the cut is older.
-			cut := seqKey(seq - MaxEvents + 1)
-			// Collect first: deleting under a bbolt cursor can skip the next key.
-			var old [][]byte
-			c := b.Cursor()
-			for k, _ := c.First(); k != nil && string(k) < string(cut); k, _ = c.Next() {
-				old = append(old, append([]byte(nil), k...))
+		var seq uint64
+		for _, e := range events {
+			var err error
+			if seq, err = b.NextSequence(); err != nil {
+				return err
 			}
-			for _, k := range old {
-				if err := b.Delete(k); err != nil {
-					return err
-				}
+			e.Seq = seq
+			if err := put(b, seqKey(seq), e); err != nil {
+				return err
 			}
+			out = append(out, e)
 		}
-		return nil
+		return trimEvents(b, seq)
 	})
-	return e, err
+	return out, err
+}
+
+// trimEvents drops the events older than the newest MaxEvents (seq is the newest).
+func trimEvents(b *bolt.Bucket, seq uint64) error {
+	if seq <= MaxEvents {
+		return nil
+	}
+	// Keys are big-endian sequence numbers: everything before the cut is older.
+	cut := seqKey(seq - MaxEvents + 1)
+	// Collect first: deleting under a bbolt cursor can skip the next key.
+	var old [][]byte
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil && string(k) < string(cut); k, _ = c.Next() {
+		old = append(old, append([]byte(nil), k...))
+	}
+	for _, k := range old {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func seqKey(seq uint64) []byte {
