@@ -45,6 +45,7 @@ func (r *Runtime) CreateContainer(ctx context.Context, spec orchestrator.Contain
 			_ = r.cli.ContainerRemove(ctx, resp.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
 			return "", fmt.Errorf("create container %s: %w (container removed)", spec.Name, err)
 		}
+		r.observeContainer(ctx, resp.ID)
 		return resp.ID, nil
 	}
 	if !cerrdefs.IsConflict(err) {
@@ -157,6 +158,7 @@ func (r *Runtime) StartContainer(ctx context.Context, id string) error {
 	}
 	r.starting.Store(id, struct{}{})
 	defer r.starting.Delete(id)
+	defer r.observeContainer(ctx, id)
 	r.details.forget(id)
 	if err := r.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
 		return fmt.Errorf("start container %s: %w", id, wrapNotFound(err))
@@ -170,6 +172,7 @@ func (r *Runtime) StopContainer(ctx context.Context, id string, grace time.Durat
 		return err
 	}
 	secs := int(math.Ceil(grace.Seconds()))
+	defer r.observeContainer(ctx, id)
 	r.details.forget(id)
 	if err := r.cli.ContainerStop(ctx, id, container.StopOptions{Timeout: &secs}); err != nil {
 		return fmt.Errorf("stop container %s: %w", id, wrapNotFound(err))
@@ -191,6 +194,7 @@ func (r *Runtime) RemoveContainer(ctx context.Context, id string) error {
 		return fmt.Errorf("remove container %s: %w", id, err)
 	}
 	r.details.forget(id)
+	r.forgetContainer(id)
 	r.owned.Delete(id)
 	return nil
 }
@@ -200,6 +204,7 @@ func (r *Runtime) RenameContainer(ctx context.Context, id, name string) error {
 	if err := r.checkOwned(ctx, id); err != nil {
 		return err
 	}
+	defer r.observeContainer(ctx, id)
 	if err := r.cli.ContainerRename(ctx, id, name); err != nil {
 		if cerrdefs.IsConflict(err) {
 			return fmt.Errorf("rename container %s to %s: %w (%v)", id, name, orchestrator.ErrNameInUse, err)

@@ -2,6 +2,7 @@ package docker
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"strings"
 	"sync"
@@ -17,6 +18,10 @@ import (
 // Events streams container and network events of ordset objects until ctx ends. The events
 // channel is closed when the stream ends; the error channel yields one error when it broke
 // (not when ctx ended). Resubscribing is the caller's job.
+//
+// Every event first updates the observation cache (cache.go), so the pass it wakes sees it;
+// volume events only feed the cache. Each subscription replays the engine's events since
+// replayMargin before it, so none between it and the cache's first list is missed.
 //
 // Two engine subscriptions are merged: containers filtered by label, and networks filtered
 // here by name, because network events carry no labels (API 1.41), so a label filter would
@@ -36,12 +41,16 @@ func (r *Runtime) Events(ctx context.Context) (<-chan orchestrator.Event, <-chan
 		containers.Add("event", a)
 	}
 	networks := filters.NewArgs(filters.Arg("type", string(events.NetworkEventType)))
+	volumes := filters.NewArgs(filters.Arg("type", string(events.VolumeEventType)),
+		filters.Arg("event", "create"), filters.Arg("event", "destroy"))
+	since := replaySince(time.Now())
+	r.cache.subscribe(+1)
 
 	var wg sync.WaitGroup
 	var once sync.Once
 	pump := func(f filters.Args, convert func(events.Message) (orchestrator.Event, bool)) {
 		defer wg.Done()
-		msgs, errs := r.cli.Events(ctx, events.ListOptions{Filters: f})
+		msgs, errs := r.cli.Events(ctx, events.ListOptions{Filters: f, Since: since})
 		for {
 			select {
 			case m := <-msgs:
@@ -65,17 +74,26 @@ func (r *Runtime) Events(ctx context.Context) (<-chan orchestrator.Event, <-chan
 			}
 		}
 	}
-	wg.Add(2)
+	wg.Add(3)
 	go pump(containers, func(m events.Message) (orchestrator.Event, bool) {
 		// The engine sends "die" tens of milliseconds before its container list stops saying
 		// "running" (inspect waits for the exit to be processed). Dropping the cached details
 		// makes the pass this event triggers inspect the container and see the exit at once.
 		r.details.forget(m.Actor.ID)
+		r.observeContainerEvent(ctx, m)
 		return containerEvent(m)
 	})
-	go pump(networks, networkEvent)
+	go pump(networks, func(m events.Message) (orchestrator.Event, bool) {
+		r.observeEndpointEvent(ctx, m)
+		return networkEvent(m)
+	})
+	go pump(volumes, func(m events.Message) (orchestrator.Event, bool) {
+		r.observeVolume(ctx, m.Actor.ID)
+		return orchestrator.Event{}, false // the cache's only: passes never waited on these
+	})
 	go func() {
 		wg.Wait()
+		r.cache.subscribe(-1)
 		cancel()
 		close(out)
 	}()
@@ -125,4 +143,38 @@ func ordsetAttributes(attrs map[string]string) map[string]string {
 		}
 	}
 	return out
+}
+
+// replayMargin is how far before a subscription the engine replays events: the subscription
+// registers some time after the call, and the engine's clock may differ a little from ours.
+const replayMargin = 2 * time.Second
+
+// replaySince formats the engine's "since" for a subscription made at now.
+func replaySince(now time.Time) string {
+	t := now.Add(-replayMargin)
+	return fmt.Sprintf("%d.%09d", t.Unix(), t.Nanosecond())
+}
+
+// observeContainerEvent updates the cache for a container event: one inspect of it, except
+// for the create of a container this runtime made (cached by CreateContainer already: an
+// inspect could wait behind its start) and a destroy.
+func (r *Runtime) observeContainerEvent(ctx context.Context, m events.Message) {
+	switch {
+	case m.Action == events.ActionDestroy:
+		r.forgetContainer(m.Actor.ID)
+	case m.Action == events.ActionCreate && r.cache.has(m.Actor.ID):
+	default:
+		r.observeContainer(ctx, m.Actor.ID)
+	}
+}
+
+// observeEndpointEvent updates a cached container that a network connect or disconnect changed
+// (a disconnect by hand leaves a pod detached). Network events of other containers are ignored.
+func (r *Runtime) observeEndpointEvent(ctx context.Context, m events.Message) {
+	if m.Action != events.ActionConnect && m.Action != events.ActionDisconnect {
+		return
+	}
+	if id := m.Actor.Attributes["container"]; id != "" && r.cache.has(id) {
+		r.observeContainer(ctx, id)
+	}
 }

@@ -80,8 +80,22 @@ func (c *detailCache) prune(namespace string, seen map[string]bool) {
 	}
 }
 
-// ListContainers returns every ordset container of a namespace ("" means all namespaces).
+// ListContainers returns every ordset container of a namespace ("" means all namespaces):
+// from the observation cache when it is synced (cache.go), else from the engine.
 func (r *Runtime) ListContainers(ctx context.Context, namespace string) ([]orchestrator.Container, error) {
+	if cs, ok := r.cache.containersOf(namespace, time.Now()); ok {
+		return cs, nil
+	}
+	epoch, begun := r.cache.begin()
+	cs, err := r.listContainers(ctx, namespace)
+	if err == nil && namespace == "" {
+		r.cache.fillContainers(cs, epoch, begun)
+	}
+	return cs, err
+}
+
+// listContainers lists the engine's ordset containers of a namespace ("" means all).
+func (r *Runtime) listContainers(ctx context.Context, namespace string) ([]orchestrator.Container, error) {
 	list, err := r.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: ownedFilter(namespace)})
 	if err != nil {
 		return nil, fmt.Errorf("list containers: %w", err)
@@ -133,15 +147,7 @@ func (r *Runtime) ListContainers(ctx context.Context, namespace string) ([]orche
 				return
 			}
 			full := fromInspect(ci)
-			var ep string
-			if ci.NetworkSettings != nil {
-				ep = endpointOf(&container.NetworkSettingsSummary{Networks: ci.NetworkSettings.Networks})
-			}
-			r.details.put(ci.ID, detail{
-				namespace: full.Labels[identity.LabelNamespace], state: string(full.State), exitCode: full.ExitCode, endpoint: ep,
-				createdAt: full.CreatedAt, startedAt: full.StartedAt, finishedAt: full.FinishedAt,
-				oomKilled: full.OOMKilled, errText: full.Error, fetched: now,
-			})
+			r.details.put(ci.ID, detailOf(ci, full, now))
 			out[i] = full
 		}(i)
 	}
@@ -156,6 +162,19 @@ func (r *Runtime) ListContainers(ctx context.Context, namespace string) ([]orche
 		}
 	}
 	return kept, nil
+}
+
+// detailOf is what the detail cache keeps of an inspect (full is its conversion).
+func detailOf(ci container.InspectResponse, full orchestrator.Container, fetched time.Time) detail {
+	var ep string
+	if ci.NetworkSettings != nil {
+		ep = endpointOf(&container.NetworkSettingsSummary{Networks: ci.NetworkSettings.Networks})
+	}
+	return detail{
+		namespace: full.Labels[identity.LabelNamespace], state: string(full.State), exitCode: full.ExitCode, endpoint: ep,
+		createdAt: full.CreatedAt, startedAt: full.StartedAt, finishedAt: full.FinishedAt,
+		oomKilled: full.OOMKilled, errText: full.Error, fetched: fetched,
+	}
 }
 
 // beingStarted reports whether a listed container is one this runtime is starting right now

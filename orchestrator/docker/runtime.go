@@ -42,6 +42,8 @@ type Runtime struct {
 	owned sync.Map // id -> struct{}
 	// details caches what only an inspect tells (timestamps, OOM, error) per container; see list.go.
 	details detailCache
+	// cache answers the lists of containers and volumes while events keep it synced (cache.go).
+	cache *objectCache
 	// images remembers recent image inspects (see imageReuse).
 	images imageCache
 	// execs delivers exec exit codes from the engine's events (see execwatch.go).
@@ -82,6 +84,7 @@ func New(opts Options) (*Runtime, error) {
 		extra:   maps.Clone(opts.ExtraLabels),
 		owner:   opts.Owner,
 		details: detailCache{m: map[string]detail{}},
+		cache:   newObjectCache(),
 
 		infraBinary: opts.InfraBinary,
 	}

@@ -19,7 +19,21 @@ import (
 // ListVolumes returns every volume of a namespace ("" means all) that this daemon provably made
 // (identity.ProvablyOwnedBy). A volume of an older version without an owner id is left out, so
 // nothing plans its removal; it is still mounted when its pod asks for it (CreateVolume).
+// It answers from the observation cache when that is synced (cache.go).
 func (r *Runtime) ListVolumes(ctx context.Context, namespace string) ([]orchestrator.Volume, error) {
+	if vs, ok := r.cache.volumesOf(namespace, time.Now()); ok {
+		return vs, nil
+	}
+	epoch, begun := r.cache.begin()
+	vs, err := r.listVolumes(ctx, namespace)
+	if err == nil && namespace == "" {
+		r.cache.fillVolumes(vs, epoch, begun)
+	}
+	return vs, err
+}
+
+// listVolumes lists the engine's volumes of a namespace that this daemon provably made.
+func (r *Runtime) listVolumes(ctx context.Context, namespace string) ([]orchestrator.Volume, error) {
 	resp, err := r.cli.VolumeList(ctx, volume.ListOptions{Filters: ownedFilter(namespace)})
 	if err != nil {
 		return nil, fmt.Errorf("list volumes: %w", err)
@@ -29,8 +43,7 @@ func (r *Runtime) ListVolumes(ctx context.Context, namespace string) ([]orchestr
 		if v == nil || !identity.ProvablyOwnedBy(v.Labels, r.owner) {
 			continue
 		}
-		created, _ := time.Parse(time.RFC3339Nano, v.CreatedAt)
-		out = append(out, orchestrator.Volume{Name: v.Name, Driver: v.Driver, Labels: v.Labels, CreatedAt: created})
+		out = append(out, toVolume(*v))
 	}
 	return out, nil
 }
@@ -46,6 +59,7 @@ func (r *Runtime) CreateVolume(ctx context.Context, spec orchestrator.VolumeSpec
 	} else if !cerrdefs.IsNotFound(err) {
 		return fmt.Errorf("inspect volume %s: %w", spec.Name, err)
 	}
+	begun := time.Now()
 	v, err := r.cli.VolumeCreate(ctx, volume.CreateOptions{
 		Name:       spec.Name,
 		Driver:     spec.Driver,
@@ -59,6 +73,7 @@ func (r *Runtime) CreateVolume(ctx context.Context, spec orchestrator.VolumeSpec
 	if !r.mine(v.Labels) || !volumes.SameClaim(v.Labels, spec.Labels) {
 		return r.existingVolume(spec, v.Labels)
 	}
+	r.noteVolume(v, begun)
 	r.log.Info("volume created", "volume", spec.Name)
 	return r.volumeMode(spec, v)
 }
@@ -123,6 +138,7 @@ func (r *Runtime) RemoveVolume(ctx context.Context, name string) error {
 	if err := r.cli.VolumeRemove(ctx, name, false); err != nil && !cerrdefs.IsNotFound(err) {
 		return fmt.Errorf("remove volume %s: %w", name, err)
 	}
+	r.forgetVolume(name)
 	r.log.Info("volume removed", "volume", name)
 	return nil
 }
