@@ -64,8 +64,8 @@ func writeDNSReport(w io.Writer, cfg benchConfig, res map[sampleKey][]sample) er
 		"checks every reply), which one core can drive faster than a server answers; dnsperf on one core is close to "+
 		"its own limit here, so its rows partly measure the client (see the server CPU).\n\n",
 		cfg.serverCPU, cfg.clientCPU, cfg.duration, cfg.inflight, cfg.rounds, strings.TrimSpace(dv), dnsperfVersion())
-	fmt.Fprintln(w, "| names | load | dnsmasq q/s | ordset q/s | ratio | server CPU dnsmasq / ordset | CPU per answer ordset/dnsmasq | target |")
-	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---|")
+	fmt.Fprintln(w, "| names | load | dnsmasq q/s | ordset q/s | ratio | ratio per round, min–max | server CPU dnsmasq / ordset | CPU per answer ordset/dnsmasq | target |")
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---|")
 	var (
 		failed []string
 		sum    strings.Builder
@@ -87,7 +87,7 @@ func writeDNSReport(w io.Writer, cfg benchConfig, res map[sampleKey][]sample) er
 				cpr = append(cpr, (o[i].cpu/o[i].qps)/(d[i].cpu/d[i].qps))
 			}
 			if len(ratios) == 0 {
-				fmt.Fprintf(w, "| %s | %s | failed | failed | — | — | — | no complete round |\n", wl.label, k)
+				fmt.Fprintf(w, "| %s | %s | failed | failed | — | — | — | — | no complete round |\n", wl.label, k)
 				continue
 			}
 			r := median(ratios)
@@ -101,8 +101,8 @@ func writeDNSReport(w io.Writer, cfg benchConfig, res map[sampleKey][]sample) er
 					failed = append(failed, fmt.Sprintf("%s %s", wl.label, k))
 				}
 			}
-			fmt.Fprintf(w, "| %s | %s | %.0f | %.0f | **%.2f** | %.0f %% / %.0f %% | %.2f | %s |\n", wl.label, k,
-				median(dq), median(oq), r, median(dc)*100, median(oc)*100, median(cpr), target)
+			fmt.Fprintf(w, "| %s | %s | %.0f | %.0f | **%.2f** | %.2f–%.2f | %.0f %% / %.0f %% | %.2f | %s |\n", wl.label, k,
+				median(dq), median(oq), r, slices.Min(ratios), slices.Max(ratios), median(dc)*100, median(oc)*100, median(cpr), target)
 			fmt.Fprintf(&sum, "| DNS A queries, %s, %s (vs dnsmasq, higher is better) | %.0f q/s | %.0f q/s | **%.2f** | %s |\n",
 				wl.label, k, median(oq), median(dq), r, target)
 		}
