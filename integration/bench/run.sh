@@ -18,6 +18,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 export TESTCONTAINERS_RYUK_DISABLED=true
+# docker-compose gives up on a request after 60 s by default; a slow engine (a FUSE storage
+# driver, 200 containers starting at once) can take longer to answer one, and a peer that gives
+# up aborts the whole run.
+export COMPOSE_HTTP_TIMEOUT=${COMPOSE_HTTP_TIMEOUT:-600}
 out=${OUT:-$root/BENCHMARKS.md}
 only=${ONLY:-}
 [ -z "$only" ] || out=${OUT:-/dev/stdout}
