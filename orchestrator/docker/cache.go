@@ -31,37 +31,45 @@ import (
 // an older one (a removal is kept as a tombstone until the next fill).
 const cacheMaxAge = detailMaxAge
 
-type cachedContainer struct {
-	c     orchestrator.Container
+// cached is one observation of an object: the object, or a tombstone (gone).
+type cached[T any] struct {
+	obj   T
 	gone  bool
 	stamp time.Time // when the observation began
 }
 
-type cachedVolume struct {
-	v     orchestrator.Volume
-	gone  bool
-	stamp time.Time
+type (
+	cachedContainer = cached[orchestrator.Container]
+	cachedVolume    = cached[orchestrator.Volume]
+)
+
+// table is the cache of one kind of object (containers by ID, volumes by name). Its methods
+// run under objectCache.mu.
+type table[T any] struct {
+	at      time.Time // start of the full list that filled it; zero: not synced
+	entries map[string]cached[T]
 }
 
 type objectCache struct {
 	mu   sync.Mutex
 	subs int // live event subscriptions feeding the cache
 	// epoch changes whenever the cache is dropped: a list begun in an older epoch does not fill it.
-	epoch        uint64
-	containersAt time.Time // start of the full list that filled containers; zero: not synced
-	volumesAt    time.Time
-	containers   map[string]cachedContainer
-	volumes      map[string]cachedVolume
+	epoch      uint64
+	containers table[orchestrator.Container]
+	volumes    table[orchestrator.Volume]
 }
 
 func newObjectCache() *objectCache {
-	return &objectCache{containers: map[string]cachedContainer{}, volumes: map[string]cachedVolume{}}
+	return &objectCache{
+		containers: table[orchestrator.Container]{entries: map[string]cachedContainer{}},
+		volumes:    table[orchestrator.Volume]{entries: map[string]cachedVolume{}},
+	}
 }
 
 // drop marks the cache unsynced: the next list of each kind is a full one. c.mu is held.
 func (c *objectCache) drop() {
 	c.epoch++
-	c.containersAt, c.volumesAt = time.Time{}, time.Time{}
+	c.containers.at, c.volumes.at = time.Time{}, time.Time{}
 }
 
 // invalidate drops the cache after an update could not be made.
@@ -91,107 +99,115 @@ func (c *objectCache) usable(at, now time.Time) bool {
 	return c.subs > 0 && !at.IsZero() && now.Sub(at) <= cacheMaxAge
 }
 
+// live returns the table's objects that keep accepts, sorted by cmpObj. c.mu is held.
+func (t *table[T]) live(keep func(T) bool, cmpObj func(a, b T) int) []T {
+	out := make([]T, 0, len(t.entries))
+	for _, e := range t.entries {
+		if !e.gone && keep(e.obj) {
+			out = append(out, e.obj)
+		}
+	}
+	slices.SortFunc(out, cmpObj)
+	return out
+}
+
+// fill replaces the table with a full list begun at `begun`, keeping the entries observed
+// after that (they are newer than the list). c.mu is held.
+func (t *table[T]) fill(objs []T, key func(T) string, begun time.Time) {
+	next := make(map[string]cached[T], len(objs))
+	for _, o := range objs {
+		next[key(o)] = cached[T]{obj: o, stamp: begun}
+	}
+	for k, e := range t.entries {
+		if e.stamp.After(begun) {
+			next[k] = e
+		}
+	}
+	t.entries, t.at = next, begun
+}
+
+// put records one observation unless a newer one is cached. c.mu is held.
+func (t *table[T]) put(key string, e cached[T]) {
+	if old, ok := t.entries[key]; ok && old.stamp.After(e.stamp) {
+		return
+	}
+	t.entries[key] = e
+}
+
+// inNamespace accepts the objects of namespace ns ("" = all) by their labels.
+func inNamespace(ns string, labels map[string]string) bool {
+	return ns == "" || labels[identity.LabelNamespace] == ns
+}
+
 // containersOf answers a list of namespace ns ("" = all) from the cache, newest first as the
 // engine lists; ok is false when it is not synced.
 func (c *objectCache) containersOf(ns string, now time.Time) ([]orchestrator.Container, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.usable(c.containersAt, now) {
+	if !c.usable(c.containers.at, now) {
 		return nil, false
 	}
-	out := make([]orchestrator.Container, 0, len(c.containers))
-	for _, e := range c.containers {
-		if !e.gone && (ns == "" || e.c.Labels[identity.LabelNamespace] == ns) {
-			out = append(out, e.c)
-		}
-	}
-	slices.SortFunc(out, func(a, b orchestrator.Container) int {
-		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(a.ID, b.ID))
-	})
-	return out, true
+	return c.containers.live(
+		func(ct orchestrator.Container) bool { return inNamespace(ns, ct.Labels) },
+		func(a, b orchestrator.Container) int {
+			return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(a.ID, b.ID))
+		}), true
 }
 
 // volumesOf is containersOf for volumes (sorted by name).
 func (c *objectCache) volumesOf(ns string, now time.Time) ([]orchestrator.Volume, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.usable(c.volumesAt, now) {
+	if !c.usable(c.volumes.at, now) {
 		return nil, false
 	}
-	out := make([]orchestrator.Volume, 0, len(c.volumes))
-	for _, e := range c.volumes {
-		if !e.gone && (ns == "" || e.v.Labels[identity.LabelNamespace] == ns) {
-			out = append(out, e.v)
-		}
-	}
-	slices.SortFunc(out, func(a, b orchestrator.Volume) int { return cmp.Compare(a.Name, b.Name) })
-	return out, true
+	return c.volumes.live(
+		func(v orchestrator.Volume) bool { return inNamespace(ns, v.Labels) },
+		func(a, b orchestrator.Volume) int { return cmp.Compare(a.Name, b.Name) }), true
 }
 
-// fillContainers replaces the cached containers with a full list begun at `begun`, keeping the
-// entries observed after that (they are newer than the list).
+// fillable reports whether a full list begun in epoch may fill the cache. c.mu is held.
+func (c *objectCache) fillable(epoch uint64) bool {
+	return epoch == c.epoch && c.subs > 0
+}
+
+// fillContainers fills the containers from a full list begun at `begun` in epoch.
 func (c *objectCache) fillContainers(cs []orchestrator.Container, epoch uint64, begun time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if epoch != c.epoch || c.subs == 0 {
-		return
+	if c.fillable(epoch) {
+		c.containers.fill(cs, func(ct orchestrator.Container) string { return ct.ID }, begun)
 	}
-	next := make(map[string]cachedContainer, len(cs))
-	for _, ct := range cs {
-		next[ct.ID] = cachedContainer{c: ct, stamp: begun}
-	}
-	for id, e := range c.containers {
-		if e.stamp.After(begun) {
-			next[id] = e
-		}
-	}
-	c.containers, c.containersAt = next, begun
 }
 
 // fillVolumes is fillContainers for volumes.
 func (c *objectCache) fillVolumes(vs []orchestrator.Volume, epoch uint64, begun time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if epoch != c.epoch || c.subs == 0 {
-		return
+	if c.fillable(epoch) {
+		c.volumes.fill(vs, func(v orchestrator.Volume) string { return v.Name }, begun)
 	}
-	next := make(map[string]cachedVolume, len(vs))
-	for _, v := range vs {
-		next[v.Name] = cachedVolume{v: v, stamp: begun}
-	}
-	for name, e := range c.volumes {
-		if e.stamp.After(begun) {
-			next[name] = e
-		}
-	}
-	c.volumes, c.volumesAt = next, begun
 }
 
 // putContainer records one observation of a container unless a newer one is cached.
 func (c *objectCache) putContainer(id string, e cachedContainer) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old, ok := c.containers[id]; ok && old.stamp.After(e.stamp) {
-		return
-	}
-	c.containers[id] = e
+	c.containers.put(id, e)
 }
 
 // putVolume records one observation of a volume unless a newer one is cached.
 func (c *objectCache) putVolume(name string, e cachedVolume) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old, ok := c.volumes[name]; ok && old.stamp.After(e.stamp) {
-		return
-	}
-	c.volumes[name] = e
+	c.volumes.put(name, e)
 }
 
 // has reports whether a live entry of the container is cached.
 func (c *objectCache) has(id string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.containers[id]
+	e, ok := c.containers.entries[id]
 	return ok && !e.gone
 }
 
@@ -211,7 +227,7 @@ func (r *Runtime) observeContainer(ctx context.Context, id string) {
 		r.owned.Store(ci.ID, struct{}{})
 		c := fromInspect(ci)
 		r.details.put(ci.ID, detailOf(ci, c, begun)) // a full list need not inspect it again
-		r.cache.putContainer(ci.ID, cachedContainer{c: c, stamp: begun})
+		r.cache.putContainer(ci.ID, cachedContainer{obj: c, stamp: begun})
 	}
 }
 
@@ -232,7 +248,7 @@ func (r *Runtime) observeVolume(ctx context.Context, name string) {
 	case !identity.ProvablyOwnedBy(v.Labels, r.owner):
 		r.cache.putVolume(name, cachedVolume{gone: true, stamp: begun})
 	default:
-		r.cache.putVolume(name, cachedVolume{v: toVolume(v), stamp: begun})
+		r.cache.putVolume(name, cachedVolume{obj: toVolume(v), stamp: begun})
 	}
 }
 
@@ -246,7 +262,7 @@ func (r *Runtime) noteVolume(v volume.Volume, begun time.Time) {
 	if !identity.ProvablyOwnedBy(v.Labels, r.owner) {
 		return // ListVolumes leaves it out too
 	}
-	r.cache.putVolume(v.Name, cachedVolume{v: toVolume(v), stamp: begun})
+	r.cache.putVolume(v.Name, cachedVolume{obj: toVolume(v), stamp: begun})
 }
 
 // toVolume converts the engine's volume.

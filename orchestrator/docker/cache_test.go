@@ -63,16 +63,16 @@ func TestObjectCacheNewestWins(t *testing.T) {
 	c.subscribe(+1)
 	epoch, begun := c.begin()
 	after := begun.Add(time.Millisecond)
-	c.putContainer("new", cachedContainer{c: ctr("new", "x"), stamp: after}) // created during the list
-	c.putContainer("gone", cachedContainer{gone: true, stamp: after})        // removed during the list
-	c.putContainer("old", cachedContainer{c: ctr("old", "x"), stamp: begun.Add(-time.Second)})
+	c.putContainer("new", cachedContainer{obj: ctr("new", "x"), stamp: after}) // created during the list
+	c.putContainer("gone", cachedContainer{gone: true, stamp: after})          // removed during the list
+	c.putContainer("old", cachedContainer{obj: ctr("old", "x"), stamp: begun.Add(-time.Second)})
 	c.fillContainers([]orchestrator.Container{ctr("gone", "x"), ctr("kept", "x")}, epoch, begun)
 	cs, ok := c.containersOf("", after)
 	if got := ids(cs); !ok || len(got) != 2 || !got["new"] || !got["kept"] {
 		t.Fatalf("after fill: %v %v", got, ok)
 	}
 	c.putContainer("kept", cachedContainer{gone: true, stamp: after.Add(time.Millisecond)})
-	c.putContainer("kept", cachedContainer{c: ctr("kept", "x"), stamp: after}) // an older inspect
+	c.putContainer("kept", cachedContainer{obj: ctr("kept", "x"), stamp: after}) // an older inspect
 	if cs, _ := c.containersOf("", after); ids(cs)["kept"] {
 		t.Fatal("an older observation resurrected a removed container")
 	}
@@ -86,7 +86,7 @@ func TestObjectCacheVolumes(t *testing.T) {
 		return orchestrator.Volume{Name: n, Labels: map[string]string{identity.LabelNamespace: ns}}
 	}
 	c.fillVolumes([]orchestrator.Volume{v("b", "x"), v("a", "y")}, epoch, begun)
-	c.putVolume("c", cachedVolume{v: v("c", "x"), stamp: begun.Add(time.Millisecond)})
+	c.putVolume("c", cachedVolume{obj: v("c", "x"), stamp: begun.Add(time.Millisecond)})
 	c.putVolume("b", cachedVolume{gone: true, stamp: begun.Add(time.Millisecond)})
 	vs, ok := c.volumesOf("", begun)
 	if !ok || len(vs) != 2 || vs[0].Name != "a" || vs[1].Name != "c" {
