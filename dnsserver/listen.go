@@ -24,6 +24,7 @@ type listener struct {
 	tcp       *dns.Server
 	bound     netip.AddrPort
 	loops     sync.WaitGroup
+	readTurn  sync.Mutex  // one read loop reads (and gathers) at a time, see readBatch
 	noGSO     atomic.Bool // set once a grouped send was refused
 }
 

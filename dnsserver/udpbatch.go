@@ -50,14 +50,13 @@ func (s *Server) serveUDP(l *listener) {
 		oobs[i] = make([]byte, gsoControlSpace)
 	}
 	for {
-		n, err := bc.ReadBatch(in, 0)
+		n, err := readBatch(l, bc, in)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
 			continue
 		}
-		n = gather(bc, in, n)
 		replies, addrs, srcs = replies[:0], addrs[:0], srcs[:0]
 		for i := range n {
 			m := &in[i]
@@ -83,6 +82,21 @@ func (s *Server) serveUDP(l *listener) {
 			return
 		}
 	}
+}
+
+// readBatch reads one batch into in, gathered (see gather.go) while queries keep arriving. The
+// loops of a listener take turns here: the socket's own read lock is held by a loop parked in a
+// blocking read, so a loop gathering without this turn waited on that lock, holding its queries
+// unanswered, until some other query woke the parked loop; a client waiting for those replies
+// sent none, and they stalled (seen as lost replies from a burst on one socket).
+func readBatch(l *listener, bc batchConn, in []ipv4.Message) (int, error) {
+	l.readTurn.Lock()
+	defer l.readTurn.Unlock()
+	n, err := bc.ReadBatch(in, 0)
+	if err != nil {
+		return 0, err
+	}
+	return gather(bc, in, n), nil
 }
 
 // sendBatch writes msgs, skipping a datagram the kernel refuses (e.g. the client's port is
