@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"text/template"
@@ -80,17 +81,21 @@ func runPs(ctx context.Context, in invocation, s *streams) error {
 		}
 		return writeData(s.Out, out, pods)
 	case in.Bool("quiet"):
-		for _, p := range pods {
-			fmt.Fprintln(s.Out, p.Name)
-		}
-		return nil
-	case tmpl != nil:
-		for _, p := range pods {
-			if err := tmpl.Execute(s.Out, p); err != nil {
-				return usageErrorf("--format: %v", err)
+		return writeAtOnce(s.Out, func(w io.Writer) error {
+			for _, p := range pods {
+				fmt.Fprintln(w, p.Name)
 			}
-		}
-		return nil
+			return nil
+		})
+	case tmpl != nil:
+		return writeAtOnce(s.Out, func(w io.Writer) error {
+			for _, p := range pods {
+				if err := tmpl.Execute(w, p); err != nil {
+					return usageErrorf("--format: %v", err)
+				}
+			}
+			return nil
+		})
 	}
 	if len(pods) == 0 {
 		where := "namespace " + ns
