@@ -19,7 +19,7 @@ docker image inspect "$image" >/dev/null || { echo "no $image: run make images" 
 
 tmp=$(mktemp -d /tmp/ordset-impbench.XXXXXX)
 bin=$tmp/ordset
-go build -o "$bin" ./cmd/ordset
+go build -tags urfave_cli_no_docs -o "$bin" ./cmd/ordset # the tags of make build
 export ORDSET_STATE_DIR=$tmp/state ORDSET_EXTRA_LABELS=$label NO_COLOR=1
 export ORDSET_DNS_ADDR=127.0.0.1:$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$bin" daemon >"$tmp/daemon.log" 2>&1 &

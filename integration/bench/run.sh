@@ -32,7 +32,7 @@ command -v docker-compose >/dev/null || { echo "bench: docker-compose is missing
 bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
 go build -o "$bin/enginebench" ./integration/bench
-CGO_ENABLED=0 go build -o "$bin/ordset" ./cmd/ordset
+CGO_ENABLED=0 go build -tags urfave_cli_no_docs -o "$bin/ordset" ./cmd/ordset # the tags of make build
 
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 git diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
