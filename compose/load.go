@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -198,7 +199,7 @@ func environment(name, dir string, opts LoadOptions) (Lookup, []Problem, error) 
 	}, nil, nil
 }
 
-var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+var lineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`) })
 
 // parseYAML parses exactly one document into a node tree; nil root for empty input.
 func parseYAML(name string, data []byte) (*yaml.Node, []Problem) {
@@ -231,7 +232,7 @@ func parseYAML(name string, data []byte) (*yaml.Node, []Problem) {
 // is one (the usual culprit), else at the line's first non-blank character.
 func syntaxProblem(name string, data []byte, msg string) Problem {
 	msg = strings.TrimPrefix(msg, "yaml: ")
-	m := lineRE.FindStringSubmatch(msg)
+	m := lineRE().FindStringSubmatch(msg)
 	if m == nil {
 		return Problem{File: name, Message: msg}
 	}
@@ -271,7 +272,7 @@ func problemLine(data []byte, line int, msg string) int {
 		if err == nil {
 			continue
 		}
-		if m := lineRE.FindStringSubmatch(strings.TrimPrefix(err.Error(), "yaml: ")); m != nil && m[2] == lineRE.FindStringSubmatch(msg)[2] {
+		if m := lineRE().FindStringSubmatch(strings.TrimPrefix(err.Error(), "yaml: ")); m != nil && m[2] == lineRE().FindStringSubmatch(msg)[2] {
 			return k
 		}
 	}
@@ -287,7 +288,7 @@ func decodeProblems(name string, err error) []Problem {
 	var out []Problem
 	for _, e := range te.Errors {
 		p := Problem{File: name, Message: e}
-		if m := lineRE.FindStringSubmatch(e); m != nil {
+		if m := lineRE().FindStringSubmatch(e); m != nil {
 			p.Line, _ = strconv.Atoi(m[1])
 			p.Message = m[2]
 		}

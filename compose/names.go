@@ -5,12 +5,16 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
+// The package's regexps are compiled on first use (sync.OnceValue): compiled at package init
+// they cost every command of the CLI their compile time, `ordset ps` included, though most
+// commands never load a file. TestRegexpsCompile keeps a typo from waiting for its first use.
 var (
-	dnsLabelRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	envNameRE  = regexp.MustCompile(`^[-._a-zA-Z][-._a-zA-Z0-9]*$`)
-	userPartRE = regexp.MustCompile(`^([0-9]+|[a-z_][-a-z0-9_.]*\$?)$`)
+	dnsLabelRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`) })
+	envNameRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[-._a-zA-Z][-._a-zA-Z0-9]*$`) })
+	userPartRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9]+|[a-z_][-a-z0-9_.]*\$?)$`) })
 )
 
 // dnsLabelProblem explains why s is not an RFC 1123 label, or returns "".
@@ -20,7 +24,7 @@ func dnsLabelProblem(s string) string {
 		return "must not be empty"
 	case len(s) > 63:
 		return fmt.Sprintf("must be at most 63 characters, got %d", len(s))
-	case !dnsLabelRE.MatchString(s):
+	case !dnsLabelRE().MatchString(s):
 		return fmt.Sprintf("%q is not a DNS label (lowercase letters, digits and '-', starting and ending with a letter or digit)", s)
 	}
 	return ""
@@ -47,7 +51,7 @@ func userProblem(s string) string {
 	if len(parts) <= 2 {
 		ok := true
 		for _, p := range parts {
-			ok = ok && userPartRE.MatchString(p)
+			ok = ok && userPartRE().MatchString(p)
 		}
 		if ok {
 			return ""

@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Binary and decimal suffixes of Kubernetes quantities.
@@ -22,8 +23,8 @@ func pow(base, exp int64) *big.Rat {
 }
 
 var (
-	plainNumber = regexp.MustCompile(`^([0-9]+(\.[0-9]*)?|\.[0-9]+)$`)
-	expNumber   = regexp.MustCompile(`^([0-9]+(\.[0-9]*)?|\.[0-9]+)(e[-+]?[0-9]{1,3})?$`)
+	plainNumber = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9]+(\.[0-9]*)?|\.[0-9]+)$`) })
+	expNumber   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9]+(\.[0-9]*)?|\.[0-9]+)(e[-+]?[0-9]{1,3})?$`) })
 )
 
 // parseQuantity reads a non-negative Kubernetes quantity ("500m", "1.5",
@@ -36,9 +37,9 @@ func parseQuantity(s string) (*big.Rat, error) {
 			break
 		}
 	}
-	re := plainNumber
+	re := plainNumber()
 	if mult.Cmp(big.NewRat(1, 1)) == 0 {
-		re = expNumber
+		re = expNumber()
 	}
 	if !re.MatchString(num) {
 		return nil, fmt.Errorf("invalid quantity %q", s)

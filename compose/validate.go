@@ -181,7 +181,7 @@ func (c *checker) container(ct *Container, path string) {
 	for i, e := range ct.Env {
 		ep := fmt.Sprintf("%s.env[%d].name", path, i)
 		switch first, dup := seen[e.Name]; {
-		case !envNameRE.MatchString(e.Name):
+		case !envNameRE().MatchString(e.Name):
 			c.add(ep, "invalid env name %q (letters, digits, '-', '.', '_'; not starting with a digit)", e.Name)
 		case dup:
 			c.add(ep, "duplicate env name %q (also env[%d])", e.Name, first)

@@ -58,7 +58,7 @@ func (c *checker) envSources(p *Project, s *StatefulSet, ct *Container, path str
 	}
 	for i, ef := range ct.EnvFrom {
 		fp := fmt.Sprintf("%s.envFrom[%d]", path, i)
-		if ef.Prefix != "" && !envNameRE.MatchString(ef.Prefix) {
+		if ef.Prefix != "" && !envNameRE().MatchString(ef.Prefix) {
 			c.add(fp+".prefix", "invalid env name prefix %q", ef.Prefix)
 		}
 		switch {
@@ -134,7 +134,7 @@ func (c *checker) containerSecurity(sc *SecurityContext, path string) {
 			list []string
 		}{{"add", caps.Add}, {"drop", caps.Drop}} {
 			for i, name := range part.list {
-				if name != "ALL" && !capabilityRE.MatchString(name) {
+				if name != "ALL" && !capabilityRE().MatchString(name) {
 					c.add(fmt.Sprintf("%s.capabilities.%s[%d]", path, part.name, i), "%q is not a capability name (e.g. NET_ADMIN, IPC_LOCK or ALL)", name)
 				}
 			}
@@ -169,7 +169,7 @@ func (c *checker) podSecurity(sc *PodSecurityContext, path string) {
 		c.min(fmt.Sprintf("%s.supplementalGroups[%d]", path, i), g, 0)
 	}
 	for i, sy := range sc.Sysctls {
-		if !sysctlRE.MatchString(sy.Name) {
+		if !sysctlRE().MatchString(sy.Name) {
 			c.add(fmt.Sprintf("%s.sysctls[%d].name", path, i), "%q is not a sysctl name (e.g. net.core.somaxconn)", sy.Name)
 		}
 	}

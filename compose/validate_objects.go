@@ -9,12 +9,15 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"sync"
 	"unicode/utf8"
 )
 
 var (
-	objectKeyRE  = regexp.MustCompile(`^[-._a-zA-Z0-9]+$`)
-	subdomainRE  = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	objectKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[-._a-zA-Z0-9]+$`) })
+	subdomainRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	})
 	maxObjectKey = 253
 )
 
@@ -156,13 +159,13 @@ func (c *checker) objects(p *Project) {
 }
 
 func (c *checker) objectName(name, path string) {
-	if len(name) > 253 || !subdomainRE.MatchString(name) {
+	if len(name) > 253 || !subdomainRE().MatchString(name) {
 		c.addKey(path, "%q is not a valid name (lowercase letters, digits, '-' and '.')", name)
 	}
 }
 
 func (c *checker) objectKey(k, path string) {
-	if len(k) > maxObjectKey || k == "." || k == ".." || !objectKeyRE.MatchString(k) {
+	if len(k) > maxObjectKey || k == "." || k == ".." || !objectKeyRE().MatchString(k) {
 		c.addKey(path, "%q is not a valid key (letters, digits, '-', '_', '.')", k)
 	}
 }

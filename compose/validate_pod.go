@@ -7,12 +7,17 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 var (
-	capabilityRE = regexp.MustCompile(`^(CAP_)?[A-Z][A-Z0-9_]*$`)
-	sysctlRE     = regexp.MustCompile(`^[a-z0-9]([-_a-z0-9]*[a-z0-9])?([./][a-z0-9]([-_a-z0-9]*[a-z0-9])?)*$`)
-	qualifiedRE  = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$`)
+	capabilityRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(CAP_)?[A-Z][A-Z0-9_]*$`) })
+	sysctlRE     = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[a-z0-9]([-_a-z0-9]*[a-z0-9])?([./][a-z0-9]([-_a-z0-9]*[a-z0-9])?)*$`)
+	})
+	qualifiedRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$`)
+	})
 )
 
 // hostPathTypes are Kubernetes' hostPath volume types ("" checks nothing).
@@ -123,7 +128,7 @@ func (c *checker) metadata(m PodMetadata, path string) {
 			switch {
 			case reservedKey(k):
 				c.addKey(kp, "%s key %q is reserved for ordset's own", part.name[:len(part.name)-1], k)
-			case len(k) > 316 || !qualifiedRE.MatchString(k):
+			case len(k) > 316 || !qualifiedRE().MatchString(k):
 				c.addKey(kp, "%q is not a valid %s key (an optional DNS prefix and '/', then letters, digits, '-', '_', '.')", k, part.name[:len(part.name)-1])
 			case part.name == "labels" && len(part.kv[k]) > 63:
 				c.add(kp, "label value must be at most 63 characters, got %d", len(part.kv[k]))

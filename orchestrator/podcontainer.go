@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ordset/ordset/compose"
 	"github.com/ordset/ordset/orchestrator/identity"
@@ -180,7 +181,7 @@ func (t PodTemplate) envFrom(c *compose.Container) ([][2]string, error) {
 		}
 		sort.Strings(names)
 		for _, k := range names {
-			if envNameRE.MatchString(ef.Prefix + k) {
+			if envNameRE().MatchString(ef.Prefix + k) {
 				out = append(out, [2]string{ef.Prefix + k, string(keys[k])})
 			}
 		}
@@ -188,7 +189,7 @@ func (t PodTemplate) envFrom(c *compose.Container) ([][2]string, error) {
 	return out, nil
 }
 
-var envNameRE = regexp.MustCompile(`^[-._a-zA-Z][-._a-zA-Z0-9]*$`)
+var envNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[-._a-zA-Z][-._a-zA-Z0-9]*$`) })
 
 // envSource resolves a valueFrom reference; ok is false for an optional reference to a
 // missing object or key. Unsupported keeps out the fieldRefs this runtime cannot know.

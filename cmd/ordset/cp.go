@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/urfave/cli/v2"
@@ -35,11 +36,11 @@ Examples:
 }
 
 // podPathRE is POD:PATH; a pod name is a DNS label followed by -ordinal.
-var podPathRE = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?):(.*)$`)
+var podPathRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?):(.*)$`) })
 
 // splitPodPath parses POD:PATH; ok is false for a host path.
 func splitPodPath(arg string) (pod, p string, ok bool) {
-	m := podPathRE.FindStringSubmatch(arg)
+	m := podPathRE().FindStringSubmatch(arg)
 	if m == nil || m[3] == "" {
 		return "", "", false
 	}

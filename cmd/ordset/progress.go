@@ -132,7 +132,7 @@ func (p *progress) noteRollout(s api.StatefulSet) {
 // oneLine makes a probe's output fit a progress line: no markup, no line breaks, at most n
 // characters (an HTTP probe's body can be a whole HTML page).
 func oneLine(s string, n int) string {
-	s = htmlTagRE.ReplaceAllString(s, " ")
+	s = htmlTagRE().ReplaceAllString(s, " ")
 	s = strings.Join(strings.Fields(s), " ")
 	if r := []rune(s); len(r) > n {
 		s = string(r[:n-1]) + "…"
@@ -140,7 +140,7 @@ func oneLine(s string, n int) string {
 	return s
 }
 
-var htmlTagRE = regexp.MustCompile(`<[^>]*>`)
+var htmlTagRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<[^>]*>`) })
 
 // animate redraws the block on a terminal every interval, so elapsed times and spinners move
 // between frames; the returned function stops it.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 	kjson "sigs.k8s.io/json"
@@ -94,11 +95,11 @@ func splitDocs(file string, data []byte) ([]*doc, []compose.Problem) {
 	}
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
 func syntaxProblem(file string, err error) compose.Problem {
 	p := compose.Problem{File: file, Message: strings.TrimPrefix(err.Error(), "yaml: ")}
-	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+	if m := yamlLineRE().FindStringSubmatch(err.Error()); m != nil {
 		fmt.Sscan(m[1], &p.Line)
 		p.Col, p.Message = 1, m[2]
 	}
@@ -148,10 +149,10 @@ func (d *doc) decodeStrict(out any) []compose.Problem {
 	return probs
 }
 
-var unknownFieldRE = regexp.MustCompile(`^unknown field "(.*)"$`)
+var unknownFieldRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^unknown field "(.*)"$`) })
 
 func (d *doc) strictProblem(err error) compose.Problem {
-	if m := unknownFieldRE.FindStringSubmatch(err.Error()); m != nil {
+	if m := unknownFieldRE().FindStringSubmatch(err.Error()); m != nil {
 		return d.problemAt(m[1], true, "unknown field %q", lastSegment(m[1]))
 	}
 	return d.problem("", "%v", err)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
@@ -17,7 +18,7 @@ import (
 // maxConfigMapBytes is the API server's limit on one ConfigMap's data.
 const maxConfigMapBytes = 1 << 20
 
-var configKeyRE = regexp.MustCompile(`^[-._a-zA-Z0-9]+$`)
+var configKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[-._a-zA-Z0-9]+$`) })
 
 // podVolumes maps the template's volumes: configMap, secret and emptyDir volumes 1:1, host
 // paths as hostPathVolume decides (a mount of one is read-only when every mount is).
@@ -143,7 +144,7 @@ func (e *setExport) readHostPath(path string) (map[string]string, map[string][]b
 		if err != nil {
 			return nil, nil, fmt.Errorf("cannot read %s (%w)", key, err)
 		}
-		if !configKeyRE.MatchString(key) {
+		if !configKeyRE().MatchString(key) {
 			e.warn("hostPath %s: file name %q is not a valid ConfigMap key and is left out", path, key)
 			continue
 		}

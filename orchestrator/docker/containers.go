@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -141,7 +142,7 @@ func (r *Runtime) containerConfig(spec orchestrator.ContainerSpec) (*container.C
 	var netCfg *network.NetworkingConfig
 	if spec.Network != "" && !strings.HasPrefix(spec.Network, "container:") { // a joined container has the other's endpoint
 		ep := &network.EndpointSettings{Aliases: spec.Aliases}
-		if networkIDRE.MatchString(spec.Network) {
+		if networkIDRE().MatchString(spec.Network) {
 			// Docker 20.10 looks the endpoint's network up again at every start, by this ID
 			// when set and else by name, which fails while the name is ambiguous.
 			ep.NetworkID = spec.Network
@@ -314,13 +315,13 @@ func networkModeName(mode string, nets map[string]*network.EndpointSettings, l m
 			return name
 		}
 	}
-	if ns := l[identity.LabelNamespace]; ns != "" && networkIDRE.MatchString(mode) {
+	if ns := l[identity.LabelNamespace]; ns != "" && networkIDRE().MatchString(mode) {
 		return identity.NetworkName(ns)
 	}
 	return mode
 }
 
-var networkIDRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
+var networkIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{64}$`) })
 
 // volumeNames are the named volumes among a container's mounts, including the volume a
 // subPath is bound from (a bind of <root>/volumes/<name>/_data/<subPath>).
@@ -331,7 +332,7 @@ func volumeNames(ms []container.MountPoint) []string {
 		case m.Type == mount.TypeVolume:
 			out = append(out, m.Name)
 		case m.Type == mount.TypeBind:
-			if v := volumeDirRE.FindStringSubmatch(m.Source); v != nil && !slices.Contains(out, v[1]) {
+			if v := volumeDirRE().FindStringSubmatch(m.Source); v != nil && !slices.Contains(out, v[1]) {
 				out = append(out, v[1])
 			}
 		}
@@ -339,7 +340,7 @@ func volumeNames(ms []container.MountPoint) []string {
 	return out
 }
 
-var volumeDirRE = regexp.MustCompile(`/volumes/([a-zA-Z0-9][a-zA-Z0-9_.-]*)/_data(?:/|$)`)
+var volumeDirRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`/volumes/([a-zA-Z0-9][a-zA-Z0-9_.-]*)/_data(?:/|$)`) })
 
 // parseTime reads the engine's RFC 3339 timestamps; Docker's "0001-01-01T00:00:00Z" becomes zero.
 func parseTime(s string) time.Time {

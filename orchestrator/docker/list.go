@@ -280,13 +280,15 @@ func fromSummary(s container.Summary) orchestrator.Container {
 }
 
 var (
-	exitRe   = regexp.MustCompile(`^(?:Exited|Restarting) \((-?\d+)\)`)
-	recentRe = regexp.MustCompile(`^(?:Up|(?:Exited|Restarting) \(-?\d+\)) (Less than a second|(\d+) seconds?)`)
+	exitRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:Exited|Restarting) \((-?\d+)\)`) })
+	recentRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?:Up|(?:Exited|Restarting) \(-?\d+\)) (Less than a second|(\d+) seconds?)`)
+	})
 )
 
 // parseStatus extracts the exit code and health from the list's human status text.
 func parseStatus(status string) (exitCode int, health string) {
-	if m := exitRe.FindStringSubmatch(status); m != nil {
+	if m := exitRe().FindStringSubmatch(status); m != nil {
 		exitCode, _ = strconv.Atoi(m[1])
 	}
 	switch {
@@ -302,7 +304,7 @@ func parseStatus(status string) (exitCode int, health string) {
 
 // recentAge parses "Up 4 seconds" style ages below a minute.
 func recentAge(status string) (time.Duration, bool) {
-	m := recentRe.FindStringSubmatch(status)
+	m := recentRe().FindStringSubmatch(status)
 	if m == nil {
 		return 0, false
 	}

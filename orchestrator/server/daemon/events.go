@@ -194,11 +194,11 @@ func (h *eventHub) follow(ctx context.Context, since uint64, match func(store.Ev
 }
 
 // countdownRE matches the countdowns of waiting reasons ("restart in 19s", "in 4m10s").
-var countdownRE = regexp.MustCompile(`\bin (\d+[hms])+\b`)
+var countdownRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bin (\d+[hms])+\b`) })
 
 // waitingGist is a waiting reason without its countdown: "restart in 20s" and "restart in
 // 19s" are the same news, and recording each second of it would fill the event ring.
-func waitingGist(msg string) string { return countdownRE.ReplaceAllString(msg, "in …") }
+func waitingGist(msg string) string { return countdownRE().ReplaceAllString(msg, "in …") }
 
 // recordManagerEvents copies the controller's progress events into the event ring, skipping
 // a Waiting event that repeats the set's previous one (countdowns aside).

@@ -9,9 +9,10 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 )
 
-var ownerRe = regexp.MustCompile(`^[0-9a-f]{16,64}$`)
+var ownerRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{16,64}$`) })
 
 // LoadOwner returns the state directory's owner id, creating it on first use. The id is random
 // and kept for the directory's life, so every object its daemon creates says which state
@@ -52,7 +53,7 @@ func readOwner(path string) (string, error) {
 		return "", err
 	}
 	id := strings.TrimSpace(string(raw))
-	if !ownerRe.MatchString(id) {
+	if !ownerRe().MatchString(id) {
 		return "", fmt.Errorf("owner id %s: %q is not an owner id (hex); restore the file from a backup, or remove it only if no ordset objects were made from this state directory", path, id)
 	}
 	return id, nil

@@ -27,7 +27,7 @@ func TestLoadOwnerIsCreatedOnceAndKept(t *testing.T) {
 	}
 	wg.Wait()
 	for _, id := range ids {
-		if id != ids[0] || !ownerRe.MatchString(id) {
+		if id != ids[0] || !ownerRe().MatchString(id) {
 			t.Fatalf("owner ids differ or are malformed: %q", ids)
 		}
 	}
