@@ -16,17 +16,26 @@ import (
 	"github.com/ordset/ordset/orchestrator/server/store"
 )
 
-// Pods implements api.Backend.
+// Pods implements api.Backend from the Manager's status alone: a set only the store knows has
+// no pods yet, so reading and decoding every stored record (spec and revision history), as
+// StatefulSets must, would change nothing but the time `ordset ps` takes.
 func (d *Daemon) Pods(ctx context.Context, namespace string) ([]api.Pod, error) {
-	sets, err := d.StatefulSets(ctx, namespace)
-	if err != nil {
-		return nil, err
-	}
+	return podsOf(d.managerStatus(ctx, namespace, observeGrace)), nil
+}
+
+// podsOf lists the pods of sets (sorted by namespace and name, as the Manager returns them),
+// each set's by ordinal: the order StatefulSets lists them in.
+func podsOf(sets []orchestrator.SetStatus) []api.Pod {
 	var out []api.Pod
-	for _, s := range sets {
-		out = append(out, s.Pods...)
+	for _, ss := range sets {
+		first := len(out)
+		for _, p := range ss.Pods {
+			out = append(out, toAPIPod(p))
+		}
+		pods := out[first:]
+		sort.Slice(pods, func(i, j int) bool { return pods[i].Ordinal < pods[j].Ordinal })
 	}
-	return out, nil
+	return out
 }
 
 // StatefulSets implements api.Backend: the Manager's view, completed from the store for
@@ -103,10 +112,7 @@ func toAPISet(ss orchestrator.SetStatus, rec store.Set, stored bool) api.Statefu
 		out.Rollout = api.Rollout{Generation: rec.Generation, UpdateStrategy: u.Type, Partition: u.Partition,
 			MaxUnavailable: string(u.MaxUnavailable), Paused: rec.Paused}
 	}
-	for _, p := range ss.Pods {
-		out.Pods = append(out.Pods, toAPIPod(p))
-	}
-	sort.Slice(out.Pods, func(i, j int) bool { return out.Pods[i].Ordinal < out.Pods[j].Ordinal })
+	out.Pods = append(out.Pods, podsOf([]orchestrator.SetStatus{ss})...)
 	return out
 }
 
