@@ -27,13 +27,13 @@ func startFakeDaemon(t *testing.T) *fakeruntime.Runtime {
 }
 
 // startFakeDaemonStoppable is startFakeDaemon plus a stop function (idempotent).
-func startFakeDaemonStoppable(t *testing.T) (*fakeruntime.Runtime, func()) {
+func startFakeDaemonStoppable(t testing.TB) (*fakeruntime.Runtime, func()) {
 	t.Helper()
 	return startFakeDaemonVersion(t, version)
 }
 
 // startFakeDaemonVersion starts the fake daemon reporting daemonVersion.
-func startFakeDaemonVersion(t *testing.T, daemonVersion string) (*fakeruntime.Runtime, func()) {
+func startFakeDaemonVersion(t testing.TB, daemonVersion string) (*fakeruntime.Runtime, func()) {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "ordset-cli") // short: the socket path has a length limit
 	if err != nil {
