@@ -38,18 +38,31 @@ func connectNamespace(ctx context.Context, in invocation, s *streams) (string, *
 	return ns, cl, err
 }
 
-// connect returns a client for the daemon, starting one in the background when none answers.
-// A daemon of another version (still running after an upgrade) works but is pointed out.
+// connect returns a client for the daemon, starting one in the background when none listens.
+// A daemon of another version (still running after an upgrade) works but is pointed out,
+// when its first answer tells its version: a running daemon costs no extra round trip.
 func connect(ctx context.Context, s *streams) (*api.Client, error) {
 	p, err := statedir.DefaultPaths()
 	if err != nil {
 		return nil, err
 	}
-	cl, v, err := statedir.EnsureRunning(ctx, p, daemonStartTimeout)
-	if err == nil && v.Version != version {
-		fmt.Fprintf(s.Err, "warning: the running daemon is ordset %s, this client is %s; \"ordset daemon stop\" ends it (pods keep running) and the next command starts this version\n", v.Version, version)
+	cl, err := statedir.Connect(ctx, p, daemonStartTimeout)
+	if err != nil {
+		return nil, err
 	}
-	return cl, err
+	cl.OnDaemonVersion(func(v string) {
+		if v == "" { // a daemon from before the version header
+			info, err := cl.Version(ctx)
+			if err != nil {
+				return
+			}
+			v = info.Version
+		}
+		if v != version {
+			fmt.Fprintf(s.Err, "warning: the running daemon is ordset %s, this client is %s; \"ordset daemon stop\" ends it (pods keep running) and the next command starts this version\n", v, version)
+		}
+	})
+	return cl, nil
 }
 
 // resolveNamespace implements the lookup order -n, the namespace of -f FILE (an error when

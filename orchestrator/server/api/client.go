@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,7 +20,15 @@ import (
 type Client struct {
 	socket string // for error messages
 	hc     *http.Client
+	// onVersion, when set, gets the daemon's version from the first response (see OnDaemonVersion).
+	onVersion   func(version string)
+	versionSeen atomic.Bool
 }
+
+// OnDaemonVersion has f called once, with the VersionHeader of the first response the client
+// receives: "" from a daemon too old to send it. Set it before the first request. f may use
+// the client (its own requests do not call f again).
+func (c *Client) OnDaemonVersion(f func(version string)) { c.onVersion = f }
 
 // NewClient returns a client for the socket at path. It does not connect yet.
 func NewClient(path string) *Client {
@@ -62,6 +71,9 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("ordset daemon at %s: %w", c.socket, err)
+	}
+	if c.onVersion != nil && c.versionSeen.CompareAndSwap(false, true) {
+		c.onVersion(resp.Header.Get(VersionHeader))
 	}
 	if resp.StatusCode >= 300 {
 		defer resp.Body.Close()

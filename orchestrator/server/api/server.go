@@ -69,8 +69,19 @@ func NewServer(b Backend, log *slog.Logger) *Server {
 	mux.HandleFunc("POST /v1/delete-pod", s.deletePod)
 	mux.HandleFunc("POST /v1/shutdown", s.shutdown)
 	s.routeRollout(mux)
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	s.http = &http.Server{Handler: withVersion(b.Version().Version, mux), ReadHeaderTimeout: 10 * time.Second}
 	return s
+}
+
+// VersionHeader carries the daemon's version on every response, so a client learns it from
+// its first request instead of asking GET /v1/version first (one round trip less per command).
+const VersionHeader = "Ordset-Version"
+
+func withVersion(version string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(VersionHeader, version)
+		h.ServeHTTP(w, r)
+	})
 }
 
 // Listen creates the unix socket at path with mode 0600 (removing a stale one: the caller

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -12,6 +13,29 @@ import (
 
 	"github.com/ordset/ordset/orchestrator/server/api"
 )
+
+// Connect returns a client for the daemon of p. When the socket accepts a connection it
+// returns at once, with no request: the command's own first request is the first round trip
+// (api.Client.OnDaemonVersion then reports the daemon's version). Otherwise it is
+// EnsureRunning, which starts a daemon and waits for it to answer.
+func Connect(ctx context.Context, p Paths, timeout time.Duration) (*api.Client, error) {
+	if listening(p.Socket) {
+		return api.NewClient(p.Socket), nil
+	}
+	c, _, err := EnsureRunning(ctx, p, timeout)
+	return c, err
+}
+
+// listening reports whether something accepts connections on the unix socket at path. The
+// kernel completes the connection, so this does not wait for the daemon to be scheduled.
+func listening(path string) bool {
+	c, err := net.DialTimeout("unix", path, time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
 
 // EnsureRunning returns a client for the daemon of p, starting one in the background when
 // nothing answers on the socket: the same binary re-executed as "ordset daemon", detached in
