@@ -193,7 +193,7 @@ func (e Executor) startPod(ctx context.Context, tpl PodTemplate, a Action) error
 // it and starts the container without counting its failure twice.
 func (e Executor) restartInPlace(ctx context.Context, tpl PodTemplate, a Action) error {
 	if e.Record != nil {
-		if err := e.Record(a.ContainerID, RestartRecord{Restarts: a.Restarts, Backoff: a.Backoff, Failure: a.FailedAt}); err != nil {
+		if err := e.Record(a.ContainerID, a.Record); err != nil {
 			return fmt.Errorf("restart container %s: %w", a.Target, err)
 		}
 	}

@@ -160,10 +160,11 @@ type Action struct {
 	// Restarts and Backoff label a created container (see identity.LabelRestarts,
 	// identity.LabelBackoff), or are recorded for a container restarted in place.
 	Restarts, Backoff int
-	// FailedAt is the failure a restart-in-place answers (RestartRecord.Failure).
-	FailedAt time.Time
-	Grace    time.Duration
-	Reason   string
+	// Record is what a restart-in-place records before the start (Restarts and Backoff are
+	// its counters).
+	Record RestartRecord
+	Grace  time.Duration
+	Reason string
 }
 
 // creates reports an action that creates a container under the pod's name.

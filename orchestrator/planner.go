@@ -254,7 +254,7 @@ func (p *planner) replaceFailed(ord int, c Container, st *PodState, act bool) {
 	}
 	if r.InPlace {
 		p.emit(Action{Kind: ActRestartInPlace, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID,
-			Revision: c.Labels[identity.LabelRevision], Restarts: r.Restarts, Backoff: r.Backoff, FailedAt: r.Failure,
+			Revision: c.Labels[identity.LabelRevision], Restarts: r.Restarts, Backoff: r.Backoff, Record: r.Record,
 			Reason: exitReason(c)})
 		return
 	}

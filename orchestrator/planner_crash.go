@@ -37,8 +37,8 @@ type Restart struct {
 	Restarts, Backoff int
 	// InPlace restarts the same container (docker start) instead of replacing it.
 	InPlace bool
-	// Failure is the failure the restart answers (RestartRecord.Failure).
-	Failure time.Time
+	// Record is what an in-place restart records before the start.
+	Record RestartRecord
 }
 
 // decideRestart decides how and when a failed container restarts, as the kubelet restarts a
@@ -53,7 +53,7 @@ func decideRestart(c Container, records map[string]RestartRecord, now time.Time,
 	inPlace := intact && c.State == StateExited && c.Error == ""
 	at := failedAt(c)
 	if r, ok := records[c.ID]; ok && !at.After(r.Failure) {
-		return Restart{Restarts: r.Restarts, Backoff: r.Backoff, InPlace: inPlace, Failure: r.Failure}
+		return Restart{Restarts: r.Restarts, Backoff: r.Backoff, InPlace: inPlace, Record: r}
 	}
 	restarts, step := crashCounters(c, records)
 	if !c.StartedAt.IsZero() && c.FinishedAt.Sub(c.StartedAt) >= BackoffReset {
@@ -66,8 +66,8 @@ func decideRestart(c Container, records map[string]RestartRecord, now time.Time,
 			delay = min(BackoffInitial<<(step-1), BackoffMax)
 		}
 	}
-	return Restart{Wait: max(at.Add(delay).Sub(now), 0), Restarts: restarts + 1, Backoff: step + 1,
-		InPlace: inPlace, Failure: at}
+	return Restart{Wait: max(at.Add(delay).Sub(now), 0), Restarts: restarts + 1, Backoff: step + 1, InPlace: inPlace,
+		Record: RestartRecord{Restarts: restarts + 1, Backoff: step + 1, Failure: at, ExitCode: c.ExitCode, OOMKilled: c.OOMKilled}}
 }
 
 // failedAt is when a container failed: its finish time, or its creation when it never ran.

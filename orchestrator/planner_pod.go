@@ -253,7 +253,7 @@ func (p *planner) restartMember(ord int, c Container, member string, run Action,
 	if r.InPlace {
 		p.emit(Action{Kind: ActRestartInPlace, Pod: name, Ordinal: ord, Container: member, Target: c.Name,
 			ContainerID: c.ID, Revision: run.Revision, InfraID: run.InfraID, PodIP: run.PodIP,
-			Restarts: r.Restarts, Backoff: r.Backoff, FailedAt: r.Failure, Reason: exitReason(c)})
+			Restarts: r.Restarts, Backoff: r.Backoff, Record: r.Record, Reason: exitReason(c)})
 		return false
 	}
 	p.retire(c, run.Target, ord)

@@ -17,6 +17,10 @@ type RestartRecord struct {
 	// was decided): a daemon killed between the record and the start finds the container
 	// still failed at that time, and starts it without counting the failure again.
 	Failure time.Time `json:"failure"`
+	// ExitCode and OOMKilled are how that failure ended: the engine forgets them at the
+	// start, and `describe` shows them as the pod's last state.
+	ExitCode  int  `json:"exitCode,omitempty"`
+	OOMKilled bool `json:"oomKilled,omitempty"`
 }
 
 // RestartLedger keeps restart records durably (the daemon's store). Record must be durable

@@ -16,13 +16,13 @@ func (l restartLedger) LoadRestarts() (map[string]orchestrator.RestartRecord, er
 	}
 	out := make(map[string]orchestrator.RestartRecord, len(rs))
 	for id, r := range rs {
-		out[id] = orchestrator.RestartRecord{Restarts: r.Restarts, Backoff: r.Backoff, Failure: r.Failure}
+		out[id] = orchestrator.RestartRecord(r)
 	}
 	return out, nil
 }
 
 func (l restartLedger) RecordRestart(id string, r orchestrator.RestartRecord) error {
-	return l.st.PutRestart(id, store.Restart{Restarts: r.Restarts, Backoff: r.Backoff, Failure: r.Failure})
+	return l.st.PutRestart(id, store.Restart(r))
 }
 
 func (l restartLedger) ForgetRestarts(ids []string) error { return l.st.DeleteRestarts(ids) }

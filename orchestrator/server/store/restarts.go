@@ -16,6 +16,9 @@ type Restart struct {
 	Restarts int       `json:"restarts"`
 	Backoff  int       `json:"backoff"`
 	Failure  time.Time `json:"failure"`
+	// ExitCode and OOMKilled are how that failure ended (describe's last state).
+	ExitCode  int  `json:"exitCode,omitempty"`
+	OOMKilled bool `json:"oomKilled,omitempty"`
 }
 
 // Restarts returns every restart record.
