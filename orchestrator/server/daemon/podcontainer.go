@@ -86,22 +86,19 @@ var errNoPrevious = errors.New("no previous container")
 // replaced it (see previousContainer). Neither is a clear not-found error.
 func (d *Daemon) previousLogs(ctx context.Context, namespace, pod string, opts api.LogOptions) (io.ReadCloser, error) {
 	lo := orchestrator.LogOptions{Tail: opts.Tail, Timestamps: opts.Timestamps} // a terminated run has nothing to follow
-	if opts.Container == "" {
-		c, ok, err := d.restartedInPlace(ctx, namespace, pod)
+	c, ok, err := d.restartedInPlace(ctx, namespace, pod, opts.Container)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		// The engine keeps the last exit's time while the container runs again. The split is
+		// there, not at the current start: a process can write before its StartedAt is recorded.
+		lo.Until = c.FinishedAt
+		rc, err := d.rt.Logs(ctx, c.ID, lo)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("logs of pod %s/%s before its last start: %w", namespace, pod, err)
 		}
-		if ok {
-			// The engine keeps the last exit's time while the container runs again. The split
-			// is there, not at the current start: a process can write before its StartedAt is
-			// recorded.
-			lo.Until = c.FinishedAt
-			rc, err := d.rt.Logs(ctx, c.ID, lo)
-			if err != nil {
-				return nil, fmt.Errorf("logs of pod %s/%s before its last start: %w", namespace, pod, err)
-			}
-			return rc, nil
-		}
+		return rc, nil
 	}
 	id, err := d.previousContainer(ctx, namespace, pod, opts.Container)
 	if errors.Is(err, errNoPrevious) {
@@ -117,15 +114,16 @@ func (d *Daemon) previousLogs(ctx context.Context, namespace, pod string, opts a
 	return rc, nil
 }
 
-// restartedInPlace returns the pod's container when it runs again after an earlier exit
-// (restarted in place): its last run is the pod's previous one, newer than any kept
-// previous container.
-func (d *Daemon) restartedInPlace(ctx context.Context, namespace, pod string) (orchestrator.Container, bool, error) {
-	p, err := d.findPod(ctx, namespace, pod)
-	if err != nil || p.ContainerID == "" {
-		return orchestrator.Container{}, false, err
+// restartedInPlace returns one container of a pod ("" its first, as podContainer resolves
+// it) when it runs again after an earlier exit (restarted in place): its last run is the
+// previous one, newer than any kept previous container. A container that cannot be resolved
+// is not (previousContainer explains).
+func (d *Daemon) restartedInPlace(ctx context.Context, namespace, pod, container string) (orchestrator.Container, bool, error) {
+	id, err := d.podContainer(ctx, namespace, pod, container, api.ErrNotFound)
+	if err != nil {
+		return orchestrator.Container{}, false, nil
 	}
-	c, err := d.rt.InspectContainer(ctx, p.ContainerID)
+	c, err := d.rt.InspectContainer(ctx, id)
 	if errors.Is(err, orchestrator.ErrNotFound) {
 		return orchestrator.Container{}, false, nil
 	}

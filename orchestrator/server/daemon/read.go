@@ -204,7 +204,7 @@ func (d *Daemon) Describe(ctx context.Context, namespace, name string) (api.Desc
 // controller restarted it in place (its restart record keeps how it ended; the engine forgets
 // the exit code at the start), else its kept previous container's state; nil when neither.
 func (d *Daemon) lastState(ctx context.Context, namespace string, pod api.Pod) *api.ContainerState {
-	if c, ok, err := d.restartedInPlace(ctx, namespace, pod.Name); err == nil && ok {
+	if c, ok, err := d.restartedInPlace(ctx, namespace, pod.Name, ""); err == nil && ok {
 		if rs, err := d.store.Restarts(); err == nil {
 			if r, ok := rs[c.ID]; ok && r.Failure.Equal(c.FinishedAt) {
 				return &api.ContainerState{State: string(orchestrator.StateExited), ExitCode: r.ExitCode,
