@@ -42,20 +42,34 @@ func fakeUpstream(t *testing.T) string {
 		}
 		_ = w.WriteMsg(m)
 	})
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", pc.LocalAddr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	pc, ln := udpAndTCP(t)
 	u := &dns.Server{PacketConn: pc, Handler: mux}
 	tc := &dns.Server{Listener: ln, Handler: mux}
 	go func() { _ = u.ActivateAndServe() }()
 	go func() { _ = tc.ActivateAndServe() }()
 	t.Cleanup(func() { _ = u.Shutdown(); _ = tc.Shutdown() })
 	return pc.LocalAddr().String()
+}
+
+// udpAndTCP binds a UDP and a TCP socket on the same free loopback port. The kernel picks the
+// UDP port; that number may be taken for TCP (another test's connection, on a shared machine),
+// so it tries a few.
+func udpAndTCP(t *testing.T) (net.PacketConn, net.Listener) {
+	t.Helper()
+	for attempt := 0; ; attempt++ {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			return pc, ln
+		}
+		pc.Close()
+		if attempt == 20 {
+			t.Fatalf("no loopback port free for both UDP and TCP: %v", err)
+		}
+	}
 }
 
 // deadUpstream is a bound UDP port that never answers (and no TCP listener).
