@@ -18,9 +18,10 @@ import (
 //   - In-range ordinals (ordinals.start .. start+replicas-1) are handled in ascending order.
 //     A missing pod gets its claim volumes, then its init containers one by one, then its main
 //     container. A failed pod (exited, dead, or liveness failed) is restarted (in place, or
-//     replaced under the same name with the same volumes), after a crash-loop backoff. With OrderedReady the pass stops
-//     at the first pod that is not Running, Ready and Available, so at most one pod is created
-//     at a time and nothing is created above an unhealthy pod. Parallel handles all at once.
+//     replaced under the same name with the same volumes), after a crash-loop backoff. With
+//     OrderedReady the pass stops at the first pod that is not Running, Ready and Available,
+//     so at most one pod is created at a time and nothing is created above an unhealthy pod.
+//     Parallel handles all at once.
 //   - Out-of-range ordinals are condemned. With OrderedReady they are removed only once every
 //     in-range pod is Available, highest first, one at a time; an unhealthy one waits while a
 //     lower condemned pod is unhealthy too (Kubernetes' "first unhealthy pod" rule, so a broken

@@ -13,9 +13,9 @@ import (
 // it runs: its emptyDir volumes are created (labelled with its ID), then the init containers
 // run in order (a native sidecar is started and kept running before the next one), then every
 // app container is started. Each app container and sidecar has its own crash-loop backoff and
-// liveness restarts, and is restarted alone (in place, as the kubelet does); the pod is Ready when all of them are. A failed
-// or disconnected infrastructure container takes the whole pod down (tear-down), and it is
-// created afresh, init containers included. Removing the pod stops the app containers, then
+// liveness restarts, and is restarted alone (in place, as the kubelet does); the pod is Ready
+// when all of them are. A failed or disconnected infrastructure container takes the whole pod
+// down (tear-down), and it is created afresh, init containers included. Removing the pod stops the app containers, then
 // the sidecars in reverse order, removes the init containers, the infrastructure container
 // last, then the emptyDir volumes.
 
