@@ -42,8 +42,11 @@ test-integration: images sweep ## tests against the real Docker engine, the buil
 chaos: images ## the fault-injection suite alone: daemon SIGKILLed mid-operation, out-of-band interference, two daemons (ORDSET_CHAOS_TRIALS per operation, ORDSET_CHAOS_SEED to replay)
 	$(GO) test $(INTEGRATION_FLAGS) -v -run '^(TestChaosDaemonKill|TestChaosInterference|TestTwoDaemonsOneEngine)$$' ./integration/
 
-sweep: ## remove Docker objects left by crashed test runs (label io.ordset.test.object=1; never a container that inherited it from its image)
-	@$(GO) run ./integration/sweep || echo "sweep: some leftovers could not be removed (said above); the tests use their own namespaces, so they go on"
+# Only objects older than SWEEP_MIN_AGE: a run going on beside this one on a shared engine keeps its own.
+SWEEP_MIN_AGE ?= 1h
+
+sweep: ## remove Docker objects left by crashed test runs (label io.ordset.test.object=1, older than SWEEP_MIN_AGE=1h; never a container that inherited it from its image)
+	@$(GO) run ./integration/sweep -min-age $(SWEEP_MIN_AGE) || echo "sweep: some leftovers could not be removed (said above); the tests use their own namespaces, so they go on"
 
 # The Kubernetes proof: export every example and test file, have a real API server accept it
 # (dry run, golden), then run the Redis example's export under the real StatefulSet controller.

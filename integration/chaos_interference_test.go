@@ -46,15 +46,15 @@ func TestChaosInterference(t *testing.T) {
 			}
 		}},
 		{name: "docker stop", meddle: func(t *testing.T) {
-			was := containerID(t, pod1)
+			was, before := containerID(t, pod1), c.podOf("web-1")
 			if err := cli.ContainerStop(ctx, pod1, container.StopOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			// Until the daemon has seen the exit, ps may still show the stopped pod Ready.
-			c.waitPod("web-1", "replaced", 60*time.Second, func(p psPod) bool {
-				id, _ := lookupID(cli, pod1)
-				return p.Ready && id != "" && id != was
-			})
+			c.waitPod("web-1", "restarted", 60*time.Second, func(p psPod) bool { return p.Ready && p.Restarts > before.Restarts })
+			if id, _ := lookupID(cli, pod1); id != was {
+				t.Errorf("the stopped pod runs in container %.12s, want %.12s started again in place", id, was)
+			}
 		}},
 		{name: "docker pause", meddle: func(t *testing.T) {
 			before, was := c.podOf("web-1"), containerID(t, pod1)
@@ -81,6 +81,21 @@ func TestChaosInterference(t *testing.T) {
 					t.Errorf("DNS does not answer %s with its new address %s:\n%s", p.Name, p.IP, out)
 				}
 			}
+		}},
+		{name: "network recreated while a pod is down", touchesAll: true, meddle: func(t *testing.T) {
+			// With the daemon stopped, web-1 dies and the network goes: web-1 names a network
+			// that no longer exists, so it cannot start again in place and is replaced.
+			was := containerID(t, pod1)
+			c.e.must("daemon", "stop")
+			if err := cli.ContainerKill(ctx, pod1, "KILL"); err != nil {
+				t.Fatal(err)
+			}
+			removeNetwork(t, identity.NetworkName(c.ns))
+			c.e.must("ps", "-n", c.ns) // the next command starts the daemon again
+			c.waitPod("web-1", "replaced", 60*time.Second, func(p psPod) bool {
+				id, _ := lookupID(cli, pod1)
+				return p.Ready && id != "" && id != was
+			})
 		}},
 		{name: "forged-label container", meddle: func(t *testing.T) {
 			real, err := cli.ContainerInspect(ctx, pod1)

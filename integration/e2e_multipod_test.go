@@ -40,9 +40,9 @@ statefulsets:
 
 // TestMultiContainerPod runs a two-container pod on the real engine and checks, from inside
 // it: the sidecar reaches the main container on 127.0.0.1; status.podIP is the pod's IP; the
-// pod is Ready only once both containers are; killing the main container restarts it alone,
-// the pod keeping its IP and its emptyDir, and keeps it for logs -p -c main; deleting the pod
-// removes the emptyDir and that previous container.
+// pod is Ready only once both containers are; killing the main container restarts it alone
+// (in place), the pod keeping its IP and its emptyDir, and logs -p -c main shows the killed
+// run; deleting the pod makes a new one, with a fresh emptyDir and no previous run.
 func TestMultiContainerPod(t *testing.T) {
 	e, ns := podEnv(t, "e2emulti", multiPod)
 	e.must("up", "--no-wait", "--progress", "plain")
@@ -104,8 +104,9 @@ func TestMultiContainerPod(t *testing.T) {
 	if r := in("side", "wget -qO- http://127.0.0.1:8080/"); r.stdout != "served-by-duo-0\n" {
 		t.Errorf("after the restart the sidecar reads %q", r.stdout)
 	}
-	// The killed main container is kept for logs -p -c main; the sidecar never crashed.
-	until("main's previous container", func() bool { return e.run("logs", "-p", "duo-0", "-n", ns, "-c", "main").code == 0 })
+	// logs -p -c main shows the killed run (the main container restarted in place); the
+	// sidecar never crashed.
+	until("main's previous run", func() bool { return e.run("logs", "-p", "duo-0", "-n", ns, "-c", "main").code == 0 })
 	if r := e.run("logs", "-p", "duo-0", "-n", ns, "-c", "side"); r.code != 1 || !strings.Contains(r.stderr, `previous terminated container in pod "duo-0" not found`) {
 		t.Errorf("logs -p -c side: exit %d %q", r.code, r.stderr)
 	}

@@ -91,13 +91,14 @@ func (p *probes) failLiveness(pod string) {
 }
 
 type env struct {
-	t     *testing.T
-	rt    *fakeruntime.Runtime
-	m     *orchestrator.Manager
-	clock *clock
-	probe *probes
-	pods  chan []orchestrator.PodStatus
-	stop  func()
+	t      *testing.T
+	rt     *fakeruntime.Runtime
+	ledger *fakeruntime.Ledger
+	m      *orchestrator.Manager
+	clock  *clock
+	probe  *probes
+	pods   chan []orchestrator.PodStatus
+	stop   func()
 }
 
 // start runs a Manager over a fake runtime until the test ends. Resync is long so every
@@ -108,11 +109,17 @@ func start(t *testing.T) *env {
 	return startOn(t, fakeruntime.New(c.Now), c)
 }
 
+// ledgers holds the restart ledger of each fake runtime: like the daemon's store, it outlives
+// the Manager, so a restarted one (startOn) finds the records.
+var ledgers sync.Map
+
 // startOn runs a Manager over an existing fake runtime, as a restarted daemon would.
 func startOn(t *testing.T, rt *fakeruntime.Runtime, c *clock) *env {
 	t.Helper()
-	e := &env{t: t, clock: c, probe: newProbes(), pods: make(chan []orchestrator.PodStatus, 1000), rt: rt}
-	e.m = orchestrator.NewManager(e.rt, orchestrator.Options{Resync: time.Hour, Now: e.clock.Now,
+	l, _ := ledgers.LoadOrStore(rt, fakeruntime.NewLedger())
+	e := &env{t: t, clock: c, probe: newProbes(), pods: make(chan []orchestrator.PodStatus, 1000), rt: rt,
+		ledger: l.(*fakeruntime.Ledger)}
+	e.m = orchestrator.NewManager(e.rt, orchestrator.Options{Resync: time.Hour, Now: e.clock.Now, Restarts: e.ledger,
 		Probers: e.probe.factory(e.rt), ExtraLabels: map[string]string{"io.ordset.test": "1"},
 		OnPods: func(p []orchestrator.PodStatus) {
 			select {
@@ -172,6 +179,16 @@ func (e *env) converged(set string, n int) {
 		s := e.status(set)
 		return s.Ready == n && s.Updated == n && s.Current == n && len(s.Pods) == n && s.Waiting == ""
 	})
+}
+
+// restarts is the restart count status shows for the pod of an ordinal.
+func (e *env) restarts(set string, ord int) int {
+	for _, p := range e.status(set).Pods {
+		if p.Ordinal == ord {
+			return p.Restarts
+		}
+	}
+	return -1
 }
 
 func (e *env) label(container, key string) string {

@@ -18,7 +18,8 @@ const (
 	EventVolumeCreated = "VolumeCreated"
 	EventVolumeRemoved = "VolumeRemoved"
 	EventPodCreated    = "PodCreated"
-	EventPodStarted    = "PodStarted" // a pod created ahead of its turn started (OrderedReady)
+	EventPodStarted    = "PodStarted"   // a pod created ahead of its turn started (OrderedReady)
+	EventPodRestarted  = "PodRestarted" // a failed container of a pod started again, in place
 	EventInitStarted   = "InitStarted"
 	EventPodReady      = "PodReady"
 	EventPodNotReady   = "PodNotReady"

@@ -49,6 +49,13 @@ func describe(a Action) (string, string) {
 			a.Pod, a.Target, a.Revision)
 	case ActStartPod:
 		return EventPodStarted, fmt.Sprintf("started pod %s (container %s)", a.Pod, a.Target)
+	case ActRestartInPlace:
+		what := "pod " + a.Pod
+		if a.Container != "" {
+			what = fmt.Sprintf("container %s of pod %s", a.Container, a.Pod)
+		}
+		return EventPodRestarted, fmt.Sprintf("restarted %s in place (container %s, restart %d, after %s)",
+			what, a.Target, a.Restarts, a.Reason)
 	case ActRunInit:
 		return EventInitStarted, fmt.Sprintf("started init container %s", a.Target)
 	case ActStopPod:

@@ -27,6 +27,9 @@ type Executor struct {
 	// Slots, when set (see newSlots), bounds the create and start calls in flight; it is
 	// shared by every execution, so a burst of one set and the steps of the others share it.
 	Slots slots
+	// Record makes the counters of a restart in place durable before the start (nil: not
+	// kept, as in tests of the executor alone).
+	Record func(containerID string, r RestartRecord) error
 }
 
 // Result is the outcome of one executed action.
@@ -107,6 +110,8 @@ func (e Executor) Do(ctx context.Context, tpl PodTemplate, a Action) (string, er
 		return e.runMember(ctx, tpl, spec, -1, a.Container)
 	case ActStartPod:
 		return "", e.startPod(ctx, tpl.At(a.Revision), a)
+	case ActRestartInPlace:
+		return "", e.restartInPlace(ctx, tpl.forAction(a), a)
 	case ActStartContainer, ActStopPod, ActDeletePod, ActRemoveContainer, ActRetireContainer, ActDeleteContainer, ActKeepPrevious:
 		return "", e.container(ctx, tpl.forAction(a), a)
 	}
@@ -176,6 +181,24 @@ func (e Executor) container(ctx context.Context, tpl PodTemplate, a Action) erro
 func (e Executor) startPod(ctx context.Context, tpl PodTemplate, a Action) error {
 	if err := e.start(ctx, a.ContainerID); err != nil {
 		return fmt.Errorf("start container %s: %w", a.Target, err)
+	}
+	if err := postStart(ctx, e.RT, tpl, a.ContainerID); err != nil {
+		return fmt.Errorf("container %s: %w", a.Target, err)
+	}
+	return nil
+}
+
+// restartInPlace records the restart's counters, then starts the failed container again and
+// runs its postStart hook. The record comes first, so a daemon killed before the start finds
+// it and starts the container without counting its failure twice.
+func (e Executor) restartInPlace(ctx context.Context, tpl PodTemplate, a Action) error {
+	if e.Record != nil {
+		if err := e.Record(a.ContainerID, a.Record); err != nil {
+			return fmt.Errorf("restart container %s: %w", a.Target, err)
+		}
+	}
+	if err := e.start(ctx, a.ContainerID); err != nil {
+		return fmt.Errorf("restart container %s: %w", a.Target, err)
 	}
 	if err := postStart(ctx, e.RT, tpl, a.ContainerID); err != nil {
 		return fmt.Errorf("container %s: %w", a.Target, err)

@@ -45,6 +45,9 @@ type Options struct {
 	// EngineCalls bounds the create and start calls in flight (0: DefaultEngineCalls, < 0:
 	// no bound).
 	EngineCalls int
+	// Restarts keeps the crash-loop counters of containers restarted in place durably, so a
+	// restarted daemon continues their backoff and `ps` keeps counting (nil: in memory only).
+	Restarts RestartLedger
 }
 
 // Manager runs the controller of every StatefulSet: one loop observes the engine once per
@@ -69,6 +72,7 @@ type Manager struct {
 	passed   chan struct{}           // closed (and replaced) when a pass finishes
 	wg       sync.WaitGroup          // running executions
 	pulls    pullNotes               // throttles image pull progress events
+	restarts *restartBook            // counters of containers restarted in place
 
 	// stale is set by everything that may have changed the engine or asks for a fresh look
 	// (events, executions, API calls, resyncs) and cleared when a pass starts listing; a pass
@@ -158,8 +162,13 @@ func NewManager(rt Runtime, opts Options) *Manager {
 	if opts.EngineCalls == 0 {
 		opts.EngineCalls = DefaultEngineCalls
 	}
+	book, err := newRestartBook(opts.Restarts)
+	if err != nil {
+		log.Error("restart counters start afresh", "err", err)
+	}
+	m.restarts = book
 	m.exec = Executor{RT: rt, PullProgress: m.pulls.reporter(m.hub.Publish, opts.Now), Log: log,
-		Slots: newSlots(opts.EngineCalls)}
+		Slots: newSlots(opts.EngineCalls), Record: book.record}
 	return m
 }
 

@@ -27,6 +27,9 @@ func (m *Manager) pass(ctx context.Context) time.Duration {
 		}
 		return min(m.opts.Resync, errorRetryInitial)
 	}
+	if err := m.restarts.prune(snap.Containers); err != nil {
+		m.log.Warn("restart records of removed containers kept", "err", err)
+	}
 
 	m.mu.Lock()
 	w := World{Sets: make(map[SetKey]SetInput, len(m.sets)), Probed: m.probed, Now: m.opts.Now()}
@@ -39,6 +42,7 @@ func (m *Manager) pass(ctx context.Context) time.Duration {
 	snap.Containers, snap.Impostors = screen(snap.Containers, w.Sets)
 	m.syncProbers(ctx, snap)
 	snap.Probes = m.probeStatuses()
+	snap.Restarts = m.restarts.snapshot()
 	w.Snapshot = snap
 	plan := PlanEngine(w)
 	jobs, rolled := m.record(plan)

@@ -53,6 +53,12 @@ type Observed struct {
 	// Impostors describe containers that carry this set's labels under names ordset does not
 	// create (see screen): reported while they exist, never touched.
 	Impostors []string
+	// Restarts are the restart records of containers restarted in place, by container ID:
+	// their crash-loop counters, which override the labels (see RestartRecord).
+	Restarts map[string]RestartRecord
+	// NetworkID is the ID of the namespace's network ("" when it is missing): a failed
+	// container attached to another (a network recreated since) cannot be restarted in place.
+	NetworkID string
 }
 
 // ObservedPod is everything known about one ordinal.
@@ -113,6 +119,7 @@ const (
 	ActRunContainer    ActionKind = "run-container"    // create + start an app container joined to the infra container
 	ActDeleteContainer ActionKind = "delete-container" // graceful stop (preStop first), then remove one app container or sidecar
 	ActKeepPrevious    ActionKind = "keep-previous"    // rename a replaced retired container to the pod's previous one
+	ActRestartInPlace  ActionKind = "restart-in-place" // record a failed container's counters, then start it again (postStart)
 
 	// Namespace-level actions (PlanEngine).
 	ActCreateNetwork ActionKind = "create-network" // create the namespace's network
@@ -150,10 +157,14 @@ type Action struct {
 	// Infra marks an action on the infrastructure container itself.
 	Infra    bool
 	Revision string
-	// Restarts and Backoff label a created container (see identity.LabelRestarts, identity.LabelBackoff).
+	// Restarts and Backoff label a created container (see identity.LabelRestarts,
+	// identity.LabelBackoff), or are recorded for a container restarted in place.
 	Restarts, Backoff int
-	Grace             time.Duration
-	Reason            string
+	// Record is what a restart-in-place records before the start (Restarts and Backoff are
+	// its counters).
+	Record RestartRecord
+	Grace  time.Duration
+	Reason string
 }
 
 // creates reports an action that creates a container under the pod's name.
@@ -180,6 +191,11 @@ func (a Action) String() string {
 		s = fmt.Sprintf("prepare-init %s init[%d]", a.Pod, a.Init)
 	case ActRunContainer, ActDeleteContainer:
 		s = fmt.Sprintf("%s %s/%s", a.Kind, a.Pod, a.Container)
+	case ActRestartInPlace:
+		s = string(a.Kind) + " " + a.Pod
+		if a.Container != "" {
+			s += "/" + a.Container
+		}
 	default:
 		s = string(a.Kind) + " " + a.Pod
 	}

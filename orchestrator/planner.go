@@ -17,10 +17,11 @@ import (
 //
 //   - In-range ordinals (ordinals.start .. start+replicas-1) are handled in ascending order.
 //     A missing pod gets its claim volumes, then its init containers one by one, then its main
-//     container. A failed pod (exited, dead, or liveness failed) is replaced under the same
-//     name with the same volumes, after a crash-loop backoff. With OrderedReady the pass stops
-//     at the first pod that is not Running, Ready and Available, so at most one pod is created
-//     at a time and nothing is created above an unhealthy pod. Parallel handles all at once.
+//     container. A failed pod (exited, dead, or liveness failed) is restarted (in place, or
+//     replaced under the same name with the same volumes), after a crash-loop backoff. With
+//     OrderedReady the pass stops at the first pod that is not Running, Ready and Available,
+//     so at most one pod is created at a time and nothing is created above an unhealthy pod.
+//     Parallel handles all at once.
 //   - Out-of-range ordinals are condemned. With OrderedReady they are removed only once every
 //     in-range pod is Available, highest first, one at a time; an unhealthy one waits while a
 //     lower condemned pod is unhealthy too (Kubernetes' "first unhealthy pod" rule, so a broken
@@ -43,10 +44,14 @@ import (
 //     non-zero exit is a failure with the same backoff. A crash replacement keeps the pod's
 //     finished init containers (the kubelet does not rerun them when the app container
 //     restarts); a pod removed for an update, a scale-down or a delete loses them.
-//   - Crash-loop backoff (see BackoffInitial) counts from the failed container's labels, so a
-//     restarted daemon continues it; the failed container stays (logs readable) until replaced.
-//     Replacing it first renames it away (retire-container) and removes it only once the
-//     replacement exists, so a daemon killed in between still finds the counters.
+//   - A failed main container restarts in place (restart-in-place: the same container started
+//     again, as the kubelet restarts a container) when it is still the pod's as it should be;
+//     otherwise (another revision, network recreated, start error) it is replaced.
+//   - Crash-loop backoff (see BackoffInitial) counts from the failed container's labels, or
+//     its restart record once restarted in place (recorded before the start), so a restarted
+//     daemon continues it. A container being replaced stays (logs readable): it is first
+//     renamed away (retire-container) and removed only once the replacement exists, so a
+//     daemon killed in between still finds the counters.
 //   - A pod with an infrastructure container (NeedsInfra: several containers, a native
 //     sidecar, an emptyDir or status.podIP) is planned as the kubelet runs a pod sandbox,
 //     each of its containers restarting on its own (see planner_pod.go).
@@ -184,7 +189,7 @@ func (p *planner) reconcile(ord int, st *PodState, act bool) bool {
 	}
 	st.Exists, st.Container = true, c
 	st.Revision = c.Labels[identity.LabelRevision]
-	st.Restarts = labelInt(c.Labels, identity.LabelRestarts)
+	st.Restarts = restartsOf(*c, p.o.Restarts)
 	if identity.IsInfra(c.Labels) {
 		return p.infraPod(ord, *c, st, act)
 	}
@@ -224,32 +229,49 @@ func (p *planner) missing(ord int, st *PodState, act bool) {
 	}
 }
 
-// replaceFailed replaces a failed main container once its crash-loop backoff has passed.
+// replaceFailed restarts a failed main container once its crash-loop backoff has passed: in
+// place when it is still the pod's as it should be, else by a replacement (see decideRestart).
 func (p *planner) replaceFailed(ord int, c Container, st *PodState, act bool) {
 	st.Phase = PhaseError
 	if c.State == StateExited && c.ExitCode == 0 && c.Error == "" {
 		st.Phase = PhaseCompleted
 	}
-	restarts, delay, next := crashBackoff(c)
-	restarts++
+	r := decideRestart(c, p.o.Restarts, p.now, p.intact(ord, c))
 	if p.updateDue(ord, c) {
 		// Replaced by the new revision anyway, as a fresh pod (what the update's delete-pod
 		// would have led to had a daemon death not cut it short between stop and remove).
-		restarts, delay, next = 0, 0, 0
+		r = Restart{}
 	}
-	if left := failedAt(c).Add(delay).Sub(p.now); left > 0 {
+	if r.Wait > 0 {
 		st.Phase = PhaseCrashLoop
 		if act {
-			p.wait("%s crash-looping, restart in %s", p.podName(ord), ceilSeconds(left))
-			p.requeue(left)
+			p.wait("%s crash-looping, restart in %s", p.podName(ord), ceilSeconds(r.Wait))
+			p.requeue(r.Wait)
 		}
 		return
 	}
 	if !act || p.blocked() {
 		return
 	}
+	if r.InPlace {
+		p.emit(Action{Kind: ActRestartInPlace, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID,
+			Revision: c.Labels[identity.LabelRevision], Restarts: r.Restarts, Backoff: r.Backoff, Record: r.Record,
+			Reason: exitReason(c)})
+		return
+	}
 	p.retire(c, identity.ContainerName(p.d.Namespace, p.set.Name, ord), ord)
-	p.bringUp(ord, st, restarts, next)
+	p.bringUp(ord, st, r.Restarts, r.Backoff)
+}
+
+// intact reports a failed main container that is still the pod's as it should be, so that
+// starting it again is all a restart needs: under the pod's name, of the revision the pod is
+// to run, attached to the namespace's network as it is now (one removed and recreated since
+// has another ID, and its gateway, the pod's DNS server, may have moved).
+func (p *planner) intact(ord int, c Container) bool {
+	rev, _ := p.revisionFor(ord)
+	return c.Name == identity.ContainerName(p.d.Namespace, p.set.Name, ord) &&
+		c.Labels[identity.LabelRevision] == rev && !c.Detached &&
+		p.o.NetworkID != "" && c.NetworkID == p.o.NetworkID
 }
 
 // running handles a running, restarting or paused main container: liveness, readiness and
@@ -393,17 +415,17 @@ func (p *planner) runInits(ord int, st *PodState) bool {
 		case c.State == StateExited && c.ExitCode == 0:
 			continue
 		case failed(c):
-			restarts, delay, next := crashBackoff(c)
-			if left := failedAt(c).Add(delay).Sub(p.now); left > 0 {
+			r := decideRestart(c, p.o.Restarts, p.now, false)
+			if r.Wait > 0 {
 				st.Phase = state.InitFailed(PhaseCrashLoop)
-				p.wait("%s init container %s crash-looping, restart in %s", name, ic.Name, ceilSeconds(left))
-				p.requeue(left)
+				p.wait("%s init container %s crash-looping, restart in %s", name, ic.Name, ceilSeconds(r.Wait))
+				p.requeue(r.Wait)
 				return false
 			}
 			canonical := identity.InitContainerName(p.d.Namespace, p.set.Name, ord, ic.Name)
 			p.retire(c, canonical, ord)
 			p.emit(Action{Kind: ActRunInit, Pod: name, Ordinal: ord, Init: i, Revision: rev,
-				Target: canonical, Restarts: restarts + 1, Backoff: next})
+				Target: canonical, Restarts: r.Restarts, Backoff: r.Backoff})
 			p.wait("%s Init:%d/%d", name, i, n)
 			return false
 		default:

@@ -113,6 +113,10 @@ func PlanEngine(w World) EnginePlan {
 // foreign names, and readiness from the probes. It returns the set's next memory.
 func observeSet(k SetKey, w World, o *Observed) SetMemory {
 	mem := w.Sets[k].Memory
+	o.Restarts = w.Snapshot.Restarts
+	if n, ok := w.Snapshot.network(k.Namespace); ok {
+		o.NetworkID = n.ID
+	}
 	mem.Conflicts = liveConflicts(mem.Conflicts, w.Snapshot.ForeignNames)
 	if len(mem.Conflicts) > 0 {
 		o.Foreign = make(map[int]string, len(mem.Conflicts))

@@ -13,9 +13,9 @@ import (
 // it runs: its emptyDir volumes are created (labelled with its ID), then the init containers
 // run in order (a native sidecar is started and kept running before the next one), then every
 // app container is started. Each app container and sidecar has its own crash-loop backoff and
-// liveness restarts, and is replaced alone; the pod is Ready when all of them are. A failed
-// or disconnected infrastructure container takes the whole pod down (tear-down), and it is
-// created afresh, init containers included. Removing the pod stops the app containers, then
+// liveness restarts, and is restarted alone (in place, as the kubelet does); the pod is Ready
+// when all of them are. A failed or disconnected infrastructure container takes the whole pod
+// down (tear-down), and it is created afresh, init containers included. Removing the pod stops the app containers, then
 // the sidecars in reverse order, removes the init containers, the infrastructure container
 // last, then the emptyDir volumes.
 
@@ -173,15 +173,15 @@ func (p *planner) podInit(ord int, infra Container, i int, st *PodState, act boo
 	case c.State == StateCreated && c.Error == "":
 		p.emit(Action{Kind: ActStartContainer, Pod: name, Ordinal: ord, Target: c.Name, ContainerID: c.ID})
 	case failed(*c):
-		restarts, delay, next := crashBackoff(*c)
-		if left := failedAt(*c).Add(delay).Sub(p.now); left > 0 {
+		r := decideRestart(*c, p.o.Restarts, p.now, false)
+		if r.Wait > 0 {
 			st.Phase = state.InitFailed(PhaseCrashLoop)
-			p.wait("%s init container %s crash-looping, restart in %s", name, ic.Name, ceilSeconds(left))
-			p.requeue(left)
+			p.wait("%s init container %s crash-looping, restart in %s", name, ic.Name, ceilSeconds(r.Wait))
+			p.requeue(r.Wait)
 			return false
 		}
 		p.retire(*c, canonical, ord)
-		run.Restarts, run.Backoff = restarts+1, next
+		run.Restarts, run.Backoff = r.Restarts, r.Backoff
 		p.emit(run)
 	}
 	if act {
@@ -230,26 +230,35 @@ func (p *planner) keepRunning(ord int, infra Container, m member, st *PodState, 
 	return true
 }
 
-// restartMember replaces a failed app container or sidecar once its backoff has passed.
+// restartMember restarts a failed app container or sidecar once its backoff has passed: in
+// place while it is still under its name (findMember found it joined to the running
+// infrastructure container, at its revision), else by a replacement.
 func (p *planner) restartMember(ord int, c Container, member string, run Action, st *PodState, act bool) bool {
 	name := p.podName(ord)
-	restarts, delay, next := crashBackoff(c)
-	if left := failedAt(c).Add(delay).Sub(p.now); left > 0 {
+	r := decideRestart(c, p.o.Restarts, p.now, c.Name == run.Target)
+	if r.Wait > 0 {
 		st.Phase = PhaseCrashLoop
 		if act {
-			p.wait("%s container %s crash-looping, restart in %s", name, member, ceilSeconds(left))
-			p.requeue(left)
+			p.wait("%s container %s crash-looping, restart in %s", name, member, ceilSeconds(r.Wait))
+			p.requeue(r.Wait)
 		}
 		return false
 	}
 	if st.Phase == PhaseRunning {
 		st.Phase = PhaseError
 	}
-	if act {
-		p.retire(c, run.Target, ord)
-		run.Restarts, run.Backoff = restarts+1, next
-		p.emit(run)
+	if !act {
+		return false
 	}
+	if r.InPlace {
+		p.emit(Action{Kind: ActRestartInPlace, Pod: name, Ordinal: ord, Container: member, Target: c.Name,
+			ContainerID: c.ID, Revision: run.Revision, InfraID: run.InfraID, PodIP: run.PodIP,
+			Restarts: r.Restarts, Backoff: r.Backoff, Record: r.Record, Reason: exitReason(c)})
+		return false
+	}
+	p.retire(c, run.Target, ord)
+	run.Restarts, run.Backoff = r.Restarts, r.Backoff
+	p.emit(run)
 	return false
 }
 
@@ -336,7 +345,7 @@ func (p *planner) memberStates(ord int, infra Container, spec *compose.StatefulS
 		}
 		if c := findMember(p.key(), ord, op, infra, m); c != nil {
 			ms.ID, ms.State = c.ID, c.State
-			ms.Restarts = labelInt(c.Labels, identity.LabelRestarts)
+			ms.Restarts = restartsOf(*c, p.o.Restarts)
 			ms.Ready = c.State == StateRunning && op.Verdicts[c.ID].Ready
 		}
 		out = append(out, ms)

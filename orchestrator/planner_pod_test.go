@@ -123,11 +123,15 @@ func TestPlanMultiContainerRestarts(t *testing.T) {
 	looping := world().infraUp(0, "r1").member(0, "web", "r1", StateExited, false).member(0, "side", "r1", StateRunning, true)
 	looping.o.Pods[0].Members[0].Labels[identity.LabelBackoff] = "2"
 	looping.o.Pods[0].Members[0].StartedAt = t0.Add(-time.Minute) // ran too short to reset the backoff
+	startErr := world().infraUp(0, "r1").member(0, "web", "r1", StateExited, false).member(0, "side", "r1", StateRunning, true)
+	startErr.o.Pods[0].Members[0].Error = "no such file"
 	live := world().duoReady(0, "r1")
 	live.o.Pods[0].Verdicts["id-side-0"] = Verdict{LivenessFailed: true, Reason: "exit 1"}
 	runPlanCases(t, []planCase{
-		{"a crashed container is replaced alone, the pod keeping its infrastructure container", desired(duo(), 1), crashed, time.Time{},
-			"retire-container demo-web-0_web (exit 1); run-container web-0/web restarts=1"},
+		{"a crashed container restarts in place alone, the pod keeping its infrastructure container", desired(duo(), 1), crashed, time.Time{},
+			"restart-in-place web-0/web restarts=1 (exit 1)"},
+		{"one that cannot start again (a start error) is replaced", desired(duo(), 1), startErr, time.Time{},
+			"retire-container demo-web-0_web (no such file); run-container web-0/web restarts=1"},
 		{"with its own crash-loop backoff", desired(duo(), 1), looping, time.Time{},
 			"waiting: web-0 container web crash-looping, restart in 19s\nrequeue: 19s"},
 		{"a failed liveness probe stops that container only", desired(duo(), 1), live, time.Time{},

@@ -115,6 +115,10 @@ type Container struct {
 	Detached bool
 	// NetworkMode is the network the container was created on (Docker's HostConfig.NetworkMode).
 	NetworkMode string
+	// NetworkID is the ID of the namespace network the container is attached to, kept while it
+	// is stopped ("" when not attached): a network removed and recreated under the same name
+	// has another ID, and a start of the container would fail.
+	NetworkID string
 	// VolumeNames are the named volumes mounted into the container.
 	VolumeNames []string
 }

@@ -27,6 +27,8 @@ type Snapshot struct {
 	// Impostors are labelled containers screened out of Containers (see screen): not the
 	// pods their labels name. They are reported, never acted on.
 	Impostors []Impostor
+	// Restarts are the restart records of containers restarted in place (see RestartRecord).
+	Restarts map[string]RestartRecord
 }
 
 // observe lists the engine. foreign says whether the foreign names are needed too. The

@@ -173,8 +173,7 @@ func (e *env) healOrdset(ctx context.Context) ([]time.Duration, error) {
 		}
 		kctx, cancel := context.WithTimeout(ctx, e.cfg.timeout)
 		err = s.waitStatus(kctx, ns, func(orchestrator.SetStatus) bool {
-			p := s.pod(ns, pod)
-			return p.Ready && p.ContainerID != old.ContainerID
+			return healedAfter(old, s.pod(ns, pod))
 		})
 		cancel()
 		if err != nil {
@@ -185,6 +184,12 @@ func (e *env) healOrdset(ctx context.Context) ([]time.Duration, error) {
 		fmt.Fprintf(os.Stderr, "heal ordset  kill %d: %s\n", k+1, ms(d))
 	}
 	return out, nil
+}
+
+// healedAfter reports a pod Ready again after the kill of old: restarted in place (its
+// restart count went up) or replaced (another container).
+func healedAfter(old, p orchestrator.PodStatus) bool {
+	return p.Ready && (p.ContainerID != old.ContainerID || p.Restarts > old.Restarts)
 }
 
 // pod returns one pod's status ("" ContainerID when absent).

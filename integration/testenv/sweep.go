@@ -3,6 +3,7 @@ package testenv
 import (
 	"context"
 	"strings"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
@@ -20,7 +21,7 @@ import (
 // running right now), nor containers whose image carries the label (a user's pod made from
 // such an image inherits it).
 func Sweep(ctx context.Context, cli *client.Client, namespace string) error {
-	return sweep(ctx, cli, func(name string, l map[string]string) bool {
+	return sweep(ctx, cli, func(name string, l map[string]string, _ time.Time) bool {
 		return l[identity.LabelNamespace] == namespace ||
 			strings.HasPrefix(name, containerPrefix(namespace)) ||
 			strings.HasPrefix(name, volumePrefix(namespace)) ||
@@ -28,10 +29,20 @@ func Sweep(ctx context.Context, cli *client.Client, namespace string) error {
 	})
 }
 
-// SweepAll removes every test object on the engine. Only for the start or end of a CI run: it
-// also removes objects of tests running concurrently (never a user's: see Sweep).
-func SweepAll(ctx context.Context, cli *client.Client) error {
-	return sweep(ctx, cli, func(string, map[string]string) bool { return true })
+// SweepOlderThan removes every test object on the engine created more than minAge ago: the
+// leftovers of crashed runs. The engine may be shared with test runs going on right now, whose
+// objects are young; minAge 0 removes those too (never a user's: see Sweep).
+func SweepOlderThan(ctx context.Context, cli *client.Client, minAge time.Duration) error {
+	cutoff := time.Now().Add(-minAge)
+	return sweep(ctx, cli, func(_ string, _ map[string]string, created time.Time) bool {
+		return oldEnough(created, cutoff)
+	})
+}
+
+// oldEnough: created before cutoff. An object whose creation time is unknown counts as old, as
+// before there was an age limit (the engine always reports it).
+func oldEnough(created, cutoff time.Time) bool {
+	return created.IsZero() || created.Before(cutoff)
 }
 
 // Marked reports whether an object's own labels mark it as a test object: the label is set and
@@ -44,8 +55,8 @@ func Marked(objLabels, imageLabels map[string]string) bool {
 	return !inherited
 }
 
-// matcher says whether an object (by name and labels) belongs to the sweep's scope.
-type matcher func(name string, l map[string]string) bool
+// matcher says whether an object (by name, labels and creation time) belongs to the sweep's scope.
+type matcher func(name string, l map[string]string, created time.Time) bool
 
 // sweep removes the matching test objects: containers first, then networks, then volumes. A
 // failed listing stops it; a failed removal is collected and reported at the end.
@@ -75,7 +86,7 @@ func sweepContainers(ctx context.Context, cli *client.Client, f filters.Args, ma
 	images := imageLabels{cli: cli, seen: map[string]map[string]string{}}
 	for _, c := range cs {
 		name := containerName(c)
-		if !match(name, c.Labels) {
+		if !match(name, c.Labels, time.Unix(c.Created, 0)) {
 			continue
 		}
 		il, err := images.of(ctx, c.ImageID)
@@ -110,7 +121,7 @@ func sweepNetworks(ctx context.Context, cli *client.Client, f filters.Args, matc
 	}
 	var errs []string
 	for _, n := range nws {
-		if !match(n.Name, n.Labels) || !Marked(n.Labels, nil) {
+		if !match(n.Name, n.Labels, n.Created) || !Marked(n.Labels, nil) {
 			continue
 		}
 		if err := cli.NetworkRemove(ctx, n.ID); err != nil && !cerrdefs.IsNotFound(err) {
@@ -128,7 +139,7 @@ func sweepVolumes(ctx context.Context, cli *client.Client, f filters.Args, match
 	}
 	var errs []string
 	for _, v := range vs.Volumes {
-		if v == nil || !match(v.Name, v.Labels) || !Marked(v.Labels, nil) {
+		if v == nil || !match(v.Name, v.Labels, volumeCreated(v)) || !Marked(v.Labels, nil) {
 			continue
 		}
 		if err := cli.VolumeRemove(ctx, v.Name, true); err != nil && !cerrdefs.IsNotFound(err) {
@@ -136,6 +147,15 @@ func sweepVolumes(ctx context.Context, cli *client.Client, f filters.Args, match
 		}
 	}
 	return errs, nil
+}
+
+// volumeCreated parses a volume's creation time (zero when the driver did not say).
+func volumeCreated(v *volume.Volume) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, v.CreatedAt)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }
 
 // imageLabels inspects each image once per sweep.

@@ -274,6 +274,7 @@ func fromInspect(c container.InspectResponse) orchestrator.Container {
 	if c.NetworkSettings != nil {
 		out.IP, out.IPv6 = pickIP(c.NetworkSettings.Networks, out.Labels)
 		out.Detached = detached(c.NetworkSettings.Networks, out.Labels)
+		out.NetworkID = networkIDOf(c.NetworkSettings.Networks, out.Labels)
 	}
 	if c.ContainerJSONBase != nil && c.HostConfig != nil {
 		var nets map[string]*network.EndpointSettings
@@ -303,6 +304,15 @@ func pickIP(nets map[string]*network.EndpointSettings, l map[string]string) (str
 // on it, so only a disconnect or the network's removal by hand leaves it off).
 func detached(nets map[string]*network.EndpointSettings, l map[string]string) bool {
 	return nets[identity.NetworkName(l[identity.LabelNamespace])] == nil
+}
+
+// networkIDOf is the ID of the namespace network a container is attached to ("" when not):
+// a stopped container keeps it, so the planner sees a network recreated since.
+func networkIDOf(nets map[string]*network.EndpointSettings, l map[string]string) string {
+	if ep := nets[identity.NetworkName(l[identity.LabelNamespace])]; ep != nil {
+		return ep.NetworkID
+	}
+	return ""
 }
 
 // networkModeName reports the network a container was created on by name, as the

@@ -202,14 +202,14 @@ func TestSummaryIdentity(t *testing.T) {
 	s := container.Summary{ID: "c1", Names: []string{"/demo-web-0"}, Labels: l, State: "running",
 		Mounts: []container.MountPoint{{Type: mount.TypeVolume, Name: "demo_data-web-0"}, {Type: mount.TypeBind, Source: "/etc/x"}},
 		NetworkSettings: &container.NetworkSettingsSummary{Networks: map[string]*network.EndpointSettings{
-			"ordset-demo": {IPAddress: "10.0.0.2"}}}}
+			"ordset-demo": {IPAddress: "10.0.0.2", NetworkID: "n1"}}}}
 	s.HostConfig.NetworkMode = "ordset-demo"
 	c := fromSummary(s)
-	if c.NetworkMode != "ordset-demo" || !slices.Equal(c.VolumeNames, []string{"demo_data-web-0"}) || c.Detached {
+	if c.NetworkMode != "ordset-demo" || !slices.Equal(c.VolumeNames, []string{"demo_data-web-0"}) || c.Detached || c.NetworkID != "n1" {
 		t.Errorf("attached pod: %+v", c)
 	}
 	s.NetworkSettings.Networks = map[string]*network.EndpointSettings{}
-	if c := fromSummary(s); !c.Detached || c.IP != "" || c.NetworkMode != "ordset-demo" {
+	if c := fromSummary(s); !c.Detached || c.IP != "" || c.NetworkMode != "ordset-demo" || c.NetworkID != "" {
 		t.Errorf("pod whose network was removed: %+v", c)
 	}
 }

@@ -270,6 +270,7 @@ func fromSummary(s container.Summary) orchestrator.Container {
 	if s.NetworkSettings != nil {
 		c.IP, c.IPv6 = pickIP(s.NetworkSettings.Networks, s.Labels)
 		c.Detached = detached(s.NetworkSettings.Networks, s.Labels)
+		c.NetworkID = networkIDOf(s.NetworkSettings.Networks, s.Labels)
 	}
 	var nets map[string]*network.EndpointSettings
 	if s.NetworkSettings != nil {

@@ -294,6 +294,11 @@ func TestExitCodeAndCrash(t *testing.T) {
 	if c.ExitCode != 1 || c.FinishedAt.IsZero() || c.FinishedAt.Sub(c.StartedAt) < 150*time.Millisecond {
 		t.Fatalf("crashed container %+v", c)
 	}
+	// A stopped container still names its network: the controller restarts it in place only
+	// while that is the namespace's network as it is now.
+	if c.NetworkID != nw.ID || c.Detached {
+		t.Fatalf("crashed container network %q (detached %v), want %q", c.NetworkID, c.Detached, nw.ID)
+	}
 	// Restarted by ordset: the cached details must follow.
 	if err := rt.StartContainer(ctx, id); err != nil {
 		t.Fatal(err)

@@ -242,7 +242,7 @@ func (r *Runtime) CreateContainer(_ context.Context, spec orchestrator.Container
 	}
 	r.containers[id] = &entry{spec: spec, c: orchestrator.Container{ID: id, Name: spec.Name,
 		Labels: maps.Clone(spec.Labels), Image: spec.Image, State: orchestrator.StateCreated, CreatedAt: r.now(),
-		NetworkMode: spec.Network, VolumeNames: vols}}
+		NetworkMode: spec.Network, NetworkID: r.networks[spec.Network].ID, VolumeNames: vols}}
 	r.emit(r.containers[id].c, "create")
 	return id, nil
 }
@@ -257,17 +257,25 @@ func (r *Runtime) StartContainer(_ context.Context, id string) error {
 		return err
 	}
 	err = r.record("StartContainer", e.c.Name)
-	if _, ok := r.networks[e.spec.Network]; err == nil && e.spec.Network != "" && !ok {
-		// Like Docker: the create succeeds, the start finds the network missing.
+	n, ok := r.networks[e.spec.Network]
+	if err == nil && e.spec.Network != "" && (!ok || e.c.NetworkID != "" && e.c.NetworkID != n.ID) {
+		// Like Docker: the create succeeds, the start finds the network missing (or recreated
+		// under the same name since: the container still names the old one's ID).
 		err = fmt.Errorf("container %s: network %s: %w", e.c.Name, e.spec.Network, orchestrator.ErrNotFound)
 	}
 	if err != nil {
+		// Like Docker: a container that ran before keeps its last exit (code and time).
 		e.c.Error = err.Error()
-		e.c.ExitCode = 128
-		e.c.FinishedAt = r.now()
+		if e.c.StartedAt.IsZero() {
+			e.c.ExitCode = 128
+			e.c.FinishedAt = r.now()
+		}
 		return err
 	}
 	e.c.State, e.c.Error, e.c.ExitCode, e.c.Detached = orchestrator.StateRunning, "", 0, false
+	if e.spec.Network != "" {
+		e.c.NetworkID = n.ID
+	}
 	e.c.StartedAt = r.now() // FinishedAt stays: Docker keeps the last exit's time while running
 	r.seq++
 	e.c.IP = fmt.Sprintf("10.1.%d.%d", r.seq/250, r.seq%250+2)

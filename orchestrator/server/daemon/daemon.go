@@ -140,6 +140,7 @@ func New(opts Options) (*Daemon, error) {
 		Resync:    opts.Resync,
 		Now:       opts.Now,
 		Objects:   d.objects.get,
+		Restarts:  restartLedger{st},
 	})
 	return d, nil
 }

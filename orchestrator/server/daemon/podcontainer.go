@@ -81,45 +81,57 @@ func orNone(list []string) string {
 var errNoPrevious = errors.New("no previous container")
 
 // previousLogs streams the output of the pod's last terminated container, as kubectl's
-// --previous: the container the controller kept after a crash (see previousContainer); else,
-// for a container started again in place (Docker keeps one log across restarts), what it
-// wrote until its last exit. Neither is a clear not-found error.
+// --previous: for a container started again in place (Docker keeps one log across restarts),
+// what it wrote until its last exit; else the container the controller kept after a crash
+// replaced it (see previousContainer). Neither is a clear not-found error.
 func (d *Daemon) previousLogs(ctx context.Context, namespace, pod string, opts api.LogOptions) (io.ReadCloser, error) {
 	lo := orchestrator.LogOptions{Tail: opts.Tail, Timestamps: opts.Timestamps} // a terminated run has nothing to follow
-	id, err := d.previousContainer(ctx, namespace, pod, opts.Container)
-	if err == nil {
-		rc, err := d.rt.Logs(ctx, id, lo)
+	c, ok, err := d.restartedInPlace(ctx, namespace, pod, opts.Container)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		// The engine keeps the last exit's time while the container runs again. The split is
+		// there, not at the current start: a process can write before its StartedAt is recorded.
+		lo.Until = c.FinishedAt
+		rc, err := d.rt.Logs(ctx, c.ID, lo)
 		if err != nil {
-			return nil, fmt.Errorf("logs of the previous container of pod %s/%s: %w", namespace, pod, err)
+			return nil, fmt.Errorf("logs of pod %s/%s before its last start: %w", namespace, pod, err)
 		}
 		return rc, nil
 	}
-	notFound := &userError{fmt.Sprintf("previous terminated container in pod %q not found", pod), api.ErrNotFound}
-	if !errors.Is(err, errNoPrevious) {
-		return nil, err
+	id, err := d.previousContainer(ctx, namespace, pod, opts.Container)
+	if errors.Is(err, errNoPrevious) {
+		return nil, &userError{fmt.Sprintf("previous terminated container in pod %q not found", pod), api.ErrNotFound}
 	}
-	p, err := d.findPod(ctx, namespace, pod)
 	if err != nil {
 		return nil, err
 	}
-	if p.ContainerID == "" {
-		return nil, notFound
-	}
-	// The engine keeps the last exit's time while the container runs again. The split is
-	// there, not at the current start: a process can write before its StartedAt is recorded.
-	c, err := d.rt.InspectContainer(ctx, p.ContainerID)
-	if err != nil && !errors.Is(err, orchestrator.ErrNotFound) {
-		return nil, fmt.Errorf("inspect the container of pod %s/%s: %w", namespace, pod, err)
-	}
-	if err != nil || c.FinishedAt.IsZero() || c.State != orchestrator.StateRunning || !c.FinishedAt.Before(c.StartedAt) {
-		return nil, notFound
-	}
-	lo.Until = c.FinishedAt
-	rc, err := d.rt.Logs(ctx, c.ID, lo)
+	rc, err := d.rt.Logs(ctx, id, lo)
 	if err != nil {
-		return nil, fmt.Errorf("logs of pod %s/%s before its last start: %w", namespace, pod, err)
+		return nil, fmt.Errorf("logs of the previous container of pod %s/%s: %w", namespace, pod, err)
 	}
 	return rc, nil
+}
+
+// restartedInPlace returns one container of a pod ("" its first, as podContainer resolves
+// it) when it runs again after an earlier exit (restarted in place): its last run is the
+// previous one, newer than any kept previous container. A container that cannot be resolved
+// is not (previousContainer explains).
+func (d *Daemon) restartedInPlace(ctx context.Context, namespace, pod, container string) (orchestrator.Container, bool, error) {
+	id, err := d.podContainer(ctx, namespace, pod, container, api.ErrNotFound)
+	if err != nil {
+		return orchestrator.Container{}, false, nil
+	}
+	c, err := d.rt.InspectContainer(ctx, id)
+	if errors.Is(err, orchestrator.ErrNotFound) {
+		return orchestrator.Container{}, false, nil
+	}
+	if err != nil {
+		return orchestrator.Container{}, false, fmt.Errorf("inspect the container of pod %s/%s: %w", namespace, pod, err)
+	}
+	ok := !c.FinishedAt.IsZero() && c.State == orchestrator.StateRunning && c.FinishedAt.Before(c.StartedAt)
+	return c, ok, nil
 }
 
 // previousContainer resolves the last terminated container of a pod (container "": its first

@@ -24,8 +24,9 @@ func previousNames(rt *fakeruntime.Runtime, container string) []string {
 	return out
 }
 
-// logs --previous reads the pod's last crashed container, kept beside its replacement; a pod
-// that never crashed, or was deleted since, has none (kubectl's words).
+// logs --previous reads the pod's last crashed container, kept beside its replacement (a
+// crashed container that cannot start again in place is replaced); a pod that never crashed,
+// or was deleted since, has none (kubectl's words).
 func TestLogsPrevious(t *testing.T) {
 	rt := fakeruntime.New(nil)
 	h := start(t, shortDir(t), rt)
@@ -37,6 +38,7 @@ func TestLogsPrevious(t *testing.T) {
 		t.Fatalf("logs --previous before any crash: %v", err)
 	}
 
+	rt.FailOnce("StartContainer", "t1-web-0", errors.New("cannot start"))
 	rt.Exit("t1-web-0", 1)
 	waitFor(t, "the crashed container kept as previous", func() bool { return len(previousNames(rt, "t1-web-0")) == 1 })
 	h.readyPods("t1", 1)
@@ -72,7 +74,8 @@ func TestLogsPrevious(t *testing.T) {
 	waitFor(t, "web-0 Ready in a new container", func() bool {
 		return h.readyPods("t1", 1)[0].ContainerID != before
 	})
-	rt.Exit("t1-web-0", 1) // a deleted pod is a new pod: its first crash is replaced at once
+	rt.FailOnce("StartContainer", "t1-web-0", errors.New("cannot start"))
+	rt.Exit("t1-web-0", 1) // a deleted pod is a new pod: its first crash is restarted at once
 	waitFor(t, "a previous container again", func() bool {
 		now := previousNames(rt, "t1-web-0")
 		return len(now) == 1 && now[0] != kept[0]

@@ -198,14 +198,30 @@ func (d *Daemon) Describe(ctx context.Context, namespace, name string) (api.Desc
 		desc.ContainerState = d.containerState(ctx, desc.Pod.ContainerID)
 	}
 	if desc.Pod != nil {
-		if id, err := d.previousContainer(ctx, namespace, desc.Pod.Name, ""); err == nil {
-			desc.LastState = d.containerState(ctx, id)
-		}
+		desc.LastState = d.lastState(ctx, namespace, *desc.Pod)
 	}
 	if n := len(desc.Events); n > 20 {
 		desc.Events = desc.Events[n-20:]
 	}
 	return desc, nil
+}
+
+// lastState is how the pod's previous run ended: its container's last exit when the
+// controller restarted it in place (its restart record keeps how it ended; the engine forgets
+// the exit code at the start), else its kept previous container's state; nil when neither.
+func (d *Daemon) lastState(ctx context.Context, namespace string, pod api.Pod) *api.ContainerState {
+	if c, ok, err := d.restartedInPlace(ctx, namespace, pod.Name, ""); err == nil && ok {
+		if rs, err := d.store.Restarts(); err == nil {
+			if r, ok := rs[c.ID]; ok && r.Failure.Equal(c.FinishedAt) {
+				return &api.ContainerState{State: string(orchestrator.StateExited), ExitCode: r.ExitCode,
+					OOMKilled: r.OOMKilled, FinishedAt: c.FinishedAt}
+			}
+		}
+	}
+	if id, err := d.previousContainer(ctx, namespace, pod.Name, ""); err == nil {
+		return d.containerState(ctx, id)
+	}
+	return nil
 }
 
 // containerState is what the engine says of one container now; nil when it cannot say.
