@@ -9,8 +9,10 @@ import (
 	"strings"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/network"
 )
 
 // The scale benchmark runs many small pods (the tiniest local image, `sleep`) on a private
@@ -28,7 +30,8 @@ import (
 
 // scaleResults holds every round of the scale benchmark.
 type scaleResults struct {
-	ordsetUp, composeUp []time.Duration // to Running
+	ordsetUp, composeUp []time.Duration // to Running (compose on its project network)
+	composeBridge       []time.Duration // compose on the default bridge, to Running
 	rssKB, hwmKB        []int64         // daemon VmRSS / VmHWM with the pods up
 	ps, dockerPs        []time.Duration // median of cfg.psRuns runs, per round
 	ordered             []orderedRound
@@ -60,18 +63,24 @@ func (e *env) scaleParallel(ctx context.Context, res *scaleResults) error {
 	defer d.close()
 	n := e.cfg.scalePods
 	for r := range e.cfg.runs {
-		c, err := e.composeScale(ctx, n)
+		c, err := e.composeScale(ctx, n, projectNet)
 		if err != nil {
-			return fmt.Errorf("compose --scale kv=%d round %d: %w", n, r+1, err)
+			return fmt.Errorf("compose --scale kv=%d (%s) round %d: %w", n, projectNet, r+1, err)
 		}
 		res.composeUp = append(res.composeUp, c)
-		fmt.Fprintf(os.Stderr, "scale compose  N=%d round %d: %s\n", n, r+1, ms(c))
+		fmt.Fprintf(os.Stderr, "scale compose  N=%d round %d (%s): %s\n", n, r+1, projectNet, ms(c))
 		if err := e.ordsetScale(ctx, d, n, res); err != nil {
 			return fmt.Errorf("ordset Parallel N=%d round %d: %w", n, r+1, err)
 		}
 		i := len(res.ordsetUp) - 1
 		fmt.Fprintf(os.Stderr, "scale ordset   N=%d round %d: %s, RSS %d kB, ps %s, docker ps %s\n",
 			n, r+1, ms(res.ordsetUp[i]), res.rssKB[i], ms(res.ps[i]), ms(res.dockerPs[i]))
+		b, err := e.composeScale(ctx, n, defaultBridge)
+		if err != nil {
+			return fmt.Errorf("compose --scale kv=%d (%s) round %d: %w", n, defaultBridge, r+1, err)
+		}
+		res.composeBridge = append(res.composeBridge, b)
+		fmt.Fprintf(os.Stderr, "scale compose  N=%d round %d (%s): %s\n", n, r+1, defaultBridge, ms(b))
 	}
 	return nil
 }
@@ -155,11 +164,44 @@ func procMemory(pid int) (rss, hwm int64, err error) {
 	return rss, hwm, nil
 }
 
+// composeNet is where compose's replicas are attached.
+type composeNet int
+
+const (
+	// projectNet is compose's default: a network of the project's own, as ordset's pods have
+	// one per namespace. On a network of their own, Docker 20.10 sets up its embedded DNS
+	// resolver in every container (iptables rules in the container's namespace, at each start).
+	projectNet composeNet = iota
+	// defaultBridge is Docker's default bridge, which has no embedded resolver: less engine work
+	// per container than either compose's default or ordset.
+	defaultBridge
+)
+
+func (n composeNet) String() string {
+	if n == defaultBridge {
+		return "default bridge"
+	}
+	return "project network"
+}
+
+// composeFile is the compose file of n's variant: the same image without volumes.
+func (e *env) composeFile(net composeNet) string {
+	doc := fmt.Sprintf(`services:
+  kv:
+    image: %s
+    command: [sleep, "3600"]
+    stop_grace_period: 1s
+    labels: {%s: "1"}
+`, e.cfg.scaleImage, testLabel)
+	if net == defaultBridge {
+		return doc + "    network_mode: bridge\n"
+	}
+	return doc + fmt.Sprintf("networks:\n  default: {labels: {%s: \"1\"}}\n", testLabel)
+}
+
 // composeScale times `docker-compose up -d --scale kv=n` of the same image without volumes,
 // until the engine lists n running containers of the project; the project is removed after.
-// The containers use the default bridge (a /16): a project network that 200 containers left
-// at once can keep stale endpoints on Docker 20.10 under load and then cannot be removed.
-func (e *env) composeScale(ctx context.Context, n int) (d time.Duration, err error) {
+func (e *env) composeScale(ctx context.Context, n int, net composeNet) (d time.Duration, err error) {
 	id := e.name("c", n)
 	dir, err := os.MkdirTemp("", id)
 	if err != nil {
@@ -167,22 +209,18 @@ func (e *env) composeScale(ctx context.Context, n int) (d time.Duration, err err
 	}
 	defer os.RemoveAll(dir)
 	file := filepath.Join(dir, "docker-compose.yml")
-	doc := fmt.Sprintf(`services:
-  kv:
-    image: %s
-    command: [sleep, "3600"]
-    stop_grace_period: 1s
-    network_mode: bridge
-    labels: {%s: "1"}
-`, e.cfg.scaleImage, testLabel)
-	if err := os.WriteFile(file, []byte(doc), 0o644); err != nil {
+	if err := os.WriteFile(file, []byte(e.composeFile(net)), 0o644); err != nil {
 		return 0, fmt.Errorf("write %s: %w", file, err)
 	}
 	compose := func(ctx context.Context, args ...string) error {
 		return tail(command(ctx, "docker-compose", append([]string{"-f", file, "-p", id}, args...)...), 20)
 	}
 	defer func() {
-		if derr := compose(context.WithoutCancel(ctx), "down", "-t", "1"); derr != nil && err == nil {
+		derr := compose(context.WithoutCancel(ctx), "down", "-t", "1")
+		if derr != nil && net == projectNet {
+			derr = e.removeStaleNetwork(context.WithoutCancel(ctx), id+"_default", derr)
+		}
+		if derr != nil && err == nil {
 			err = fmt.Errorf("clean up: %w", derr)
 		}
 	}()
@@ -207,6 +245,27 @@ func (e *env) composeScale(ctx context.Context, n int) (d time.Duration, err err
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
+}
+
+// removeStaleNetwork retries the removal of a project network that compose could not remove:
+// when 200 containers leave a network at once, Docker 20.10 under load can keep stale endpoints
+// on it for a while. It returns nil once the network is gone, else downErr with the last error.
+func (e *env) removeStaleNetwork(ctx context.Context, name string, downErr error) error {
+	var last error
+	for attempt := 0; attempt < 10; attempt++ {
+		if _, err := e.cli.NetworkInspect(ctx, name, network.InspectOptions{}); cerrdefs.IsNotFound(err) {
+			return nil
+		}
+		if last = e.cli.NetworkRemove(ctx, name); last == nil || cerrdefs.IsNotFound(last) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second << min(attempt, 3)):
+		}
+	}
+	return fmt.Errorf("%w; network %s: %v", downErr, name, last)
 }
 
 // tail keeps the last n lines of an error's text (compose prints a line per container).
