@@ -30,7 +30,7 @@ import (
 
 // scaleResults holds every round of the scale benchmark.
 type scaleResults struct {
-	ordsetUp, composeUp []time.Duration // to Running (compose on its project network)
+	ordsetUp, composeUp []time.Duration // to Running (compose on a user-defined network)
 	composeBridge       []time.Duration // compose on the default bridge, to Running
 	rssKB, hwmKB        []int64         // daemon VmRSS / VmHWM with the pods up
 	ps, dockerPs        []time.Duration // median of cfg.psRuns runs, per round
@@ -61,27 +61,37 @@ func (e *env) scaleParallel(ctx context.Context, res *scaleResults) error {
 		return err
 	}
 	defer d.close()
+	return e.withScaleNetwork(ctx, func(userNetwork string) error {
+		for r := range e.cfg.runs {
+			if err := e.scaleRound(ctx, d, r, userNetwork, res); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// scaleRound is one round: compose on a user network, ordset, compose on the default bridge.
+func (e *env) scaleRound(ctx context.Context, d *cliStarter, r int, userNetwork string, res *scaleResults) error {
 	n := e.cfg.scalePods
-	for r := range e.cfg.runs {
-		c, err := e.composeScale(ctx, n, projectNet)
-		if err != nil {
-			return fmt.Errorf("compose --scale kv=%d (%s) round %d: %w", n, projectNet, r+1, err)
-		}
-		res.composeUp = append(res.composeUp, c)
-		fmt.Fprintf(os.Stderr, "scale compose  N=%d round %d (%s): %s\n", n, r+1, projectNet, ms(c))
-		if err := e.ordsetScale(ctx, d, n, res); err != nil {
-			return fmt.Errorf("ordset Parallel N=%d round %d: %w", n, r+1, err)
-		}
-		i := len(res.ordsetUp) - 1
-		fmt.Fprintf(os.Stderr, "scale ordset   N=%d round %d: %s, RSS %d kB, ps %s, docker ps %s\n",
-			n, r+1, ms(res.ordsetUp[i]), res.rssKB[i], ms(res.ps[i]), ms(res.dockerPs[i]))
-		b, err := e.composeScale(ctx, n, defaultBridge)
-		if err != nil {
-			return fmt.Errorf("compose --scale kv=%d (%s) round %d: %w", n, defaultBridge, r+1, err)
-		}
-		res.composeBridge = append(res.composeBridge, b)
-		fmt.Fprintf(os.Stderr, "scale compose  N=%d round %d (%s): %s\n", n, r+1, defaultBridge, ms(b))
+	c, err := e.composeScale(ctx, n, userNet, userNetwork)
+	if err != nil {
+		return fmt.Errorf("compose --scale kv=%d (%s) round %d: %w", n, userNet, r+1, err)
 	}
+	res.composeUp = append(res.composeUp, c)
+	fmt.Fprintf(os.Stderr, "scale compose  N=%d round %d (%s): %s\n", n, r+1, userNet, ms(c))
+	if err := e.ordsetScale(ctx, d, n, res); err != nil {
+		return fmt.Errorf("ordset Parallel N=%d round %d: %w", n, r+1, err)
+	}
+	i := len(res.ordsetUp) - 1
+	fmt.Fprintf(os.Stderr, "scale ordset   N=%d round %d: %s, RSS %d kB, ps %s, docker ps %s\n",
+		n, r+1, ms(res.ordsetUp[i]), res.rssKB[i], ms(res.ps[i]), ms(res.dockerPs[i]))
+	b, err := e.composeScale(ctx, n, defaultBridge, "")
+	if err != nil {
+		return fmt.Errorf("compose --scale kv=%d (%s) round %d: %w", n, defaultBridge, r+1, err)
+	}
+	res.composeBridge = append(res.composeBridge, b)
+	fmt.Fprintf(os.Stderr, "scale compose  N=%d round %d (%s): %s\n", n, r+1, defaultBridge, ms(b))
 	return nil
 }
 
@@ -168,10 +178,13 @@ func procMemory(pid int) (rss, hwm int64, err error) {
 type composeNet int
 
 const (
-	// projectNet is compose's default: a network of the project's own, as ordset's pods have
-	// one per namespace. On a network of their own, Docker 20.10 sets up its embedded DNS
-	// resolver in every container (iptables rules in the container's namespace, at each start).
-	projectNet composeNet = iota
+	// userNet is a user-defined network, as compose's default project network and ordset's
+	// namespace network are. On such a network Docker 20.10 sets up its embedded DNS resolver
+	// in every container (iptables rules in the container's namespace, at each start). The
+	// benchmark creates it once for every round and tells compose it is external: a network
+	// that 200 containers left at once can keep stale endpoints on Docker 20.10 and then never
+	// be removed, so a network per round would leave one behind each time.
+	userNet composeNet = iota
 	// defaultBridge is Docker's default bridge, which has no embedded resolver: less engine work
 	// per container than either compose's default or ordset.
 	defaultBridge
@@ -181,11 +194,12 @@ func (n composeNet) String() string {
 	if n == defaultBridge {
 		return "default bridge"
 	}
-	return "project network"
+	return "user network"
 }
 
-// composeFile is the compose file of n's variant: the same image without volumes.
-func (e *env) composeFile(net composeNet) string {
+// composeFile is the compose file of one variant: the same image without volumes, on the
+// default bridge or on the existing network userNetwork.
+func (e *env) composeFile(net composeNet, userNetwork string) string {
 	doc := fmt.Sprintf(`services:
   kv:
     image: %s
@@ -196,12 +210,28 @@ func (e *env) composeFile(net composeNet) string {
 	if net == defaultBridge {
 		return doc + "    network_mode: bridge\n"
 	}
-	return doc + fmt.Sprintf("networks:\n  default: {labels: {%s: \"1\"}}\n", testLabel)
+	return doc + fmt.Sprintf("networks:\n  default: {name: %s, external: true}\n", userNetwork)
+}
+
+// withScaleNetwork creates the user network compose's replicas share over the rounds, runs
+// f with its name, and removes it (a network Docker keeps with stale endpoints is only
+// reported: it carries the test label, and removing it does not decide any figure).
+func (e *env) withScaleNetwork(ctx context.Context, f func(name string) error) error {
+	name := e.name("cn", e.cfg.scalePods)
+	if _, err := e.cli.NetworkCreate(ctx, name, network.CreateOptions{Driver: "bridge", Labels: map[string]string{testLabel: "1"}}); err != nil {
+		return fmt.Errorf("create network %s: %w", name, err)
+	}
+	defer func() {
+		if err := e.removeNetwork(context.WithoutCancel(ctx), name); err != nil {
+			e.log.Warn("network left behind", "network", name, "err", err)
+		}
+	}()
+	return f(name)
 }
 
 // composeScale times `docker-compose up -d --scale kv=n` of the same image without volumes,
 // until the engine lists n running containers of the project; the project is removed after.
-func (e *env) composeScale(ctx context.Context, n int, net composeNet) (d time.Duration, err error) {
+func (e *env) composeScale(ctx context.Context, n int, net composeNet, userNetwork string) (d time.Duration, err error) {
 	id := e.name("c", n)
 	dir, err := os.MkdirTemp("", id)
 	if err != nil {
@@ -209,18 +239,14 @@ func (e *env) composeScale(ctx context.Context, n int, net composeNet) (d time.D
 	}
 	defer os.RemoveAll(dir)
 	file := filepath.Join(dir, "docker-compose.yml")
-	if err := os.WriteFile(file, []byte(e.composeFile(net)), 0o644); err != nil {
+	if err := os.WriteFile(file, []byte(e.composeFile(net, userNetwork)), 0o644); err != nil {
 		return 0, fmt.Errorf("write %s: %w", file, err)
 	}
 	compose := func(ctx context.Context, args ...string) error {
 		return tail(command(ctx, "docker-compose", append([]string{"-f", file, "-p", id}, args...)...), 20)
 	}
 	defer func() {
-		derr := compose(context.WithoutCancel(ctx), "down", "-t", "1")
-		if derr != nil && net == projectNet {
-			derr = e.removeStaleNetwork(context.WithoutCancel(ctx), id+"_default", derr)
-		}
-		if derr != nil && err == nil {
+		if derr := compose(context.WithoutCancel(ctx), "down", "-t", "1"); derr != nil && err == nil {
 			err = fmt.Errorf("clean up: %w", derr)
 		}
 	}()
@@ -247,25 +273,21 @@ func (e *env) composeScale(ctx context.Context, n int, net composeNet) (d time.D
 	}
 }
 
-// removeStaleNetwork retries the removal of a project network that compose could not remove:
-// when 200 containers leave a network at once, Docker 20.10 under load can keep stale endpoints
-// on it for a while. It returns nil once the network is gone, else downErr with the last error.
-func (e *env) removeStaleNetwork(ctx context.Context, name string, downErr error) error {
+// removeNetwork removes a network, retrying for a while: when many containers leave a network
+// at once, Docker 20.10 under load can keep stale endpoints on it for some time (or for good).
+func (e *env) removeNetwork(ctx context.Context, name string) error {
 	var last error
-	for attempt := 0; attempt < 10; attempt++ {
-		if _, err := e.cli.NetworkInspect(ctx, name, network.InspectOptions{}); cerrdefs.IsNotFound(err) {
-			return nil
-		}
+	for attempt := range 6 {
 		if last = e.cli.NetworkRemove(ctx, name); last == nil || cerrdefs.IsNotFound(last) {
 			return nil
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(time.Second << min(attempt, 3)):
+		case <-time.After(time.Second << attempt):
 		}
 	}
-	return fmt.Errorf("%w; network %s: %v", downErr, name, last)
+	return last
 }
 
 // tail keeps the last n lines of an error's text (compose prints a line per container).
