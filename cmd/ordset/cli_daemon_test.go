@@ -32,15 +32,23 @@ func startFakeDaemonStoppable(t testing.TB) (*fakeruntime.Runtime, func()) {
 	return startFakeDaemonVersion(t, version)
 }
 
-// startFakeDaemonVersion starts the fake daemon reporting daemonVersion.
-func startFakeDaemonVersion(t testing.TB, daemonVersion string) (*fakeruntime.Runtime, func()) {
+// shortStateDir makes a state directory for one test and points ORDSET_STATE_DIR at it. Its
+// path is short: the daemon's unix socket lives in it, and socket paths have a length limit.
+func shortStateDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "ordset-cli") // short: the socket path has a length limit
+	dir, err := os.MkdirTemp("", "ordset-cli")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	t.Setenv("ORDSET_STATE_DIR", dir)
+	return dir
+}
+
+// startFakeDaemonVersion starts the fake daemon reporting daemonVersion.
+func startFakeDaemonVersion(t testing.TB, daemonVersion string) (*fakeruntime.Runtime, func()) {
+	t.Helper()
+	dir := shortStateDir(t)
 	rt := fakeruntime.New(nil)
 	d, err := daemon.New(daemon.Options{Paths: statedir.PathsIn(dir), Runtime: rt, Logger: slog.New(slog.DiscardHandler),
 		Version: daemonVersion, DNSAddr: "127.0.0.1:0", GatewayDNSPort: 1, Resync: 50 * time.Millisecond})

@@ -3,7 +3,6 @@ package main
 import (
 	"net"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -18,12 +17,7 @@ import (
 // paths requested so far.
 func cannedDaemon(t *testing.T, header, daemonVersion string) func() []string {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "ordset-cli") // short: the socket path has a length limit
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	t.Setenv("ORDSET_STATE_DIR", dir)
+	dir := shortStateDir(t)
 	l, err := net.Listen("unix", statedir.PathsIn(dir).Socket)
 	if err != nil {
 		t.Fatal(err)
