@@ -69,17 +69,13 @@ func TestPodsAgreeWithStatefulSets(t *testing.T) {
 			if pods, err = h.c.Pods(ctx, ns); err != nil {
 				t.Fatal(err)
 			}
-			ready := 0
-			for _, p := range pods {
-				if p.Ready {
-					ready++
-				}
-			}
 			want := 5
 			if ns == "" {
 				want = 10
 			}
-			return ready == want && len(pods) == want && len(fromSets) == want
+			// Both answers, taken one after the other, must show every pod Ready: a set
+			// still starting changes between them.
+			return allReady(pods, want) && allReady(fromSets, want)
 		})
 		if !slices.EqualFunc(pods, fromSets, func(a, b api.Pod) bool {
 			return a.Namespace == b.Namespace && a.Name == b.Name && a.ContainerID == b.ContainerID
@@ -87,6 +83,17 @@ func TestPodsAgreeWithStatefulSets(t *testing.T) {
 			t.Errorf("namespace %q: Pods %v, StatefulSets' pods %v", ns, names(pods), names(fromSets))
 		}
 	}
+}
+
+// allReady reports want pods, every one Ready.
+func allReady(pods []api.Pod, want int) bool {
+	ready := 0
+	for _, p := range pods {
+		if p.Ready {
+			ready++
+		}
+	}
+	return len(pods) == want && ready == want
 }
 
 func names(pods []api.Pod) []string {
