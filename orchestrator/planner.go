@@ -254,13 +254,19 @@ func (p *planner) replaceFailed(ord int, c Container, st *PodState, act bool) {
 		return
 	}
 	if r.InPlace {
-		p.emit(Action{Kind: ActRestartInPlace, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID,
-			Revision: c.Labels[identity.LabelRevision], Restarts: r.Restarts, Backoff: r.Backoff, Record: r.Record,
-			Reason: exitReason(c)})
+		p.emit(p.restartInPlace(ord, c, r))
 		return
 	}
 	p.retire(c, identity.ContainerName(p.d.Namespace, p.set.Name, ord), ord)
 	p.bringUp(ord, st, r.Restarts, r.Backoff)
+}
+
+// restartInPlace is the action that starts failed container c of pod ord again as decided by r
+// (an app container or sidecar adds its name and pod sandbox).
+func (p *planner) restartInPlace(ord int, c Container, r Restart) Action {
+	return Action{Kind: ActRestartInPlace, Pod: p.podName(ord), Ordinal: ord, Target: c.Name, ContainerID: c.ID,
+		Revision: c.Labels[identity.LabelRevision], Restarts: r.Restarts, Backoff: r.Backoff, Record: r.Record,
+		Reason: exitReason(c)}
 }
 
 // intact reports a failed main container that is still the pod's as it should be, so that

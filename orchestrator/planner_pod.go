@@ -251,9 +251,9 @@ func (p *planner) restartMember(ord int, c Container, member string, run Action,
 		return false
 	}
 	if r.InPlace {
-		p.emit(Action{Kind: ActRestartInPlace, Pod: name, Ordinal: ord, Container: member, Target: c.Name,
-			ContainerID: c.ID, Revision: run.Revision, InfraID: run.InfraID, PodIP: run.PodIP,
-			Restarts: r.Restarts, Backoff: r.Backoff, Record: r.Record, Reason: exitReason(c)})
+		a := p.restartInPlace(ord, c, r)
+		a.Container, a.Revision, a.InfraID, a.PodIP = member, run.Revision, run.InfraID, run.PodIP
+		p.emit(a)
 		return false
 	}
 	p.retire(c, run.Target, ord)

@@ -59,7 +59,7 @@ func (p *planner) reportCondemned(ords []int) {
 		st := PodState{Ordinal: ord, Name: p.podName(ord), Phase: p.initPhase(ord)}
 		if c := p.canon[ord]; c != nil {
 			st.Exists, st.Container, st.Revision = true, c, c.Labels[identity.LabelRevision]
-			st.Restarts = labelInt(c.Labels, identity.LabelRestarts)
+			st.Restarts = restartsOf(*c, p.o.Restarts)
 			st.Phase = PhaseRunning
 			if failed(*c) {
 				st.Phase = PhaseError
@@ -88,7 +88,7 @@ func (p *planner) removePod(ord int, reason string) PodState {
 	}
 	if c := p.canon[ord]; c != nil {
 		st.Exists, st.Container, st.Revision = true, c, c.Labels[identity.LabelRevision]
-		st.Restarts = labelInt(c.Labels, identity.LabelRestarts)
+		st.Restarts = restartsOf(*c, p.o.Restarts)
 		if c.State == StateRemoving { // already going; a second removal would only fail
 			p.wait("%s terminating", name)
 			return st
